@@ -1,0 +1,124 @@
+"""Shared fixtures: a small slice of real regions, four schools and the named personas.
+
+Personas (see `personas`):
+  pusat            admin pusat (national)
+  lpmp             admin LPMP Riau            lpmp_jambi     admin LPMP Jambi
+  dinas_kampar     Dinas Kab. Kampar (SD/SMP) dinas_pekanbaru  Dinas Kota Pekanbaru
+  dinas_riau       Dinas Provinsi Riau (SMA/SMK/SLB)
+  pengawas         assigned school `a`        pengawas_other  assigned school `b`
+  fasilitator      assigned school `c`
+  kepsek_a / operator_a / tpmps_a  school `a`  kepsek_b  school `b`
+  expired          kepala sekolah of `a` whose membership ended
+  nobody           an account without any role
+Schools: a = SD in Kampar, b = SD in Pekanbaru, c = SMA in Kampar, d = SD in Jambi.
+"""
+
+import os
+from datetime import date, timedelta
+
+import pytest
+
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+PASSWORD = "Rahasia-uji-2026"
+
+
+@pytest.fixture
+def regions(db):
+    from mutu.regions.services import load_regions
+
+    load_regions(province_codes=["14", "15"])
+
+
+def make_school(npsn, name, level, district_code, **extra):
+    from mutu.regions.models import District
+    from mutu.schools.models import School
+
+    return School.objects.create(
+        npsn=npsn, name=name, level=level, status="negeri", district=District.objects.get(code=district_code), **extra
+    )
+
+
+@pytest.fixture
+def schools(regions):
+    return {
+        "a": make_school("10400001", "SD Negeri 001 Bangkinang", "SD", "14.01.01", principal_name="Rosmawati"),
+        "b": make_school("10400002", "SD Negeri 002 Pekanbaru", "SD", "14.71.01"),
+        "c": make_school("10400003", "SMA Negeri 1 Bangkinang", "SMA", "14.01.01"),
+        "d": make_school("10500001", "SD Negeri 1 Jambi", "SD", "15.71.01"),
+    }
+
+
+@pytest.fixture
+def personas(schools):
+    from mutu.accounts.models import Membership, User
+    from mutu.regions.models import Province, Regency
+
+    riau, jambi = Province.objects.get(code="14"), Province.objects.get(code="15")
+    kampar, pekanbaru = Regency.objects.get(code="14.01"), Regency.objects.get(code="14.71")
+    today = date.today()
+    spec = {
+        "pusat": ("admin_pusat", {}, []),
+        "lpmp": ("admin_lpmp", {"province": riau}, []),
+        "lpmp_jambi": ("admin_lpmp", {"province": jambi}, []),
+        "dinas_kampar": ("dinas", {"regency": kampar}, []),
+        "dinas_pekanbaru": ("dinas", {"regency": pekanbaru}, []),
+        "dinas_riau": ("dinas", {"province": riau}, []),
+        "pengawas": ("pengawas", {"decree_number": "800/017/2026"}, ["a"]),
+        "pengawas_other": ("pengawas", {}, ["b"]),
+        "fasilitator": ("fasilitator", {}, ["c"]),
+        "kepsek_a": ("kepala_sekolah", {"school": schools["a"]}, []),
+        "operator_a": ("operator", {"school": schools["a"]}, []),
+        "tpmps_a": ("tpmps", {"school": schools["a"]}, []),
+        "kepsek_b": ("kepala_sekolah", {"school": schools["b"]}, []),
+        "expired": (
+            "kepala_sekolah",
+            {"school": schools["a"], "valid_from": today - timedelta(days=400), "valid_to": today - timedelta(days=1)},
+            [],
+        ),
+        "nobody": (None, {}, []),
+    }
+    users = {}
+    for username, (role, scope, assigned) in spec.items():
+        user = User.objects.create_user(
+            username=username, password=PASSWORD, email=f"{username}@example.org",
+            is_staff=role in ("admin_pusat", "admin_lpmp"),
+        )
+        if role:
+            scope.setdefault("valid_from", today - timedelta(days=30))
+            membership = Membership.objects.create(user=user, role=role, **scope)
+            membership.schools.set([schools[key] for key in assigned])
+        users[username] = user
+    return users
+
+
+@pytest.fixture
+def login(client):
+    def as_user(user):
+        client.force_login(user)
+        return client
+
+    return as_user
+
+
+@pytest.fixture
+def browser_type_launch_args(browser_type_launch_args):
+    return {
+        **browser_type_launch_args,
+        "executable_path": "/usr/bin/chromium",
+        "args": [
+            "--no-sandbox", "--headless", "--disable-gpu", "--disable-background-networking",
+            "--disable-component-update", "--disable-sync", "--no-first-run",
+        ],
+    }
+
+
+@pytest.fixture(autouse=True)
+def _test_settings(settings, tmp_path):
+    # Tasks run inline in tests; uploads land in a throw-away folder.
+    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+    settings.MEDIA_ROOT = tmp_path / "media"
+    # Argon2 is deliberately slow; test_auth checks that production hashing uses it.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    settings.STORAGES = {**settings.STORAGES, "staticfiles": {
+        "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}}

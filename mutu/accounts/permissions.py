@@ -1,0 +1,72 @@
+"""The named permission vocabulary and which roles hold which permission.
+
+Views check a permission with `require_perm`; selectors then narrow the rows to the scopes of the
+memberships that grant it, so holding a permission somewhere never widens what a user sees.
+"""
+
+from enum import StrEnum
+from functools import wraps
+
+from django.core.exceptions import PermissionDenied
+
+from .models import Membership, Role
+
+
+class Perm(StrEnum):
+    SCHOOL_VIEW = "school.view"
+    SCHOOL_EDIT = "school.edit"
+    SCHOOL_IMPORT = "school.import"
+    SCHOOL_EXPORT = "school.export"
+    AUDIT_VIEW = "audit.view"
+
+
+ROLE_PERMS = {
+    Role.ADMIN_PUSAT: set(Perm),
+    Role.ADMIN_LPMP: set(Perm),
+    Role.DINAS: {Perm.SCHOOL_VIEW, Perm.SCHOOL_EDIT, Perm.SCHOOL_IMPORT, Perm.SCHOOL_EXPORT},
+    Role.PENGAWAS: {Perm.SCHOOL_VIEW, Perm.SCHOOL_EXPORT},
+    Role.FASILITATOR: {Perm.SCHOOL_VIEW},
+    Role.KEPALA_SEKOLAH: {Perm.SCHOOL_VIEW, Perm.SCHOOL_EDIT},
+    Role.OPERATOR: {Perm.SCHOOL_VIEW, Perm.SCHOOL_EDIT},
+    Role.TPMPS: {Perm.SCHOOL_VIEW},
+}
+
+
+def active_memberships(user):
+    """The user's memberships valid today, cached on the user object for the request."""
+    if not user.is_authenticated:
+        return []
+    cached = getattr(user, "_mutu_memberships", None)
+    if cached is None:
+        cached = list(
+            Membership.objects.active().filter(user=user).select_related("province", "regency", "school").order_by("id")
+        )
+        user._mutu_memberships = cached
+    return cached
+
+
+def memberships_with(user, perm):
+    return [m for m in active_memberships(user) if perm in ROLE_PERMS[m.role]]
+
+
+def has_perm(user, perm):
+    return bool(memberships_with(user, perm))
+
+
+def require_perm(perm):
+    """View decorator: 403 unless one of the user's active memberships grants `perm`."""
+
+    def decorator(view):
+        @wraps(view)
+        def wrapper(request, *args, **kwargs):
+            if not request.user.is_authenticated:
+                from django.contrib.auth.views import redirect_to_login
+
+                return redirect_to_login(request.get_full_path())
+            if not has_perm(request.user, perm):
+                raise PermissionDenied
+            return view(request, *args, **kwargs)
+
+        return wrapper
+
+    return decorator

@@ -1,0 +1,33 @@
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.db import connection
+from django.http import JsonResponse
+from django.shortcuts import render
+
+from mutu.accounts.permissions import Perm, active_memberships, require_perm
+
+from .home import section_for
+from .selectors import audit_for_user
+
+
+@login_required
+def home(request):
+    sections = [section_for(request.user, m) for m in active_memberships(request.user)]
+    return render(request, "core/home.html", {"sections": sections})
+
+
+@require_perm(Perm.AUDIT_VIEW)
+def audit_log(request):
+    entries = audit_for_user(request.user)
+    action = request.GET.get("action", "")
+    if action:
+        entries = entries.filter(action=action)
+    page = Paginator(entries, 50).get_page(request.GET.get("page"))
+    return render(request, "core/audit_log.html", {"page": page, "action": action})
+
+
+def healthz(request):
+    """For load balancers and monitoring: the database answers."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT 1")
+    return JsonResponse({"status": "ok"})

@@ -1,0 +1,142 @@
+"""The demo: Riau's 12 kab/kota, a few hundred generated schools and one persona per role.
+
+Deterministic and idempotent: a second run finds everything in place and changes nothing.
+"""
+
+import random
+from datetime import date
+from decimal import Decimal
+
+from django.db import transaction
+from django.utils import timezone
+
+from mutu.accounts.models import Membership, Role, User
+from mutu.regions.models import District, Province, Regency
+from mutu.regions.services import load_regions
+from mutu.schools.models import Accreditation, Level, School, Status
+
+DEMO_PASSWORD = "mutu-demo-2026"
+PROVINCE_CODE = "14"  # Riau
+VALID_FROM = date(2026, 1, 1)
+# Schools generated per regency and level.
+PER_REGENCY = {Level.SD: 12, Level.SMP: 6, Level.SMA: 3, Level.SMK: 3, Level.SLB: 1}
+NAME_PATTERN = {
+    Level.SD: "SD {status} {n:03d} {place}",
+    Level.SMP: "SMP {status} {n} {place}",
+    Level.SMA: "SMA {status} {n} {place}",
+    Level.SMK: "SMK {status} {n} {place}",
+    Level.SLB: "SLB {status} {place}",
+}
+PRINCIPALS = [
+    "Hj. Rosmawati, S.Pd.",
+    "Drs. Syafrizal",
+    "Suryani, M.Pd.",
+    "Ahmad Fauzi, S.Pd.",
+    "Nurhayati, S.Pd.SD",
+    "Zulkifli, M.Pd.",
+    "Yusnidar, S.Pd.",
+    "Budi Santoso, S.Pd.",
+    "Erlina, M.Pd.",
+    "Hendra Saputra, S.Kom.",
+]
+
+
+def _schools(regencies):
+    rng = random.Random(1404)
+    rows = []
+    for r_index, regency in enumerate(regencies):
+        districts = list(District.objects.filter(regency=regency).order_by("code"))
+        place = regency.name.removeprefix("Kabupaten ").removeprefix("Kota ")
+        serial = 0
+        for level, count in PER_REGENCY.items():
+            for n in range(1, count + 1):
+                serial += 1
+                district = districts[(serial * 7) % len(districts)]
+                status = Status.NEGERI if n <= max(1, count * 2 // 3) else Status.SWASTA
+                complete = rng.random() > 0.15
+                rows.append(
+                    School(
+                        npsn=f"69{r_index:02d}{serial:04d}",
+                        name=NAME_PATTERN[level].format(status=status.value.title(), n=n, place=place),
+                        level=level,
+                        status=status,
+                        district=district,
+                        regency_id=regency.id,
+                        province_id=regency.province_id,
+                        address=f"Jl. Pendidikan No. {serial}, {district.name}",
+                        accreditation=rng.choice([Accreditation.A, Accreditation.B, Accreditation.B, Accreditation.C])
+                        if complete
+                        else "",
+                        latitude=Decimal(f"{0.5 + rng.random():.6f}") if complete else None,
+                        longitude=Decimal(f"{101 + rng.random() * 2:.6f}") if complete else None,
+                        principal_name=rng.choice(PRINCIPALS) if complete else "",
+                        updated_at=timezone.now(),
+                    )
+                )
+    return rows
+
+
+def _persona(username, full_name, *, staff=False, superuser=False):
+    user, created = User.objects.get_or_create(
+        username=username,
+        defaults={
+            "full_name": full_name,
+            "is_staff": staff,
+            "is_superuser": superuser,
+            "email": f"{username}@demo.mutu.id",
+        },
+    )
+    if created:
+        user.set_password(DEMO_PASSWORD)
+        user.save(update_fields=["password"])
+    return user
+
+
+def _membership(user, role, schools=(), **scope):
+    membership, _ = Membership.objects.get_or_create(user=user, role=role, valid_from=VALID_FROM, **scope)
+    if schools:
+        membership.schools.set(schools)
+    return membership
+
+
+@transaction.atomic
+def load_demo():
+    """Load regions, schools and personas; returns the login table [(username, role, scope)]."""
+    load_regions()
+    province = Province.objects.get(code=PROVINCE_CODE)
+    regencies = list(Regency.objects.filter(province=province).order_by("code"))
+    rows = _schools(regencies)
+    existing = set(School.objects.filter(npsn__in=[s.npsn for s in rows]).values_list("npsn", flat=True))
+    School.objects.bulk_create([s for s in rows if s.npsn not in existing])
+
+    kampar = regencies[0]
+    kampar_schools = School.objects.filter(regency=kampar).order_by("npsn")
+    first_sd = kampar_schools.filter(level=Level.SD).first()
+    binaan = list(kampar_schools.filter(level__in=[Level.SD, Level.SMP])[:10])
+
+    personas = [
+        (_persona("pusat", "Admin Pusat (Ditjen)", staff=True, superuser=True), Role.ADMIN_PUSAT, {}, ()),
+        (_persona("lpmp.riau", "Admin LPMP Riau", staff=True), Role.ADMIN_LPMP, {"province": province}, ()),
+        (
+            _persona("fasilitator.riau", "Fasilitator LPMP Riau"),
+            Role.FASILITATOR,
+            {},
+            list(School.objects.filter(province=province, level=Level.SMA).order_by("npsn")[:5]),
+        ),
+        (_persona("dinas.kampar", "Dinas Pendidikan Kampar"), Role.DINAS, {"regency": kampar}, ()),
+        (_persona("dinas.riau", "Dinas Pendidikan Provinsi Riau"), Role.DINAS, {"province": province}, ()),
+        (_persona("pengawas.kampar", "Pengawas Pembina Kampar"), Role.PENGAWAS, {}, binaan),
+        (_persona("kepsek", f"Kepala {first_sd.name}"), Role.KEPALA_SEKOLAH, {"school": first_sd}, ()),
+        (_persona("tpmps", f"TPMPS {first_sd.name}"), Role.TPMPS, {"school": first_sd}, ()),
+        (_persona("operator", f"Operator {first_sd.name}"), Role.OPERATOR, {"school": first_sd}, ()),
+    ]
+    table = []
+    for user, role, scope, schools in personas:
+        membership = _membership(user, role, schools, **scope)
+        if role == Role.PENGAWAS and not membership.decree_number:
+            membership.decree_number = "800/DISDIK-KPR/2026/017"
+            membership.decree_date = VALID_FROM
+            membership.valid_to = date(2027, 12, 31)
+            membership.save(update_fields=["decree_number", "decree_date", "valid_to"])
+        table.append((user.username, str(role.label), str(membership.scope_label)))
+    return table

@@ -1,0 +1,38 @@
+from mutu.core.exporters import ListExporter
+
+from .importing import EXPORT_HEADERS
+
+
+class SchoolExporter(ListExporter):
+    """The (filtered) school list in Dapodik columns, so the file imports back unchanged."""
+
+    filename = "sekolah"
+
+    def __init__(self, queryset):
+        self.queryset = queryset
+
+    def headers(self):
+        return EXPORT_HEADERS
+
+    def rows(self):
+        fields = (
+            "npsn",
+            "name",
+            "level",
+            "status",
+            "address",
+            "district__code",
+            "district__name",
+            "regency__name",
+            "province__name",
+            "accreditation",
+            "latitude",
+            "longitude",
+            "principal_name",
+        )
+        for row in self.queryset.order_by("npsn").values_list(*fields).iterator(chunk_size=2000):
+            row = list(row)
+            row[3] = row[3].title()
+            row[10] = str(row[10]) if row[10] is not None else ""
+            row[11] = str(row[11]) if row[11] is not None else ""
+            yield row

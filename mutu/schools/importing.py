@@ -1,0 +1,426 @@
+"""Reading and checking Dapodik school files (CSV or XLSX), streamed row by row.
+
+`run_import` is the single pipeline behind the web import, the `import_schools` command and the
+benchmark: it validates every row, reports problems with row number, field and reason, and (when
+asked) upserts the good rows in batches inside one transaction.
+"""
+
+import csv
+import re
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from decimal import Decimal, InvalidOperation
+from pathlib import Path
+
+from django.db import transaction
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from mutu.regions.models import District
+
+from .models import PROVINCE_LEVELS, REGENCY_LEVELS, Accreditation, Level, School, Status
+
+BATCH_SIZE = 2000
+MAX_STORED_ERRORS = 1000
+
+
+@dataclass(frozen=True)
+class Column:
+    key: str
+    label: object  # lazy translation
+    synonyms: tuple
+    required: bool = False
+
+
+# Target fields in the order of a Dapodik "Data Sekolah" export, with the headers seen in the wild.
+COLUMNS = [
+    Column("npsn", "NPSN", ("npsn",), required=True),
+    Column("name", gettext_lazy("School name"), ("nama sekolah", "nama", "nama satuan pendidikan", "sekolah"), True),
+    Column("level", gettext_lazy("Level (jenjang)"), ("bentuk pendidikan", "jenjang", "bentuk"), True),
+    Column("status", gettext_lazy("Status"), ("status sekolah", "status"), True),
+    Column("address", gettext_lazy("Address"), ("alamat", "alamat jalan", "alamat sekolah")),
+    Column("district_code", gettext_lazy("District code"), ("kode wilayah", "kode kecamatan", "kode kec")),
+    Column("district", gettext_lazy("District (kecamatan)"), ("kecamatan", "kec")),
+    Column(
+        "regency", gettext_lazy("Regency/city"), ("kabupaten/kota", "kab/kota", "kabupaten kota", "kabupaten", "kota")
+    ),
+    Column("province", gettext_lazy("Province"), ("provinsi", "propinsi", "prov")),
+    Column("accreditation", gettext_lazy("Accreditation"), ("akreditasi",)),
+    Column("latitude", gettext_lazy("Latitude"), ("lintang", "latitude", "lat")),
+    Column("longitude", gettext_lazy("Longitude"), ("bujur", "longitude", "lng", "lon")),
+    Column("principal_name", gettext_lazy("Principal"), ("kepala sekolah", "nama kepala sekolah", "kepsek")),
+]
+COLUMN_BY_KEY = {c.key: c for c in COLUMNS}
+# Headers written by the exporter, so an exported list imports back unchanged.
+EXPORT_HEADERS = [c.synonyms[0].title() if c.key != "npsn" else "NPSN" for c in COLUMNS]
+# School fields a mapped column writes; unmapped optional columns leave existing values alone.
+WRITES = {
+    "address": ["address"],
+    "accreditation": ["accreditation"],
+    "latitude": ["latitude"],
+    "longitude": ["longitude"],
+    "principal_name": ["principal_name"],
+}
+ALWAYS_WRITTEN = ["name", "level", "status", "district", "regency", "province", "updated_at"]
+
+LEVEL_ALIASES = {level.value: level.value for level in Level} | {"SDLB": "SLB", "SMPLB": "SLB", "SMALB": "SLB"}
+STATUS_ALIASES = {"NEGERI": Status.NEGERI, "N": Status.NEGERI, "SWASTA": Status.SWASTA, "S": Status.SWASTA}
+ACCREDITATION_ALIASES = {a.value: a.value for a in Accreditation} | {
+    "": "",
+    "TIDAK TERAKREDITASI": "TT",
+    "BELUM TERAKREDITASI": "TT",
+    "-": "",
+}
+
+
+class ImportFileError(Exception):
+    """The file as a whole cannot be read (wrong type, no header, required columns not mapped)."""
+
+
+def normalize_header(value):
+    return re.sub(r"[\s_.]+", " ", str(value).strip().lower()).strip()
+
+
+def guess_mapping(headers):
+    """{field key: header index} for the headers that match a known Dapodik name."""
+    normalized = [normalize_header(h) for h in headers]
+    mapping = {}
+    for column in COLUMNS:
+        for synonym in column.synonyms:
+            if synonym in normalized and normalized.index(synonym) not in mapping.values():
+                mapping[column.key] = normalized.index(synonym)
+                break
+    return mapping
+
+
+def missing_required(mapping):
+    """Labels of required fields the mapping leaves out (a region needs a code or district + regency)."""
+    missing = [str(c.label) for c in COLUMNS if c.required and c.key not in mapping]
+    if "district_code" not in mapping and not {"district", "regency"} <= mapping.keys():
+        missing.append(_("District code, or District and Regency/city"))
+    return missing
+
+
+def _cell(value):
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value).strip()
+
+
+def iter_file_rows(path):
+    """Yield each row of the first sheet as a list of strings; CSV and XLSX are streamed."""
+    path = Path(path)
+    suffix = path.suffix.lower()
+    if suffix in {".xlsx", ".xlsm", ".xls", ".ods"}:
+        from python_calamine import CalamineError, CalamineWorkbook
+
+        try:
+            sheet = CalamineWorkbook.from_path(str(path)).get_sheet_by_index(0)
+            for row in sheet.iter_rows():
+                yield [_cell(v) for v in row]
+        except CalamineError as exc:
+            raise ImportFileError(_("The spreadsheet cannot be read: %(reason)s") % {"reason": exc}) from exc
+        return
+    if suffix not in {".csv", ".txt"}:
+        raise ImportFileError(_("Unsupported file type “%(suffix)s”: upload CSV or XLSX.") % {"suffix": suffix})
+    # Undecodable bytes become U+FFFD instead of failing half-way through a streamed file.
+    with path.open(newline="", encoding="utf-8-sig", errors="replace") as handle:
+        sample = handle.read(8192)
+        handle.seek(0)
+        delimiter = max(";,\t", key=sample.count)
+        yield from csv.reader(handle, delimiter=delimiter)
+
+
+def read_headers(path):
+    for row in iter_file_rows(path):
+        if any(cell.strip() for cell in row):
+            return [cell.strip() for cell in row]
+    raise ImportFileError(_("The file is empty: the first row must hold the column names."))
+
+
+_REGION_PREFIX = re.compile(r"^(kabupaten|kab|kota administrasi|kota adm|kota|kecamatan|kec|provinsi|prov)\b\.?\s*")
+
+
+def _region_name(value):
+    value = re.sub(r"[^a-z0-9' ]+", " ", value.lower())
+    return re.sub(r"\s+", " ", value).strip()
+
+
+class RegionIndex:
+    """All districts in memory (≈7,300), looked up by code or by regency + district name."""
+
+    def __init__(self):
+        self.by_code = {}
+        self.by_name = {}
+        rows = District.objects.values_list(
+            "id", "code", "name", "regency_id", "regency__name", "regency__kind", "regency__province_id"
+        )
+        for district_id, code, name, regency_id, regency_name, kind, province_id in rows.iterator(chunk_size=5000):
+            target = (district_id, regency_id, province_id)
+            self.by_code[code.replace(".", "")] = target
+            bare_regency = _REGION_PREFIX.sub("", _region_name(regency_name))
+            self.by_name[(f"{kind} {bare_regency}", _region_name(name))] = target
+            # Without "Kab."/"Kota" a name is only usable when no kota shares it.
+            self.by_name.setdefault((bare_regency, _region_name(name)), target)
+
+    def resolve(self, code, regency, district):
+        if code:
+            return self.by_code.get(re.sub(r"\D", "", code)[:6])
+        regency = _region_name(regency)
+        prefix = _REGION_PREFIX.match(regency)
+        bare = _REGION_PREFIX.sub("", regency)
+        kind = ""
+        if prefix:
+            kind = "kota" if prefix.group(1).startswith("kota") else "kabupaten"
+        district_name = _REGION_PREFIX.sub("", _region_name(district))
+        return self.by_name.get((f"{kind} {bare}".strip(), district_name))
+
+
+@dataclass
+class ImportScope:
+    """What a user may import into: None fields mean unrestricted (the management command)."""
+
+    provinces: set = field(default_factory=set)
+    regencies: set = field(default_factory=set)  # (regency_id) for SD/SMP
+    province_levels: set = field(default_factory=set)  # (province_id) for SMA/SMK/SLB
+    unrestricted: bool = False
+
+    def allows(self, province_id, regency_id, level):
+        return (
+            self.unrestricted
+            or province_id in self.provinces
+            or (regency_id in self.regencies and level in REGENCY_LEVELS)
+            or (province_id in self.province_levels and level in PROVINCE_LEVELS)
+        )
+
+
+UNRESTRICTED = ImportScope(unrestricted=True)
+
+
+@dataclass
+class ImportReport:
+    total_rows: int = 0
+    valid_rows: int = 0
+    created: int = 0
+    updated: int = 0
+    error_count: int = 0
+    errors: list = field(default_factory=list)  # [row, field label, message], capped
+    committed: bool = False
+    province_ids: set = field(default_factory=set)
+
+    @property
+    def rejected_rows(self):
+        return self.total_rows - self.valid_rows
+
+    def add_error(self, row, label, message):
+        self.error_count += 1
+        if len(self.errors) < MAX_STORED_ERRORS:
+            self.errors.append([row, str(label), str(message)])
+
+
+def _decimal(raw, low, high):
+    value = Decimal(raw.replace(",", "."))
+    if not (low <= value <= high):
+        raise InvalidOperation
+    return value.quantize(Decimal("0.000001"))
+
+
+class RowChecker:
+    def __init__(self, mapping, regions, scope):
+        self.mapping = mapping
+        self.regions = regions
+        self.scope = scope
+        self.seen = {}  # npsn → first row number
+
+    def get(self, row, key):
+        index = self.mapping.get(key)
+        return row[index].strip() if index is not None and index < len(row) else ""
+
+    def check(self, number, row):
+        """(values, errors) for one data row; errors are (field label, message)."""
+        errors = []
+        values = {}
+        npsn = self.get(row, "npsn")
+        if not re.fullmatch(r"\d{8}", npsn):
+            errors.append(("NPSN", _("NPSN must be exactly 8 digits (got “%(value)s”).") % {"value": npsn}))
+        elif npsn in self.seen:
+            errors.append(
+                (
+                    "NPSN",
+                    _("NPSN %(npsn)s appears more than once in the file (first on row %(row)s).")
+                    % {"npsn": npsn, "row": self.seen[npsn]},
+                )
+            )
+        else:
+            self.seen[npsn] = number
+        values["npsn"] = npsn
+        values["name"] = self.get(row, "name")
+        if not values["name"]:
+            errors.append((COLUMN_BY_KEY["name"].label, _("The school name is empty.")))
+        elif len(values["name"]) > 200:
+            errors.append((COLUMN_BY_KEY["name"].label, _("The school name is longer than 200 characters.")))
+        raw_level = self.get(row, "level")
+        values["level"] = LEVEL_ALIASES.get(raw_level.upper().replace(" ", ""))
+        if not values["level"]:
+            errors.append(
+                (
+                    COLUMN_BY_KEY["level"].label,
+                    _("Unknown level “%(value)s”: use SD, SMP, SMA, SMK or SLB.") % {"value": raw_level},
+                )
+            )
+        raw_status = self.get(row, "status")
+        values["status"] = STATUS_ALIASES.get(raw_status.upper())
+        if not values["status"]:
+            errors.append(
+                (
+                    COLUMN_BY_KEY["status"].label,
+                    _("Unknown status “%(value)s”: use Negeri or Swasta.") % {"value": raw_status},
+                )
+            )
+        code, regency, district = self.get(row, "district_code"), self.get(row, "regency"), self.get(row, "district")
+        region = self.regions.resolve(code, regency, district)
+        if region is None:
+            if code:
+                message = _("Unknown region: no district has the code “%(code)s”.") % {"code": code}
+            else:
+                message = _("Unknown region: district “%(district)s” in “%(regency)s” was not found.") % {
+                    "district": district,
+                    "regency": regency,
+                }
+            errors.append((COLUMN_BY_KEY["district"].label, message))
+        else:
+            values["district_id"], values["regency_id"], values["province_id"] = region
+            if values["level"] and not self.scope.allows(region[2], region[1], values["level"]):
+                errors.append((COLUMN_BY_KEY["district"].label, _("The school lies outside your area.")))
+        if "address" in self.mapping:
+            values["address"] = self.get(row, "address")[:300]
+        if "principal_name" in self.mapping:
+            values["principal_name"] = self.get(row, "principal_name")[:150]
+        if "accreditation" in self.mapping:
+            raw = self.get(row, "accreditation")
+            values["accreditation"] = ACCREDITATION_ALIASES.get(raw.upper())
+            if values["accreditation"] is None:
+                errors.append(
+                    (
+                        COLUMN_BY_KEY["accreditation"].label,
+                        _("Unknown accreditation “%(value)s”: use A, B, C or TT.") % {"value": raw},
+                    )
+                )
+        for key, low, high in (("latitude", -11, 6), ("longitude", 94, 142)):
+            if key in self.mapping:
+                raw = self.get(row, key)
+                values[key] = None
+                if raw:
+                    try:
+                        values[key] = _decimal(raw, low, high)
+                    except (InvalidOperation, ValueError):
+                        errors.append(
+                            (
+                                COLUMN_BY_KEY[key].label,
+                                _("“%(value)s” is not a coordinate inside Indonesia (%(low)s to %(high)s).")
+                                % {"value": raw, "low": low, "high": high},
+                            )
+                        )
+        return values, errors
+
+
+def _data_rows(path):
+    """(spreadsheet row number, cells) for every non-blank row after the header."""
+    rows = iter_file_rows(path)
+    number = 0
+    for row in rows:
+        number += 1
+        if any(cell.strip() for cell in row):
+            break
+    for row in rows:
+        number += 1
+        if any(cell.strip() for cell in row):
+            yield number, row
+
+
+def _batches(path, checker, report, on_error):
+    batch = []
+    for number, row in _data_rows(path):
+        report.total_rows += 1
+        values, errors = checker.check(number, row)
+        if errors:
+            for label, message in errors:
+                report.add_error(number, label, message)
+                if on_error:
+                    on_error(number, label, message)
+            continue
+        report.valid_rows += 1
+        batch.append(values)
+        if len(batch) >= BATCH_SIZE:
+            yield batch
+            batch = []
+    if batch:
+        yield batch
+
+
+def _existing(npsns):
+    return {
+        npsn: (province_id, regency_id, level)
+        for npsn, province_id, regency_id, level in School.objects.filter(npsn__in=npsns).values_list(
+            "npsn", "province_id", "regency_id", "level"
+        )
+    }
+
+
+def _write(batch, mapping, report, now):
+    existing = _existing([v["npsn"] for v in batch])
+    update_fields = ALWAYS_WRITTEN + [f for key, fields in WRITES.items() if key in mapping for f in fields]
+    School.objects.bulk_create(
+        [School(**values, updated_at=now) for values in batch],
+        update_conflicts=True,
+        unique_fields=["npsn"],
+        update_fields=update_fields,
+    )
+    report.updated += len(existing)
+    report.created += len(batch) - len(existing)
+    report.province_ids.update(v["province_id"] for v in batch)
+
+
+def _check_existing_in_scope(batch, scope, report, on_error, rows_of):
+    """Drop rows that would move a school the user cannot see; returns the rows that stay."""
+    if scope.unrestricted:
+        return batch
+    existing = _existing([v["npsn"] for v in batch])
+    kept = []
+    for values in batch:
+        old = existing.get(values["npsn"])
+        if old and not scope.allows(*old):
+            number = rows_of[values["npsn"]]
+            message = _("NPSN %(npsn)s belongs to a school outside your area.") % {"npsn": values["npsn"]}
+            report.add_error(number, "NPSN", message)
+            report.valid_rows -= 1
+            if on_error:
+                on_error(number, "NPSN", message)
+        else:
+            kept.append(values)
+    return kept
+
+
+def run_import(path, mapping, *, scope=UNRESTRICTED, commit=False, all_or_nothing=False, on_error=None):
+    """Check every row of `path`; with `commit`, upsert the good rows (or, all-or-nothing, none if any is bad)."""
+    missing = missing_required(mapping)
+    if missing:
+        raise ImportFileError(_("These columns are not mapped: %(fields)s.") % {"fields": ", ".join(missing)})
+    regions = RegionIndex()
+    if commit and all_or_nothing:
+        dry = run_import(path, mapping, scope=scope, on_error=on_error)
+        if dry.error_count:
+            return dry
+        on_error = None
+    report = ImportReport()
+    checker = RowChecker(mapping, regions, scope)
+    now = datetime.now(UTC)
+    with transaction.atomic():
+        for batch in _batches(path, checker, report, on_error):
+            batch = _check_existing_in_scope(batch, scope, report, on_error, checker.seen)
+            if commit:
+                _write(batch, mapping, report, now)
+        report.committed = commit
+    return report

@@ -1,0 +1,165 @@
+"""Every write to schools: edits, and the import workflow (upload → map → check → save)."""
+
+from django.conf import settings
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from mutu.accounts.models import ROLE_SCOPE, Scope
+from mutu.accounts.permissions import Perm, memberships_with
+from mutu.core.services import model_changes, record_audit
+
+from . import importing
+from .models import SchoolImport
+
+EDITABLE_FIELDS = [
+    "name",
+    "level",
+    "status",
+    "district",
+    "address",
+    "accreditation",
+    "latitude",
+    "longitude",
+    "principal_name",
+]
+
+
+@transaction.atomic
+def update_school(*, actor, school, data):
+    """Apply cleaned form data to a school and audit the difference; no-op saves write nothing."""
+    before = {name: getattr(school, name) for name in EDITABLE_FIELDS}
+    for name, value in data.items():
+        setattr(school, name, value)
+    changes = model_changes(school, EDITABLE_FIELDS, before)
+    if changes:
+        school.save()
+        record_audit(actor=actor, action="school.update", obj=school, changes=changes, province_id=school.province_id)
+    return changes
+
+
+def write_scope_for(user, perm):
+    """Where the user may place schools with `perm`, for rows that are not saved yet."""
+    scope = importing.ImportScope()
+    for membership in memberships_with(user, perm):
+        kind = ROLE_SCOPE[membership.role]
+        if kind == Scope.NATIONAL:
+            return importing.UNRESTRICTED
+        if kind == Scope.PROVINCE:
+            scope.provinces.add(membership.province_id)
+        elif membership.regency_id:
+            scope.regencies.add(membership.regency_id)
+        elif kind == Scope.REGION and membership.province_id:
+            scope.province_levels.add(membership.province_id)
+    return scope
+
+
+def start_import(*, actor, upload):
+    """Store an uploaded file and read its header row; raises ImportFileError with a user message."""
+    if upload.size > settings.MUTU_MAX_UPLOAD_BYTES:
+        raise importing.ImportFileError(
+            _("The file is larger than %(mb)s MB.") % {"mb": settings.MUTU_MAX_UPLOAD_BYTES // (1024 * 1024)}
+        )
+    suffix = upload.name.rsplit(".", 1)[-1].lower() if "." in upload.name else ""
+    if suffix not in {"csv", "xlsx"}:
+        raise importing.ImportFileError(_("Upload a CSV or XLSX file."))
+    job = SchoolImport(uploaded_by=actor, original_name=upload.name[:255])
+    job.file.save(upload.name, upload, save=False)
+    try:
+        job.headers = importing.read_headers(job.file.path)
+    except importing.ImportFileError:
+        job.file.delete(save=False)
+        raise
+    job.mapping = importing.guess_mapping(job.headers)
+    job.save()
+    return job
+
+
+def set_mapping(*, job, mapping, all_or_nothing):
+    """Record the column mapping and queue the check. Repeated submits while busy change nothing."""
+    with transaction.atomic():
+        job = SchoolImport.objects.select_for_update().get(pk=job.pk)
+        if job.state not in {SchoolImport.State.UPLOADED, SchoolImport.State.VALIDATED}:
+            return job
+        job.mapping = mapping
+        job.all_or_nothing = all_or_nothing
+        job.state = SchoolImport.State.VALIDATING
+        job.save(update_fields=["mapping", "all_or_nothing", "state"])
+    from .tasks import validate_import
+
+    validate_import.enqueue(job.pk)
+    return job
+
+
+def request_commit(*, job):
+    """Queue the save of a checked import; a second click finds it already queued or saved."""
+    with transaction.atomic():
+        job = SchoolImport.objects.select_for_update().get(pk=job.pk)
+        if not job.can_commit:
+            return job
+        job.state = SchoolImport.State.COMMITTING
+        job.save(update_fields=["state"])
+    from .tasks import commit_import
+
+    commit_import.enqueue(job.pk)
+    return job
+
+
+def _mapping(job):
+    return {key: int(index) for key, index in job.mapping.items()}
+
+
+def _store_report(job, report, state):
+    job.total_rows = report.total_rows
+    job.valid_rows = report.valid_rows
+    job.error_count = report.error_count
+    job.errors = report.errors
+    job.created_count = report.created
+    job.updated_count = report.updated
+    job.state = state
+    job.save()
+
+
+def _guarded(job, work):
+    """Run one import step; a whole-file problem marks the job failed with its message."""
+    try:
+        return work()
+    except importing.ImportFileError as exc:
+        job.state = SchoolImport.State.FAILED
+        job.failure = str(exc)
+        job.save(update_fields=["state", "failure"])
+        return None
+
+
+def validate_job(job_id):
+    job = SchoolImport.objects.select_related("uploaded_by").get(pk=job_id)
+    scope = write_scope_for(job.uploaded_by, Perm.SCHOOL_IMPORT)
+    report = _guarded(job, lambda: importing.run_import(job.file.path, _mapping(job), scope=scope))
+    if report is not None:
+        _store_report(job, report, SchoolImport.State.VALIDATED)
+
+
+def commit_job(job_id):
+    job = SchoolImport.objects.select_related("uploaded_by").get(pk=job_id)
+    if job.state != SchoolImport.State.COMMITTING:
+        return
+    scope = write_scope_for(job.uploaded_by, Perm.SCHOOL_IMPORT)
+
+    def work():
+        with transaction.atomic():
+            report = importing.run_import(
+                job.file.path, _mapping(job), scope=scope, commit=True, all_or_nothing=job.all_or_nothing
+            )
+            if report.committed:
+                province_id = next(iter(report.province_ids)) if len(report.province_ids) == 1 else None
+                record_audit(
+                    actor=job.uploaded_by,
+                    action="school.import",
+                    obj=job,
+                    changes={"created": report.created, "updated": report.updated, "rejected": report.rejected_rows},
+                    province_id=province_id,
+                )
+            return report
+
+    report = _guarded(job, work)
+    if report is not None:
+        _store_report(job, report, SchoolImport.State.COMMITTED if report.committed else SchoolImport.State.VALIDATED)
