@@ -9,13 +9,14 @@ from mutu.accounts.permissions import Perm, memberships_with
 from mutu.core.services import model_changes, record_audit
 
 from . import importing
-from .models import SchoolImport
+from .models import School, SchoolImport
 
+# Attribute names compared for the audit trail.
 EDITABLE_FIELDS = [
     "name",
     "level",
     "status",
-    "district",
+    "district_id",
     "address",
     "accreditation",
     "latitude",
@@ -26,8 +27,12 @@ EDITABLE_FIELDS = [
 
 @transaction.atomic
 def update_school(*, actor, school, data):
-    """Apply cleaned form data to a school and audit the difference; no-op saves write nothing."""
-    before = {name: getattr(school, name) for name in EDITABLE_FIELDS}
+    """Apply cleaned form data to a school and audit the difference; no-op saves write nothing.
+
+    The old values are read from the database: a bound ModelForm has already copied the new ones
+    onto `school`.
+    """
+    before = School.objects.filter(pk=school.pk).values(*EDITABLE_FIELDS).get()
     for name, value in data.items():
         setattr(school, name, value)
     changes = model_changes(school, EDITABLE_FIELDS, before)
