@@ -81,7 +81,9 @@ def personas(schools):
     users = {}
     for username, (role, scope, assigned) in spec.items():
         user = User.objects.create_user(
-            username=username, password=PASSWORD, email=f"{username}@example.org",
+            username=username,
+            password=PASSWORD,
+            email=f"{username}@example.org",
             is_staff=role in ("admin_pusat", "admin_lpmp"),
         )
         if role:
@@ -107,8 +109,13 @@ def browser_type_launch_args(browser_type_launch_args):
         **browser_type_launch_args,
         "executable_path": "/usr/bin/chromium",
         "args": [
-            "--no-sandbox", "--headless", "--disable-gpu", "--disable-background-networking",
-            "--disable-component-update", "--disable-sync", "--no-first-run",
+            "--no-sandbox",
+            "--headless",
+            "--disable-gpu",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+            "--no-first-run",
         ],
     }
 
@@ -120,5 +127,7 @@ def _test_settings(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
     # Argon2 is deliberately slow; test_auth checks that production hashing uses it.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-    settings.STORAGES = {**settings.STORAGES, "staticfiles": {
-        "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}}
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    }

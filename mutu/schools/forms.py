@@ -40,6 +40,8 @@ class SchoolForm(forms.ModelForm):
     class Meta:
         model = School
         fields = REGION_FIELDS + SCHOOL_STAFF_FIELDS
+        # Indonesian writes 0,5: accept the decimal comma (and the point).
+        localized_fields = ["latitude", "longitude"]
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)

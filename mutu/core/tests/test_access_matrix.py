@@ -8,19 +8,45 @@ import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 ALL = {
-    "pusat", "lpmp", "lpmp_jambi", "dinas_kampar", "dinas_pekanbaru", "dinas_riau", "pengawas", "pengawas_other",
-    "fasilitator", "kepsek_a", "operator_a", "tpmps_a", "kepsek_b", "expired", "nobody",
+    "pusat",
+    "lpmp",
+    "lpmp_jambi",
+    "dinas_kampar",
+    "dinas_pekanbaru",
+    "dinas_riau",
+    "pengawas",
+    "pengawas_other",
+    "fasilitator",
+    "kepsek_a",
+    "operator_a",
+    "tpmps_a",
+    "kepsek_b",
+    "expired",
+    "nobody",
 }
 WITH_ROLE = ALL - {"expired", "nobody"}
-EXPORTERS = {"pusat", "lpmp", "lpmp_jambi", "dinas_kampar", "dinas_pekanbaru", "dinas_riau", "pengawas", "pengawas_other"}
+EXPORTERS = {
+    "pusat",
+    "lpmp",
+    "lpmp_jambi",
+    "dinas_kampar",
+    "dinas_pekanbaru",
+    "dinas_riau",
+    "pengawas",
+    "pengawas_other",
+}
 IMPORTERS = {"pusat", "lpmp", "lpmp_jambi", "dinas_kampar", "dinas_pekanbaru", "dinas_riau"}
 
 # (url name, args builder, method, allowed personas)
 MATRIX = [
     ("home", lambda s, j: [], "get", ALL),
     ("schools:list", lambda s, j: [], "get", WITH_ROLE),
-    ("schools:detail", lambda s, j: [s["a"].npsn], "get",
-     {"pusat", "lpmp", "dinas_kampar", "pengawas", "kepsek_a", "operator_a", "tpmps_a"}),
+    (
+        "schools:detail",
+        lambda s, j: [s["a"].npsn],
+        "get",
+        {"pusat", "lpmp", "dinas_kampar", "pengawas", "kepsek_a", "operator_a", "tpmps_a"},
+    ),
     ("schools:detail", lambda s, j: [s["c"].npsn], "get", {"pusat", "lpmp", "dinas_riau", "fasilitator"}),
     ("schools:detail", lambda s, j: [s["d"].npsn], "get", {"pusat", "lpmp_jambi"}),
     ("schools:edit", lambda s, j: [s["a"].npsn], "get", {"pusat", "lpmp", "dinas_kampar", "kepsek_a", "operator_a"}),
@@ -34,8 +60,14 @@ MATRIX = [
 ]
 # Reachable without an account by design.
 PUBLIC = {
-    "login", "logout", "password_reset", "password_reset_done", "password_reset_confirm", "password_reset_complete",
-    "set_language", "healthz",
+    "login",
+    "logout",
+    "password_reset",
+    "password_reset_done",
+    "password_reset_confirm",
+    "password_reset_complete",
+    "set_language",
+    "healthz",
 }
 # Need an account but no role.
 ACCOUNT_ONLY = {"password_change", "password_change_done"}

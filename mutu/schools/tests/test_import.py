@@ -10,11 +10,35 @@ from mutu.core.models import AuditEntry
 from mutu.schools import importing
 from mutu.schools.models import School, SchoolImport
 
-HEADER = ["NPSN", "Nama Sekolah", "Bentuk Pendidikan", "Status Sekolah", "Alamat", "Kecamatan", "Kabupaten/Kota",
-          "Provinsi", "Akreditasi", "Lintang", "Bujur", "Kepala Sekolah"]
+HEADER = [
+    "NPSN",
+    "Nama Sekolah",
+    "Bentuk Pendidikan",
+    "Status Sekolah",
+    "Alamat",
+    "Kecamatan",
+    "Kabupaten/Kota",
+    "Provinsi",
+    "Akreditasi",
+    "Lintang",
+    "Bujur",
+    "Kepala Sekolah",
+]
 GOOD = [
-    ["10490001", "SD Negeri 010 Bangkinang", "SD", "Negeri", "Jl. Sudirman 1", "Kec. Bangkinang Kota", "Kab. Kampar",
-     "Prov. Riau", "A", "0,33", "101,02", "Hj. Rosmawati"],
+    [
+        "10490001",
+        "SD Negeri 010 Bangkinang",
+        "SD",
+        "Negeri",
+        "Jl. Sudirman 1",
+        "Kec. Bangkinang Kota",
+        "Kab. Kampar",
+        "Prov. Riau",
+        "A",
+        "0,33",
+        "101,02",
+        "Hj. Rosmawati",
+    ],
     ["10490002", "SMP Swasta Al-Ikhlas", "SMP", "Swasta", "", "Sukajadi", "Kota Pekanbaru", "Riau", "B", "", "", ""],
     ["10490003", "SMK Negeri 2 Kampar", "SMK", "NEGERI", "", "Kampar", "Kabupaten Kampar", "Riau", "", "", "", ""],
 ]
@@ -79,7 +103,10 @@ def test_unmapped_optional_column_keeps_existing_value(tmp_path, regions):
     run(write_csv(tmp_path / "a.csv", GOOD[:1]), commit=True)
     short = [row[:4] + row[5:8] for row in GOOD[:1]]
     header = HEADER[:4] + HEADER[5:8]
-    run(write_csv(tmp_path / "b.csv", [["10490001", "SD Negeri 010 Bangkinang Kota"] + short[0][2:]], header), commit=True)
+    run(
+        write_csv(tmp_path / "b.csv", [["10490001", "SD Negeri 010 Bangkinang Kota"] + short[0][2:]], header),
+        commit=True,
+    )
     school = School.objects.get(npsn="10490001")
     assert school.name == "SD Negeri 010 Bangkinang Kota" and school.principal_name == "Hj. Rosmawati"
 

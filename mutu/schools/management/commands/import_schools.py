@@ -9,15 +9,16 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("file")
         parser.add_argument("--dry-run", action="store_true", help="Check every row but save nothing.")
-        parser.add_argument(
-            "--all-or-nothing", action="store_true", help="Save nothing when any row is rejected."
-        )
+        parser.add_argument("--all-or-nothing", action="store_true", help="Save nothing when any row is rejected.")
 
     def handle(self, *args, file, dry_run, all_or_nothing, **options):
         try:
             mapping = importing.guess_mapping(importing.read_headers(file))
             report = importing.run_import(
-                file, mapping, commit=not dry_run, all_or_nothing=all_or_nothing,
+                file,
+                mapping,
+                commit=not dry_run,
+                all_or_nothing=all_or_nothing,
                 on_error=lambda row, label, message: self.stdout.write(f"baris {row}: {label}: {message}"),
             )
         except (importing.ImportFileError, OSError) as exc:
