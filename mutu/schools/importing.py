@@ -7,6 +7,7 @@ asked) upserts the good rows in batches inside one transaction.
 
 import csv
 import re
+import zipfile
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from decimal import Decimal, InvalidOperation
@@ -15,6 +16,7 @@ from pathlib import Path
 from django.db import transaction
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+from openpyxl.utils.exceptions import InvalidFileException
 
 from mutu.regions.models import District
 
@@ -113,15 +115,20 @@ def iter_file_rows(path):
     """Yield each row of the first sheet as a list of strings; CSV and XLSX are streamed."""
     path = Path(path)
     suffix = path.suffix.lower()
-    if suffix in {".xlsx", ".xlsm", ".xls", ".ods"}:
-        from python_calamine import CalamineError, CalamineWorkbook
+    if suffix in {".xlsx", ".xlsm"}:
+        # openpyxl's read-only mode parses the sheet XML as a stream: memory stays flat on a
+        # national file, where loading the whole sheet (python-calamine) peaks above 300 MB.
+        from openpyxl import load_workbook
 
         try:
-            sheet = CalamineWorkbook.from_path(str(path)).get_sheet_by_index(0)
-            for row in sheet.iter_rows():
-                yield [_cell(v) for v in row]
-        except CalamineError as exc:
+            workbook = load_workbook(path, read_only=True, data_only=True)
+        except (InvalidFileException, zipfile.BadZipFile, KeyError, OSError) as exc:
             raise ImportFileError(_("The spreadsheet cannot be read: %(reason)s") % {"reason": exc}) from exc
+        try:
+            for row in workbook.worksheets[0].iter_rows(values_only=True):
+                yield [_cell(v) for v in row]
+        finally:
+            workbook.close()
         return
     if suffix not in {".csv", ".txt"}:
         raise ImportFileError(_("Unsupported file type “%(suffix)s”: upload CSV or XLSX.") % {"suffix": suffix})

@@ -200,3 +200,17 @@ def test_web_import_refuses_other_file_types(client, personas):
     response = client.post(reverse("schools:import"), {"file": upload})
     assert "Unggah berkas CSV atau XLSX." in response.content.decode()
     assert not SchoolImport.objects.exists()
+
+
+def test_broken_spreadsheet_gets_a_clear_message(tmp_path, regions):
+    path = tmp_path / "rusak.xlsx"
+    path.write_bytes(b"PK\x03\x04 not really a workbook")
+    with pytest.raises(importing.ImportFileError, match="Lembar kerja tidak dapat dibaca"):
+        importing.read_headers(path)
+
+
+def test_empty_file_gets_a_clear_message(tmp_path, regions):
+    path = tmp_path / "kosong.csv"
+    path.write_text("\n\n", encoding="utf-8")
+    with pytest.raises(importing.ImportFileError, match="Berkas kosong: baris pertama harus berisi nama kolom."):
+        importing.read_headers(path)
