@@ -10,20 +10,7 @@ from mutu.core.models import AuditEntry
 from mutu.schools import importing
 from mutu.schools.models import School, SchoolImport
 
-HEADER = [
-    "NPSN",
-    "Nama Sekolah",
-    "Bentuk Pendidikan",
-    "Status Sekolah",
-    "Alamat",
-    "Kecamatan",
-    "Kabupaten/Kota",
-    "Provinsi",
-    "Akreditasi",
-    "Lintang",
-    "Bujur",
-    "Kepala Sekolah",
-]
+HEADER = [h for h in importing.EXPORT_HEADERS if h != "Kode Wilayah"]
 GOOD = [
     [
         "10490001",
