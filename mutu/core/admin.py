@@ -4,9 +4,31 @@ from mutu.accounts.permissions import has_perm
 
 from .models import AuditEntry
 from .selectors import audit_for_user
+from .services import record_audit
 
 
-class MutuPermissionAdmin(admin.ModelAdmin):
+class AuditedAdminMixin:
+    """Changes made in the Django admin land in Mutu's audit log like any other change."""
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        changes = {
+            name: [str(form.initial.get(name, "")), str(form.cleaned_data.get(name, ""))] for name in form.changed_data
+        }
+        record_audit(
+            actor=request.user,
+            action=f"admin.{'change' if change else 'add'}",
+            obj=obj,
+            changes=changes,
+            province_id=getattr(obj, "province_id", None),
+        )
+
+    def delete_model(self, request, obj):
+        record_audit(actor=request.user, action="admin.delete", obj=obj, province_id=getattr(obj, "province_id", None))
+        super().delete_model(request, obj)
+
+
+class MutuPermissionAdmin(AuditedAdminMixin, admin.ModelAdmin):
     """Admin pages answer to Mutu's permission vocabulary and selectors, not Django model perms.
 
     `view_perm`/`change_perm` name Mutu permissions; `scoped_queryset` narrows rows to the user.

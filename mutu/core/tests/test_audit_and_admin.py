@@ -31,3 +31,57 @@ def test_admin_is_scoped_like_the_app(login, personas, schools):
 def test_admin_refuses_non_staff(login, personas):
     response = login(personas["kepsek_a"]).get(reverse("admin:index"))
     assert response.status_code == 302 and "/admin/login/" in response["Location"]
+
+
+def test_admin_changes_are_audited(login, personas, schools):
+    from mutu.core.models import AuditEntry
+
+    client = login(personas["lpmp"])
+    school = schools["a"]
+    url = reverse("admin:schools_school_change", args=[school.pk])
+    data = {
+        "npsn": school.npsn,
+        "name": "SD Negeri 001 Bangkinang Kota",
+        "level": "SD",
+        "status": "negeri",
+        "district": school.district_id,
+        "address": "",
+        "accreditation": "",
+        "latitude": "",
+        "longitude": "",
+        "principal_name": "Rosmawati",
+    }
+    assert client.post(url, data).status_code == 302
+    entry = AuditEntry.objects.get(action="admin.change")
+    assert entry.actor == personas["lpmp"] and entry.province_id == school.province_id
+    assert entry.changes == {"name": ["SD Negeri 001 Bangkinang", "SD Negeri 001 Bangkinang Kota"]}
+
+
+def test_membership_granted_in_admin_is_audited(client, personas, schools):
+    from mutu.accounts.models import User
+    from mutu.core.models import AuditEntry
+
+    root = User.objects.create_superuser("root", "root@example.org", "x")
+    client.force_login(root)
+    user = personas["nobody"]
+    url = reverse("admin:accounts_user_change", args=[user.pk])
+    data = {
+        "username": user.username,
+        "email": user.email,
+        "full_name": "Operator Baru",
+        "is_active": "on",
+        "date_joined_0": "2026-01-01",
+        "date_joined_1": "08:00:00",
+        "memberships-TOTAL_FORMS": "1",
+        "memberships-INITIAL_FORMS": "0",
+        "memberships-MIN_NUM_FORMS": "0",
+        "memberships-MAX_NUM_FORMS": "1000",
+        "memberships-0-role": "operator",
+        "memberships-0-school": schools["a"].pk,
+        "memberships-0-valid_from": "2026-01-01",
+    }
+    response = client.post(url, data)
+    assert response.status_code == 302, response.context["errors"] if response.context else response
+    entry = AuditEntry.objects.get(action="membership.save")
+    assert entry.actor == root and entry.changes["role"] == "operator" and entry.province_id == schools["a"].province_id
+    assert user.memberships.get().school == schools["a"]

@@ -201,3 +201,11 @@ def test_empty_file_gets_a_clear_message(tmp_path, regions):
     path.write_text("\n\n", encoding="utf-8")
     with pytest.raises(importing.ImportFileError, match="Berkas kosong: baris pertama harus berisi nama kolom."):
         importing.read_headers(path)
+
+
+def test_wrong_level_status_accreditation_and_coordinates(tmp_path, regions):
+    row = ["10490020", "TK Pembina", "TK", "Yayasan", "", "Kampar", "Kab. Kampar", "Riau", "D", "1,2,3", "200", ""]
+    report = run(write_csv(tmp_path / "a.csv", [row]))
+    assert [e[1] for e in report.errors] == ["Jenjang", "Status", "Akreditasi", "Lintang", "Bujur"]
+    assert report.errors[0][2] == "Jenjang “TK” tidak dikenal: gunakan SD, SMP, SMA, SMK atau SLB."
+    assert report.errors[4][2] == "“200” bukan koordinat di wilayah Indonesia (94 sampai 142)."
