@@ -46,6 +46,7 @@ INSTALLED_APPS = [
     "mutu.regions",
     "mutu.accounts",
     "mutu.schools",
+    "mutu.instruments",
     "mutu.demo",
 ]
 

@@ -1,0 +1,380 @@
+"""Loading, checking and exporting whole instruments.
+
+The exchange format is one document (YAML, or the XLSX that LPMP staff edit), shaped as:
+
+    code, name, description, sample
+    bands: [{name, upper, color}]                     # ordered; the last has no upper
+    nodes: [{code, text, description, risk, causes, evidence, target, source, weights: {ks: .4, ...},
+             children: [...]}]                        # standards → indicators → sub-indicators
+    questionnaires: [{respondent_type, level, title,
+                      questions: [{code, kind, text, options: [{code, text, sub, weight}]}]}]
+"""
+
+from collections import defaultdict
+from pathlib import Path
+
+import yaml
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from mutu.core.services import record_audit
+from mutu.schools.models import Level
+
+from .models import InstrumentVersion, LevelBand, Node, Option, Question, Questionnaire, RespondentType, RoleWeight
+
+KINDS = [Node.Kind.STANDARD, Node.Kind.INDICATOR, Node.Kind.SUBINDICATOR]
+CHOICE_KINDS = {Question.Kind.SINGLE, Question.Kind.MULTIPLE}
+WEIGHT_TOLERANCE = 1e-6
+DEFAULT_NODES = Path(__file__).parent / "data" / "snp2019_nodes.yaml"
+DEFAULT_WEIGHTS = {"ks": 0.4, "guru": 0.3, "siswa": 0.1, "komite": 0.2}
+DEFAULT_BANDS = [
+    {"name": "Menuju SNP 1", "upper": 2.04, "color": "#c62828"},
+    {"name": "Menuju SNP 2", "upper": 3.70, "color": "#ef6c00"},
+    {"name": "Menuju SNP 3", "upper": 5.06, "color": "#f9a825"},
+    {"name": "Menuju SNP 4", "upper": 6.66, "color": "#7cb342"},
+    {"name": "SNP", "upper": None, "color": "#2e7d32"},
+]
+SAMPLE_OPTIONS = [
+    ("a", "Tidak pernah / tidak sesuai", 0.0),
+    ("b", "Kadang-kadang / sebagian", 1 / 3),
+    ("c", "Sering / sebagian besar", 2 / 3),
+    ("d", "Selalu / sepenuhnya", 1.0),
+]
+SAMPLE_TITLES = {"ks": "Kepala Sekolah", "guru": "Guru", "siswa": "Siswa", "komite": "Komite Sekolah"}
+SAMPLE_PROMPT = {
+    "ks": "Sebagai kepala sekolah, sejauh mana di sekolah Anda: {text}?",
+    "guru": "Sebagai guru, sejauh mana di sekolah Anda: {text}?",
+    "siswa": "Menurut pengalamanmu di sekolah, sejauh mana: {text}?",
+    "komite": "Menurut Bapak/Ibu sebagai komite sekolah, sejauh mana: {text}?",
+}
+
+
+class InstrumentError(Exception):
+    """The document has problems; `problems` lists them as (place, message)."""
+
+    def __init__(self, problems):
+        super().__init__("; ".join(f"{place}: {message}" for place, message in problems))
+        self.problems = problems
+
+
+def _walk(nodes, depth=0, parent=None):
+    for node in nodes or []:
+        yield depth, parent, node
+        yield from _walk(node.get("children"), depth + 1, node.get("code"))
+
+
+def validate(doc):
+    """Every problem in an instrument document, as [(place, message)]; empty when it can be loaded."""
+    problems = []
+    if not doc.get("code") or not doc.get("name"):
+        problems.append(("instrumen", _("The instrument needs a code and a name.")))
+    codes, subs = set(), {}
+    for depth, _parent, node in _walk(doc.get("nodes")):
+        code = str(node.get("code", ""))
+        place = _("node %(code)s") % {"code": code or "?"}
+        if not code or not node.get("text"):
+            problems.append((place, _("A node needs a code and a text.")))
+        if code in codes:
+            problems.append((place, _("The code %(code)s is used twice.") % {"code": code}))
+        codes.add(code)
+        if depth > 2:
+            problems.append((place, _("Nodes go three levels deep at most (standard, indicator, sub-indicator).")))
+        if depth < 2 and not node.get("children"):
+            problems.append((place, _("This standard or indicator has no sub-indicator.")))
+        if depth == 2:
+            subs[code] = node
+            weights = node.get("weights") or {}
+            unknown = set(weights) - set(RespondentType.values)
+            if unknown:
+                problems.append(
+                    (place, _("Unknown respondent type: %(types)s.") % {"types": ", ".join(sorted(unknown))})
+                )
+            if node.get("source", "questionnaire") == "questionnaire":
+                total = sum(float(w) for w in weights.values())
+                if abs(total - 1) > WEIGHT_TOLERANCE:
+                    problems.append(
+                        (place, _("The role weights add up to %(total)s, not 1.") % {"total": round(total, 4)})
+                    )
+    if len([1 for depth, *_ in _walk(doc.get("nodes")) if depth == 0]) == 0:
+        problems.append(("instrumen", _("The instrument has no standard.")))
+    problems.extend(_validate_bands(doc.get("bands") or []))
+    seen_questionnaires = set()
+    for questionnaire in doc.get("questionnaires") or []:
+        rtype, level = questionnaire.get("respondent_type"), questionnaire.get("level")
+        qplace = _("questionnaire %(type)s/%(level)s") % {"type": rtype, "level": level}
+        if rtype not in RespondentType.values or level not in Level.values:
+            problems.append((qplace, _("Unknown respondent type or level.")))
+        if (rtype, level) in seen_questionnaires:
+            problems.append((qplace, _("This questionnaire appears twice.")))
+        seen_questionnaires.add((rtype, level))
+        reach = defaultdict(float)  # sub-indicator → most a respondent can score on it
+        question_codes = set()
+        for question in questionnaire.get("questions") or []:
+            place = f"{qplace}, " + _("question %(code)s") % {"code": question.get("code", "?")}
+            if question.get("code") in question_codes:
+                problems.append((place, _("The question code is used twice.")))
+            question_codes.add(question.get("code"))
+            kind = question.get("kind", "single")
+            if kind not in Question.Kind.values:
+                problems.append((place, _("Unknown question type “%(kind)s”.") % {"kind": kind}))
+                continue
+            if kind not in CHOICE_KINDS:
+                continue
+            options = question.get("options") or []
+            if not options:
+                problems.append((place, _("A choice question needs options.")))
+            best = defaultdict(float)
+            for option in options:
+                sub = option.get("sub")
+                oplace = f"{place}, " + _("option %(code)s") % {"code": option.get("code", "?")}
+                if sub is None:
+                    problems.append((oplace, _("The option has no conversion to a sub-indicator.")))
+                    continue
+                if str(sub) not in subs:
+                    problems.append((oplace, _("Unknown sub-indicator code %(code)s.") % {"code": sub}))
+                    continue
+                weight = float(option.get("weight", 0))
+                if not 0 <= weight <= 1:
+                    problems.append((oplace, _("The weight must lie between 0 and 1.")))
+                if kind == Question.Kind.MULTIPLE:
+                    best[str(sub)] += weight
+                else:
+                    best[str(sub)] = max(best[str(sub)], weight)
+            if options and not any(option.get("sub") is not None for option in options):
+                problems.append((place, _("The question converts to no sub-indicator.")))
+            for sub, value in best.items():
+                reach[sub] += value
+        for sub, value in reach.items():
+            if value > 1 + WEIGHT_TOLERANCE:
+                problems.append(
+                    (
+                        qplace,
+                        _("Sub-indicator %(code)s can reach %(value)s from this questionnaire; at most 1 is allowed.")
+                        % {"code": sub, "value": round(value, 4)},
+                    )
+                )
+    return problems
+
+
+def _validate_bands(bands):
+    problems = []
+    if not bands:
+        return [("level", _("The instrument needs at least one level band."))]
+    uppers = [band.get("upper") for band in bands]
+    if uppers[-1] is not None or any(u is None for u in uppers[:-1]):
+        problems.append(("level", _("Only the last level band is open-ended.")))
+    bounded = [u for u in uppers[:-1] if u is not None]
+    if bounded != sorted(bounded) or len(set(bounded)) != len(bounded):
+        problems.append(("level", _("Level bands must go up in order.")))
+    return problems
+
+
+@transaction.atomic
+def load_instrument(doc, *, actor=None):
+    """Create (or replace, while unfrozen) the instrument version described by `doc`."""
+    problems = validate(doc)
+    existing = InstrumentVersion.objects.filter(code=doc.get("code")).first()
+    if existing and existing.frozen:
+        problems.append(
+            (
+                "instrumen",
+                _("Version %(code)s is used by a round and frozen: load it under a new code.")
+                % {"code": existing.code},
+            )
+        )
+    if problems:
+        raise InstrumentError(problems)
+    if existing:
+        existing.delete()
+    version = InstrumentVersion.objects.create(
+        code=doc["code"], name=doc["name"], description=doc.get("description", ""), is_sample=bool(doc.get("sample"))
+    )
+    by_code = {}
+    position = 0
+    weights = []
+    for depth, parent, spec in _walk(doc["nodes"]):
+        position += 1
+        node = Node.objects.create(
+            version=version,
+            parent=by_code.get(parent),
+            kind=KINDS[depth],
+            code=str(spec["code"]),
+            position=position,
+            text=spec["text"],
+            description=spec.get("description", ""),
+            risk=spec.get("risk", ""),
+            causes=spec.get("causes", ""),
+            evidence=spec.get("evidence", ""),
+            target=spec.get("target", ""),
+            source=spec.get("source", Node.Source.QUESTIONNAIRE),
+        )
+        by_code[node.code] = node
+        weights += [
+            RoleWeight(node=node, respondent_type=t, weight=float(w)) for t, w in (spec.get("weights") or {}).items()
+        ]
+    RoleWeight.objects.bulk_create(weights)
+    LevelBand.objects.bulk_create(
+        [
+            LevelBand(
+                version=version, position=i, name=b["name"], upper=b.get("upper"), color=b.get("color", "#888888")
+            )
+            for i, b in enumerate(doc["bands"])
+        ]
+    )
+    for spec in doc.get("questionnaires") or []:
+        questionnaire = Questionnaire.objects.create(
+            version=version,
+            respondent_type=spec["respondent_type"],
+            level=spec["level"],
+            title=spec.get("title") or f"{spec['respondent_type']} {spec['level']}",
+        )
+        questions = Question.objects.bulk_create(
+            [
+                Question(
+                    questionnaire=questionnaire,
+                    code=q["code"],
+                    position=i,
+                    kind=q.get("kind", "single"),
+                    text=q["text"],
+                )
+                for i, q in enumerate(spec.get("questions") or [])
+            ]
+        )
+        Option.objects.bulk_create(
+            [
+                Option(
+                    question=question,
+                    code=o["code"],
+                    position=j,
+                    text=o["text"],
+                    subindicator=by_code.get(str(o["sub"])) if o.get("sub") is not None else None,
+                    weight=float(o.get("weight", 0)),
+                )
+                for question, q in zip(questions, spec.get("questions") or [], strict=True)
+                for j, o in enumerate(q.get("options") or [])
+            ]
+        )
+    record_audit(actor=actor, action="instrument.load", obj=version, changes={"nodes": len(by_code)})
+    return version
+
+
+def export_instrument(version):
+    """The document that `load_instrument` reads back into an identical version."""
+    nodes = list(version.nodes.order_by("position"))
+    weights = defaultdict(dict)
+    for w in RoleWeight.objects.filter(node__version=version).order_by("respondent_type"):
+        weights[w.node_id][w.respondent_type] = w.weight
+    specs = {}
+    roots = []
+    for node in nodes:
+        spec = {"code": node.code, "text": node.text}
+        for field in ("description", "risk", "causes", "evidence", "target"):
+            if getattr(node, field):
+                spec[field] = getattr(node, field)
+        if node.source != Node.Source.QUESTIONNAIRE:
+            spec["source"] = node.source
+        if weights.get(node.id):
+            spec["weights"] = weights[node.id]
+        specs[node.id] = spec
+        if node.parent_id:
+            specs[node.parent_id].setdefault("children", []).append(spec)
+        else:
+            roots.append(spec)
+    codes = {node.id: node.code for node in nodes}
+    options = defaultdict(list)
+    for option in Option.objects.filter(question__questionnaire__version=version).order_by("question_id", "position"):
+        options[option.question_id].append(
+            {
+                "code": option.code,
+                "text": option.text,
+                "sub": codes.get(option.subindicator_id),
+                "weight": option.weight,
+            }
+        )
+    questions = defaultdict(list)
+    for question in Question.objects.filter(questionnaire__version=version).order_by("questionnaire_id", "position"):
+        spec = {"code": question.code, "kind": question.kind, "text": question.text}
+        if question.kind in CHOICE_KINDS:
+            spec["options"] = options[question.id]
+        questions[question.questionnaire_id].append(spec)
+    return {
+        "code": version.code,
+        "name": version.name,
+        "description": version.description,
+        "sample": version.is_sample,
+        "bands": [{"name": b.name, "upper": b.upper, "color": b.color} for b in version.bands.order_by("position")],
+        "nodes": roots,
+        "questionnaires": [
+            {"respondent_type": q.respondent_type, "level": q.level, "title": q.title, "questions": questions[q.id]}
+            for q in version.questionnaires.order_by("level", "respondent_type")
+        ],
+    }
+
+
+def read_document(path):
+    path = Path(path)
+    if path.suffix.lower() in {".yaml", ".yml"}:
+        with path.open(encoding="utf-8") as handle:
+            return yaml.safe_load(handle)
+    raise InstrumentError([("berkas", _("Use a .yaml file for instruments."))])
+
+
+def write_document(doc, path):
+    with Path(path).open("w", encoding="utf-8") as handle:
+        yaml.safe_dump(doc, handle, allow_unicode=True, sort_keys=False, width=120)
+
+
+def build_default_document():
+    """ "SNP 2019 (contoh)": the known PMP tree plus a sample question per sub-indicator and respondent type."""
+    with DEFAULT_NODES.open(encoding="utf-8") as handle:
+        standards = yaml.safe_load(handle)
+    nodes, subs = [], []
+    for standard in standards:
+        indicators = []
+        for indicator in standard["indicators"]:
+            entries = indicator.get("subs") or [{"text": indicator["text"], "sample": True}]
+            children = []
+            for n, entry in enumerate(entries, start=1):
+                entry = {"text": entry} if isinstance(entry, str) else entry
+                sub = {"code": entry.get("code", f"{indicator['code']}.{n}"), "text": entry["text"]}
+                if entry.get("source") == "external":
+                    sub["source"] = "external"
+                else:
+                    sub["weights"] = dict(DEFAULT_WEIGHTS)
+                    subs.append(sub)
+                children.append(sub)
+            spec = {"code": indicator["code"], "text": indicator["text"], "children": children}
+            if indicator.get("target"):
+                spec["target"] = indicator["target"]
+            indicators.append(spec)
+        nodes.append({"code": standard["code"], "text": standard["text"], "children": indicators})
+    questionnaires = [
+        {
+            "respondent_type": rtype,
+            "level": level,
+            "title": f"Kuesioner {SAMPLE_TITLES[rtype]} {level} (contoh)",
+            "questions": [
+                {
+                    "code": f"Q{sub['code']}",
+                    "kind": "single",
+                    "text": SAMPLE_PROMPT[rtype].format(text=sub["text"].lower()),
+                    "options": [
+                        {"code": c, "text": t, "sub": sub["code"], "weight": round(w, 6)} for c, t, w in SAMPLE_OPTIONS
+                    ],
+                }
+                for sub in subs
+            ],
+        }
+        for level in Level.values
+        for rtype in DEFAULT_WEIGHTS
+    ]
+    return {
+        "code": "snp2019-contoh",
+        "name": "SNP 2019 (contoh)",
+        "description": "Contoh kuesioner yang ditulis untuk setiap sub-indikator; bukan bank soal resmi. "
+        "Muat instrumen resmi melalui impor instrumen.",
+        "sample": True,
+        "bands": DEFAULT_BANDS,
+        "nodes": nodes,
+        "questionnaires": questionnaires,
+    }
