@@ -47,6 +47,7 @@ INSTALLED_APPS = [
     "mutu.accounts",
     "mutu.schools",
     "mutu.instruments",
+    "mutu.mapping",
     "mutu.demo",
 ]
 

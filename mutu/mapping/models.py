@@ -1,0 +1,143 @@
+"""Pemetaan mutu: rounds, respondents with their packed answers, and stored scores."""
+
+import secrets
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from mutu.instruments.models import InstrumentVersion, Node, RespondentType
+
+# Unambiguous on a phone keyboard and on paper: no 0/O, 1/I/L.
+CODE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
+CODE_LENGTH = 10  # 31^10 ≈ 8e14 codes
+
+
+def new_code():
+    return "".join(secrets.choice(CODE_ALPHABET) for _ in range(CODE_LENGTH))
+
+
+class Round(models.Model):
+    name = models.CharField(_("name"), max_length=150)
+    year = models.PositiveIntegerField(_("year"))
+    province = models.ForeignKey(
+        "regions.Province",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        verbose_name=_("province"),
+        help_text=_("Empty for a national round."),
+    )
+    instrument = models.ForeignKey(InstrumentVersion, on_delete=models.PROTECT, related_name="rounds")
+    opens_on = models.DateField(_("opens on"))
+    closes_on = models.DateField(_("closes on"))
+    # {"SD": {"ks": 1, "guru": 15, "siswa": 30, "komite": 3}, ...}
+    quotas = models.JSONField(_("respondent quotas"), default=dict)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-year", "name"]
+
+    def __str__(self):
+        return self.name
+
+    def quota(self, level, respondent_type):
+        return int(self.quotas.get(level, {}).get(respondent_type, 0))
+
+
+class Respondent(models.Model):
+    """One respondent slot with its personal code; its answers live in this row, packed."""
+
+    round = models.ForeignKey(Round, on_delete=models.CASCADE, related_name="respondents")
+    school = models.ForeignKey("schools.School", on_delete=models.CASCADE, related_name="respondents")
+    respondent_type = models.CharField(max_length=10, choices=RespondentType.choices)
+    number = models.PositiveIntegerField()
+    code = models.CharField(max_length=CODE_LENGTH, unique=True, default=new_code)
+    # While answering: {question_id: option_id | [option_ids] | value}; autosaved one answer at a time.
+    draft = models.JSONField(default=dict, blank=True)
+    # On submit: the chosen option ids as little-endian int32, what the scoring engine reads.
+    packed = models.BinaryField(default=b"", blank=True)
+    submitted_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["round", "school", "respondent_type", "number"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["round", "school", "respondent_type", "number"], name="respondent_slot_unique"
+            )
+        ]
+        indexes = [models.Index(fields=["round", "submitted_at"])]
+
+    def __str__(self):
+        return f"{self.get_respondent_type_display()} {self.number}"
+
+
+class ExternalValue(models.Model):
+    """A sub-indicator score (0–7) from outside data such as Dapodik or UKG; absent means missing."""
+
+    round = models.ForeignKey(Round, on_delete=models.CASCADE, related_name="external_values")
+    school = models.ForeignKey("schools.School", on_delete=models.CASCADE, related_name="+")
+    node = models.ForeignKey(Node, on_delete=models.CASCADE, related_name="+")
+    value = models.FloatField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["round", "school", "node"], name="external_value_unique"),
+            models.CheckConstraint(condition=models.Q(value__gte=0, value__lte=7), name="external_value_range"),
+        ]
+
+    def __str__(self):
+        return f"{self.node.code}={self.value}"
+
+
+class SchoolScore(models.Model):
+    """A school's rapor for a round and engine version: every node's score packed in node order."""
+
+    round = models.ForeignKey(Round, on_delete=models.CASCADE, related_name="school_scores")
+    school = models.ForeignKey("schools.School", on_delete=models.CASCADE, related_name="scores")
+    engine = models.CharField(max_length=30)
+    # float64 per node of the instrument, in Node.position order; NaN = missing.
+    values = models.BinaryField()
+    total = models.FloatField(null=True)
+    level = models.PositiveSmallIntegerField(null=True)  # index into the instrument's level bands
+    respondents = models.JSONField(default=dict)  # {respondent_type: submitted count}
+    computed_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["round", "school", "engine"], name="school_score_unique")]
+        indexes = [models.Index(fields=["round", "engine", "total"])]
+
+    def __str__(self):
+        return f"{self.school_id}: {self.total}"
+
+
+class RegionScore(models.Model):
+    """Mean over the region's schools that have a rapor; schools without one are counted, not averaged."""
+
+    class Kind(models.TextChoices):
+        DISTRICT = "district", _("district")
+        REGENCY = "regency", _("regency/city")
+        PROVINCE = "province", _("province")
+        NATION = "nation", _("national")
+
+    round = models.ForeignKey(Round, on_delete=models.CASCADE, related_name="region_scores")
+    engine = models.CharField(max_length=30)
+    kind = models.CharField(max_length=10, choices=Kind.choices)
+    code = models.CharField(max_length=8)  # Kemendagri code; "" for the nation
+    values = models.BinaryField()
+    total = models.FloatField(null=True)
+    schools = models.PositiveIntegerField(default=0)
+    with_rapor = models.PositiveIntegerField(default=0)
+    level_counts = models.JSONField(default=list)  # schools per level band, in band order
+    computed_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["round", "engine", "kind", "code"], name="region_score_unique")]
+
+    def __str__(self):
+        return f"{self.kind} {self.code}: {self.total}"
+
+    @property
+    def not_sent(self):
+        return self.schools - self.with_rapor

@@ -1,0 +1,286 @@
+"""The rapor mutu scoring engine (PMP 2019 formula), vectorised with NumPy.
+
+For respondent u of role r and sub-indicator k:
+    X(u,k) = Σ conversion weights of the options u chose that map to k
+    Y(r,k) = mean of X(u,k) over the school's respondents of role r
+    S(k)   = 7 × Σ_r w(k,r) Y(r,k) / Σ_{r present} w(k,r)
+indicator = mean of its sub-indicators; standard = mean of all its sub-indicators;
+school = mean of the standards; missing values (NaN) are left out, never counted as 0.
+
+Y is never built per respondent: the answers of a whole province are one array of option ids, and
+Σ_u X(u,k) per (school, role) is a single weighted bincount.
+"""
+
+from dataclasses import dataclass
+
+import numpy as np
+from django.db import transaction
+
+from mutu.instruments.models import LevelBand, Node, Option, RespondentType, RoleWeight
+from mutu.schools.models import School
+
+from .models import ExternalValue, RegionScore, Respondent, Round, SchoolScore
+
+ENGINE = "pmp2019-v1"
+TYPES = list(RespondentType.values)
+SCALE = 7.0
+
+
+@dataclass
+class Matrix:
+    """An instrument version as arrays: node order, conversions, role weights, aggregation, bands."""
+
+    node_ids: np.ndarray  # N, in Node.position order
+    node_codes: list
+    node_kinds: list
+    sub_nodes: np.ndarray  # K: positions (in N) of the sub-indicators
+    option_sub: np.ndarray  # option id → k, or -1
+    option_weight: np.ndarray  # option id → weight
+    weights: np.ndarray  # K × R role weights
+    external: np.ndarray  # K bools: fed by outside data, not questionnaires
+    members: np.ndarray  # K × N: 1 where sub-indicator k belongs under node n (itself included)
+    standards: np.ndarray  # positions (in N) of the standards
+    band_uppers: np.ndarray  # ascending; the last band is open-ended
+    band_names: list
+
+
+def load_matrix(version):
+    nodes = list(
+        Node.objects.filter(version=version).order_by("position").values_list("id", "code", "kind", "parent_id")
+    )
+    node_ids = np.array([n[0] for n in nodes], dtype=np.int64)
+    position = {n[0]: i for i, n in enumerate(nodes)}
+    parent = {n[0]: n[3] for n in nodes}
+    subs = [i for i, n in enumerate(nodes) if n[2] == Node.Kind.SUBINDICATOR]
+    k_of_node = {nodes[i][0]: k for k, i in enumerate(subs)}
+    members = np.zeros((len(subs), len(nodes)))
+    for k, i in enumerate(subs):
+        node_id = nodes[i][0]
+        while node_id is not None:
+            members[k, position[node_id]] = 1
+            node_id = parent[node_id]
+    weights = np.zeros((len(subs), len(TYPES)))
+    for node_id, rtype, weight in RoleWeight.objects.filter(node__version=version).values_list(
+        "node_id", "respondent_type", "weight"
+    ):
+        weights[k_of_node[node_id], TYPES.index(rtype)] = weight
+    options = list(
+        Option.objects.filter(question__questionnaire__version=version, subindicator__isnull=False).values_list(
+            "id", "subindicator_id", "weight"
+        )
+    )
+    size = max((o[0] for o in options), default=0) + 1
+    option_sub = np.full(size, -1, dtype=np.int64)
+    option_weight = np.zeros(size)
+    for option_id, node_id, weight in options:
+        option_sub[option_id] = k_of_node[node_id]
+        option_weight[option_id] = weight
+    sources = dict(Node.objects.filter(version=version).values_list("id", "source"))
+    bands = list(LevelBand.objects.filter(version=version).order_by("position").values_list("name", "upper"))
+    return Matrix(
+        node_ids=node_ids,
+        node_codes=[n[1] for n in nodes],
+        node_kinds=[n[2] for n in nodes],
+        sub_nodes=np.array(subs, dtype=np.int64),
+        option_sub=option_sub,
+        option_weight=option_weight,
+        weights=weights,
+        external=np.array([sources[nodes[i][0]] == Node.Source.EXTERNAL for i in subs], dtype=bool),
+        members=members,
+        standards=np.array([i for i, n in enumerate(nodes) if n[2] == Node.Kind.STANDARD], dtype=np.int64),
+        band_uppers=np.array([b[1] for b in bands[:-1]], dtype=float),
+        band_names=[b[0] for b in bands],
+    )
+
+
+def compute(matrix, n_schools, resp_school, resp_type, lengths, option_ids, external=None):
+    """Node scores (n_schools × N, NaN = missing) from a flat answer array.
+
+    resp_school, resp_type: per respondent, the school row and the role index (into TYPES);
+    lengths: options chosen per respondent; option_ids: all chosen option ids, respondent after
+    respondent; external: optional n_schools × K array of outside values (NaN where absent).
+    """
+    n_types, n_subs = len(TYPES), len(matrix.sub_nodes)
+    groups = resp_school.astype(np.int64) * n_types + resp_type
+    present = np.bincount(groups, minlength=n_schools * n_types).reshape(n_schools, n_types)
+    answer_group = np.repeat(groups, lengths)
+    option_ids = np.asarray(option_ids, dtype=np.int64)
+    known = option_ids < len(matrix.option_sub)
+    k = np.where(known, matrix.option_sub[np.where(known, option_ids, 0)], -1)
+    mapped = k >= 0
+    sums = np.bincount(
+        answer_group[mapped] * n_subs + k[mapped],
+        weights=matrix.option_weight[option_ids[mapped]],
+        minlength=n_schools * n_types * n_subs,
+    ).reshape(n_schools, n_types, n_subs)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        y = sums / present[:, :, None]  # Y(r,k); NaN where the role has no respondent
+        has_role = (present > 0).astype(float)
+        numerator = np.einsum("srk,kr->sk", np.nan_to_num(y), matrix.weights)
+        denominator = has_role @ matrix.weights.T
+        s = SCALE * numerator / denominator
+    s[:, matrix.external] = np.nan
+    if external is not None:
+        s[:, matrix.external] = external[:, matrix.external]
+    s = np.clip(s, 0, SCALE)
+    # Every node = mean of the sub-indicators under it (standards too: not the mean of indicators).
+    filled = ~np.isnan(s)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        values = (np.where(filled, s, 0) @ matrix.members) / (filled.astype(float) @ matrix.members)
+    return values
+
+
+def totals_and_levels(matrix, values):
+    """School score (mean of the standards present) and its level index (None where no score)."""
+    standards = values[:, matrix.standards]
+    counts = (~np.isnan(standards)).sum(axis=1)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        totals = np.nansum(standards, axis=1) / counts
+    totals[counts == 0] = np.nan
+    levels = np.searchsorted(matrix.band_uppers, totals, side="left")
+    return totals, levels
+
+
+def level_of(matrix, score):
+    return int(np.searchsorted(matrix.band_uppers, score, side="left"))
+
+
+def _respondent_arrays(round_, school_ids):
+    """One pass over the submitted responses of these schools: flat arrays for `compute`."""
+    rows = (
+        Respondent.objects.filter(round=round_, submitted_at__isnull=False, school_id__in=school_ids)
+        .values_list("school_id", "respondent_type", "packed")
+        .iterator(chunk_size=10000)
+    )
+    school_pos, types, lengths, chunks = [], [], [], []
+    type_index = {t: i for i, t in enumerate(TYPES)}
+    for school_id, rtype, packed in rows:
+        packed = bytes(packed)
+        school_pos.append(school_id)
+        types.append(type_index[rtype])
+        lengths.append(len(packed) // 4)
+        chunks.append(packed)
+    option_ids = np.frombuffer(b"".join(chunks), dtype="<i4")
+    return (
+        np.searchsorted(school_ids, np.array(school_pos, dtype=np.int64)),
+        np.array(types, dtype=np.int64),
+        np.array(lengths, dtype=np.int64),
+        option_ids,
+    )
+
+
+def _external(round_, matrix, school_ids):
+    if not matrix.external.any():
+        return None
+    k_of_node = {int(matrix.node_ids[i]): k for k, i in enumerate(matrix.sub_nodes)}
+    table = np.full((len(school_ids), len(matrix.sub_nodes)), np.nan)
+    rows = ExternalValue.objects.filter(round=round_, school_id__in=school_ids).values_list(
+        "school_id", "node_id", "value"
+    )
+    for school_id, node_id, value in rows.iterator(chunk_size=10000):
+        table[np.searchsorted(school_ids, school_id), k_of_node[node_id]] = value
+    return table
+
+
+@dataclass
+class Accumulator:
+    """Sums and counts per region for the means over schools with a rapor."""
+
+    n_nodes: int
+    n_bands: int
+
+    def __post_init__(self):
+        self.groups = {}
+
+    def add(self, key, values, totals, levels, schools):
+        sums, counts, total_sum, total_count, level_counts, n = self.groups.get(
+            key, (np.zeros(self.n_nodes), np.zeros(self.n_nodes), 0.0, 0, np.zeros(self.n_bands, dtype=np.int64), 0)
+        )
+        scored = ~np.isnan(totals)
+        self.groups[key] = (
+            sums + np.nansum(values[scored], axis=0),
+            counts + (~np.isnan(values[scored])).sum(axis=0),
+            total_sum + float(totals[scored].sum()),
+            total_count + int(scored.sum()),
+            level_counts + np.bincount(levels[scored], minlength=self.n_bands),
+            n + schools,
+        )
+
+    def rows(self, round_):
+        for (kind, code), (sums, counts, total_sum, total_count, level_counts, n) in self.groups.items():
+            with np.errstate(invalid="ignore", divide="ignore"):
+                means = sums / counts
+            yield RegionScore(
+                round=round_,
+                engine=ENGINE,
+                kind=kind,
+                code=code,
+                values=means.astype("<f8").tobytes(),
+                total=total_sum / total_count if total_count else None,
+                schools=n,
+                with_rapor=total_count,
+                level_counts=[int(c) for c in level_counts],
+            )
+
+
+def _score_schools(round_, matrix, schools, regions):
+    """Score one slice of schools (a province), store their rapor, feed the regional sums."""
+    school_ids = np.array([s[0] for s in schools], dtype=np.int64)
+    resp_school, resp_type, lengths, option_ids = _respondent_arrays(round_, school_ids)
+    values = compute(
+        matrix, len(school_ids), resp_school, resp_type, lengths, option_ids, _external(round_, matrix, school_ids)
+    )
+    totals, levels = totals_and_levels(matrix, values)
+    sent = np.bincount(resp_school, minlength=len(school_ids)) > 0
+    totals[~sent] = np.nan  # no response at all: "tidak kirim", whatever outside data exists
+    per_type = np.bincount(resp_school * len(TYPES) + resp_type, minlength=len(school_ids) * len(TYPES))
+    per_type = per_type.reshape(len(school_ids), len(TYPES))
+    SchoolScore.objects.filter(round=round_, engine=ENGINE, school_id__in=school_ids).delete()
+    SchoolScore.objects.bulk_create(
+        [
+            SchoolScore(
+                round=round_,
+                school_id=int(school_ids[i]),
+                engine=ENGINE,
+                values=values[i].astype("<f8").tobytes(),
+                total=float(totals[i]),
+                level=int(levels[i]),
+                respondents={t: int(c) for t, c in zip(TYPES, per_type[i], strict=True) if c},
+            )
+            for i in np.flatnonzero(sent)
+        ],
+        batch_size=1000,
+    )
+    for column, kind in ((1, RegionScore.Kind.DISTRICT), (2, RegionScore.Kind.REGENCY), (3, RegionScore.Kind.PROVINCE)):
+        codes = np.array([s[column] for s in schools])
+        for code in np.unique(codes):
+            mask = codes == code
+            regions.add((kind, str(code)), values[mask], totals[mask], levels[mask], int(mask.sum()))
+    regions.add((RegionScore.Kind.NATION, ""), values, totals, levels, len(school_ids))
+    return int(sent.sum())
+
+
+def score_round(round_id):
+    """Score every school in the round's area, province by province; returns the number of rapor."""
+    round_ = Round.objects.select_related("instrument").get(pk=round_id)
+    matrix = load_matrix(round_.instrument)
+    regions = Accumulator(len(matrix.node_ids), len(matrix.band_names))
+    schools = School.objects.order_by("province_id", "id")
+    if round_.province_id:
+        schools = schools.filter(province_id=round_.province_id)
+    province_ids = schools.values_list("province_id", flat=True).distinct()
+    scored = 0
+    with transaction.atomic():
+        for province_id in sorted(set(province_ids)):
+            rows = list(
+                schools.filter(province_id=province_id).values_list(
+                    "id", "district__code", "regency__code", "province__code"
+                )
+            )
+            scored += _score_schools(round_, matrix, rows, regions)
+        RegionScore.objects.filter(round=round_, engine=ENGINE).delete()
+        region_rows = list(regions.rows(round_))
+        if round_.province_id:
+            region_rows = [r for r in region_rows if r.kind != RegionScore.Kind.NATION]
+        RegionScore.objects.bulk_create(region_rows, batch_size=1000)
+    return scored

@@ -1,0 +1,168 @@
+"""Writes for pemetaan mutu: rounds, respondent slots, answers, submission."""
+
+import numpy as np
+from django.db import transaction
+from django.db.models import Max
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from mutu.core.services import record_audit
+from mutu.instruments.models import Option, Question, Questionnaire
+
+from .models import Respondent, Round
+
+
+class AnswerError(Exception):
+    pass
+
+
+@transaction.atomic
+def create_round(*, actor, name, year, instrument, opens_on, closes_on, quotas, province=None):
+    """Open a round; its instrument version is frozen from now on."""
+    round_ = Round.objects.create(
+        name=name,
+        year=year,
+        instrument=instrument,
+        opens_on=opens_on,
+        closes_on=closes_on,
+        quotas=quotas,
+        province=province,
+        created_by=actor,
+    )
+    if not instrument.frozen:
+        instrument.frozen = True
+        instrument.save(update_fields=["frozen"])
+    record_audit(
+        actor=actor,
+        action="round.create",
+        obj=round_,
+        province_id=province.pk if province else None,
+        changes={"instrument": instrument.code, "quotas": quotas},
+    )
+    return round_
+
+
+@transaction.atomic
+def add_respondents(*, actor, round_, school, respondent_type, count):
+    """Add `count` respondent slots of one type, numbered after the existing ones."""
+    start = (
+        Respondent.objects.select_for_update()
+        .filter(round=round_, school=school, respondent_type=respondent_type)
+        .aggregate(n=Max("number"))["n"]
+        or 0
+    )
+    slots = Respondent.objects.bulk_create(
+        [
+            Respondent(round=round_, school=school, respondent_type=respondent_type, number=start + i + 1)
+            for i in range(count)
+        ]
+    )
+    record_audit(
+        actor=actor,
+        action="respondent.add",
+        obj=school,
+        province_id=school.province_id,
+        changes={"round": round_.pk, "type": respondent_type, "count": count},
+    )
+    return slots
+
+
+def questionnaire_for(respondent):
+    return Questionnaire.objects.filter(
+        version_id=respondent.round.instrument_id,
+        respondent_type=respondent.respondent_type,
+        level=respondent.school.level,
+    ).first()
+
+
+def is_open(respondent, today=None):
+    today = today or timezone.localdate()
+    return respondent.round.opens_on <= today <= respondent.round.closes_on
+
+
+def _clean_answer(question, value):
+    if question.kind == Question.Kind.SINGLE:
+        valid = set(question.options.values_list("id", flat=True))
+        if value in (None, ""):
+            return None
+        if int(value) not in valid:
+            raise AnswerError(_("That option does not belong to this question."))
+        return int(value)
+    if question.kind == Question.Kind.MULTIPLE:
+        valid = set(question.options.values_list("id", flat=True))
+        chosen = sorted({int(v) for v in value or []})
+        if not set(chosen) <= valid:
+            raise AnswerError(_("That option does not belong to this question."))
+        return chosen
+    if question.kind == Question.Kind.NUMBER:
+        if value in (None, ""):
+            return None
+        try:
+            return float(str(value).replace(",", "."))
+        except ValueError as exc:
+            raise AnswerError(_("Enter a number.")) from exc
+    return str(value or "")[:2000]
+
+
+def save_answer(*, respondent_id, question, value):
+    """Autosave one answer. Idempotent: the same save twice leaves the same draft."""
+    with transaction.atomic():
+        respondent = Respondent.objects.select_for_update().select_related("round").get(pk=respondent_id)
+        if respondent.submitted_at:
+            raise AnswerError(_("These answers were already sent and can no longer change."))
+        if not is_open(respondent):
+            raise AnswerError(_("This round is closed."))
+        respondent.draft[str(question.id)] = _clean_answer(question, value)
+        respondent.save(update_fields=["draft"])
+    return respondent
+
+
+def pack(draft):
+    """The chosen option ids of a draft as little-endian int32 bytes, in a stable order."""
+    ids = []
+    for value in draft.values():
+        if isinstance(value, list):
+            ids.extend(value)
+        elif isinstance(value, int):
+            ids.append(value)
+    return np.array(sorted(ids), dtype="<i4").tobytes()
+
+
+def unanswered(respondent, questionnaire):
+    """Choice questions still without an answer, in order."""
+    draft = respondent.draft
+    return [
+        q
+        for q in questionnaire.questions.order_by("position")
+        if q.kind in (Question.Kind.SINGLE, Question.Kind.MULTIPLE) and draft.get(str(q.id)) in (None, [])
+    ]
+
+
+def submit(*, respondent_id):
+    """Send the answers once; a second submit finds it sent and changes nothing."""
+    with transaction.atomic():
+        respondent = Respondent.objects.select_for_update().select_related("round", "school").get(pk=respondent_id)
+        if respondent.submitted_at:
+            return respondent, False
+        if not is_open(respondent):
+            raise AnswerError(_("This round is closed."))
+        missing = unanswered(respondent, questionnaire_for(respondent))
+        if missing:
+            raise AnswerError(_("%(count)s questions are not answered yet.") % {"count": len(missing)})
+        respondent.packed = pack(respondent.draft)
+        respondent.submitted_at = timezone.now()
+        respondent.save(update_fields=["packed", "submitted_at"])
+    return respondent, True
+
+
+def submit_answers(*, respondent, options):
+    """Store a complete set of chosen options at once (imports, synthetic rounds, tests)."""
+    valid = set(
+        Option.objects.filter(question__questionnaire=questionnaire_for(respondent)).values_list("id", flat=True)
+    )
+    if not set(options) <= valid:
+        raise AnswerError(_("That option does not belong to this question."))
+    respondent.packed = np.array(sorted(options), dtype="<i4").tobytes()
+    respondent.submitted_at = timezone.now()
+    respondent.save(update_fields=["packed", "submitted_at"])
+    return respondent

@@ -1,0 +1,207 @@
+"""The engine against hand-computed numbers, the level boundaries, and its invariants."""
+
+from datetime import date
+
+import numpy as np
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from mutu.instruments.models import Node, Option
+from mutu.mapping import scoring, services
+from mutu.mapping.models import ExternalValue, RegionScore, SchoolScore
+
+
+def options(version, rtype, picks):
+    """Option ids for {question code: [option codes]} in the respondent type's SD questionnaire."""
+    return [
+        Option.objects.get(
+            question__questionnaire__version=version,
+            question__questionnaire__respondent_type=rtype,
+            question__questionnaire__level="SD",
+            question__code=q,
+            code=c,
+        ).id
+        for q, codes in picks.items()
+        for c in codes
+    ]
+
+
+ANSWERS = {  # two respondents per role, as in the worked example of the test module docstring
+    "ks": [{"Q1": ["c"], "Q2": ["b"]}, {"Q1": ["b"], "Q2": ["a"]}],
+    "guru": [{"Q1": ["b"], "Q2": ["b"], "Q3": ["x", "z"]}, {"Q1": ["a"], "Q2": ["b"], "Q3": ["y"]}],
+    "siswa": [{"Q1": ["c"]}, {"Q1": ["c"]}],
+    "komite": [{"Q1": ["b"]}, {"Q1": ["a"]}],
+}
+
+
+@pytest.fixture
+def scored_round(tiny, personas, schools):
+    round_ = services.create_round(
+        actor=personas["lpmp"],
+        name="Pemetaan 2026",
+        year=2026,
+        instrument=tiny,
+        province=schools["a"].province,
+        opens_on=date(2026, 1, 1),
+        closes_on=date(2026, 12, 31),
+        quotas={"SD": {"ks": 1, "guru": 2}},
+    )
+    for rtype, answer_sets in ANSWERS.items():
+        slots = services.add_respondents(
+            actor=personas["operator_a"],
+            round_=round_,
+            school=schools["a"],
+            respondent_type=rtype,
+            count=len(answer_sets),
+        )
+        for slot, picks in zip(slots, answer_sets, strict=True):
+            services.submit_answers(respondent=slot, options=options(tiny, rtype, picks))
+    ExternalValue.objects.create(
+        round=round_, school=schools["a"], node=Node.objects.get(version=tiny, code="2.1.1"), value=6.3
+    )
+    scoring.score_round(round_.pk)
+    return round_
+
+
+def node_scores(round_, school):
+    score = SchoolScore.objects.get(round=round_, school=school)
+    codes = list(Node.objects.filter(version=round_.instrument).order_by("position").values_list("code", flat=True))
+    return dict(zip(codes, np.frombuffer(score.values, dtype="<f8"), strict=True)), score
+
+
+def test_worked_example(scored_round, schools):
+    """
+    Y(ks,1.1.1)=(1+.5)/2=.75  Y(guru,1.1.1)=(.5+0)/2=.25  Y(siswa,1.1.1)=1  Y(komite,1.1.1)=(.5+0)/2=.25
+    S(1.1.1)=7(.4·.75+.3·.25+.1·1+.2·.25)=3.675
+    S(1.1.2)=7(.5·(1+0)/2+.5·(1+1)/2)=5.25      S(1.2.1)=7·1·((.25+.5)+.25)/2=3.5
+    indicator 1.1=(3.675+5.25)/2=4.4625; standard 1=(3.675+5.25+3.5)/3=4.141667 (not the mean of
+    indicators, 3.98125); standard 2 = outside value 6.3; school=(4.141667+6.3)/2=5.220833 → Menuju SNP 4
+    """
+    values, score = node_scores(scored_round, schools["a"])
+    assert values["1.1.1"] == pytest.approx(3.675)
+    assert values["1.1.2"] == pytest.approx(5.25)
+    assert values["1.2.1"] == pytest.approx(3.5)
+    assert values["1.1"] == pytest.approx(4.4625)
+    assert values["1.2"] == pytest.approx(3.5)
+    assert values["1"] == pytest.approx(12.425 / 3)
+    assert values["2.1.1"] == values["2"] == pytest.approx(6.3)
+    assert score.total == pytest.approx((12.425 / 3 + 6.3) / 2)
+    assert scored_round.instrument.bands.get(position=score.level).name == "Menuju SNP 4"
+    assert score.respondents == {"ks": 2, "guru": 2, "siswa": 2, "komite": 2}
+
+
+def test_missing_outside_value_is_missing_not_zero(scored_round, schools):
+    ExternalValue.objects.all().delete()
+    scoring.score_round(scored_round.pk)
+    values, score = node_scores(scored_round, schools["a"])
+    assert np.isnan(values["2"]) and score.total == pytest.approx(12.425 / 3)
+
+
+def test_regions_count_schools_without_rapor_as_not_sent(scored_round, schools):
+    regency = RegionScore.objects.get(round=scored_round, kind="regency", code="14.01")
+    # Kampar holds school a (scored) and c (no response): c is "tidak kirim", not a zero.
+    assert (regency.schools, regency.with_rapor, regency.not_sent) == (2, 1, 1)
+    assert regency.total == pytest.approx((12.425 / 3 + 6.3) / 2)
+    assert regency.level_counts == [0, 0, 0, 1, 0]
+    province = RegionScore.objects.get(round=scored_round, kind="province", code="14")
+    assert (province.schools, province.with_rapor) == (3, 1)
+    assert not RegionScore.objects.filter(round=scored_round, kind="nation").exists()  # a provincial round
+
+
+def test_rescoring_gives_identical_numbers(scored_round, schools):
+    first = SchoolScore.objects.get(round=scored_round, school=schools["a"]).values
+    scoring.score_round(scored_round.pk)
+    assert bytes(SchoolScore.objects.get(round=scored_round, school=schools["a"]).values) == bytes(first)
+    assert SchoolScore.objects.filter(round=scored_round).count() == 1
+
+
+@pytest.mark.parametrize(
+    "score,level",
+    [(0, 0), (2.04, 0), (2.0401, 1), (3.70, 1), (3.7001, 2), (5.06, 2), (5.0601, 3), (6.66, 3), (6.6601, 4), (7, 4)],
+)
+def test_level_boundaries(tiny, score, level):
+    assert scoring.level_of(scoring.load_matrix(tiny), score) == level
+
+
+def test_role_weights_renormalise_over_roles_present(tiny):
+    matrix = scoring.load_matrix(tiny)
+    ids = [
+        o.id
+        for o in Option.objects.filter(
+            question__questionnaire__version=tiny,
+            question__code="Q1",
+            code="c",
+            question__questionnaire__respondent_type="ks",
+        )
+    ]
+    # Only the principal answered 1.1.1 with full marks: S = 7 × .4·1 / .4 = 7.
+    values = scoring.compute(
+        matrix, 1, np.array([0]), np.array([scoring.TYPES.index("ks")]), np.array([1]), np.array(ids)
+    )
+    assert values[0, matrix.node_codes.index("1.1.1")] == pytest.approx(7)
+    assert np.isnan(values[0, matrix.node_codes.index("1.2.1")])  # no teacher: no score, not zero
+
+
+# Property tests on the pure engine with random respondents and answers (the matrix is only read).
+@pytest.fixture
+def matrix(tiny):
+    return scoring.load_matrix(tiny)
+
+
+def _answers(draw_ids, n):
+    return st.lists(
+        st.tuples(
+            st.integers(0, n - 1), st.sampled_from([0, 1, 2, 3]), st.lists(st.sampled_from(draw_ids), max_size=4)
+        ),
+        max_size=30,
+    )
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(data=st.data())
+def test_scores_stay_in_range_and_ignore_respondent_order(matrix, data):
+    option_ids = [i for i in range(len(matrix.option_sub)) if matrix.option_sub[i] >= 0]
+    rows = data.draw(_answers(option_ids, 3))
+    schools = np.array([r[0] for r in rows], dtype=np.int64)
+    types = np.array([r[1] for r in rows], dtype=np.int64)
+    lengths = np.array([len(r[2]) for r in rows], dtype=np.int64)
+    flat = np.array([i for r in rows for i in r[2]], dtype=np.int64)
+    values = scoring.compute(matrix, 3, schools, types, lengths, flat)
+    finite = values[~np.isnan(values)]
+    assert ((finite >= 0) & (finite <= 7)).all()
+    order = data.draw(st.permutations(range(len(rows))))
+    shuffled = [rows[i] for i in order]
+    again = scoring.compute(
+        matrix,
+        3,
+        np.array([r[0] for r in shuffled], dtype=np.int64),
+        np.array([r[1] for r in shuffled], dtype=np.int64),
+        np.array([len(r[2]) for r in shuffled], dtype=np.int64),
+        np.array([i for r in shuffled for i in r[2]], dtype=np.int64),
+    )
+    np.testing.assert_allclose(values, again, equal_nan=True)
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(data=st.data())
+def test_a_school_without_responses_does_not_move_the_regional_mean(matrix, data):
+    option_ids = [i for i in range(len(matrix.option_sub)) if matrix.option_sub[i] >= 0]
+    rows = data.draw(_answers(option_ids, 2).filter(lambda r: r))
+    args = (
+        np.array([r[0] for r in rows], dtype=np.int64),
+        np.array([r[1] for r in rows], dtype=np.int64),
+        np.array([len(r[2]) for r in rows], dtype=np.int64),
+        np.array([i for r in rows for i in r[2]], dtype=np.int64),
+    )
+    with_silent = scoring.Accumulator(len(matrix.node_ids), len(matrix.band_names))
+    without = scoring.Accumulator(len(matrix.node_ids), len(matrix.band_names))
+    values = scoring.compute(matrix, 3, *args)  # school 2 never answers
+    totals, levels = scoring.totals_and_levels(matrix, values)
+    sent = np.isin(np.arange(3), args[0])
+    totals[~sent] = np.nan
+    with_silent.add(("regency", "x"), values, totals, levels, 3)
+    without.add(("regency", "x"), values[sent], totals[sent], levels[sent], int(sent.sum()))
+    a, b = with_silent.groups[("regency", "x")], without.groups[("regency", "x")]
+    assert a[2] == pytest.approx(b[2]) and a[3] == b[3]
+    assert a[5] == b[5] + (3 - int(sent.sum()))
