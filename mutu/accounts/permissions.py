@@ -18,17 +18,20 @@ class Perm(StrEnum):
     SCHOOL_IMPORT = "school.import"
     SCHOOL_EXPORT = "school.export"
     AUDIT_VIEW = "audit.view"
+    ROUND_VIEW = "round.view"  # progress and rapor mutu of schools in scope
+    RESPONDENT_MANAGE = "respondent.manage"  # create respondent slots, print codes
+    VERVAL = "rapor.verify"  # pengawas verification of sub-indicator scores
 
 
 ROLE_PERMS = {
-    Role.ADMIN_PUSAT: set(Perm),
-    Role.ADMIN_LPMP: set(Perm),
-    Role.DINAS: {Perm.SCHOOL_VIEW, Perm.SCHOOL_EDIT, Perm.SCHOOL_IMPORT, Perm.SCHOOL_EXPORT},
-    Role.PENGAWAS: {Perm.SCHOOL_VIEW, Perm.SCHOOL_EXPORT},
-    Role.FASILITATOR: {Perm.SCHOOL_VIEW},
-    Role.KEPALA_SEKOLAH: {Perm.SCHOOL_VIEW, Perm.SCHOOL_EDIT},
-    Role.OPERATOR: {Perm.SCHOOL_VIEW, Perm.SCHOOL_EDIT},
-    Role.TPMPS: {Perm.SCHOOL_VIEW},
+    Role.ADMIN_PUSAT: set(Perm) - {Perm.RESPONDENT_MANAGE, Perm.VERVAL},
+    Role.ADMIN_LPMP: set(Perm) - {Perm.RESPONDENT_MANAGE, Perm.VERVAL},
+    Role.DINAS: {Perm.SCHOOL_VIEW, Perm.SCHOOL_EDIT, Perm.SCHOOL_IMPORT, Perm.SCHOOL_EXPORT, Perm.ROUND_VIEW},
+    Role.PENGAWAS: {Perm.SCHOOL_VIEW, Perm.SCHOOL_EXPORT, Perm.ROUND_VIEW, Perm.VERVAL},
+    Role.FASILITATOR: {Perm.SCHOOL_VIEW, Perm.ROUND_VIEW},
+    Role.KEPALA_SEKOLAH: {Perm.SCHOOL_VIEW, Perm.SCHOOL_EDIT, Perm.ROUND_VIEW, Perm.RESPONDENT_MANAGE},
+    Role.OPERATOR: {Perm.SCHOOL_VIEW, Perm.SCHOOL_EDIT, Perm.ROUND_VIEW, Perm.RESPONDENT_MANAGE},
+    Role.TPMPS: {Perm.SCHOOL_VIEW, Perm.ROUND_VIEW},
 }
 
 

@@ -11,6 +11,9 @@ from django.db import transaction
 from django.utils import timezone
 
 from mutu.accounts.models import Membership, Role, User
+from mutu.mapping.models import Round
+from mutu.mapping.scoring import score_round
+from mutu.mapping.synth import synth_round
 from mutu.regions.models import District, Province, Regency
 from mutu.regions.services import load_regions
 from mutu.schools.models import Accreditation, Level, School, Status
@@ -18,6 +21,7 @@ from mutu.schools.models import Accreditation, Level, School, Status
 DEMO_PASSWORD = "mutu-demo-2026"
 PROVINCE_CODE = "14"  # Riau
 VALID_FROM = date(2026, 1, 1)
+DEMO_ROUND_YEAR = 2026
 # Schools generated per regency and level.
 PER_REGENCY = {Level.SD: 12, Level.SMP: 6, Level.SMA: 3, Level.SMK: 3, Level.SLB: 1}
 NAME_PATTERN = {
@@ -139,4 +143,7 @@ def load_demo():
             membership.valid_to = date(2027, 12, 31)
             membership.save(update_fields=["decree_number", "decree_date", "valid_to"])
         table.append((user.username, str(role.label), str(membership.scope_label)))
+    if not Round.objects.filter(province=province, year=DEMO_ROUND_YEAR).exists():
+        round_ = synth_round(province=province, year=DEMO_ROUND_YEAR, name=f"Pemetaan Mutu Riau {DEMO_ROUND_YEAR}")
+        score_round(round_.pk)
     return table

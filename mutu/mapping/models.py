@@ -102,11 +102,14 @@ class SchoolScore(models.Model):
     total = models.FloatField(null=True)
     level = models.PositiveSmallIntegerField(null=True)  # index into the instrument's level bands
     respondents = models.JSONField(default=dict)  # {respondent_type: submitted count}
+    # Data-quality notes found while scoring: [{"kind": "quota"|"straight"|"disagree"|"external", ...}]
+    flags = models.JSONField(default=list)
     computed_at = models.DateTimeField(auto_now=True)
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["round", "school", "engine"], name="school_score_unique")]
         indexes = [models.Index(fields=["round", "engine", "total"])]
+        ordering = ["round", "school"]
 
     def __str__(self):
         return f"{self.school_id}: {self.total}"
@@ -141,3 +144,56 @@ class RegionScore(models.Model):
     @property
     def not_sent(self):
         return self.schools - self.with_rapor
+
+
+class Verification(models.Model):
+    """A pengawas's verval of one sub-indicator: agree, or a corrected score with a note.
+
+    The engine's score stays in SchoolScore; the correction sits beside it.
+    """
+
+    round = models.ForeignKey(Round, on_delete=models.CASCADE, related_name="verifications")
+    school = models.ForeignKey("schools.School", on_delete=models.CASCADE, related_name="+")
+    node = models.ForeignKey(Node, on_delete=models.CASCADE, related_name="+")
+    verifier = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    agreed = models.BooleanField()
+    original = models.FloatField(null=True)
+    corrected = models.FloatField(null=True, blank=True)
+    note = models.TextField(blank=True)
+    at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["round", "school", "node"], name="verification_unique"),
+            models.CheckConstraint(
+                condition=models.Q(agreed=True, corrected__isnull=True)
+                | models.Q(agreed=False, corrected__gte=0, corrected__lte=7),
+                name="verification_agree_or_correct",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.node_id}: {'setuju' if self.agreed else self.corrected}"
+
+
+class Milestone(models.Model):
+    """The status timeline of a school in a round; each step is reached once."""
+
+    class Step(models.TextChoices):
+        RESPONSES_COMPLETE = "complete", _("responses complete")
+        SCORED = "scored", _("scored")
+        VERIFIED = "verified", _("verified")
+        PUBLISHED = "published", _("published")
+
+    round = models.ForeignKey(Round, on_delete=models.CASCADE, related_name="milestones")
+    school = models.ForeignKey("schools.School", on_delete=models.CASCADE, related_name="+")
+    step = models.CharField(max_length=10, choices=Step.choices)
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["at"]
+        constraints = [models.UniqueConstraint(fields=["round", "school", "step"], name="milestone_unique")]
+
+    def __str__(self):
+        return f"{self.school_id} {self.step}"

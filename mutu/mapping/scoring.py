@@ -11,6 +11,7 @@ Y is never built per respondent: the answers of a whole province are one array o
 Σ_u X(u,k) per (school, role) is a single weighted bincount.
 """
 
+import warnings
 from dataclasses import dataclass
 
 import numpy as np
@@ -19,11 +20,13 @@ from django.db import transaction
 from mutu.instruments.models import LevelBand, Node, Option, RespondentType, RoleWeight
 from mutu.schools.models import School
 
-from .models import ExternalValue, RegionScore, Respondent, Round, SchoolScore
+from .models import ExternalValue, Milestone, RegionScore, Respondent, Round, SchoolScore
 
 ENGINE = "pmp2019-v1"
 TYPES = list(RespondentType.values)
 SCALE = 7.0
+# Schools scored together: bounds memory (≈100 answers × 45 responses each) whatever the province size.
+CHUNK_SCHOOLS = 1000
 
 
 @dataclass
@@ -42,6 +45,7 @@ class Matrix:
     standards: np.ndarray  # positions (in N) of the standards
     band_uppers: np.ndarray  # ascending; the last band is open-ended
     band_names: list
+    option_rank: np.ndarray  # option id → its position within its question (for straight-lining)
 
 
 def load_matrix(version):
@@ -70,11 +74,16 @@ def load_matrix(version):
         )
     )
     size = max((o[0] for o in options), default=0) + 1
-    option_sub = np.full(size, -1, dtype=np.int64)
+    option_sub = np.full(size, -1, dtype=np.int32)
     option_weight = np.zeros(size)
     for option_id, node_id, weight in options:
         option_sub[option_id] = k_of_node[node_id]
         option_weight[option_id] = weight
+    option_rank = np.zeros(size, dtype=np.int64)
+    for option_id, rank in Option.objects.filter(question__questionnaire__version=version, id__lt=size).values_list(
+        "id", "position"
+    ):
+        option_rank[option_id] = rank
     sources = dict(Node.objects.filter(version=version).values_list("id", "source"))
     bands = list(LevelBand.objects.filter(version=version).order_by("position").values_list("name", "upper"))
     return Matrix(
@@ -90,11 +99,17 @@ def load_matrix(version):
         standards=np.array([i for i, n in enumerate(nodes) if n[2] == Node.Kind.STANDARD], dtype=np.int64),
         band_uppers=np.array([b[1] for b in bands[:-1]], dtype=float),
         band_names=[b[0] for b in bands],
+        option_rank=option_rank,
     )
 
 
 def compute(matrix, n_schools, resp_school, resp_type, lengths, option_ids, external=None):
-    """Node scores (n_schools × N, NaN = missing) from a flat answer array.
+    """Node scores (n_schools × N, NaN = missing); see `compute_detail`."""
+    return compute_detail(matrix, n_schools, resp_school, resp_type, lengths, option_ids, external)[0]
+
+
+def compute_detail(matrix, n_schools, resp_school, resp_type, lengths, option_ids, external=None):
+    """Node scores (n_schools × N, NaN = missing) from a flat answer array, with Y and roles present.
 
     resp_school, resp_type: per respondent, the school row and the role index (into TYPES);
     lengths: options chosen per respondent; option_ids: all chosen option ids, respondent after
@@ -103,15 +118,14 @@ def compute(matrix, n_schools, resp_school, resp_type, lengths, option_ids, exte
     n_types, n_subs = len(TYPES), len(matrix.sub_nodes)
     groups = resp_school.astype(np.int64) * n_types + resp_type
     present = np.bincount(groups, minlength=n_schools * n_types).reshape(n_schools, n_types)
-    answer_group = np.repeat(groups, lengths)
-    option_ids = np.asarray(option_ids, dtype=np.int64)
+    option_ids = np.asarray(option_ids)
     known = option_ids < len(matrix.option_sub)
-    k = np.where(known, matrix.option_sub[np.where(known, option_ids, 0)], -1)
+    k = matrix.option_sub[np.where(known, option_ids, 0)]
+    k[~known] = -1
     mapped = k >= 0
+    cell = np.repeat(groups, lengths)[mapped] * n_subs + k[mapped]
     sums = np.bincount(
-        answer_group[mapped] * n_subs + k[mapped],
-        weights=matrix.option_weight[option_ids[mapped]],
-        minlength=n_schools * n_types * n_subs,
+        cell, weights=matrix.option_weight[option_ids[mapped]], minlength=n_schools * n_types * n_subs
     ).reshape(n_schools, n_types, n_subs)
     with np.errstate(invalid="ignore", divide="ignore"):
         y = sums / present[:, :, None]  # Y(r,k); NaN where the role has no respondent
@@ -127,7 +141,7 @@ def compute(matrix, n_schools, resp_school, resp_type, lengths, option_ids, exte
     filled = ~np.isnan(s)
     with np.errstate(invalid="ignore", divide="ignore"):
         values = (np.where(filled, s, 0) @ matrix.members) / (filled.astype(float) @ matrix.members)
-    return values
+    return values, y, present
 
 
 def totals_and_levels(matrix, values):
@@ -223,11 +237,67 @@ class Accumulator:
             )
 
 
+STRAIGHT_SHARE = 0.9  # one option position for at least 90% of a respondent's answers …
+STRAIGHT_MIN_ANSWERS = 10  # … over at least this many answers
+DISAGREEMENT_GAP = 2.5  # respondent groups further apart than this on a standard (0–7 scale)
+
+
+def quality_flags(matrix, n_schools, resp_school, resp_type, lengths, option_ids, y, present, per_type, quotas, values):
+    """Data-quality notes per school: quotas not met, straight-liners, disagreeing groups, missing outside data."""
+    flags = [[] for _ in range(n_schools)]
+    for s_idx, t_idx in zip(*np.nonzero(per_type < quotas), strict=True):
+        flags[s_idx].append(
+            {
+                "kind": "quota",
+                "type": TYPES[t_idx],
+                "sent": int(per_type[s_idx, t_idx]),
+                "quota": int(quotas[s_idx, t_idx]),
+            }
+        )
+    if len(lengths):
+        width = int(matrix.option_rank.max()) + 1
+        respondent = np.repeat(np.arange(len(lengths)), lengths)
+        ranks = matrix.option_rank[np.minimum(option_ids, len(matrix.option_rank) - 1)]
+        per_rank = np.bincount(respondent * width + ranks, minlength=len(lengths) * width).reshape(-1, width)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            straight = (lengths >= STRAIGHT_MIN_ANSWERS) & (per_rank.max(axis=1) / lengths >= STRAIGHT_SHARE)
+        for s_idx, count in enumerate(np.bincount(resp_school[straight], minlength=n_schools)):
+            if count:
+                flags[s_idx].append({"kind": "straight", "count": int(count)})
+    # Each role's own view of a standard: the mean of its Y over the sub-indicators it is asked about.
+    asked = matrix.weights.T > 0  # R × K
+    standard_of_sub = matrix.members[:, matrix.standards]  # K × 8
+    with np.errstate(invalid="ignore", divide="ignore"):
+        role_view = (
+            SCALE
+            * np.einsum("srk,rk,kd->srd", np.nan_to_num(y), asked, standard_of_sub)
+            / (asked.astype(float) @ standard_of_sub)
+        )
+    role_view[present == 0] = np.nan
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)  # all-NaN rows: a school with no respondents
+        gaps = np.nanmax(role_view, axis=1) - np.nanmin(role_view, axis=1)
+    for s_idx, d_idx in zip(*np.nonzero(gaps > DISAGREEMENT_GAP), strict=True):
+        flags[s_idx].append(
+            {
+                "kind": "disagree",
+                "standard": matrix.node_codes[matrix.standards[d_idx]],
+                "gap": round(float(gaps[s_idx, d_idx]), 2),
+            }
+        )
+    external = matrix.sub_nodes[matrix.external]
+    for s_idx in range(n_schools):
+        missing = [matrix.node_codes[i] for i in external if np.isnan(values[s_idx, i])]
+        if missing:
+            flags[s_idx].append({"kind": "external", "codes": missing})
+    return flags
+
+
 def _score_schools(round_, matrix, schools, regions):
-    """Score one slice of schools (a province), store their rapor, feed the regional sums."""
+    """Score one slice of schools, store their rapor, feed the regional sums."""
     school_ids = np.array([s[0] for s in schools], dtype=np.int64)
     resp_school, resp_type, lengths, option_ids = _respondent_arrays(round_, school_ids)
-    values = compute(
+    values, y, present = compute_detail(
         matrix, len(school_ids), resp_school, resp_type, lengths, option_ids, _external(round_, matrix, school_ids)
     )
     totals, levels = totals_and_levels(matrix, values)
@@ -235,6 +305,11 @@ def _score_schools(round_, matrix, schools, regions):
     totals[~sent] = np.nan  # no response at all: "tidak kirim", whatever outside data exists
     per_type = np.bincount(resp_school * len(TYPES) + resp_type, minlength=len(school_ids) * len(TYPES))
     per_type = per_type.reshape(len(school_ids), len(TYPES))
+    quotas = np.array([[round_.quota(s[4], t) for t in TYPES] for s in schools]).reshape(len(schools), len(TYPES))
+    complete = sent & (per_type >= quotas).all(axis=1)
+    flags = quality_flags(
+        matrix, len(school_ids), resp_school, resp_type, lengths, option_ids, y, present, per_type, quotas, values
+    )
     SchoolScore.objects.filter(round=round_, engine=ENGINE, school_id__in=school_ids).delete()
     SchoolScore.objects.bulk_create(
         [
@@ -246,9 +321,22 @@ def _score_schools(round_, matrix, schools, regions):
                 total=float(totals[i]),
                 level=int(levels[i]),
                 respondents={t: int(c) for t, c in zip(TYPES, per_type[i], strict=True) if c},
+                flags=flags[i],
             )
             for i in np.flatnonzero(sent)
         ],
+        batch_size=1000,
+    )
+    Milestone.objects.bulk_create(
+        [
+            Milestone(round=round_, school_id=int(school_ids[i]), step=Milestone.Step.SCORED)
+            for i in np.flatnonzero(sent)
+        ]
+        + [
+            Milestone(round=round_, school_id=int(school_ids[i]), step=Milestone.Step.RESPONSES_COMPLETE)
+            for i in np.flatnonzero(complete)
+        ],
+        ignore_conflicts=True,
         batch_size=1000,
     )
     for column, kind in ((1, RegionScore.Kind.DISTRICT), (2, RegionScore.Kind.REGENCY), (3, RegionScore.Kind.PROVINCE)):
@@ -274,10 +362,11 @@ def score_round(round_id):
         for province_id in sorted(set(province_ids)):
             rows = list(
                 schools.filter(province_id=province_id).values_list(
-                    "id", "district__code", "regency__code", "province__code"
+                    "id", "district__code", "regency__code", "province__code", "level"
                 )
             )
-            scored += _score_schools(round_, matrix, rows, regions)
+            for start in range(0, len(rows), CHUNK_SCHOOLS):
+                scored += _score_schools(round_, matrix, rows[start : start + CHUNK_SCHOOLS], regions)
         RegionScore.objects.filter(round=round_, engine=ENGINE).delete()
         region_rows = list(regions.rows(round_))
         if round_.province_id:

@@ -96,6 +96,32 @@ def test_missing_outside_value_is_missing_not_zero(scored_round, schools):
     scoring.score_round(scored_round.pk)
     values, score = node_scores(scored_round, schools["a"])
     assert np.isnan(values["2"]) and score.total == pytest.approx(12.425 / 3)
+    assert {"kind": "external", "codes": ["2.1.1"]} in score.flags
+
+
+def test_quality_flags(scored_round, schools):
+    """Standard 1 as each group sees it: ks 7·(.75+.5)/2=4.375, guru 7·(.25+1+.5)/3≈4.08, siswa 7·1=7,
+    komite 7·.25=1.75 — a gap of 5.25 between students and committee; quotas (1 ks, 2 guru) are met."""
+    score = SchoolScore.objects.get(round=scored_round, school=schools["a"])
+    assert score.flags == [{"kind": "disagree", "standard": "1", "gap": 5.25}]
+    scored_round.quotas = {"SD": {"ks": 1, "guru": 3}}
+    scored_round.save()
+    scoring.score_round(scored_round.pk)
+    score = SchoolScore.objects.get(round=scored_round, school=schools["a"])
+    assert {"kind": "quota", "type": "guru", "sent": 2, "quota": 3} in score.flags
+
+
+def test_straight_liner_is_flagged(matrix):
+    ids = np.array(
+        [i for i in range(len(matrix.option_sub)) if matrix.option_sub[i] >= 0 and matrix.option_rank[i] == 0]
+    )
+    answers = np.resize(ids, 12)  # twelve answers, all the first option of their question
+    values, y, present = scoring.compute_detail(matrix, 1, np.array([0]), np.array([0]), np.array([12]), answers)
+    per_type = np.zeros((1, len(scoring.TYPES)), dtype=int)
+    flags = scoring.quality_flags(
+        matrix, 1, np.array([0]), np.array([0]), np.array([12]), answers, y, present, per_type, per_type, values
+    )
+    assert {"kind": "straight", "count": 1} in flags[0]
 
 
 def test_regions_count_schools_without_rapor_as_not_sent(scored_round, schools):

@@ -1,0 +1,166 @@
+"""Benchmark: score one province of 7,000 schools × 45 responses (315,000 responses).
+
+    .venv/bin/python bench/score_round.py [--schools 7000] [--database-url URL] [--naive-sample 200]
+
+Generates the round with `synth_round` (default instrument: 100 questionnaire sub-indicators, so
+about 100 answers per response), then measures in the same run:
+  - engine: `manage.py score_round` in a fresh process, database → stored school and region scores
+    (wall time and peak RSS of that process);
+  - floor: the same scores from arrays already in memory (`scoring.compute` alone);
+  - naive: a per-school ORM implementation (one query per school, a Python loop per answer) on a
+    sample of schools, extrapolated to the province.
+Results are appended to bench/results/score_round.jsonl. Goal (issue #3): engine < 20 s, < 1.5 GB.
+"""
+
+import argparse
+import json
+import os
+import platform
+import sys
+import tempfile
+import time
+from datetime import UTC, datetime
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+RESULTS = ROOT / "bench" / "results" / "score_round.jsonl"
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "bench"))
+
+from import_schools import ensure_database, manage, timed_child  # noqa: E402
+
+
+def naive_scores(round_id, school_ids):
+    """The formula written the obvious way: per school, per respondent, per answer."""
+    from collections import defaultdict
+
+    import numpy as np
+
+    from mutu.instruments.models import Node, Option, RoleWeight
+    from mutu.mapping.models import Respondent, Round
+
+    round_ = Round.objects.get(pk=round_id)
+    conversion = {
+        o.id: (o.subindicator_id, o.weight)
+        for o in Option.objects.filter(question__questionnaire__version=round_.instrument, subindicator__isnull=False)
+    }
+    weights = defaultdict(dict)
+    for w in RoleWeight.objects.filter(node__version=round_.instrument):
+        weights[w.node_id][w.respondent_type] = w.weight
+    subs = list(Node.objects.filter(version=round_.instrument, kind="sub", source="questionnaire"))
+    results = {}
+    for school_id in school_ids:
+        x = defaultdict(lambda: defaultdict(list))
+        for respondent in Respondent.objects.filter(round=round_, school_id=school_id, submitted_at__isnull=False):
+            per_sub = defaultdict(float)
+            for option_id in np.frombuffer(bytes(respondent.packed), dtype="<i4"):
+                sub, weight = conversion[int(option_id)]
+                per_sub[sub] += weight
+            for sub in subs:
+                x[sub.id][respondent.respondent_type].append(per_sub.get(sub.id, 0.0))
+        scores = {}
+        for sub in subs:
+            present = {r: sum(v) / len(v) for r, v in x[sub.id].items() if v}
+            denominator = sum(weights[sub.id].get(r, 0) for r in present)
+            if denominator:
+                scores[sub.id] = 7 * sum(weights[sub.id].get(r, 0) * y for r, y in present.items()) / denominator
+        results[school_id] = scores
+    return results
+
+
+def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--schools", type=int, default=7000)
+    parser.add_argument("--database-url", default="")
+    parser.add_argument("--naive-sample", type=int, default=200)
+    options = parser.parse_args()
+
+    work = Path(tempfile.mkdtemp(prefix="mutu-bench-score-"))
+    env = {**os.environ, "MUTU_ALLOW_INSECURE_KEY": "1", "MUTU_VAR_DIR": str(work)}
+    if options.database_url:
+        env["DATABASE_URL"] = options.database_url
+        ensure_database(options.database_url)
+    backend = "postgresql" if options.database_url.startswith("postgres") else "sqlite"
+    for step in (["migrate", "--noinput"], ["load_regions", "--province", "14"]):
+        done = manage(step, env)
+        if done.returncode:
+            raise SystemExit(done.stderr)
+    start = time.perf_counter()
+    generated = manage(["synth_round", "14", "--schools", str(options.schools)], env, capture=True)
+    if generated.returncode:
+        raise SystemExit(generated.stderr)
+    generate_s = time.perf_counter() - start
+
+    engine = timed_child([sys.executable, str(ROOT / "manage.py"), "score_round", "1"], env)
+    if engine["rc"]:
+        raise SystemExit(engine["err"])
+
+    os.environ.update(env)
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+    import django
+
+    django.setup()
+    import numpy as np
+
+    from mutu.mapping import scoring
+    from mutu.mapping.models import Round, SchoolScore
+    from mutu.schools.models import School
+
+    round_ = Round.objects.get(pk=1)
+    matrix = scoring.load_matrix(round_.instrument)
+    school_ids = np.array(School.objects.filter(province__code="14").order_by("id").values_list("id", flat=True))
+    arrays = scoring._respondent_arrays(round_, school_ids)
+    start = time.perf_counter()
+    values = scoring.compute(matrix, len(school_ids), *arrays)
+    scoring.totals_and_levels(matrix, values)
+    floor_s = time.perf_counter() - start
+
+    sample = [int(i) for i in school_ids[: options.naive_sample]]
+    start = time.perf_counter()
+    naive = naive_scores(1, sample)
+    naive_sample_s = time.perf_counter() - start
+    naive_province_s = naive_sample_s * len(school_ids) / len(sample)
+
+    # The engine and the naive version must agree where both give a number.
+    stored = {
+        s.school_id: np.frombuffer(bytes(s.values), dtype="<f8")
+        for s in SchoolScore.objects.filter(round=round_, school_id__in=sample)
+    }
+    position = {int(n): i for i, n in enumerate(matrix.node_ids)}
+    mismatches = sum(
+        1
+        for school_id, scores in naive.items()
+        if school_id in stored
+        for node_id, value in scores.items()
+        if abs(stored[school_id][position[node_id]] - value) > 1e-9
+    )
+
+    responses = int(arrays[1].size)
+    result = {
+        "at": datetime.now(UTC).isoformat(timespec="seconds"),
+        "machine": f"{platform.node()} {os.cpu_count()} cores",
+        "backend": backend,
+        "schools": int(len(school_ids)),
+        "responses": responses,
+        "answers": int(arrays[3].size),
+        "generate_s": round(generate_s, 1),
+        "engine_s": round(engine["s"], 2),
+        "engine_peak_rss_mb": round(engine["rss"], 1),
+        "engine_report": engine["out"].strip(),
+        "floor_numpy_s": round(floor_s, 3),
+        "engine_to_floor": round(engine["s"] / floor_s, 1),
+        "naive_sample_schools": len(sample),
+        "naive_sample_s": round(naive_sample_s, 2),
+        "naive_province_estimate_s": round(naive_province_s, 1),
+        "naive_to_engine": round(naive_province_s / engine["s"], 1),
+        "naive_engine_mismatches": mismatches,
+        "goal_met": engine["s"] < 20 and engine["rss"] < 1536,
+    }
+    RESULTS.parent.mkdir(parents=True, exist_ok=True)
+    with RESULTS.open("a") as handle:
+        handle.write(json.dumps(result) + "\n")
+    print(json.dumps(result, indent=2))
+
+
+if __name__ == "__main__":
+    main()
