@@ -156,6 +156,12 @@ STORAGES = {
 MUTU_MAX_UPLOAD_BYTES = int(os.environ.get("MUTU_MAX_UPLOAD_BYTES", str(100 * 1024 * 1024)))
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 
+# Shared by all web processes (login and respondent-code throttling): run `manage.py createcachetable`.
+CACHES = {"default": {"BACKEND": "django.core.cache.backends.db.DatabaseCache", "LOCATION": "mutu_cache"}}
+# Respondent codes: this many wrong codes from one address lock code entry for the window.
+MUTU_CODE_ATTEMPTS = int(os.environ.get("MUTU_CODE_ATTEMPTS", "20"))
+MUTU_CODE_WINDOW_SECONDS = int(os.environ.get("MUTU_CODE_WINDOW_SECONDS", "900"))
+
 EMAIL_BACKEND = os.environ.get("MUTU_EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 EMAIL_HOST = os.environ.get("MUTU_EMAIL_HOST", "localhost")
 EMAIL_PORT = int(os.environ.get("MUTU_EMAIL_PORT", "25"))

@@ -29,6 +29,8 @@ urlpatterns = [
     path("", core_views.home, name="home"),
     path("accounts/", include(account_patterns)),
     path("schools/", include("mutu.schools.urls")),
+    path("mapping/", include("mutu.mapping.urls")),
+    path("r/", include("mutu.mapping.respond_urls")),
     path("audit/", core_views.audit_log, name="audit_log"),
     path("healthz", core_views.healthz, name="healthz"),
     path("i18n/", include("django.conf.urls.i18n")),

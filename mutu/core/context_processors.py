@@ -7,6 +7,7 @@ from mutu.accounts.permissions import Perm, active_memberships, has_perm
 NAVIGATION = [
     (_("Home"), "home", None),
     (_("Schools"), "schools:list", Perm.SCHOOL_VIEW),
+    (_("Quality mapping"), "mapping:rounds", Perm.ROUND_VIEW),
     (_("Import schools"), "schools:import", Perm.SCHOOL_IMPORT),
     (_("Audit log"), "audit_log", Perm.AUDIT_VIEW),
 ]

@@ -9,7 +9,8 @@ from django.utils.translation import gettext as _
 from mutu.core.services import record_audit
 from mutu.instruments.models import Option, Question, Questionnaire
 
-from .models import Respondent, Round
+from .models import Milestone, Respondent, Round, SchoolScore, Verification
+from .scoring import ENGINE
 
 
 class AnswerError(Exception):
@@ -166,3 +167,64 @@ def submit_answers(*, respondent, options):
     respondent.submitted_at = timezone.now()
     respondent.save(update_fields=["packed", "submitted_at"])
     return respondent
+
+
+@transaction.atomic
+def verify(*, actor, round_, school, node, agreed, corrected=None, note=""):
+    """Record the pengawas's verval of one sub-indicator; the engine's score is kept beside it."""
+    score = SchoolScore.objects.filter(round=round_, school=school, engine=ENGINE).first()
+    if score is None:
+        raise AnswerError(_("This school has no rapor to verify yet."))
+    if Milestone.objects.filter(round=round_, school=school, step=Milestone.Step.VERIFIED).exists():
+        raise AnswerError(_("Verification is finished; it can no longer change."))
+    position = list(round_.instrument.nodes.order_by("position").values_list("id", flat=True)).index(node.id)
+    original = float(np.frombuffer(bytes(score.values), dtype="<f8")[position])
+    verification, _created = Verification.objects.update_or_create(
+        round=round_,
+        school=school,
+        node=node,
+        defaults={
+            "verifier": actor,
+            "agreed": agreed,
+            "corrected": corrected,
+            "note": note,
+            "original": None if np.isnan(original) else original,
+        },
+    )
+    record_audit(
+        actor=actor,
+        action="rapor.verify",
+        obj=school,
+        province_id=school.province_id,
+        changes={"node": node.code, "agreed": agreed, "corrected": corrected, "note": note},
+    )
+    return verification
+
+
+def advance(*, actor, round_, school):
+    """Move a school to the next status: verified (every sub-indicator reviewed), then published."""
+    with transaction.atomic():
+        reached = set(
+            Milestone.objects.select_for_update().filter(round=round_, school=school).values_list("step", flat=True)
+        )
+        if Milestone.Step.SCORED not in reached:
+            raise AnswerError(_("This school has no rapor yet."))
+        if Milestone.Step.VERIFIED not in reached:
+            subs = round_.instrument.nodes.filter(kind="sub").count()
+            done = Verification.objects.filter(round=round_, school=school).count()
+            if done < subs:
+                raise AnswerError(_("%(left)s sub-indicators are not verified yet.") % {"left": subs - done})
+            step = Milestone.Step.VERIFIED
+        elif Milestone.Step.PUBLISHED not in reached:
+            step = Milestone.Step.PUBLISHED
+        else:
+            return Milestone.Step.PUBLISHED
+        Milestone.objects.create(round=round_, school=school, step=step, actor=actor)
+        record_audit(
+            actor=actor,
+            action=f"rapor.{step}",
+            obj=school,
+            province_id=school.province_id,
+            changes={"round": round_.pk},
+        )
+    return step

@@ -35,28 +35,41 @@ EXPORTERS = {
     "pengawas",
     "pengawas_other",
 }
+SCHOOL_A_VIEWERS = {"pusat", "lpmp", "dinas_kampar", "pengawas", "kepsek_a", "operator_a", "tpmps_a"}
+KAMPAR_VIEWERS = SCHOOL_A_VIEWERS | {"dinas_riau", "fasilitator"}
 IMPORTERS = {"pusat", "lpmp", "lpmp_jambi", "dinas_kampar", "dinas_pekanbaru", "dinas_riau"}
 
 # (url name, args builder, method, allowed personas)
 MATRIX = [
-    ("home", lambda s, j: [], "get", ALL),
-    ("schools:list", lambda s, j: [], "get", WITH_ROLE),
+    ("home", lambda c: [], "get", ALL),
+    ("schools:list", lambda c: [], "get", WITH_ROLE),
     (
         "schools:detail",
-        lambda s, j: [s["a"].npsn],
+        lambda c: [c["a"].npsn],
         "get",
         {"pusat", "lpmp", "dinas_kampar", "pengawas", "kepsek_a", "operator_a", "tpmps_a"},
     ),
-    ("schools:detail", lambda s, j: [s["c"].npsn], "get", {"pusat", "lpmp", "dinas_riau", "fasilitator"}),
-    ("schools:detail", lambda s, j: [s["d"].npsn], "get", {"pusat", "lpmp_jambi"}),
-    ("schools:edit", lambda s, j: [s["a"].npsn], "get", {"pusat", "lpmp", "dinas_kampar", "kepsek_a", "operator_a"}),
-    ("schools:edit", lambda s, j: [s["b"].npsn], "get", {"pusat", "lpmp", "dinas_pekanbaru", "kepsek_b"}),
-    ("schools:export", lambda s, j: ["csv"], "get", EXPORTERS),
-    ("schools:export", lambda s, j: ["xlsx"], "get", EXPORTERS),
-    ("schools:import", lambda s, j: [], "get", IMPORTERS),
-    ("schools:import_job", lambda s, j: [j.pk], "get", {"lpmp"}),
-    ("schools:import_commit", lambda s, j: [j.pk], "post", {"lpmp"}),
-    ("audit_log", lambda s, j: [], "get", {"pusat", "lpmp", "lpmp_jambi"}),
+    ("schools:detail", lambda c: [c["c"].npsn], "get", {"pusat", "lpmp", "dinas_riau", "fasilitator"}),
+    ("schools:detail", lambda c: [c["d"].npsn], "get", {"pusat", "lpmp_jambi"}),
+    ("schools:edit", lambda c: [c["a"].npsn], "get", {"pusat", "lpmp", "dinas_kampar", "kepsek_a", "operator_a"}),
+    ("schools:edit", lambda c: [c["b"].npsn], "get", {"pusat", "lpmp", "dinas_pekanbaru", "kepsek_b"}),
+    ("schools:export", lambda c: ["csv"], "get", EXPORTERS),
+    ("schools:export", lambda c: ["xlsx"], "get", EXPORTERS),
+    ("schools:import", lambda c: [], "get", IMPORTERS),
+    ("schools:import_job", lambda c: [c["job"].pk], "get", {"lpmp"}),
+    ("schools:import_commit", lambda c: [c["job"].pk], "post", {"lpmp"}),
+    ("audit_log", lambda c: [], "get", {"pusat", "lpmp", "lpmp_jambi"}),
+    ("mapping:rounds", lambda c: [], "get", WITH_ROLE),
+    ("mapping:progress", lambda c: [c["round"].pk], "get", WITH_ROLE),
+    ("mapping:nation", lambda c: [c["round"].pk], "get", WITH_ROLE),
+    ("mapping:region", lambda c: [c["round"].pk, "regency", "14.01"], "get", KAMPAR_VIEWERS),
+    ("mapping:region", lambda c: [c["round"].pk, "province", "15"], "get", {"pusat", "lpmp_jambi"}),
+    ("mapping:respondents", lambda c: [c["round"].pk, c["a"].npsn], "get", SCHOOL_A_VIEWERS),
+    ("mapping:sheet", lambda c: [c["round"].pk, c["a"].npsn], "get", {"kepsek_a", "operator_a"}),
+    ("mapping:rapor", lambda c: [c["round"].pk, c["a"].npsn], "get", SCHOOL_A_VIEWERS),
+    ("mapping:rapor", lambda c: [c["round"].pk, c["d"].npsn], "get", {"pusat", "lpmp_jambi"}),
+    ("mapping:verify", lambda c: [c["round"].pk, c["a"].npsn, c["node"].pk], "post", {"pengawas"}),
+    ("mapping:advance", lambda c: [c["round"].pk, c["a"].npsn], "post", {"pengawas"}),
 ]
 # Reachable without an account by design.
 PUBLIC = {
@@ -68,6 +81,12 @@ PUBLIC = {
     "password_reset_complete",
     "set_language",
     "healthz",
+    # Respondents have no account: their pages are guarded by the personal code instead
+    # (mutu/mapping/tests/test_respond.py checks that a code opens only its own questionnaire).
+    "respond:code",
+    "respond:questions",
+    "respond:answer",
+    "respond:submit",
 }
 # Need an account but no role.
 ACCOUNT_ONLY = {"password_change", "password_change_done"}
@@ -89,15 +108,39 @@ def test_every_url_is_in_the_matrix():
 
 
 @pytest.fixture
-def job(personas, tmp_path):
+def context(personas, schools):
+    """Objects the URLs point at: an import job of `lpmp`, and a scored national round."""
+    from datetime import date
+
+    from mutu.instruments.models import Node
+    from mutu.instruments.services import load_instrument
+    from mutu.mapping import scoring, services
+    from mutu.mapping.tests.conftest import TINY
     from mutu.schools.models import SchoolImport
 
-    return SchoolImport.objects.create(uploaded_by=personas["lpmp"], original_name="x.csv", file="imports/x.csv")
+    job = SchoolImport.objects.create(uploaded_by=personas["lpmp"], original_name="x.csv", file="imports/x.csv")
+    instrument = load_instrument(TINY)
+    round_ = services.create_round(
+        actor=personas["pusat"],
+        name="Nasional",
+        year=2026,
+        instrument=instrument,
+        opens_on=date(2026, 1, 1),
+        closes_on=date(2099, 1, 1),
+        quotas={"SD": {"ks": 1}},
+    )
+    for key in ("a", "d"):
+        (slot,) = services.add_respondents(
+            actor=None, round_=round_, school=schools[key], respondent_type="ks", count=1
+        )
+        services.submit_answers(respondent=slot, options=[])
+    scoring.score_round(round_.pk)
+    return {**schools, "job": job, "round": round_, "node": Node.objects.get(version=instrument, code="1.1.1")}
 
 
 @pytest.mark.parametrize("name,args,method,allowed", MATRIX, ids=[f"{m[0]}-{i}" for i, m in enumerate(MATRIX)])
-def test_access(client, personas, schools, job, name, args, method, allowed):
-    url = reverse(name, args=args(schools, job))
+def test_access(client, personas, context, name, args, method, allowed):
+    url = reverse(name, args=args(context))
     for username, user in personas.items():
         client.force_login(user)
         response = getattr(client, method)(url)

@@ -1,6 +1,11 @@
+from datetime import date
+
 import pytest
 
+from mutu.instruments.models import Node, Option
 from mutu.instruments.services import DEFAULT_BANDS, load_instrument
+from mutu.mapping import scoring, services
+from mutu.mapping.models import ExternalValue
 
 
 def choice(code, sub, weights, kind="single"):
@@ -92,3 +97,55 @@ TINY = {
 @pytest.fixture
 def tiny(db):
     return load_instrument(TINY)
+
+
+def options(version, rtype, picks):
+    """Option ids for {question code: [option codes]} in the respondent type's SD questionnaire."""
+    return [
+        Option.objects.get(
+            question__questionnaire__version=version,
+            question__questionnaire__respondent_type=rtype,
+            question__questionnaire__level="SD",
+            question__code=q,
+            code=c,
+        ).id
+        for q, codes in picks.items()
+        for c in codes
+    ]
+
+
+ANSWERS = {  # two respondents per role, as in the worked example of the test module docstring
+    "ks": [{"Q1": ["c"], "Q2": ["b"]}, {"Q1": ["b"], "Q2": ["a"]}],
+    "guru": [{"Q1": ["b"], "Q2": ["b"], "Q3": ["x", "z"]}, {"Q1": ["a"], "Q2": ["b"], "Q3": ["y"]}],
+    "siswa": [{"Q1": ["c"]}, {"Q1": ["c"]}],
+    "komite": [{"Q1": ["b"]}, {"Q1": ["a"]}],
+}
+
+
+@pytest.fixture
+def scored_round(tiny, personas, schools):
+    round_ = services.create_round(
+        actor=personas["lpmp"],
+        name="Pemetaan 2026",
+        year=2026,
+        instrument=tiny,
+        province=schools["a"].province,
+        opens_on=date(2026, 1, 1),
+        closes_on=date(2026, 12, 31),
+        quotas={"SD": {"ks": 1, "guru": 2}},
+    )
+    for rtype, answer_sets in ANSWERS.items():
+        slots = services.add_respondents(
+            actor=personas["operator_a"],
+            round_=round_,
+            school=schools["a"],
+            respondent_type=rtype,
+            count=len(answer_sets),
+        )
+        for slot, picks in zip(slots, answer_sets, strict=True):
+            services.submit_answers(respondent=slot, options=options(tiny, rtype, picks))
+    ExternalValue.objects.create(
+        round=round_, school=schools["a"], node=Node.objects.get(version=tiny, code="2.1.1"), value=6.3
+    )
+    scoring.score_round(round_.pk)
+    return round_

@@ -1,0 +1,97 @@
+"""Rapor pages, exports, verval and the status timeline."""
+
+import io
+
+import pytest
+from django.urls import reverse
+from openpyxl import load_workbook
+
+from mutu.instruments.models import Node
+from mutu.mapping.models import Milestone, Verification
+
+
+def rapor_url(round_, school):
+    return reverse("mapping:rapor", args=[round_.pk, school.npsn])
+
+
+def test_school_rapor_page(client, personas, scored_round, schools, django_assert_max_num_queries):
+    client.force_login(personas["kepsek_a"])
+    with django_assert_max_num_queries(25):
+        page = client.get(rapor_url(scored_round, schools["a"])).content.decode()
+    assert "5,22" in page and "Menuju SNP 4" in page  # 5.2208 shown the Indonesian way
+    assert "<svg" in page and 'width="290.8"' not in page  # numbers in the SVG are never localised
+    assert "Kelompok responden sangat berbeda pendapat pada standar 1" in page
+    assert "dihitung" in page and "0 dari 4 sub-indikator sudah diverifikasi pengawas." in page
+
+
+def test_rapor_page_query_count_does_not_grow_with_data(
+    client,
+    personas,
+    scored_round,
+    schools,
+    django_assert_num_queries,
+):
+    from mutu.mapping import scoring, services
+
+    client.force_login(personas["kepsek_a"])
+    client.get(rapor_url(scored_round, schools["a"]))
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as small:
+        client.get(rapor_url(scored_round, schools["a"]))
+    slots = services.add_respondents(
+        actor=None, round_=scored_round, school=schools["a"], respondent_type="siswa", count=30
+    )
+    for slot in slots:
+        services.submit_answers(respondent=slot, options=[])
+    scoring.score_round(scored_round.pk)
+    with CaptureQueriesContext(connection) as large:
+        client.get(rapor_url(scored_round, schools["a"]))
+    assert len(large) == len(small)
+
+
+def test_rapor_pdf_and_xlsx(client, personas, scored_round, schools):
+    client.force_login(personas["pengawas"])
+    pdf = client.get(rapor_url(scored_round, schools["a"]) + "?format=pdf")
+    assert pdf["Content-Type"] == "application/pdf" and pdf.content.startswith(b"%PDF")
+    xlsx = client.get(rapor_url(scored_round, schools["a"]) + "?format=xlsx")
+    rows = list(load_workbook(io.BytesIO(b"".join(xlsx.streaming_content)), read_only=True).worksheets[0].values)
+    assert rows[0][:3] == ("Kode", "Uraian", "Nilai")
+    assert [r[:3] for r in rows if r[0] == "1.1.1"] == [("1.1.1", "Sub 1.1.1", 3.68)]
+
+
+def test_region_page_counts_not_sent_and_sorts(client, personas, scored_round, schools):
+    client.force_login(personas["lpmp"])
+    page = client.get(reverse("mapping:region", args=[scored_round.pk, "regency", "14.01"]) + "?sort=name")
+    body = page.content.decode()
+    assert "tidak kirim" in body and "SD Negeri 001 Bangkinang" in body
+    assert page.context["region"].not_sent == 1
+    pdf = client.get(reverse("mapping:region", args=[scored_round.pk, "regency", "14.01"]) + "?format=pdf")
+    assert pdf.content.startswith(b"%PDF")
+
+
+def test_verval_keeps_the_original_and_nothing_is_auto_approved(client, personas, scored_round, schools):
+    client.force_login(personas["pengawas"])
+    school = schools["a"]
+    advance = reverse("mapping:advance", args=[scored_round.pk, school.npsn])
+    client.post(advance)
+    assert not Milestone.objects.filter(step="verified").exists()  # 4 sub-indicators still unreviewed
+    subs = list(Node.objects.filter(version=scored_round.instrument, kind="sub").order_by("position"))
+    url = lambda node: reverse("mapping:verify", args=[scored_round.pk, school.npsn, node.pk])  # noqa: E731
+    response = client.post(url(subs[0]), {"agreed": "0", "corrected": "4,5", "note": ""}, follow=True)
+    assert "Jelaskan koreksi dalam catatan." in response.content.decode()
+    client.post(url(subs[0]), {"agreed": "0", "corrected": "4,5", "note": "Bukti supervisi belum lengkap"})
+    for node in subs[1:]:
+        client.post(url(node), {"agreed": "1"})
+    correction = Verification.objects.get(node=subs[0])
+    assert (correction.original, correction.corrected) == (pytest.approx(3.675), 4.5)
+    client.post(advance)
+    client.post(advance)
+    client.post(advance)  # published already: nothing more happens
+    steps = list(Milestone.objects.filter(school=school).values_list("step", flat=True))
+    assert steps.count("verified") == 1 and steps.count("published") == 1
+    late = client.post(url(subs[1]), {"agreed": "1"}, follow=True)
+    assert "Verifikasi sudah selesai" in late.content.decode()
+    page = client.get(rapor_url(scored_round, school)).content.decode()
+    assert "dikoreksi menjadi 4,50" in page and "Bukti supervisi belum lengkap" in page

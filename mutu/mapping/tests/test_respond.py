@@ -1,0 +1,133 @@
+"""Respondents without accounts: codes, autosave, resume, submit once; operators see progress only."""
+
+from datetime import date, timedelta
+
+import pytest
+from django.urls import reverse
+
+from mutu.instruments.models import Option, Question
+from mutu.mapping import services
+from mutu.mapping.models import Respondent
+
+
+@pytest.fixture
+def round_(tiny, personas, schools):
+    return services.create_round(
+        actor=personas["lpmp"],
+        name="Pemetaan 2026",
+        year=2026,
+        instrument=tiny,
+        province=schools["a"].province,
+        opens_on=date.today() - timedelta(days=1),
+        closes_on=date.today() + timedelta(days=30),
+        quotas={"SD": {"guru": 2, "ks": 1}},
+    )
+
+
+def add(client, personas, round_, school, rtype="guru", count=2):
+    client.force_login(personas["operator_a"])
+    url = reverse("mapping:respondents", args=[round_.pk, school.npsn])
+    return client.post(url, {"respondent_type": rtype, "count": count})
+
+
+def test_operator_creates_codes_and_sees_progress_but_not_answers(client, personas, round_, schools):
+    assert add(client, personas, round_, schools["a"]).status_code == 302
+    add(client, personas, round_, schools["a"])  # a second batch continues the numbering
+    slots = list(Respondent.objects.filter(round=round_).order_by("number"))
+    assert [s.number for s in slots] == [1, 2, 3, 4]
+    assert len({s.code for s in slots}) == 4 and all(len(s.code) == 10 for s in slots)
+    option = Option.objects.filter(question__questionnaire__respondent_type="guru", code="c").first()
+    services.save_answer(respondent_id=slots[0].pk, question=option.question, value=option.pk)
+    page = client.get(reverse("mapping:respondents", args=[round_.pk, schools["a"].npsn])).content.decode()
+    assert slots[0].code in page and "sedang mengisi" in page
+    assert "Pertanyaan Q1" not in page and f'value="{option.pk}"' not in page  # questions and answers never appear
+    sheet = client.get(reverse("mapping:sheet", args=[round_.pk, schools["a"].npsn]))
+    assert sheet["Content-Type"] == "application/pdf" and sheet.content.startswith(b"%PDF")
+
+
+def test_answer_resume_and_submit_once(client, personas, round_, schools):
+    add(client, personas, round_, schools["a"], count=1)
+    client.logout()
+    slot = Respondent.objects.get(round=round_)
+    response = client.post(reverse("respond:code"), {"code": slot.code.lower()})
+    assert response["Location"] == reverse("respond:questions", args=[slot.code])
+    questions = list(Question.objects.filter(questionnaire__respondent_type="guru").order_by("position"))
+    q1, q2, q3 = questions
+    url = reverse("respond:answer", args=[slot.code, q1.pk])
+    first = q1.options.get(code="c")
+    assert client.post(url, {f"q{q1.pk}": first.pk}, HTTP_HX_REQUEST="true").content.decode() == "Tersimpan"
+    client.post(url, {f"q{q1.pk}": first.pk}, HTTP_HX_REQUEST="true")  # the same save retried
+    slot.refresh_from_db()
+    assert slot.draft == {str(q1.pk): first.pk}
+    # Leaving and coming back shows the saved answer.
+    page = client.get(reverse("respond:questions", args=[slot.code])).content.decode()
+    assert f'value="{first.pk}" checked' in page and "1 dari 3 terjawab" in page
+    submit = reverse("respond:submit", args=[slot.code])
+    response = client.post(submit)
+    assert response.status_code == 409 and "2 pertanyaan belum dijawab." in response.content.decode()
+    client.post(reverse("respond:answer", args=[slot.code, q2.pk]), {f"q{q2.pk}": q2.options.get(code="b").pk})
+    multi = [q3.options.get(code="x").pk, q3.options.get(code="z").pk]
+    client.post(reverse("respond:answer", args=[slot.code, q3.pk]), {f"q{q3.pk}": multi})
+    assert client.post(submit).status_code == 302
+    slot.refresh_from_db()
+    sent_at, packed = slot.submitted_at, bytes(slot.packed)
+    assert sorted(services.pack(slot.draft)) == sorted(packed) and len(packed) == 16
+    client.post(submit)  # a double click
+    slot.refresh_from_db()
+    assert slot.submitted_at == sent_at
+    late = client.post(url, {f"q{q1.pk}": q1.options.get(code="a").pk})
+    assert late.status_code == 409 and "sudah dikirim" in late.content.decode()
+    page = client.get(reverse("respond:questions", args=[slot.code])).content.decode()
+    assert "jawaban Anda sudah terkirim" in page and "disabled" in page
+
+
+def test_a_code_opens_only_its_own_questionnaire(client, personas, round_, schools):
+    add(client, personas, round_, schools["a"], rtype="ks", count=1)
+    add(client, personas, round_, schools["a"], rtype="guru", count=1)
+    client.logout()
+    ks = Respondent.objects.get(respondent_type="ks")
+    guru_question = Question.objects.get(questionnaire__respondent_type="guru", code="Q3")
+    response = client.post(
+        reverse("respond:answer", args=[ks.code, guru_question.pk]),
+        {f"q{guru_question.pk}": guru_question.options.first().pk},
+    )
+    assert response.status_code == 404
+    ks_question = Question.objects.get(questionnaire__respondent_type="ks", code="Q1")
+    foreign_option = Option.objects.get(question__questionnaire__respondent_type="guru", question__code="Q1", code="a")
+    response = client.post(
+        reverse("respond:answer", args=[ks.code, ks_question.pk]), {f"q{ks_question.pk}": foreign_option.pk}
+    )
+    assert response.status_code == 409
+    ks.refresh_from_db()
+    assert ks.draft == {}
+
+
+def test_wrong_codes_are_throttled(client, db, settings):
+    settings.MUTU_CODE_ATTEMPTS = 3
+    for _ in range(3):
+        assert client.post(reverse("respond:code"), {"code": "ZZZZZZZZZZ"}).status_code == 200
+    assert client.post(reverse("respond:code"), {"code": "ZZZZZZZZZZ"}).status_code == 429
+    assert client.get(reverse("respond:questions", args=["ABCDEFGHJK"])).status_code == 429
+
+
+def test_codes_expire_with_the_round(client, personas, round_, schools):
+    add(client, personas, round_, schools["a"], count=1)
+    client.logout()
+    slot = Respondent.objects.get()
+    round_.closes_on = date.today() - timedelta(days=1)
+    round_.save()
+    response = client.get(reverse("respond:questions", args=[slot.code]))
+    assert response.status_code == 410 and "sudah ditutup" in response.content.decode()
+
+
+def test_page_without_javascript_saves_the_whole_page(client, personas, round_, schools):
+    add(client, personas, round_, schools["a"], rtype="ks", count=1)
+    client.logout()
+    slot = Respondent.objects.get()
+    q1, q2 = Question.objects.filter(questionnaire__respondent_type="ks").order_by("position")
+    client.post(
+        reverse("respond:questions", args=[slot.code]) + "?page=1",
+        {f"q{q1.pk}": q1.options.get(code="b").pk, f"q{q2.pk}": q2.options.get(code="a").pk},
+    )
+    slot.refresh_from_db()
+    assert len(slot.draft) == 2

@@ -1,0 +1,16 @@
+from django.urls import path
+
+from . import views
+
+app_name = "mapping"
+urlpatterns = [
+    path("", views.round_list, name="rounds"),
+    path("<int:pk>/", views.round_progress, name="progress"),
+    path("<int:pk>/regions/<str:kind>/<str:code>/", views.region_rapor, name="region"),
+    path("<int:pk>/regions/nation/", views.region_rapor, {"kind": "nation", "code": ""}, name="nation"),
+    path("<int:pk>/schools/<str:npsn>/respondents/", views.school_respondents, name="respondents"),
+    path("<int:pk>/schools/<str:npsn>/respondents/sheet.pdf", views.respondent_sheet, name="sheet"),
+    path("<int:pk>/schools/<str:npsn>/rapor/", views.school_rapor, name="rapor"),
+    path("<int:pk>/schools/<str:npsn>/verify/<int:node_id>/", views.verify, name="verify"),
+    path("<int:pk>/schools/<str:npsn>/advance/", views.finish_verification, name="advance"),
+]

@@ -1,0 +1,169 @@
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from mutu.accounts.permissions import Perm, has_perm, require_perm
+from mutu.instruments.models import Node
+from mutu.schools.selectors import school_for_user
+
+from . import rapor as rapor_lib
+from . import selectors, services
+from .forms import AddRespondentsForm, VerificationForm
+from .models import Milestone, RegionScore, Respondent
+
+
+@require_perm(Perm.ROUND_VIEW)
+def round_list(request):
+    page = Paginator(selectors.rounds_for_user(request.user), 20).get_page(request.GET.get("page"))
+    return render(request, "mapping/round_list.html", {"page": page})
+
+
+@require_perm(Perm.ROUND_VIEW)
+def round_progress(request, pk):
+    round_ = selectors.round_for_user(request.user, pk)
+    progress = selectors.region_progress(round_, selectors.round_schools(request.user, round_))
+    lagging = Paginator(progress["lagging"], 50).get_page(request.GET.get("page"))
+    return render(request, "mapping/round_progress.html", {"round": round_, "progress": progress, "page": lagging})
+
+
+def _school_in_round(request, pk, npsn, perm=Perm.ROUND_VIEW):
+    round_ = selectors.round_for_user(request.user, pk)
+    school = school_for_user(request.user, npsn, perm)
+    if round_.province_id and school.province_id != round_.province_id:
+        raise Http404
+    return round_, school
+
+
+@require_perm(Perm.ROUND_VIEW)
+def school_respondents(request, pk, npsn):
+    round_, school = _school_in_round(request, pk, npsn)
+    can_manage = has_perm(request.user, Perm.RESPONDENT_MANAGE) and school_for_user_or_none(
+        request.user, npsn, Perm.RESPONDENT_MANAGE
+    )
+    form = AddRespondentsForm(request.POST or None, quotas=round_.quotas.get(school.level, {}))
+    if request.method == "POST":
+        if not can_manage:
+            raise Http404
+        if form.is_valid():
+            services.add_respondents(
+                actor=request.user,
+                round_=round_,
+                school=school,
+                respondent_type=form.cleaned_data["respondent_type"],
+                count=form.cleaned_data["count"],
+            )
+            messages.success(request, _("Respondents added. Print their codes and hand them out."))
+            return redirect("mapping:respondents", pk=round_.pk, npsn=school.npsn)
+    rows, complete = selectors.school_progress(round_, school)
+    slots = (
+        Respondent.objects.filter(round=round_, school=school).only(
+            "respondent_type", "number", "code", "submitted_at", "draft"
+        )
+        if can_manage
+        else Respondent.objects.none()
+    )
+    return render(
+        request,
+        "mapping/respondents.html",
+        {
+            "round": round_,
+            "school": school,
+            "rows": rows,
+            "complete": complete,
+            "form": form,
+            "can_manage": bool(can_manage),
+            "slots": slots,
+        },
+    )
+
+
+def school_for_user_or_none(user, npsn, perm):
+    try:
+        return school_for_user(user, npsn, perm)
+    except Http404:
+        return None
+
+
+@require_perm(Perm.RESPONDENT_MANAGE)
+def respondent_sheet(request, pk, npsn):
+    round_, school = _school_in_round(request, pk, npsn, Perm.RESPONDENT_MANAGE)
+    slots = Respondent.objects.filter(round=round_, school=school, submitted_at__isnull=True)
+    pdf = rapor_lib.respondent_sheet_pdf(request, round_, school, slots)
+    response = HttpResponse(pdf, content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="kode-responden-{school.npsn}.pdf"'
+    return response
+
+
+@require_perm(Perm.ROUND_VIEW)
+def school_rapor(request, pk, npsn):
+    round_, school = _school_in_round(request, pk, npsn)
+    context = rapor_lib.school_context(round_, school)
+    context["can_verify"] = bool(school_for_user_or_none(request.user, npsn, Perm.VERVAL))
+    fmt = request.GET.get("format")
+    if fmt == "pdf":
+        response = HttpResponse(
+            rapor_lib.render_pdf(request, "mapping/rapor_pdf.html", context), content_type="application/pdf"
+        )
+        response["Content-Disposition"] = f'attachment; filename="rapor-mutu-{school.npsn}-{round_.year}.pdf"'
+        return response
+    if fmt == "xlsx":
+        return rapor_lib.SchoolRaporExporter(context).xlsx_response()
+    return render(request, "mapping/rapor.html", context)
+
+
+@require_POST
+@require_perm(Perm.VERVAL)
+def verify(request, pk, npsn, node_id):
+    round_, school = _school_in_round(request, pk, npsn, Perm.VERVAL)
+    node = get_object_or_404(Node, pk=node_id, version=round_.instrument_id, kind=Node.Kind.SUBINDICATOR)
+    form = VerificationForm(request.POST)
+    if form.is_valid():
+        try:
+            services.verify(actor=request.user, round_=round_, school=school, node=node, **form.cleaned_data)
+        except services.AnswerError as exc:
+            messages.error(request, str(exc))
+        else:
+            messages.success(request, _("Verification of %(code)s saved.") % {"code": node.code})
+    else:
+        messages.error(request, "; ".join(e for errors in form.errors.values() for e in errors))
+    return redirect(reverse("mapping:rapor", args=[round_.pk, school.npsn]) + f"#sub-{node.pk}")
+
+
+@require_POST
+@require_perm(Perm.VERVAL)
+def finish_verification(request, pk, npsn):
+    round_, school = _school_in_round(request, pk, npsn, Perm.VERVAL)
+    try:
+        step = services.advance(actor=request.user, round_=round_, school=school)
+    except services.AnswerError as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(request, _("Status: %(step)s.") % {"step": Milestone.Step(step).label})
+    return redirect("mapping:rapor", pk=round_.pk, npsn=school.npsn)
+
+
+@require_perm(Perm.ROUND_VIEW)
+def region_rapor(request, pk, kind, code):
+    round_ = selectors.round_for_user(request.user, pk)
+    if kind not in RegionScore.Kind.values:
+        raise Http404
+    schools = rapor_lib.region_schools(request.user, round_, kind, code)
+    region = RegionScore.objects.filter(round=round_, kind=kind, code=code).first()
+    if region is None or (kind != RegionScore.Kind.NATION and not schools.exists()):
+        raise Http404
+    context = rapor_lib.region_context(round_, region, schools, request.GET.get("sort", "total"))
+    fmt = request.GET.get("format")
+    if fmt == "pdf":
+        response = HttpResponse(
+            rapor_lib.render_pdf(request, "mapping/region_pdf.html", context), content_type="application/pdf"
+        )
+        response["Content-Disposition"] = f'attachment; filename="rapor-wilayah-{code or "nasional"}.pdf"'
+        return response
+    if fmt == "xlsx":
+        return rapor_lib.RegionSchoolsExporter(context).xlsx_response()
+    context["page"] = Paginator(context["rows"], 100).get_page(request.GET.get("page"))
+    return render(request, "mapping/region.html", context)
