@@ -357,7 +357,7 @@ def build_default_document():
                 {
                     "code": f"Q{sub['code']}",
                     "kind": "single",
-                    "text": SAMPLE_PROMPT[rtype].format(text=sub["text"].lower()),
+                    "text": SAMPLE_PROMPT[rtype].format(text=sub["text"][0].lower() + sub["text"][1:]),
                     "options": [
                         {"code": c, "text": t, "sub": sub["code"], "weight": round(w, 6)} for c, t, w in SAMPLE_OPTIONS
                     ],

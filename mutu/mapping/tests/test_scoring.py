@@ -1,6 +1,5 @@
 """The engine against hand-computed numbers, the level boundaries, and its invariants."""
 
-
 import numpy as np
 import pytest
 from hypothesis import HealthCheck, given, settings
