@@ -4,6 +4,7 @@ from django.urls import include, path
 
 from mutu.accounts.forms import LoginForm
 from mutu.core import views as core_views
+from mutu.mapping.api import api
 
 admin.site.site_header = "Mutu"
 admin.site.site_title = "Mutu"
@@ -31,6 +32,7 @@ urlpatterns = [
     path("schools/", include("mutu.schools.urls")),
     path("mapping/", include("mutu.mapping.urls")),
     path("r/", include("mutu.mapping.respond_urls")),
+    path("api/", api.urls),
     path("audit/", core_views.audit_log, name="audit_log"),
     path("healthz", core_views.healthz, name="healthz"),
     path("i18n/", include("django.conf.urls.i18n")),

@@ -143,3 +143,19 @@ class Membership(models.Model):
         if ROLE_SCOPE[self.role] == Scope.ASSIGNED:
             return _("assigned schools")
         return _("national")
+
+
+class ApiToken(models.Model):
+    """A bearer token for integrations; it acts as its user, with the same scopes. Only its hash is kept."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="api_tokens")
+    name = models.CharField(_("name"), max_length=100)
+    digest = models.CharField(max_length=64, unique=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    last_used_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("API token")
+
+    def __str__(self):
+        return f"{self.user} — {self.name}"

@@ -2,6 +2,7 @@
 
 import math
 
+import numpy as np
 from django.template.loader import render_to_string
 from django.utils.translation import gettext as _
 
@@ -230,3 +231,58 @@ class RegionSchoolsExporter(ListExporter):
 
 def _round(value):
     return None if value is None else round(value, 2)
+
+
+class ResponsesExporter(ListExporter):
+    """Raw responses for analysts: one row per response, answers as question=option codes; no identities."""
+
+    def __init__(self, round_, schools):
+        self.round, self.schools = round_, schools
+        self.filename = f"jawaban-{round_.pk}"
+
+    def headers(self):
+        return ["NPSN", _("Level (jenjang)"), _("Respondent type"), _("Answers")]
+
+    def rows(self):
+        from mutu.instruments.models import Option
+
+        from .models import Respondent
+
+        labels = {
+            o_id: f"{q_code}={o_code}"
+            for o_id, q_code, o_code in Option.objects.filter(
+                question__questionnaire__version=self.round.instrument_id
+            ).values_list("id", "question__code", "code")
+        }
+        rows = (
+            Respondent.objects.filter(round=self.round, school__in=self.schools, submitted_at__isnull=False)
+            .order_by("school__npsn", "respondent_type", "id")
+            .values_list("school__npsn", "school__level", "respondent_type", "packed")
+        )
+        for npsn, level, rtype, packed in rows.iterator(chunk_size=5000):
+            ids = np.frombuffer(bytes(packed), dtype="<i4")
+            yield [npsn, level, rtype, ",".join(labels.get(int(i), str(i)) for i in ids)]
+
+
+class ScoresExporter(ListExporter):
+    """Every node score of every school with a rapor, one row per school, for analysts."""
+
+    def __init__(self, round_, schools):
+        self.round, self.schools = round_, schools
+        self.filename = f"nilai-{round_.pk}"
+        self.nodes = selectors.nodes_of(round_)
+
+    def headers(self):
+        return ["NPSN", _("Level (jenjang)"), _("Score"), _("Level")] + [n.code for n in self.nodes]
+
+    def rows(self):
+        bands = list(LevelBand.objects.filter(version=self.round.instrument_id).order_by("position"))
+        scores = (
+            SchoolScore.objects.filter(round=self.round, engine=ENGINE, school__in=self.schools)
+            .order_by("school__npsn")
+            .values_list("school__npsn", "school__level", "total", "level", "values")
+        )
+        for npsn, level, total, band, values in scores.iterator(chunk_size=2000):
+            yield [npsn, level, _round(total), bands[band].name if band is not None else ""] + [
+                _round(_num(v)) for v in selectors.decode(values)
+            ]

@@ -6,6 +6,7 @@ app_name = "mapping"
 urlpatterns = [
     path("", views.round_list, name="rounds"),
     path("<int:pk>/", views.round_progress, name="progress"),
+    path("<int:pk>/export/<str:what>.csv", views.export_csv, name="export"),
     path("<int:pk>/regions/<str:kind>/<str:code>/", views.region_rapor, name="region"),
     path("<int:pk>/regions/nation/", views.region_rapor, {"kind": "nation", "code": ""}, name="nation"),
     path("<int:pk>/schools/<str:npsn>/respondents/", views.school_respondents, name="respondents"),

@@ -167,3 +167,14 @@ def region_rapor(request, pk, kind, code):
         return rapor_lib.RegionSchoolsExporter(context).xlsx_response()
     context["page"] = Paginator(context["rows"], 100).get_page(request.GET.get("page"))
     return render(request, "mapping/region.html", context)
+
+
+@require_perm(Perm.ROUND_VIEW)
+def export_csv(request, pk, what):
+    """Raw responses or all scores of the schools in the user's scope, as CSV for analysts."""
+    round_ = selectors.round_for_user(request.user, pk)
+    schools = selectors.round_schools(request.user, round_)
+    exporter = {"responses": rapor_lib.ResponsesExporter, "scores": rapor_lib.ScoresExporter}.get(what)
+    if exporter is None:
+        raise Http404
+    return exporter(round_, schools).csv_response()

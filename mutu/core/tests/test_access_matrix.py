@@ -62,6 +62,8 @@ MATRIX = [
     ("mapping:rounds", lambda c: [], "get", WITH_ROLE),
     ("mapping:progress", lambda c: [c["round"].pk], "get", WITH_ROLE),
     ("mapping:nation", lambda c: [c["round"].pk], "get", WITH_ROLE),
+    ("mapping:export", lambda c: [c["round"].pk, "responses"], "get", WITH_ROLE),
+    ("mapping:export", lambda c: [c["round"].pk, "scores"], "get", WITH_ROLE),
     ("mapping:region", lambda c: [c["round"].pk, "regency", "14.01"], "get", KAMPAR_VIEWERS),
     ("mapping:region", lambda c: [c["round"].pk, "province", "15"], "get", {"pusat", "lpmp_jambi"}),
     ("mapping:respondents", lambda c: [c["round"].pk, c["a"].npsn], "get", SCHOOL_A_VIEWERS),
@@ -88,6 +90,16 @@ PUBLIC = {
     "respond:answer",
     "respond:submit",
 }
+# The read API (answers 401 without credentials instead of redirecting to the login page).
+API = [
+    ("api:instruments", lambda c: [], WITH_ROLE),
+    ("api:instrument", lambda c: ["tiny"], WITH_ROLE),
+    ("api:rounds", lambda c: [], WITH_ROLE),
+    ("api:progress", lambda c: [c["round"].pk], WITH_ROLE),
+    ("api:school_rapor", lambda c: [c["round"].pk, c["a"].npsn], SCHOOL_A_VIEWERS),
+    ("api:region", lambda c: [c["round"].pk, "regency", "14.01"], KAMPAR_VIEWERS),
+]
+API_PUBLIC = {"api:openapi-json", "api:openapi-view", "api:api-root"}
 # Need an account but no role.
 ACCOUNT_ONLY = {"password_change", "password_change_done"}
 
@@ -103,7 +115,7 @@ def _names(resolver=None, prefix=""):
 
 
 def test_every_url_is_in_the_matrix():
-    covered = {name for name, *_ in MATRIX} | PUBLIC | ACCOUNT_ONLY
+    covered = {name for name, *_ in MATRIX + API} | PUBLIC | ACCOUNT_ONLY | API_PUBLIC
     assert set(_names()) - covered == set()
 
 
@@ -165,3 +177,18 @@ def test_account_pages_need_login(client, personas, name):
 @pytest.mark.parametrize("name", ["login", "password_reset", "healthz"])
 def test_public_pages(client, db, name):
     assert client.get(reverse(name)).status_code == 200
+
+
+@pytest.mark.parametrize("name,args,allowed", API, ids=[m[0] for m in API])
+def test_api_access(client, personas, context, name, args, allowed):
+    from mutu.accounts.tokens import create_token
+
+    url = reverse(name, args=args(context))
+    assert client.get(url).status_code == 401
+    assert client.get(url, HTTP_AUTHORIZATION="Bearer not-a-token").status_code == 401
+    for username, user in personas.items():
+        response = client.get(url, HTTP_AUTHORIZATION=f"Bearer {create_token(user=user, name='uji')}")
+        if username in allowed:
+            assert response.status_code == 200, (username, url, response.status_code)
+        else:
+            assert response.status_code in (403, 404), (username, url, response.status_code)

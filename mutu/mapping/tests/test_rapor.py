@@ -95,3 +95,19 @@ def test_verval_keeps_the_original_and_nothing_is_auto_approved(client, personas
     assert "Verifikasi sudah selesai" in late.content.decode()
     page = client.get(rapor_url(scored_round, school)).content.decode()
     assert "dikoreksi menjadi 4,50" in page and "Bukti supervisi belum lengkap" in page
+
+
+def test_analyst_csv_exports_are_scoped_and_anonymous(client, personas, scored_round, schools):
+    client.force_login(personas["lpmp"])
+    responses = b"".join(client.get(reverse("mapping:export", args=[scored_round.pk, "responses"])).streaming_content)
+    lines = responses.decode("utf-8-sig").strip().splitlines()
+    assert lines[0] == "NPSN;Jenjang;Jenis responden;Jawaban" and len(lines) == 9
+    assert "10400001;SD;guru;Q1=b,Q2=b,Q3=x,Q3=z" in lines[1:]
+    codes = list(scored_round.respondents.values_list("code", flat=True))
+    assert not any(code in responses.decode() for code in codes)
+    scores = b"".join(client.get(reverse("mapping:export", args=[scored_round.pk, "scores"])).streaming_content)
+    header, row = scores.decode("utf-8-sig").strip().splitlines()
+    assert header.startswith("NPSN;Jenjang;Nilai;Level;1;1.1;1.1.1") and row.startswith("10400001;SD;5.22;Menuju SNP 4")
+    client.force_login(personas["kepsek_b"])  # another school: its export holds no row of school a
+    other = b"".join(client.get(reverse("mapping:export", args=[scored_round.pk, "scores"])).streaming_content)
+    assert "10400001" not in other.decode()

@@ -1,0 +1,198 @@
+"""Read API for integrations: instruments, rounds, progress, rapor mutu. Same scopes as the UI.
+
+Authenticate with a session (browser) or `Authorization: Bearer <token>` (manage.py create_api_token).
+OpenAPI: /api/docs.
+"""
+
+from django.http import Http404
+from django.shortcuts import get_object_or_404
+from ninja import NinjaAPI, Schema
+from ninja.errors import HttpError
+from ninja.security import HttpBearer, django_auth
+
+from mutu.accounts.permissions import Perm, has_perm
+from mutu.accounts.tokens import user_for_token
+from mutu.instruments.models import InstrumentVersion, LevelBand
+from mutu.instruments.services import export_instrument
+from mutu.schools.selectors import school_for_user
+
+from . import selectors
+from .models import Milestone, RegionScore, SchoolScore
+from .rapor import region_schools
+from .scoring import ENGINE
+
+
+class TokenAuth(HttpBearer):
+    def authenticate(self, request, token):
+        user = user_for_token(token)
+        if user is not None:
+            request.user = user
+        return user
+
+
+api = NinjaAPI(title="Mutu API", version="1", auth=[TokenAuth(), django_auth], urls_namespace="api")
+
+
+def _require(request, perm):
+    if not has_perm(request.user, perm):
+        raise HttpError(403, "Forbidden")
+
+
+class InstrumentOut(Schema):
+    code: str
+    name: str
+    sample: bool
+    frozen: bool
+
+
+class RoundOut(Schema):
+    id: int
+    name: str
+    year: int
+    province: str | None
+    instrument: str
+    opens_on: str
+    closes_on: str
+    quotas: dict
+
+
+class LaggingOut(Schema):
+    npsn: str
+    name: str
+    sent: int
+    quota: int
+
+
+class ProgressOut(Schema):
+    schools: int
+    complete: int
+    lagging: list[LaggingOut]
+
+
+class NodeScoreOut(Schema):
+    code: str
+    kind: str
+    score: float | None
+
+
+class RaporOut(Schema):
+    npsn: str
+    round: int
+    engine: str
+    total: float | None
+    level: str | None
+    respondents: dict
+    flags: list
+    status: list[str]
+    nodes: list[NodeScoreOut]
+
+
+class RegionOut(Schema):
+    kind: str
+    code: str
+    total: float | None
+    schools: int
+    with_rapor: int
+    not_sent: int
+    levels: dict
+    standards: list[NodeScoreOut]
+
+
+def _round_out(round_):
+    return RoundOut(
+        id=round_.pk,
+        name=round_.name,
+        year=round_.year,
+        province=round_.province.code if round_.province else None,
+        instrument=round_.instrument.code,
+        opens_on=round_.opens_on.isoformat(),
+        closes_on=round_.closes_on.isoformat(),
+        quotas=round_.quotas,
+    )
+
+
+def _scores(round_, values, only_standards=False):
+    nodes = selectors.nodes_of(round_)
+    decoded = selectors.decode(values)
+    return [
+        NodeScoreOut(code=n.code, kind=n.kind, score=None if decoded[i] != decoded[i] else round(float(decoded[i]), 4))
+        for i, n in enumerate(nodes)
+        if not only_standards or n.parent_id is None
+    ]
+
+
+@api.get("/instruments", response=list[InstrumentOut])
+def instruments(request):
+    _require(request, Perm.ROUND_VIEW)
+    return [
+        InstrumentOut(code=v.code, name=v.name, sample=v.is_sample, frozen=v.frozen)
+        for v in InstrumentVersion.objects.order_by("code")
+    ]
+
+
+@api.get("/instruments/{code}")
+def instrument(request, code: str):
+    """The whole instrument in the exchange format that `load_instrument` reads."""
+    _require(request, Perm.ROUND_VIEW)
+    return export_instrument(get_object_or_404(InstrumentVersion, code=code))
+
+
+@api.get("/rounds", response=list[RoundOut])
+def rounds(request):
+    _require(request, Perm.ROUND_VIEW)
+    return [_round_out(r) for r in selectors.rounds_for_user(request.user)]
+
+
+@api.get("/rounds/{round_id}/progress", response=ProgressOut)
+def progress(request, round_id: int):
+    _require(request, Perm.ROUND_VIEW)
+    round_ = selectors.round_for_user(request.user, round_id)
+    result = selectors.region_progress(round_, selectors.round_schools(request.user, round_))
+    return ProgressOut(
+        schools=result["total"],
+        complete=result["complete"],
+        lagging=[
+            LaggingOut(npsn=r["school"].npsn, name=r["school"].name, sent=r["sent"], quota=r["quota"])
+            for r in result["lagging"]
+        ],
+    )
+
+
+@api.get("/rounds/{round_id}/schools/{npsn}/rapor", response=RaporOut)
+def school_rapor(request, round_id: int, npsn: str):
+    _require(request, Perm.ROUND_VIEW)
+    round_ = selectors.round_for_user(request.user, round_id)
+    school = school_for_user(request.user, npsn, Perm.ROUND_VIEW)
+    score = get_object_or_404(SchoolScore, round=round_, school=school, engine=ENGINE)
+    bands = list(LevelBand.objects.filter(version=round_.instrument_id).order_by("position"))
+    return RaporOut(
+        npsn=school.npsn,
+        round=round_.pk,
+        engine=ENGINE,
+        total=score.total,
+        level=bands[score.level].name if score.level is not None else None,
+        respondents=score.respondents,
+        flags=score.flags,
+        nodes=_scores(round_, score.values),
+        status=list(Milestone.objects.filter(round=round_, school=school).values_list("step", flat=True)),
+    )
+
+
+@api.get("/rounds/{round_id}/regions/{kind}/{code}", response=RegionOut)
+def region(request, round_id: int, kind: str, code: str):
+    _require(request, Perm.ROUND_VIEW)
+    round_ = selectors.round_for_user(request.user, round_id)
+    if kind not in RegionScore.Kind.values or not region_schools(request.user, round_, kind, code).exists():
+        raise Http404
+    found = get_object_or_404(RegionScore, round=round_, engine=ENGINE, kind=kind, code=code)
+    bands = list(LevelBand.objects.filter(version=round_.instrument_id).order_by("position"))
+    return RegionOut(
+        kind=found.kind,
+        code=found.code,
+        total=found.total,
+        schools=found.schools,
+        with_rapor=found.with_rapor,
+        not_sent=found.not_sent,
+        levels={b.name: c for b, c in zip(bands, found.level_counts, strict=False)},
+        standards=_scores(round_, found.values, only_standards=True),
+    )

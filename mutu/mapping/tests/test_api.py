@@ -1,0 +1,27 @@
+from django.urls import reverse
+
+from mutu.accounts.tokens import create_token
+
+
+def test_rapor_api_returns_the_scores(client, personas, scored_round, schools):
+    token = create_token(user=personas["pengawas"], name="dashboard")
+    url = reverse("api:school_rapor", args=[scored_round.pk, schools["a"].npsn])
+    data = client.get(url, HTTP_AUTHORIZATION=f"Bearer {token}").json()
+    assert data["level"] == "Menuju SNP 4" and abs(data["total"] - (12.425 / 3 + 6.3) / 2) < 1e-9
+    assert {n["code"]: n["score"] for n in data["nodes"]}["1.1.1"] == 3.675
+    assert set(data["status"]) == {"scored", "complete"}
+
+
+def test_session_works_and_openapi_is_served(client, personas, scored_round):
+    client.force_login(personas["lpmp"])
+    assert [r["name"] for r in client.get(reverse("api:rounds")).json()] == ["Pemetaan 2026"]
+    schema = client.get(reverse("api:openapi-json")).json()
+    assert "/api/rounds/{round_id}/schools/{npsn}/rapor" in schema["paths"]
+    assert client.get("/api/docs").status_code == 200
+
+
+def test_token_is_stored_hashed(personas):
+    from mutu.accounts.models import ApiToken
+
+    token = create_token(user=personas["lpmp"], name="x")
+    assert not ApiToken.objects.filter(digest=token).exists() and ApiToken.objects.get().digest != token
