@@ -19,6 +19,7 @@ class Perm(StrEnum):
     SCHOOL_EXPORT = "school.export"
     AUDIT_VIEW = "audit.view"
     ROUND_VIEW = "round.view"  # progress and rapor mutu of schools in scope
+    ROUND_MANAGE = "round.manage"  # open rounds, load instruments, run scoring
     RESPONDENT_MANAGE = "respondent.manage"  # create respondent slots, print codes
     VERVAL = "rapor.verify"  # pengawas verification of sub-indicator scores
 

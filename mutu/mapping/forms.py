@@ -1,7 +1,12 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from mutu.instruments.models import RespondentType
+from mutu.instruments.models import InstrumentVersion, RespondentType
+from mutu.regions.models import Province
+from mutu.schools.models import Level
+
+QUOTA_TYPES = ["ks", "guru", "siswa", "komite"]
+DEFAULT_QUOTA = {"ks": 1, "guru": 15, "siswa": 10, "komite": 3}
 
 
 class AddRespondentsForm(forms.Form):
@@ -43,3 +48,39 @@ class CodeForm(forms.Form):
 
     def clean_code(self):
         return self.cleaned_data["code"].strip().upper().replace(" ", "").replace("-", "")
+
+
+class RoundForm(forms.Form):
+    name = forms.CharField(label=_("Name"), max_length=150)
+    year = forms.IntegerField(label=_("Year"), min_value=2016, max_value=2100)
+    province = forms.ModelChoiceField(
+        label=_("Province"), queryset=Province.objects.none(), required=False, empty_label=_("National")
+    )
+    instrument = forms.ModelChoiceField(label=_("Instrument"), queryset=InstrumentVersion.objects.all())
+    opens_on = forms.DateField(label=_("Opens on"), widget=forms.DateInput(attrs={"type": "date"}))
+    closes_on = forms.DateField(label=_("Closes on"), widget=forms.DateInput(attrs={"type": "date"}))
+
+    def __init__(self, *args, provinces, national, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["province"].queryset = provinces
+        self.fields["province"].required = not national
+        for level in Level.values:
+            for rtype in QUOTA_TYPES:
+                self.fields[f"quota_{level}_{rtype}"] = forms.IntegerField(
+                    label=f"{level} {RespondentType(rtype).label}",
+                    min_value=0,
+                    max_value=500,
+                    initial=DEFAULT_QUOTA[rtype],
+                )
+
+    def quota_fields(self):
+        return [(level, [self[f"quota_{level}_{rtype}"] for rtype in QUOTA_TYPES]) for level in Level.values]
+
+    def clean(self):
+        data = super().clean()
+        if data.get("opens_on") and data.get("closes_on") and data["closes_on"] < data["opens_on"]:
+            self.add_error("closes_on", _("The round must close after it opens."))
+        data["quotas"] = {
+            level: {rtype: data.get(f"quota_{level}_{rtype}", 0) for rtype in QUOTA_TYPES} for level in Level.values
+        }
+        return data

@@ -111,3 +111,29 @@ def history(school, round_):
         .order_by("round__year", "round_id")
         .values_list("round__year", "round__name", "total", "level")
     )
+
+
+def _manage_memberships(user):
+    from mutu.accounts.permissions import memberships_with
+
+    return memberships_with(user, Perm.ROUND_MANAGE)
+
+
+def can_manage_national(user):
+    from mutu.accounts.models import Role
+
+    return any(m.role == Role.ADMIN_PUSAT for m in _manage_memberships(user))
+
+
+def manageable_provinces(user):
+    from mutu.regions.models import Province
+
+    if can_manage_national(user):
+        return Province.objects.all()
+    return Province.objects.filter(id__in=[m.province_id for m in _manage_memberships(user) if m.province_id])
+
+
+def can_manage_round(user, round_):
+    if can_manage_national(user):
+        return True
+    return round_.province_id is not None and manageable_provinces(user).filter(id=round_.province_id).exists()

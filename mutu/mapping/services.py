@@ -228,3 +228,11 @@ def advance(*, actor, round_, school):
             changes={"round": round_.pk},
         )
     return step
+
+
+def request_scoring(*, actor, round_):
+    """Queue the scoring of a round (the db_worker runs it); recorded in the audit log."""
+    from .tasks import score_round_task
+
+    record_audit(actor=actor, action="round.score", obj=round_, province_id=round_.province_id)
+    score_round_task.enqueue(round_.pk)

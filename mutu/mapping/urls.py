@@ -5,6 +5,8 @@ from . import views
 app_name = "mapping"
 urlpatterns = [
     path("", views.round_list, name="rounds"),
+    path("new/", views.round_create, name="create"),
+    path("<int:pk>/score/", views.round_score, name="score"),
     path("<int:pk>/", views.round_progress, name="progress"),
     path("<int:pk>/export/<str:what>.csv", views.export_csv, name="export"),
     path("<int:pk>/regions/<str:kind>/<str:code>/", views.region_rapor, name="region"),

@@ -12,14 +12,16 @@ from mutu.schools.selectors import school_for_user
 
 from . import rapor as rapor_lib
 from . import selectors, services
-from .forms import AddRespondentsForm, VerificationForm
+from .forms import AddRespondentsForm, RoundForm, VerificationForm
 from .models import Milestone, RegionScore, Respondent
 
 
 @require_perm(Perm.ROUND_VIEW)
 def round_list(request):
     page = Paginator(selectors.rounds_for_user(request.user), 20).get_page(request.GET.get("page"))
-    return render(request, "mapping/round_list.html", {"page": page})
+    return render(
+        request, "mapping/round_list.html", {"page": page, "can_create": has_perm(request.user, Perm.ROUND_MANAGE)}
+    )
 
 
 @require_perm(Perm.ROUND_VIEW)
@@ -27,7 +29,16 @@ def round_progress(request, pk):
     round_ = selectors.round_for_user(request.user, pk)
     progress = selectors.region_progress(round_, selectors.round_schools(request.user, round_))
     lagging = Paginator(progress["lagging"], 50).get_page(request.GET.get("page"))
-    return render(request, "mapping/round_progress.html", {"round": round_, "progress": progress, "page": lagging})
+    return render(
+        request,
+        "mapping/round_progress.html",
+        {
+            "round": round_,
+            "progress": progress,
+            "page": lagging,
+            "can_manage": selectors.can_manage_round(request.user, round_),
+        },
+    )
 
 
 def _school_in_round(request, pk, npsn, perm=Perm.ROUND_VIEW):
@@ -178,3 +189,36 @@ def export_csv(request, pk, what):
     if exporter is None:
         raise Http404
     return exporter(round_, schools).csv_response()
+
+
+@require_perm(Perm.ROUND_MANAGE)
+def round_create(request):
+    provinces = selectors.manageable_provinces(request.user)
+    national = selectors.can_manage_national(request.user)
+    form = RoundForm(request.POST or None, provinces=provinces, national=national)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        round_ = services.create_round(
+            actor=request.user,
+            name=data["name"],
+            year=data["year"],
+            instrument=data["instrument"],
+            province=data["province"],
+            opens_on=data["opens_on"],
+            closes_on=data["closes_on"],
+            quotas=data["quotas"],
+        )
+        messages.success(request, _("Round opened. Its instrument is now frozen."))
+        return redirect("mapping:progress", pk=round_.pk)
+    return render(request, "mapping/round_form.html", {"form": form})
+
+
+@require_POST
+@require_perm(Perm.ROUND_MANAGE)
+def round_score(request, pk):
+    round_ = selectors.round_for_user(request.user, pk)
+    if not selectors.can_manage_round(request.user, round_):
+        raise Http404
+    services.request_scoring(actor=request.user, round_=round_)
+    messages.success(request, _("Scoring started; the rapor pages update when it finishes."))
+    return redirect("mapping:progress", pk=round_.pk)

@@ -60,6 +60,8 @@ MATRIX = [
     ("schools:import_commit", lambda c: [c["job"].pk], "post", {"lpmp"}),
     ("audit_log", lambda c: [], "get", {"pusat", "lpmp", "lpmp_jambi"}),
     ("mapping:rounds", lambda c: [], "get", WITH_ROLE),
+    ("mapping:create", lambda c: [], "get", {"pusat", "lpmp", "lpmp_jambi"}),
+    ("mapping:score", lambda c: [c["round"].pk], "post", {"pusat"}),  # a national round: national admins only
     ("mapping:progress", lambda c: [c["round"].pk], "get", WITH_ROLE),
     ("mapping:nation", lambda c: [c["round"].pk], "get", WITH_ROLE),
     ("mapping:export", lambda c: [c["round"].pk, "responses"], "get", WITH_ROLE),

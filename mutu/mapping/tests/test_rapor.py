@@ -111,3 +111,43 @@ def test_analyst_csv_exports_are_scoped_and_anonymous(client, personas, scored_r
     client.force_login(personas["kepsek_b"])  # another school: its export holds no row of school a
     other = b"".join(client.get(reverse("mapping:export", args=[scored_round.pk, "scores"])).streaming_content)
     assert "10400001" not in other.decode()
+
+
+def test_lpmp_admin_opens_a_round_for_their_province_and_scores_it(client, personas, tiny, schools):
+    from mutu.mapping.models import Round, SchoolScore
+
+    client.force_login(personas["lpmp"])
+    form = client.get(reverse("mapping:create")).content.decode()
+    assert "Jambi" not in form and "Riau" in form
+    data = {
+        "name": "Pemetaan Riau 2027",
+        "year": 2027,
+        "province": schools["a"].province_id,
+        "instrument": tiny.pk,
+        "opens_on": "2027-02-01",
+        "closes_on": "2027-01-01",
+    }
+    data |= {
+        f"quota_{lv}_{t}": 1 for lv in ("SD", "SMP", "SMA", "SMK", "SLB") for t in ("ks", "guru", "siswa", "komite")
+    }
+    response = client.post(reverse("mapping:create"), data)
+    assert "Putaran harus ditutup setelah dibuka." in response.content.decode()
+    data["closes_on"] = "2027-03-31"
+    client.post(reverse("mapping:create"), data)
+    round_ = Round.objects.get()
+    assert round_.quotas["SD"] == {"ks": 1, "guru": 1, "siswa": 1, "komite": 1}
+    tiny.refresh_from_db()
+    assert tiny.frozen
+    services_add(round_, schools["a"])
+    client.post(reverse("mapping:score", args=[round_.pk]))  # the immediate task backend runs it here
+    assert SchoolScore.objects.filter(round=round_, school=schools["a"]).exists()
+    jambi = client.post(reverse("mapping:create"), {**data, "province": schools["d"].province_id})
+    assert jambi.status_code == 200 and Round.objects.count() == 1  # not their province
+
+
+def services_add(round_, school):
+    from mutu.mapping import services
+
+    slots = services.add_respondents(actor=None, round_=round_, school=school, respondent_type="ks", count=1)
+    services.submit_answers(respondent=slots[0], options=[])
+    return slots
