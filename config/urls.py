@@ -31,6 +31,7 @@ urlpatterns = [
     path("accounts/", include(account_patterns)),
     path("schools/", include("mutu.schools.urls")),
     path("mapping/", include("mutu.mapping.urls")),
+    path("instruments/", include("mutu.instruments.urls")),
     path("r/", include("mutu.mapping.respond_urls")),
     path("api/", api.urls),
     path("audit/", core_views.audit_log, name="audit_log"),

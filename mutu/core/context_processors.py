@@ -8,6 +8,7 @@ NAVIGATION = [
     (_("Home"), "home", None),
     (_("Schools"), "schools:list", Perm.SCHOOL_VIEW),
     (_("Quality mapping"), "mapping:rounds", Perm.ROUND_VIEW),
+    (_("Instruments"), "instruments:list", Perm.ROUND_MANAGE),
     (_("Import schools"), "schools:import", Perm.SCHOOL_IMPORT),
     (_("Audit log"), "audit_log", Perm.AUDIT_VIEW),
 ]

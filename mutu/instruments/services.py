@@ -10,6 +10,7 @@ The exchange format is one document (YAML, or the XLSX that LPMP staff edit), sh
                       questions: [{code, kind, text, options: [{code, text, sub, weight}]}]}]
 """
 
+import zipfile
 from collections import defaultdict
 from pathlib import Path
 
@@ -312,14 +313,32 @@ def export_instrument(version):
 
 
 def read_document(path):
+    """An instrument document from a .yaml or .xlsx file."""
+    from .spreadsheet import from_workbook
+
     path = Path(path)
-    if path.suffix.lower() in {".yaml", ".yml"}:
-        with path.open(encoding="utf-8") as handle:
-            return yaml.safe_load(handle)
-    raise InstrumentError([("berkas", _("Use a .yaml file for instruments."))])
+    suffix = path.suffix.lower()
+    try:
+        if suffix in {".yaml", ".yml"}:
+            with path.open(encoding="utf-8") as handle:
+                doc = yaml.safe_load(handle)
+        elif suffix == ".xlsx":
+            doc = from_workbook(path)
+        else:
+            raise InstrumentError([("berkas", _("Use a .yaml or .xlsx file for instruments."))])
+    except (yaml.YAMLError, KeyError, ValueError, OSError, zipfile.BadZipFile) as exc:
+        raise InstrumentError([("berkas", _("The file cannot be read: %(reason)s") % {"reason": exc})]) from exc
+    if not isinstance(doc, dict):
+        raise InstrumentError([("berkas", _("The file does not hold an instrument."))])
+    return doc
 
 
 def write_document(doc, path):
+    from .spreadsheet import to_workbook
+
+    if Path(path).suffix.lower() == ".xlsx":
+        to_workbook(doc, path)
+        return
     with Path(path).open("w", encoding="utf-8") as handle:
         yaml.safe_dump(doc, handle, allow_unicode=True, sort_keys=False, width=120)
 

@@ -61,6 +61,9 @@ MATRIX = [
     ("audit_log", lambda c: [], "get", {"pusat", "lpmp", "lpmp_jambi"}),
     ("mapping:rounds", lambda c: [], "get", WITH_ROLE),
     ("mapping:create", lambda c: [], "get", {"pusat", "lpmp", "lpmp_jambi"}),
+    ("instruments:list", lambda c: [], "get", {"pusat", "lpmp", "lpmp_jambi"}),
+    ("instruments:download", lambda c: ["tiny", "xlsx"], "get", {"pusat", "lpmp", "lpmp_jambi"}),
+    ("instruments:download", lambda c: ["tiny", "yaml"], "get", {"pusat", "lpmp", "lpmp_jambi"}),
     ("mapping:score", lambda c: [c["round"].pk], "post", {"pusat"}),  # a national round: national admins only
     ("mapping:progress", lambda c: [c["round"].pk], "get", WITH_ROLE),
     ("mapping:nation", lambda c: [c["round"].pk], "get", WITH_ROLE),

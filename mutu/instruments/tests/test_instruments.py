@@ -108,3 +108,46 @@ def test_a_version_used_by_a_round_is_frozen(personas, schools):
         services.load_instrument(TINY)
     services.load_instrument({**TINY, "code": "tiny-2"})  # changes go into a new version
     assert InstrumentVersion.objects.count() == 2
+
+
+def test_xlsx_round_trip_gives_the_same_document(db, tmp_path):
+    version = services.load_instrument(TINY)
+    doc = services.export_instrument(version)
+    path = tmp_path / "tiny.xlsx"
+    services.write_document(doc, path)
+    again = services.read_document(path)
+    assert again == doc
+
+
+def test_default_instrument_survives_xlsx(db, tmp_path):
+    doc = services.build_default_document()
+    path = tmp_path / "snp.xlsx"
+    services.write_document(doc, path)
+    assert services.validate(services.read_document(path)) == []
+
+
+def test_unreadable_files_get_a_clear_message(db, tmp_path):
+    path = tmp_path / "rusak.xlsx"
+    path.write_bytes(b"bukan xlsx")
+    with pytest.raises(services.InstrumentError, match="Berkas tidak dapat dibaca"):
+        services.read_document(path)
+    other = tmp_path / "x.txt"
+    other.write_text("x")
+    with pytest.raises(services.InstrumentError, match="Gunakan berkas .yaml atau .xlsx"):
+        services.read_document(other)
+
+
+def test_admin_uploads_an_instrument_and_sees_the_problems(client, personas, tmp_path):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from django.urls import reverse
+
+    client.force_login(personas["lpmp"])
+    bad = SimpleUploadedFile("rusak.yaml", yaml.safe_dump(broken(), allow_unicode=True).encode())
+    page = client.post(reverse("instruments:list"), {"file": bad}).content.decode()
+    assert "tidak ada yang dimuat" in page and "Bobot peran berjumlah 0.9, bukan 1." in page
+    assert not InstrumentVersion.objects.exists()
+    services.write_document(TINY, tmp_path / "tiny.xlsx")
+    good = SimpleUploadedFile("tiny.xlsx", (tmp_path / "tiny.xlsx").read_bytes())
+    assert client.post(reverse("instruments:list"), {"file": good}).status_code == 302
+    download = client.get(reverse("instruments:download", args=["tiny", "yaml"]))
+    assert yaml.safe_load(b"".join(download.streaming_content))["code"] == "tiny"

@@ -1,0 +1,154 @@
+"""The instrument as an XLSX workbook LPMP staff can edit: one sheet per part, one row per item.
+
+Sheets: instrumen (key/value), node (one row per standard/indicator/sub-indicator with its parent and
+role weights), pertanyaan (one row per answer option, question fields repeated), level (bands).
+`to_workbook(doc)` and `from_workbook(path)` convert to and from the document `load_instrument` reads.
+"""
+
+from openpyxl import Workbook, load_workbook
+
+from .models import RespondentType
+
+NODE_FIELDS = ["code", "parent", "text", "description", "risk", "causes", "evidence", "target", "source"]
+WEIGHT_COLUMNS = [f"w_{t}" for t in RespondentType.values]
+QUESTION_FIELDS = [
+    "respondent_type",
+    "level",
+    "title",
+    "question",
+    "kind",
+    "text",
+    "option",
+    "option_text",
+    "sub",
+    "weight",
+]
+BAND_FIELDS = ["name", "upper", "color"]
+
+
+def _walk(nodes, parent=""):
+    for node in nodes:
+        yield parent, node
+        yield from _walk(node.get("children") or [], node["code"])
+
+
+def to_workbook(doc, path):
+    workbook = Workbook(write_only=True)
+    meta = workbook.create_sheet("instrumen")
+    for key in ("code", "name", "description", "sample"):
+        meta.append([key, doc.get(key)])
+    nodes = workbook.create_sheet("node")
+    nodes.append(NODE_FIELDS + WEIGHT_COLUMNS)
+    for parent, node in _walk(doc["nodes"]):
+        weights = node.get("weights") or {}
+        nodes.append(
+            [node["code"], parent]
+            + [node.get(f, "") for f in NODE_FIELDS[2:-1]]
+            + [node.get("source", "questionnaire")]
+            + [weights.get(t) for t in RespondentType.values]
+        )
+    questions = workbook.create_sheet("pertanyaan")
+    questions.append(QUESTION_FIELDS)
+    for questionnaire in doc.get("questionnaires") or []:
+        for question in questionnaire.get("questions") or []:
+            base = [
+                questionnaire["respondent_type"],
+                questionnaire["level"],
+                questionnaire.get("title", ""),
+                question["code"],
+                question.get("kind", "single"),
+                question["text"],
+            ]
+            for option in question.get("options") or [{}]:
+                questions.append(
+                    base + [option.get("code"), option.get("text"), option.get("sub"), option.get("weight")]
+                )
+    bands = workbook.create_sheet("level")
+    bands.append(BAND_FIELDS)
+    for band in doc["bands"]:
+        bands.append([band["name"], band.get("upper"), band.get("color")])
+    workbook.save(path)
+
+
+def _rows(sheet):
+    rows = sheet.iter_rows(values_only=True)
+    header = [str(h).strip() if h is not None else "" for h in next(rows, [])]
+    for row in rows:
+        if any(v not in (None, "") for v in row):
+            yield {h: ("" if v is None else v) for h, v in zip(header, row, strict=False)}
+
+
+def _text(value):
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value).strip()
+
+
+def from_workbook(path):
+    workbook = load_workbook(path, read_only=True, data_only=True)
+    try:
+        meta = {
+            str(row[0]): (row[1] if len(row) > 1 else None)
+            for row in workbook["instrumen"].iter_rows(values_only=True)
+            if row and row[0]
+        }
+        doc = {
+            "code": _text(meta.get("code", "")),
+            "name": _text(meta.get("name", "")),
+            "description": _text(meta.get("description") or ""),
+            "sample": bool(meta.get("sample")),
+            "nodes": [],
+            "questionnaires": [],
+            "bands": [],
+        }
+        by_code = {}
+        for row in _rows(workbook["node"]):
+            node = {"code": _text(row["code"]), "text": _text(row["text"])}
+            for field in NODE_FIELDS[3:-1]:
+                if row.get(field):
+                    node[field] = _text(row[field])
+            if row.get("source") and row["source"] != "questionnaire":
+                node["source"] = _text(row["source"])
+            weights = {t: float(row[f"w_{t}"]) for t in RespondentType.values if row.get(f"w_{t}") not in ("", None)}
+            if weights:
+                node["weights"] = weights
+            by_code[node["code"]] = node
+            parent = _text(row.get("parent", ""))
+            siblings = by_code[parent].setdefault("children", []) if parent in by_code else doc["nodes"]
+            siblings.append(node)
+        questionnaires = {}
+        for row in _rows(workbook["pertanyaan"]):
+            key = (_text(row["respondent_type"]), _text(row["level"]))
+            questionnaire = questionnaires.setdefault(
+                key, {"respondent_type": key[0], "level": key[1], "title": _text(row.get("title", "")), "questions": []}
+            )
+            questions = questionnaire["questions"]
+            if not questions or questions[-1]["code"] != _text(row["question"]):
+                questions.append(
+                    {
+                        "code": _text(row["question"]),
+                        "kind": _text(row.get("kind") or "single"),
+                        "text": _text(row["text"]),
+                    }
+                )
+            if row.get("option") not in ("", None):
+                questions[-1].setdefault("options", []).append(
+                    {
+                        "code": _text(row["option"]),
+                        "text": _text(row["option_text"]),
+                        "sub": _text(row["sub"]) if row.get("sub") not in ("", None) else None,
+                        "weight": float(row["weight"] or 0),
+                    }
+                )
+        doc["questionnaires"] = list(questionnaires.values())
+        doc["bands"] = [
+            {
+                "name": _text(r["name"]),
+                "upper": None if r.get("upper") in ("", None) else float(r["upper"]),
+                "color": _text(r.get("color") or "#888888"),
+            }
+            for r in _rows(workbook["level"])
+        ]
+    finally:
+        workbook.close()
+    return doc
