@@ -1,6 +1,6 @@
 """What each role sees first: its scope in numbers and the next things to do."""
 
-from django.db.models import Count
+from django.db.models import Count, Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -25,6 +25,74 @@ def missing_profile_fields(school):
     return [label for label, present in checks if not present]
 
 
+def mapping_todos(membership, schools, role):
+    """Open mapping rounds over these schools: respondents to collect, rapor to verify, progress to chase."""
+    from mutu.mapping.models import Milestone, Respondent, Round
+
+    today = timezone.localdate()
+    rounds = Round.objects.filter(opens_on__lte=today, closes_on__gte=today).filter(
+        Q(province__isnull=True) | Q(province_id__in=schools.values("province_id"))
+    )
+    todos = []
+    for round_ in rounds.order_by("closes_on")[:3]:
+        progress = reverse("mapping:progress", args=[round_.pk])
+        if ROLE_SCOPE[role] == Scope.SCHOOL:
+            school = membership.school
+            sent = Respondent.objects.filter(round=round_, school=school, submitted_at__isnull=False).count()
+            quota = sum(int(n) for n in round_.quotas.get(school.level, {}).values())
+            if sent < quota and role in (Role.KEPALA_SEKOLAH, Role.OPERATOR):
+                todos.append(
+                    _todo(
+                        _("%(round)s: %(sent)s of %(quota)s respondents have answered; it closes on %(date)s.")
+                        % {
+                            "round": round_.name,
+                            "sent": sent,
+                            "quota": quota,
+                            "date": round_.closes_on.strftime("%d-%m-%Y"),
+                        },
+                        reverse("mapping:respondents", args=[round_.pk, school.npsn]),
+                    )
+                )
+            if Milestone.objects.filter(round=round_, school=school, step=Milestone.Step.SCORED).exists():
+                todos.append(
+                    _todo(
+                        _("%(round)s: the rapor mutu is ready.") % {"round": round_.name},
+                        reverse("mapping:rapor", args=[round_.pk, school.npsn]),
+                    )
+                )
+            continue
+        in_round = schools.filter(province_id=round_.province_id) if round_.province_id else schools
+        if role == Role.PENGAWAS:
+            waiting = (
+                Milestone.objects.filter(round=round_, step=Milestone.Step.SCORED, school__in=in_round)
+                .exclude(
+                    school__in=Milestone.objects.filter(round=round_, step=Milestone.Step.VERIFIED).values("school")
+                )
+                .count()
+            )
+            if waiting:
+                todos.append(
+                    _todo(
+                        _("%(round)s: %(count)s schools wait for your verification.")
+                        % {"round": round_.name, "count": waiting},
+                        progress,
+                    )
+                )
+        total = in_round.count()
+        complete = Milestone.objects.filter(
+            round=round_, step=Milestone.Step.RESPONSES_COMPLETE, school__in=in_round
+        ).count()
+        if total and complete < total:
+            todos.append(
+                _todo(
+                    _("%(round)s: %(complete)s of %(total)s schools have met their quota.")
+                    % {"round": round_.name, "complete": complete, "total": total},
+                    progress,
+                )
+            )
+    return todos
+
+
 def section_for(user, membership):
     """Context for one membership's block on the home page."""
     role = membership.role
@@ -43,6 +111,7 @@ def section_for(user, membership):
                 )
             )
         section["missing"] = missing
+        section["todos"] += mapping_todos(membership, schools, role)
         return section
     summary = school_summary(schools)
     section["summary"] = summary
@@ -102,5 +171,6 @@ def section_for(user, membership):
             section["todos"].append(
                 _todo(_("No school in your area yet: import a Dapodik export."), reverse("schools:import"))
             )
+    section["todos"] += mapping_todos(membership, schools, role)
     section["levels"] = [(level, summary[f"level_{level}"]) for level in ("SD", "SMP", "SMA", "SMK", "SLB")]
     return section

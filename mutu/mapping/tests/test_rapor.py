@@ -151,3 +151,17 @@ def services_add(round_, school):
     slots = services.add_respondents(actor=None, round_=round_, school=school, respondent_type="ks", count=1)
     services.submit_answers(respondent=slots[0], options=[])
     return slots
+
+
+def test_home_pages_point_at_the_open_round(client, personas, scored_round, schools):
+    from datetime import date, timedelta
+
+    scored_round.opens_on, scored_round.closes_on = date.today() - timedelta(days=1), date.today() + timedelta(days=9)
+    scored_round.save()
+    client.force_login(personas["operator_a"])
+    page = client.get(reverse("home")).content.decode()
+    assert "Pemetaan 2026: rapor mutu sudah tersedia." in page
+    client.force_login(personas["pengawas"])
+    assert "Pemetaan 2026: 1 sekolah menunggu verifikasi Anda." in client.get(reverse("home")).content.decode()
+    client.force_login(personas["lpmp"])
+    assert "Pemetaan 2026: 1 dari 3 sekolah sudah memenuhi kuota." in client.get(reverse("home")).content.decode()
