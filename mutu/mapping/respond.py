@@ -149,7 +149,12 @@ def answer(request, code, question_id):
     respondent, refusal = _respondent(request, code)
     if refusal:
         return refusal
-    question = Question.objects.filter(pk=question_id, questionnaire=services.questionnaire_for(respondent)).first()
+    question = Question.objects.filter(
+        pk=question_id,
+        questionnaire__version_id=respondent.round.instrument_id,
+        questionnaire__respondent_type=respondent.respondent_type,
+        questionnaire__level=respondent.school.level,
+    ).first()
     if question is None:
         return HttpResponse(_("That question is not in your questionnaire."), status=404)
     value = (

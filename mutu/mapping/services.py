@@ -81,17 +81,24 @@ def is_open(respondent, today=None):
     return respondent.round.opens_on <= today <= respondent.round.closes_on
 
 
+def _option_ids(values):
+    try:
+        return sorted({int(v) for v in values})
+    except (TypeError, ValueError) as exc:
+        raise AnswerError(_("That option does not belong to this question.")) from exc
+
+
 def _clean_answer(question, value):
     if question.kind == Question.Kind.SINGLE:
-        valid = set(question.options.values_list("id", flat=True))
         if value in (None, ""):
             return None
-        if int(value) not in valid:
+        (chosen,) = _option_ids([value])
+        if not question.options.filter(id=chosen).exists():
             raise AnswerError(_("That option does not belong to this question."))
-        return int(value)
+        return chosen
     if question.kind == Question.Kind.MULTIPLE:
         valid = set(question.options.values_list("id", flat=True))
-        chosen = sorted({int(v) for v in value or []})
+        chosen = _option_ids(value or [])
         if not set(chosen) <= valid:
             raise AnswerError(_("That option does not belong to this question."))
         return chosen
@@ -107,13 +114,14 @@ def _clean_answer(question, value):
 
 def save_answer(*, respondent_id, question, value):
     """Autosave one answer. Idempotent: the same save twice leaves the same draft."""
+    cleaned = _clean_answer(question, value)  # checked before the row lock, which stays short
     with transaction.atomic():
         respondent = Respondent.objects.select_for_update().select_related("round").get(pk=respondent_id)
         if respondent.submitted_at:
             raise AnswerError(_("These answers were already sent and can no longer change."))
         if not is_open(respondent):
             raise AnswerError(_("This round is closed."))
-        respondent.draft[str(question.id)] = _clean_answer(question, value)
+        respondent.draft[str(question.id)] = cleaned
         respondent.save(update_fields=["draft"])
     return respondent
 

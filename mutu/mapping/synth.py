@@ -102,7 +102,16 @@ def synth_round(
         closes_on=date(year, 12, 31),
         quotas=quotas,
     )
-    tables = {(q.level, q.respondent_type): _option_table(q) for q in Questionnaire.objects.filter(version=instrument)}
+    generate_respondents(round_, school_rows, rng, quotas=quotas, not_sent=not_sent, straight_liners=straight_liners)
+    return round_
+
+
+def generate_respondents(round_, school_rows, rng, *, quotas, not_sent=0.05, straight_liners=0.02):
+    """Respondents per quota with submitted answers for (school id, level) rows; some schools send nothing."""
+    tables = {
+        (q.level, q.respondent_type): _option_table(q)
+        for q in Questionnaire.objects.filter(version=round_.instrument_id)
+    }
     quality = rng.beta(5, 2.2, size=len(school_rows))  # most schools good, a tail of weak ones
     sending = rng.random(len(school_rows)) >= not_sent
     now = timezone.now()
@@ -135,4 +144,3 @@ def synth_round(
             Respondent.objects.bulk_create(batch)
             batch = []
     Respondent.objects.bulk_create(batch)
-    return round_

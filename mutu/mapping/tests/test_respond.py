@@ -131,3 +131,12 @@ def test_page_without_javascript_saves_the_whole_page(client, personas, round_, 
     )
     slot.refresh_from_db()
     assert len(slot.draft) == 2
+
+
+def test_garbage_answers_are_refused_cleanly(client, personas, round_, schools):
+    add(client, personas, round_, schools["a"], rtype="ks", count=1)
+    client.logout()
+    slot = Respondent.objects.get()
+    question = Question.objects.get(questionnaire__respondent_type="ks", code="Q1")
+    response = client.post(reverse("respond:answer", args=[slot.code, question.pk]), {f"q{question.pk}": "abc"})
+    assert response.status_code == 409 and "Opsi itu bukan milik pertanyaan ini." in response.content.decode()

@@ -1,0 +1,221 @@
+"""Benchmark: answer saves under load — gunicorn + PostgreSQL on loopback, bounded run.
+
+    .venv/bin/python bench/answer_load.py [--seconds 60] [--clients 48] [--database-url URL]
+
+Sets up a round with open respondent slots, starts gunicorn on 127.0.0.1, and lets `--clients`
+concurrent respondents each fetch their page (for the CSRF cookie) then autosave answers one by one
+(the htmx request a phone sends per choice), changing earlier answers as real people do, until the
+time is up. Afterwards every respondent's stored answers are compared with the last answer each
+client sent: none may be lost, none may differ, and no question may hold two answers.
+Goal (issue #3): ≥ 200 saves/s with p95 under 250 ms. Results: bench/results/answer_load.jsonl.
+Only loopback addresses are used; the run stops by itself.
+"""
+
+import argparse
+import http.client
+import json
+import os
+import platform
+import random
+import re
+import signal
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+RESULTS = ROOT / "bench" / "results" / "answer_load.jsonl"
+PORT = 8765
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "bench"))
+
+from import_schools import ensure_database, manage  # noqa: E402
+
+
+def client_loop(code, questions, deadline, latencies, sent, errors):
+    connection = http.client.HTTPConnection("127.0.0.1", PORT, timeout=30)
+    connection.request("GET", f"/r/{code}/")
+    response = connection.getresponse()
+    response.read()
+    cookie = re.search(r"csrftoken=([^;]+)", response.getheader("Set-Cookie") or "").group(1)
+    headers = {
+        "Content-Type": "application/x-www-form-urlencoded",
+        "Cookie": f"csrftoken={cookie}",
+        "X-CSRFToken": cookie,
+        "HX-Request": "true",
+        "Referer": f"http://127.0.0.1:{PORT}/r/{code}/",
+    }
+    rng = random.Random(code)
+    while time.perf_counter() < deadline:
+        question_id, option_ids = rng.choice(questions)
+        option_id = rng.choice(option_ids)
+        start = time.perf_counter()
+        connection.request(
+            "POST", f"/r/{code}/answer/{question_id}/", body=f"q{question_id}={option_id}", headers=headers
+        )
+        response = connection.getresponse()
+        response.read()
+        latencies.append(time.perf_counter() - start)
+        if response.status == 200:
+            sent[(code, str(question_id))] = option_id
+        else:
+            errors.append(response.status)
+
+
+def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--seconds", type=int, default=60)
+    parser.add_argument("--clients", type=int, default=48)
+    parser.add_argument("--workers", type=int, default=4)
+    parser.add_argument("--database-url", default="postgresql://postgres@127.0.0.1:5432/mutu_bench_load")
+    options = parser.parse_args()
+
+    work = Path(tempfile.mkdtemp(prefix="mutu-bench-load-"))
+    env = {
+        **os.environ,
+        "MUTU_ALLOW_INSECURE_KEY": "1",
+        "MUTU_INSECURE_HTTP": "1",
+        "MUTU_VAR_DIR": str(work),
+        "DATABASE_URL": options.database_url,
+        "MUTU_ALLOWED_HOSTS": "127.0.0.1",
+        "MUTU_CODE_ATTEMPTS": "1000000",
+        "MUTU_LOG_LEVEL": "WARNING",
+    }
+    ensure_database(options.database_url)
+    for step in (
+        ["migrate", "--noinput"],
+        ["createcachetable"],
+        ["load_regions", "--province", "14"],
+        ["collectstatic", "--noinput", "-v0"],
+    ):
+        done = manage(step, env)
+        if done.returncode:
+            raise SystemExit(done.stderr)
+    os.environ.update(env)
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+    import django
+
+    django.setup()
+    import numpy as np
+
+    from mutu.instruments.models import Option
+    from mutu.mapping import services
+    from mutu.mapping.models import Respondent
+    from mutu.mapping.synth import default_instrument, ensure_schools
+    from mutu.regions.models import Province
+
+    riau = Province.objects.get(code="14")
+    schools = ensure_schools(riau, 20, np.random.default_rng(1))
+    round_ = services.create_round(
+        actor=None,
+        name="Uji beban",
+        year=date.today().year,
+        instrument=default_instrument(),
+        province=riau,
+        opens_on=date.today() - timedelta(days=1),
+        closes_on=date.today() + timedelta(days=1),
+        quotas={},
+    )
+    from mutu.schools.models import School
+
+    sd = [s for s in School.objects.filter(id__in=[r[0] for r in schools], level="SD")][:5]
+    slots = []
+    for school in sd:
+        slots += services.add_respondents(
+            actor=None, round_=round_, school=school, respondent_type="guru", count=options.clients // len(sd) + 1
+        )
+    slots = slots[: options.clients]
+    questionnaire = services.questionnaire_for(slots[0])
+    questions = {}
+    for question_id, option_id in Option.objects.filter(question__questionnaire=questionnaire).values_list(
+        "question_id", "id"
+    ):
+        questions.setdefault(question_id, []).append(option_id)
+    questions = list(questions.items())
+
+    server = subprocess.Popen(
+        [
+            str(ROOT / ".venv" / "bin" / "gunicorn"),
+            "config.wsgi",
+            "-b",
+            f"127.0.0.1:{PORT}",
+            "-w",
+            str(options.workers),
+            "-k",
+            "gthread",
+            "--threads",
+            "4",
+            "--log-level",
+            "warning",
+        ],
+        cwd=ROOT,
+        env=env,
+        start_new_session=True,
+    )
+    try:
+        for _ in range(100):
+            try:
+                probe = http.client.HTTPConnection("127.0.0.1", PORT, timeout=2)
+                probe.request("GET", "/healthz")
+                if probe.getresponse().status == 200:
+                    break
+            except OSError:
+                time.sleep(0.2)
+        latencies, sent, errors = [], {}, []
+        start = time.perf_counter()
+        deadline = start + options.seconds
+        threads = [
+            threading.Thread(target=client_loop, args=(s.code, questions, deadline, latencies, sent, errors))
+            for s in slots
+        ]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+        elapsed = time.perf_counter() - start
+    finally:
+        os.killpg(server.pid, signal.SIGTERM)
+        server.wait(timeout=30)
+
+    stored = {}
+    for code, draft in Respondent.objects.filter(round=round_).values_list("code", "draft"):
+        for question_id, option_id in draft.items():
+            stored[(code, question_id)] = option_id
+    lost = sum(1 for key in sent if key not in stored)
+    differ = sum(1 for key, value in sent.items() if stored.get(key) != value)
+    extra = sum(1 for key in stored if key not in sent)
+    latencies.sort()
+    ok = len(latencies) - len(errors)
+    result = {
+        "at": datetime.now(UTC).isoformat(timespec="seconds"),
+        "machine": f"{platform.node()} {os.cpu_count()} cores (load generator on the same machine)",
+        "backend": "postgresql",
+        "gunicorn": f"{options.workers} workers × 4 threads",
+        "clients": len(slots),
+        "seconds": round(elapsed, 1),
+        "saves": ok,
+        "saves_per_s": round(ok / elapsed, 1),
+        "p50_ms": round(latencies[len(latencies) // 2] * 1000, 1),
+        "p95_ms": round(latencies[int(len(latencies) * 0.95)] * 1000, 1),
+        "p99_ms": round(latencies[int(len(latencies) * 0.99)] * 1000, 1),
+        "errors": len(errors),
+        "answers_checked": len(sent),
+        "lost": lost,
+        "differ": differ,
+        "unexpected": extra,
+        "goal_met": ok / elapsed >= 200
+        and latencies[int(len(latencies) * 0.95)] < 0.25
+        and not (lost or differ or extra),
+    }
+    RESULTS.parent.mkdir(parents=True, exist_ok=True)
+    with RESULTS.open("a") as handle:
+        handle.write(json.dumps(result) + "\n")
+    print(json.dumps(result, indent=2))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,110 @@
+"""Benchmark: the national case — one round over 220,000 schools × ~45 responses, scored province by province.
+
+    .venv/bin/python bench/score_national.py [--schools 220000] [--database-url URL]
+
+Generates schools in all 38 provinces and one national round with synthetic answers (in this
+process), then runs `manage.py score_round` in a fresh process and records its wall time and peak
+RSS. The goal (issue #3) is under 15 minutes with peak memory no higher than the one-province case
+(bench/score_round.py), since the engine holds at most CHUNK_SCHOOLS schools' answers at a time.
+Results are appended to bench/results/score_national.jsonl.
+"""
+
+import argparse
+import json
+import os
+import platform
+import sys
+import tempfile
+import time
+from datetime import UTC, date, datetime
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+RESULTS = ROOT / "bench" / "results" / "score_national.jsonl"
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "bench"))
+
+from import_schools import ensure_database, manage, timed_child  # noqa: E402
+
+
+def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--schools", type=int, default=220_000)
+    parser.add_argument("--database-url", default="")
+    options = parser.parse_args()
+
+    work = Path(tempfile.mkdtemp(prefix="mutu-bench-national-"))
+    env = {**os.environ, "MUTU_ALLOW_INSECURE_KEY": "1", "MUTU_VAR_DIR": str(work)}
+    if options.database_url:
+        env["DATABASE_URL"] = options.database_url
+        ensure_database(options.database_url)
+    backend = "postgresql" if options.database_url.startswith("postgres") else "sqlite"
+    for step in (["migrate", "--noinput"], ["load_regions"]):
+        done = manage(step, env)
+        if done.returncode:
+            raise SystemExit(done.stderr)
+
+    os.environ.update(env)
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+    import django
+
+    django.setup()
+    import numpy as np
+
+    from mutu.mapping import services
+    from mutu.mapping.models import Respondent
+    from mutu.mapping.synth import DEFAULT_QUOTAS, default_instrument, ensure_schools, generate_respondents
+    from mutu.regions.models import Province
+
+    start = time.perf_counter()
+    rng = np.random.default_rng(220)
+    round_ = services.create_round(
+        actor=None,
+        name="Pemetaan Mutu Nasional (sintetis)",
+        year=2026,
+        instrument=default_instrument(),
+        opens_on=date(2026, 1, 1),
+        closes_on=date(2026, 12, 31),
+        quotas=DEFAULT_QUOTAS,
+    )
+    provinces = list(Province.objects.order_by("code"))
+    per_province = options.schools // len(provinces)
+    for index, province in enumerate(provinces):
+        count = per_province + (options.schools % len(provinces) if index == 0 else 0)
+        rows = ensure_schools(province, count, rng)
+        generate_respondents(round_, rows, rng, quotas=DEFAULT_QUOTAS)
+        print(f"{province.name}: {len(rows)} sekolah", flush=True)
+    generate_s = time.perf_counter() - start
+    responses = Respondent.objects.filter(round=round_, submitted_at__isnull=False).count()
+
+    engine = timed_child([sys.executable, str(ROOT / "manage.py"), "score_round", str(round_.pk)], env)
+    if engine["rc"]:
+        raise SystemExit(engine["err"])
+    one_province = None
+    province_results = ROOT / "bench" / "results" / "score_round.jsonl"
+    if province_results.exists():
+        same = [json.loads(line) for line in province_results.read_text().splitlines() if line.strip()]
+        same = [r for r in same if r["backend"] == backend]
+        one_province = same[-1]["engine_peak_rss_mb"] if same else None
+    result = {
+        "at": datetime.now(UTC).isoformat(timespec="seconds"),
+        "machine": f"{platform.node()} {os.cpu_count()} cores",
+        "backend": backend,
+        "schools": options.schools,
+        "responses": responses,
+        "generate_s": round(generate_s, 1),
+        "engine_s": round(engine["s"], 1),
+        "engine_peak_rss_mb": round(engine["rss"], 1),
+        "one_province_peak_rss_mb": one_province,
+        "engine_report": engine["out"].strip(),
+        "schools_per_s": round(options.schools / engine["s"]),
+        "goal_met": engine["s"] < 900 and (one_province is None or engine["rss"] <= one_province * 1.1),
+    }
+    RESULTS.parent.mkdir(parents=True, exist_ok=True)
+    with RESULTS.open("a") as handle:
+        handle.write(json.dumps(result) + "\n")
+    print(json.dumps(result, indent=2))
+
+
+if __name__ == "__main__":
+    main()
