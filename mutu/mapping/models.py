@@ -104,6 +104,7 @@ class SchoolScore(models.Model):
     respondents = models.JSONField(default=dict)  # {respondent_type: submitted count}
     # Data-quality notes found while scoring: [{"kind": "quota"|"straight"|"disagree"|"external", ...}]
     flags = models.JSONField(default=list)
+    flag_count = models.PositiveSmallIntegerField(default=0)  # len(flags), so lists sort by it in SQL
     computed_at = models.DateTimeField(auto_now=True)
 
     class Meta:

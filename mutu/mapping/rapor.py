@@ -104,32 +104,21 @@ def region_schools(user, round_, kind, code):
     return schools.filter(**{field: code}) if field else schools
 
 
-SORTS = {"total": ("-total",), "name": ("school__name",), "flags": ("-flag_count", "school__name")}
+SORTS = {"total": ("-total", "school__name"), "name": ("school__name",), "flags": ("-flag_count", "school__name")}
 
 
 def region_context(round_, region, schools, sort):
+    """The region's summary plus its schools' scores as a queryset, sorted and paginated by the database."""
     bands = list(LevelBand.objects.filter(version=round_.instrument_id).order_by("position"))
     nodes = selectors.nodes_of(round_)
     means = selectors.decode(region.values)
     standards = [(n, _num(means[i])) for i, n in enumerate(nodes) if not n.parent_id]
-    scores = SchoolScore.objects.filter(round=round_, engine=ENGINE, school__in=schools).select_related(
-        "school", "school__district"
-    )
-    rows = sorted(
-        (
-            {
-                "school": s.school,
-                "total": s.total,
-                "band": bands[s.level] if s.level is not None else None,
-                "flags": len(s.flags),
-            }
-            for s in scores
-        ),
-        key={
-            "total": lambda r: -(r["total"] or 0),
-            "name": lambda r: r["school"].name,
-            "flags": lambda r: (-r["flags"], r["school"].name),
-        }.get(sort, lambda r: -(r["total"] or 0)),
+    sort = sort if sort in SORTS else "total"
+    scores = (
+        SchoolScore.objects.filter(round=round_, engine=ENGINE, school__in=schools)
+        .select_related("school", "school__district")
+        .only("total", "level", "flag_count", "school__npsn", "school__name", "school__district__name")
+        .order_by(*SORTS[sort])
     )
     level_rows = [(band, count) for band, count in zip(bands, region.level_counts, strict=False)]
     return {
@@ -139,13 +128,14 @@ def region_context(round_, region, schools, sort):
         "standards": standards,
         "bands": bands,
         "level_rows": level_rows,
-        "rows": rows,
+        "scores": scores,
         "sort": sort,
         "chart": charts.standards_chart(
             [f"{n.code}. {n.text.removeprefix('Standar ')}" for n, _v in standards],
             [(region_name(region), [v for _n, v in standards])],
         ),
-        "flagged": sum(1 for r in rows if r["flags"]),
+        "flagged": scores.filter(flag_count__gt=0).count(),
+        "lists_schools_in_pdf": region.kind in (RegionScore.Kind.DISTRICT, RegionScore.Kind.REGENCY),
     }
 
 

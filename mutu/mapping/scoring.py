@@ -322,6 +322,7 @@ def _score_schools(round_, matrix, schools, regions):
                 level=int(levels[i]),
                 respondents={t: int(c) for t, c in zip(TYPES, per_type[i], strict=True) if c},
                 flags=flags[i],
+                flag_count=len(flags[i]),
             )
             for i in np.flatnonzero(sent)
         ],

@@ -176,7 +176,7 @@ def region_rapor(request, pk, kind, code):
         return response
     if fmt == "xlsx":
         return rapor_lib.RegionSchoolsExporter(context).xlsx_response()
-    context["page"] = Paginator(context["rows"], 100).get_page(request.GET.get("page"))
+    context["page"] = Paginator(context["scores"], 100).get_page(request.GET.get("page"))
     return render(request, "mapping/region.html", context)
 
 

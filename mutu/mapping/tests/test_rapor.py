@@ -165,3 +165,25 @@ def test_home_pages_point_at_the_open_round(client, personas, scored_round, scho
     assert "Pemetaan 2026: 1 sekolah menunggu verifikasi Anda." in client.get(reverse("home")).content.decode()
     client.force_login(personas["lpmp"])
     assert "Pemetaan 2026: 1 dari 3 sekolah sudah memenuhi kuota." in client.get(reverse("home")).content.decode()
+
+
+def test_region_page_query_count_does_not_grow_with_data(
+    client, personas, scored_round, schools, django_assert_max_num_queries
+):
+    from conftest import make_school
+    from mutu.mapping import scoring, services
+
+    client.force_login(personas["lpmp"])
+    url = reverse("mapping:region", args=[scored_round.pk, "regency", "14.01"])
+    with django_assert_max_num_queries(20):
+        client.get(url)
+    for n in range(40):
+        school = make_school(f"1049{n:04d}", f"SD Uji {n}", "SD", "14.01.02")
+        (slot,) = services.add_respondents(
+            actor=None, round_=scored_round, school=school, respondent_type="ks", count=1
+        )
+        services.submit_answers(respondent=slot, options=[])
+    scoring.score_round(scored_round.pk)
+    with django_assert_max_num_queries(20):
+        page = client.get(url + "?sort=flags")
+    assert page.context["page"].paginator.count == 41
