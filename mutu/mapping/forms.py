@@ -64,6 +64,8 @@ class RoundForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["province"].queryset = provinces
         self.fields["province"].required = not national
+        if not national:
+            self.fields["province"].empty_label = None
         for level in Level.values:
             for rtype in QUOTA_TYPES:
                 self.fields[f"quota_{level}_{rtype}"] = forms.IntegerField(

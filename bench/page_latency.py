@@ -1,0 +1,87 @@
+"""Benchmark: the school rapor page and the kab/kota page with the national dataset loaded.
+
+    .venv/bin/python bench/page_latency.py --database-url postgresql://postgres@127.0.0.1:5432/mutu_bench_national
+
+Run after bench/score_national.py on the same database. Renders each page through Django's test
+client in this process (no network), `--requests` times for random schools and kab/kota, and
+records p50/p95 time and the number of SQL queries per page. The query count must not depend on
+the data size (also asserted in the test suite); goal (issue #3): p95 under 200 ms.
+Results: bench/results/page_latency.jsonl.
+"""
+
+import argparse
+import json
+import os
+import platform
+import random
+import sys
+import time
+from datetime import UTC, datetime
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+RESULTS = ROOT / "bench" / "results" / "page_latency.jsonl"
+sys.path.insert(0, str(ROOT))
+
+
+def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--database-url", default="")
+    parser.add_argument("--requests", type=int, default=60)
+    options = parser.parse_args()
+    os.environ.update({"MUTU_ALLOW_INSECURE_KEY": "1", "MUTU_INSECURE_HTTP": "1", "DJANGO_SETTINGS_MODULE": "config.settings",
+                       "MUTU_ALLOWED_HOSTS": "testserver"})
+    if options.database_url:
+        os.environ["DATABASE_URL"] = options.database_url
+    import django
+
+    django.setup()
+    from django.db import connection
+    from django.test import Client
+    from django.test.utils import CaptureQueriesContext
+
+    from mutu.accounts.models import Membership, User
+    from mutu.mapping.models import Round, SchoolScore
+    from mutu.regions.models import Regency
+
+    round_ = Round.objects.filter(province__isnull=True).order_by("-id").first()
+    if round_ is None:
+        raise SystemExit("No national round: run bench/score_national.py first.")
+    user, created = User.objects.get_or_create(username="bench.pusat")
+    if created:
+        Membership.objects.create(user=user, role="admin_pusat")
+    client = Client()
+    client.force_login(user)
+    rng = random.Random(7)
+    npsns = list(SchoolScore.objects.filter(round=round_).values_list("school__npsn", flat=True)[:5000])
+    regencies = list(Regency.objects.values_list("code", flat=True))
+    pages = {
+        "school_rapor": lambda: f"/mapping/{round_.pk}/schools/{rng.choice(npsns)}/rapor/",
+        "regency_page": lambda: f"/mapping/{round_.pk}/regions/regency/{rng.choice(regencies)}/",
+    }
+    result = {"at": datetime.now(UTC).isoformat(timespec="seconds"), "machine": f"{platform.node()} {os.cpu_count()} cores",
+              "backend": connection.vendor, "schools_scored": SchoolScore.objects.filter(round=round_).count()}
+    for name, url in pages.items():
+        client.get(url())  # warm caches and connections
+        times, queries = [], set()
+        for _ in range(options.requests):
+            target = url()
+            with CaptureQueriesContext(connection) as captured:
+                start = time.perf_counter()
+                response = client.get(target)
+                times.append(time.perf_counter() - start)
+            assert response.status_code == 200, (target, response.status_code)
+            queries.add(len(captured))
+        times.sort()
+        result[name] = {"p50_ms": round(times[len(times) // 2] * 1000, 1),
+                        "p95_ms": round(times[int(len(times) * 0.95)] * 1000, 1),
+                        "queries": sorted(queries)}
+    result["goal_met"] = all(result[name]["p95_ms"] < 200 for name in pages)
+    RESULTS.parent.mkdir(parents=True, exist_ok=True)
+    with RESULTS.open("a") as handle:
+        handle.write(json.dumps(result) + "\n")
+    print(json.dumps(result, indent=2))
+
+
+if __name__ == "__main__":
+    main()
