@@ -29,8 +29,14 @@ def main():
     parser.add_argument("--database-url", default="")
     parser.add_argument("--requests", type=int, default=60)
     options = parser.parse_args()
-    os.environ.update({"MUTU_ALLOW_INSECURE_KEY": "1", "MUTU_INSECURE_HTTP": "1", "DJANGO_SETTINGS_MODULE": "config.settings",
-                       "MUTU_ALLOWED_HOSTS": "testserver"})
+    os.environ.update(
+        {
+            "MUTU_ALLOW_INSECURE_KEY": "1",
+            "MUTU_INSECURE_HTTP": "1",
+            "DJANGO_SETTINGS_MODULE": "config.settings",
+            "MUTU_ALLOWED_HOSTS": "testserver",
+        }
+    )
     if options.database_url:
         os.environ["DATABASE_URL"] = options.database_url
     import django
@@ -59,8 +65,12 @@ def main():
         "school_rapor": lambda: f"/mapping/{round_.pk}/schools/{rng.choice(npsns)}/rapor/",
         "regency_page": lambda: f"/mapping/{round_.pk}/regions/regency/{rng.choice(regencies)}/",
     }
-    result = {"at": datetime.now(UTC).isoformat(timespec="seconds"), "machine": f"{platform.node()} {os.cpu_count()} cores",
-              "backend": connection.vendor, "schools_scored": SchoolScore.objects.filter(round=round_).count()}
+    result = {
+        "at": datetime.now(UTC).isoformat(timespec="seconds"),
+        "machine": f"{platform.node()} {os.cpu_count()} cores",
+        "backend": connection.vendor,
+        "schools_scored": SchoolScore.objects.filter(round=round_).count(),
+    }
     for name, url in pages.items():
         client.get(url())  # warm caches and connections
         times, queries = [], set()
@@ -73,9 +83,11 @@ def main():
             assert response.status_code == 200, (target, response.status_code)
             queries.add(len(captured))
         times.sort()
-        result[name] = {"p50_ms": round(times[len(times) // 2] * 1000, 1),
-                        "p95_ms": round(times[int(len(times) * 0.95)] * 1000, 1),
-                        "queries": sorted(queries)}
+        result[name] = {
+            "p50_ms": round(times[len(times) // 2] * 1000, 1),
+            "p95_ms": round(times[int(len(times) * 0.95)] * 1000, 1),
+            "queries": sorted(queries),
+        }
     result["goal_met"] = all(result[name]["p95_ms"] < 200 for name in pages)
     RESULTS.parent.mkdir(parents=True, exist_ok=True)
     with RESULTS.open("a") as handle:
