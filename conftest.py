@@ -94,6 +94,14 @@ def personas(schools):
     return users
 
 
+def browser_log_in(page, live_server, username):
+    """Log in through the Indonesian login page, as a person would."""
+    page.goto(f"{live_server.url}/accounts/login/")
+    page.get_by_label("Nama pengguna").fill(username)
+    page.get_by_label("Kata sandi").fill(PASSWORD)
+    page.get_by_role("button", name="Masuk").click()
+
+
 @pytest.fixture
 def login(client):
     def as_user(user):

@@ -13,27 +13,18 @@ Only loopback addresses are used; the run stops by itself.
 
 import argparse
 import http.client
-import json
 import os
-import platform
 import random
 import re
 import signal
 import subprocess
-import sys
-import tempfile
 import threading
 import time
-from datetime import UTC, date, datetime, timedelta
-from pathlib import Path
+from datetime import date, timedelta
 
-ROOT = Path(__file__).resolve().parent.parent
-RESULTS = ROOT / "bench" / "results" / "answer_load.jsonl"
+from common import ROOT, bench_env, manage_or_exit, record, setup_django, stamp
+
 PORT = 8765
-sys.path.insert(0, str(ROOT))
-sys.path.insert(0, str(ROOT / "bench"))
-
-from import_schools import ensure_database, manage  # noqa: E402
 
 
 def client_loop(code, questions, deadline, latencies, sent, errors):
@@ -74,32 +65,24 @@ def main():
     parser.add_argument("--database-url", default="postgresql://postgres@127.0.0.1:5432/mutu_bench_load")
     options = parser.parse_args()
 
-    work = Path(tempfile.mkdtemp(prefix="mutu-bench-load-"))
-    env = {
-        **os.environ,
-        "MUTU_ALLOW_INSECURE_KEY": "1",
-        "MUTU_INSECURE_HTTP": "1",
-        "MUTU_VAR_DIR": str(work),
-        "DATABASE_URL": options.database_url,
-        "MUTU_ALLOWED_HOSTS": "127.0.0.1",
-        "MUTU_CODE_ATTEMPTS": "1000000",
-        "MUTU_LOG_LEVEL": "WARNING",
-    }
-    ensure_database(options.database_url)
-    for step in (
-        ["migrate", "--noinput"],
-        ["createcachetable"],
-        ["load_regions", "--province", "14"],
-        ["collectstatic", "--noinput", "-v0"],
-    ):
-        done = manage(step, env)
-        if done.returncode:
-            raise SystemExit(done.stderr)
-    os.environ.update(env)
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
-    import django
-
-    django.setup()
+    env, _backend = bench_env(
+        "load",
+        options.database_url,
+        MUTU_INSECURE_HTTP="1",
+        MUTU_ALLOWED_HOSTS="127.0.0.1",
+        MUTU_CODE_ATTEMPTS="1000000",
+        MUTU_LOG_LEVEL="WARNING",
+    )
+    manage_or_exit(
+        [
+            ["migrate", "--noinput"],
+            ["createcachetable"],
+            ["load_regions", "--province", "14"],
+            ["collectstatic", "--noinput", "-v0"],
+        ],
+        env,
+    )
+    setup_django(env)
     import numpy as np
 
     from mutu.instruments.models import Option
@@ -191,8 +174,8 @@ def main():
     latencies.sort()
     ok = len(latencies) - len(errors)
     result = {
-        "at": datetime.now(UTC).isoformat(timespec="seconds"),
-        "machine": f"{platform.node()} {os.cpu_count()} cores (load generator on the same machine)",
+        **stamp(),
+        "load_generator": "same machine, Python threads",
         "backend": "postgresql",
         "gunicorn": f"{options.workers} workers × 4 threads",
         "clients": len(slots),
@@ -211,10 +194,7 @@ def main():
         and latencies[int(len(latencies) * 0.95)] < 0.25
         and not (lost or differ or extra),
     }
-    RESULTS.parent.mkdir(parents=True, exist_ok=True)
-    with RESULTS.open("a") as handle:
-        handle.write(json.dumps(result) + "\n")
-    print(json.dumps(result, indent=2))
+    record("answer_load", result)
 
 
 if __name__ == "__main__":

@@ -13,18 +13,13 @@ Goal (issue #2): under 60 s and under 300 MB peak, on SQLite and on PostgreSQL.
 import argparse
 import csv
 import json
-import os
-import platform
 import random
-import subprocess
 import sys
-import tempfile
 import time
-from datetime import UTC, datetime
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-RESULTS = ROOT / "bench" / "results" / "import_schools.jsonl"
+from common import ROOT, bench_env, manage, manage_or_exit, record, stamp, timed_child
+
 HEADER = [
     "NPSN",
     "Nama Sekolah",
@@ -41,18 +36,6 @@ HEADER = [
     "Kepala Sekolah",
 ]
 LEVELS = ["SD"] * 66 + ["SMP"] * 18 + ["SMA"] * 7 + ["SMK"] * 7 + ["SLB"] * 2
-
-
-def manage(args, env, capture=False):
-    return subprocess.run(
-        [sys.executable, str(ROOT / "manage.py"), *args],
-        env=env,
-        cwd=ROOT,
-        check=False,
-        stdout=subprocess.PIPE if capture else subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
 
 
 def districts(env):
@@ -108,28 +91,6 @@ def generate(path, rows, region_rows, fmt):
         workbook.close()
 
 
-def ensure_database(url):
-    import psycopg
-
-    name = url.rsplit("/", 1)[1]
-    with psycopg.connect(url.rsplit("/", 1)[0] + "/postgres", autocommit=True) as connection:
-        connection.execute(f'DROP DATABASE IF EXISTS "{name}"')
-        connection.execute(f'CREATE DATABASE "{name}"')
-
-
-def timed_child(args, env):
-    """Run one child process; return (seconds, peak RSS MB of that child, completed process)."""
-    script = (
-        "import resource,subprocess,sys,time,json;"
-        "t=time.perf_counter();p=subprocess.run(sys.argv[1:],capture_output=True,text=True);"
-        "d=time.perf_counter()-t;"
-        "print(json.dumps({'s':d,'rss':resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss/1024,"
-        "'rc':p.returncode,'out':p.stdout[-400:],'err':p.stderr[-2000:]}))"
-    )
-    done = subprocess.run([sys.executable, "-c", script, *args], env=env, cwd=ROOT, capture_output=True, text=True)
-    return json.loads(done.stdout)
-
-
 def reference_read(path):
     start = time.perf_counter()
     with open(path, newline="", encoding="utf-8") as handle:
@@ -144,20 +105,10 @@ def main():
     parser.add_argument("--database-url", default="", help="default: a fresh SQLite file in a temp dir")
     options = parser.parse_args()
 
-    work = Path(tempfile.mkdtemp(prefix="mutu-bench-"))
-    env = {**os.environ, "MUTU_ALLOW_INSECURE_KEY": "1", "MUTU_VAR_DIR": str(work)}
-    if options.database_url:
-        env["DATABASE_URL"] = options.database_url
-    backend = "postgresql" if options.database_url.startswith("postgres") else "sqlite"
-    if backend == "postgresql":
-        ensure_database(options.database_url)
-    migrated = manage(["migrate", "--noinput"], env)
-    if migrated.returncode:
-        raise SystemExit(migrated.stderr)
-    manage(["load_regions"], env)
-    manage(["shell", "-c", "from mutu.schools.models import School; School.objects.all().delete()"], env)
+    env, backend = bench_env("import", options.database_url)
+    manage_or_exit([["migrate", "--noinput"], ["load_regions"]], env)
 
-    path = work / f"dapodik.{options.format}"
+    path = Path(env["MUTU_VAR_DIR"]) / f"dapodik.{options.format}"
     start = time.perf_counter()
     generate(path, options.rows, districts(env), options.format)
     generate_s = time.perf_counter() - start
@@ -169,8 +120,7 @@ def main():
     reference_s, _ = reference_read(csv_path) if csv_path else (None, None)
 
     result = {
-        "at": datetime.now(UTC).isoformat(timespec="seconds"),
-        "machine": f"{platform.node()} {os.cpu_count()} cores",
+        **stamp(),
         "backend": backend,
         "format": options.format,
         "rows": options.rows,
@@ -186,10 +136,7 @@ def main():
         "reimport_report": second["out"].strip().splitlines()[-1] if second["out"].strip() else second["err"],
         "goal_met": first["s"] < 60 and second["s"] < 60 and max(first["rss"], second["rss"]) < 300,
     }
-    RESULTS.parent.mkdir(parents=True, exist_ok=True)
-    with RESULTS.open("a") as handle:
-        handle.write(json.dumps(result) + "\n")
-    print(json.dumps(result, indent=2))
+    record("import_schools", result)
 
 
 if __name__ == "__main__":

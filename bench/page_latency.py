@@ -10,18 +10,11 @@ Results: bench/results/page_latency.jsonl.
 """
 
 import argparse
-import json
 import os
-import platform
 import random
-import sys
 import time
-from datetime import UTC, datetime
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-RESULTS = ROOT / "bench" / "results" / "page_latency.jsonl"
-sys.path.insert(0, str(ROOT))
+from common import record, setup_django, stamp
 
 
 def main():
@@ -29,19 +22,10 @@ def main():
     parser.add_argument("--database-url", default="")
     parser.add_argument("--requests", type=int, default=60)
     options = parser.parse_args()
-    os.environ.update(
-        {
-            "MUTU_ALLOW_INSECURE_KEY": "1",
-            "MUTU_INSECURE_HTTP": "1",
-            "DJANGO_SETTINGS_MODULE": "config.settings",
-            "MUTU_ALLOWED_HOSTS": "testserver",
-        }
-    )
+    env = {"MUTU_ALLOW_INSECURE_KEY": "1", "MUTU_INSECURE_HTTP": "1", "MUTU_ALLOWED_HOSTS": "testserver"}
     if options.database_url:
-        os.environ["DATABASE_URL"] = options.database_url
-    import django
-
-    django.setup()
+        env["DATABASE_URL"] = options.database_url
+    setup_django({**os.environ, **env})
     from django.db import connection
     from django.test import Client
     from django.test.utils import CaptureQueriesContext
@@ -66,8 +50,7 @@ def main():
         "regency_page": lambda: f"/mapping/{round_.pk}/regions/regency/{rng.choice(regencies)}/",
     }
     result = {
-        "at": datetime.now(UTC).isoformat(timespec="seconds"),
-        "machine": f"{platform.node()} {os.cpu_count()} cores",
+        **stamp(),
         "backend": connection.vendor,
         "schools_scored": SchoolScore.objects.filter(round=round_).count(),
     }
@@ -89,10 +72,7 @@ def main():
             "queries": sorted(queries),
         }
     result["goal_met"] = all(result[name]["p95_ms"] < 200 for name in pages)
-    RESULTS.parent.mkdir(parents=True, exist_ok=True)
-    with RESULTS.open("a") as handle:
-        handle.write(json.dumps(result) + "\n")
-    print(json.dumps(result, indent=2))
+    record("page_latency", result)
 
 
 if __name__ == "__main__":

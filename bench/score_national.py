@@ -11,20 +11,11 @@ Results are appended to bench/results/score_national.jsonl.
 
 import argparse
 import json
-import os
-import platform
 import sys
-import tempfile
 import time
-from datetime import UTC, date, datetime
-from pathlib import Path
+from datetime import date
 
-ROOT = Path(__file__).resolve().parent.parent
-RESULTS = ROOT / "bench" / "results" / "score_national.jsonl"
-sys.path.insert(0, str(ROOT))
-sys.path.insert(0, str(ROOT / "bench"))
-
-from import_schools import ensure_database, manage, timed_child  # noqa: E402
+from common import RESULTS, ROOT, bench_env, manage_or_exit, record, setup_django, stamp, timed_child
 
 
 def main():
@@ -33,22 +24,9 @@ def main():
     parser.add_argument("--database-url", default="")
     options = parser.parse_args()
 
-    work = Path(tempfile.mkdtemp(prefix="mutu-bench-national-"))
-    env = {**os.environ, "MUTU_ALLOW_INSECURE_KEY": "1", "MUTU_VAR_DIR": str(work)}
-    if options.database_url:
-        env["DATABASE_URL"] = options.database_url
-        ensure_database(options.database_url)
-    backend = "postgresql" if options.database_url.startswith("postgres") else "sqlite"
-    for step in (["migrate", "--noinput"], ["load_regions"]):
-        done = manage(step, env)
-        if done.returncode:
-            raise SystemExit(done.stderr)
-
-    os.environ.update(env)
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
-    import django
-
-    django.setup()
+    env, backend = bench_env("national", options.database_url)
+    manage_or_exit([["migrate", "--noinput"], ["load_regions"]], env)
+    setup_django(env)
     import numpy as np
 
     from mutu.mapping import services
@@ -81,14 +59,13 @@ def main():
     if engine["rc"]:
         raise SystemExit(engine["err"])
     one_province = None
-    province_results = ROOT / "bench" / "results" / "score_round.jsonl"
+    province_results = RESULTS / "score_round.jsonl"
     if province_results.exists():
         same = [json.loads(line) for line in province_results.read_text().splitlines() if line.strip()]
         same = [r for r in same if r["backend"] == backend]
         one_province = same[-1]["engine_peak_rss_mb"] if same else None
     result = {
-        "at": datetime.now(UTC).isoformat(timespec="seconds"),
-        "machine": f"{platform.node()} {os.cpu_count()} cores",
+        **stamp(),
         "backend": backend,
         "schools": options.schools,
         "responses": responses,
@@ -100,10 +77,7 @@ def main():
         "schools_per_s": round(options.schools / engine["s"]),
         "goal_met": engine["s"] < 900 and (one_province is None or engine["rss"] <= one_province * 1.1),
     }
-    RESULTS.parent.mkdir(parents=True, exist_ok=True)
-    with RESULTS.open("a") as handle:
-        handle.write(json.dumps(result) + "\n")
-    print(json.dumps(result, indent=2))
+    record("score_national", result)
 
 
 if __name__ == "__main__":

@@ -13,21 +13,10 @@ Results are appended to bench/results/score_round.jsonl. Goal (issue #3): engine
 """
 
 import argparse
-import json
-import os
-import platform
 import sys
-import tempfile
 import time
-from datetime import UTC, datetime
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-RESULTS = ROOT / "bench" / "results" / "score_round.jsonl"
-sys.path.insert(0, str(ROOT))
-sys.path.insert(0, str(ROOT / "bench"))
-
-from import_schools import ensure_database, manage, timed_child  # noqa: E402
+from common import ROOT, bench_env, manage, manage_or_exit, record, setup_django, stamp, timed_child
 
 
 def naive_scores(round_id, school_ids):
@@ -75,16 +64,8 @@ def main():
     parser.add_argument("--naive-sample", type=int, default=200)
     options = parser.parse_args()
 
-    work = Path(tempfile.mkdtemp(prefix="mutu-bench-score-"))
-    env = {**os.environ, "MUTU_ALLOW_INSECURE_KEY": "1", "MUTU_VAR_DIR": str(work)}
-    if options.database_url:
-        env["DATABASE_URL"] = options.database_url
-        ensure_database(options.database_url)
-    backend = "postgresql" if options.database_url.startswith("postgres") else "sqlite"
-    for step in (["migrate", "--noinput"], ["load_regions", "--province", "14"]):
-        done = manage(step, env)
-        if done.returncode:
-            raise SystemExit(done.stderr)
+    env, backend = bench_env("score", options.database_url)
+    manage_or_exit([["migrate", "--noinput"], ["load_regions", "--province", "14"]], env)
     start = time.perf_counter()
     generated = manage(["synth_round", "14", "--schools", str(options.schools)], env, capture=True)
     if generated.returncode:
@@ -95,11 +76,7 @@ def main():
     if engine["rc"]:
         raise SystemExit(engine["err"])
 
-    os.environ.update(env)
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
-    import django
-
-    django.setup()
+    setup_django(env)
     import numpy as np
 
     from mutu.mapping import scoring
@@ -137,8 +114,7 @@ def main():
 
     responses = int(arrays[1].size)
     result = {
-        "at": datetime.now(UTC).isoformat(timespec="seconds"),
-        "machine": f"{platform.node()} {os.cpu_count()} cores",
+        **stamp(),
         "backend": backend,
         "schools": int(len(school_ids)),
         "responses": responses,
@@ -156,10 +132,7 @@ def main():
         "naive_engine_mismatches": mismatches,
         "goal_met": engine["s"] < 20 and engine["rss"] < 1536,
     }
-    RESULTS.parent.mkdir(parents=True, exist_ok=True)
-    with RESULTS.open("a") as handle:
-        handle.write(json.dumps(result) + "\n")
-    print(json.dumps(result, indent=2))
+    record("score_round", result)
 
 
 if __name__ == "__main__":

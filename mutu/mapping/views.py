@@ -103,10 +103,23 @@ def school_for_user_or_none(user, npsn, perm):
 def respondent_sheet(request, pk, npsn):
     round_, school = _school_in_round(request, pk, npsn, Perm.RESPONDENT_MANAGE)
     slots = Respondent.objects.filter(round=round_, school=school, submitted_at__isnull=True)
-    pdf = rapor_lib.respondent_sheet_pdf(request, round_, school, slots)
+    return _pdf_response(rapor_lib.respondent_sheet_pdf(request, round_, school, slots), f"kode-responden-{school.npsn}")
+
+
+def _pdf_response(pdf, filename):
     response = HttpResponse(pdf, content_type="application/pdf")
-    response["Content-Disposition"] = f'attachment; filename="kode-responden-{school.npsn}.pdf"'
+    response["Content-Disposition"] = f'attachment; filename="{filename}.pdf"'
     return response
+
+
+def _report(request, context, *, template, pdf_template, exporter, filename):
+    """The page, or its PDF (?format=pdf) or XLSX (?format=xlsx) export from the same context."""
+    fmt = request.GET.get("format")
+    if fmt == "pdf":
+        return _pdf_response(rapor_lib.render_pdf(request, pdf_template, context), filename)
+    if fmt == "xlsx":
+        return exporter(context).xlsx_response()
+    return render(request, template, context)
 
 
 @require_perm(Perm.ROUND_VIEW)
@@ -114,16 +127,8 @@ def school_rapor(request, pk, npsn):
     round_, school = _school_in_round(request, pk, npsn)
     context = rapor_lib.school_context(round_, school)
     context["can_verify"] = bool(school_for_user_or_none(request.user, npsn, Perm.VERVAL))
-    fmt = request.GET.get("format")
-    if fmt == "pdf":
-        response = HttpResponse(
-            rapor_lib.render_pdf(request, "mapping/rapor_pdf.html", context), content_type="application/pdf"
-        )
-        response["Content-Disposition"] = f'attachment; filename="rapor-mutu-{school.npsn}-{round_.year}.pdf"'
-        return response
-    if fmt == "xlsx":
-        return rapor_lib.SchoolRaporExporter(context).xlsx_response()
-    return render(request, "mapping/rapor.html", context)
+    return _report(request, context, template="mapping/rapor.html", pdf_template="mapping/rapor_pdf.html",
+                   exporter=rapor_lib.SchoolRaporExporter, filename=f"rapor-mutu-{school.npsn}-{round_.year}")
 
 
 @require_POST
@@ -167,17 +172,9 @@ def region_rapor(request, pk, kind, code):
     if region is None or (kind != RegionScore.Kind.NATION and not schools.exists()):
         raise Http404
     context = rapor_lib.region_context(round_, region, schools, request.GET.get("sort", "total"))
-    fmt = request.GET.get("format")
-    if fmt == "pdf":
-        response = HttpResponse(
-            rapor_lib.render_pdf(request, "mapping/region_pdf.html", context), content_type="application/pdf"
-        )
-        response["Content-Disposition"] = f'attachment; filename="rapor-wilayah-{code or "nasional"}.pdf"'
-        return response
-    if fmt == "xlsx":
-        return rapor_lib.RegionSchoolsExporter(context).xlsx_response()
     context["page"] = Paginator(context["scores"], 100).get_page(request.GET.get("page"))
-    return render(request, "mapping/region.html", context)
+    return _report(request, context, template="mapping/region.html", pdf_template="mapping/region_pdf.html",
+                   exporter=rapor_lib.RegionSchoolsExporter, filename=f"rapor-wilayah-{code or 'nasional'}-{round_.year}")
 
 
 @require_perm(Perm.ROUND_VIEW)

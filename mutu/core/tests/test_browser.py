@@ -2,7 +2,7 @@
 
 import pytest
 
-from conftest import PASSWORD
+from conftest import browser_log_in
 
 ROLE_HOMES = [
     ("pusat", "Admin pusat (Ditjen)"),
@@ -17,11 +17,9 @@ ROLE_HOMES = [
 
 
 def log_in(page, live_server, username):
-    page.goto(f"{live_server.url}/")
+    page.goto(f"{live_server.url}/")  # the home page sends a visitor to the Indonesian login page
     assert page.locator("h1").inner_text() == "Masuk ke Mutu"
-    page.get_by_label("Nama pengguna").fill(username)
-    page.get_by_label("Kata sandi").fill(PASSWORD)
-    page.get_by_role("button", name="Masuk").click()
+    browser_log_in(page, live_server, username)
 
 
 @pytest.mark.django_db(transaction=True)

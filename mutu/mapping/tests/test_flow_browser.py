@@ -4,16 +4,9 @@ from datetime import date, timedelta
 
 import pytest
 
-from conftest import PASSWORD
+from conftest import browser_log_in as log_in
 from mutu.mapping import scoring, services
 from mutu.mapping.models import Respondent, Verification
-
-
-def log_in(page, live_server, username):
-    page.goto(f"{live_server.url}/accounts/login/")
-    page.get_by_label("Nama pengguna").fill(username)
-    page.get_by_label("Kata sandi").fill(PASSWORD)
-    page.get_by_role("button", name="Masuk").click()
 
 
 @pytest.mark.django_db(transaction=True)

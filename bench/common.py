@@ -1,0 +1,89 @@
+"""Shared pieces of the benchmark scripts: environment, child processes, result records."""
+
+import json
+import os
+import platform
+import subprocess
+import sys
+import tempfile
+from datetime import UTC, datetime
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+RESULTS = ROOT / "bench" / "results"
+sys.path.insert(0, str(ROOT))
+
+
+def ensure_database(url):
+    """A fresh, empty PostgreSQL database for `url` (dropped first if it exists)."""
+    import psycopg
+
+    name = url.rsplit("/", 1)[1]
+    with psycopg.connect(url.rsplit("/", 1)[0] + "/postgres", autocommit=True) as connection:
+        connection.execute(f'DROP DATABASE IF EXISTS "{name}"')
+        connection.execute(f'CREATE DATABASE "{name}"')
+
+
+def bench_env(prefix, database_url="", **extra):
+    """(environment, backend name) for a run in its own folder; PostgreSQL when a URL is given."""
+    work = Path(tempfile.mkdtemp(prefix=f"mutu-bench-{prefix}-"))
+    env = {**os.environ, "MUTU_ALLOW_INSECURE_KEY": "1", "MUTU_VAR_DIR": str(work), **extra}
+    if database_url:
+        env["DATABASE_URL"] = database_url
+        ensure_database(database_url)
+    return env, "postgresql" if database_url.startswith("postgres") else "sqlite"
+
+
+def manage(args, env, capture=False):
+    return subprocess.run(
+        [sys.executable, str(ROOT / "manage.py"), *args],
+        env=env,
+        cwd=ROOT,
+        check=False,
+        stdout=subprocess.PIPE if capture else subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+
+
+def manage_or_exit(steps, env):
+    for step in steps:
+        done = manage(step, env)
+        if done.returncode:
+            raise SystemExit(done.stderr)
+
+
+def timed_child(args, env):
+    """Run one child process; returns its wall time `s`, peak RSS `rss` (MB), return code and output."""
+    script = (
+        "import resource,subprocess,sys,time,json;"
+        "t=time.perf_counter();p=subprocess.run(sys.argv[1:],capture_output=True,text=True);"
+        "d=time.perf_counter()-t;"
+        "print(json.dumps({'s':d,'rss':resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss/1024,"
+        "'rc':p.returncode,'out':p.stdout[-400:],'err':p.stderr[-2000:]}))"
+    )
+    done = subprocess.run([sys.executable, "-c", script, *args], env=env, cwd=ROOT, capture_output=True, text=True)
+    return json.loads(done.stdout)
+
+
+def setup_django(env):
+    os.environ.update(env)
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+    import django
+
+    django.setup()
+
+
+def stamp():
+    return {
+        "at": datetime.now(UTC).isoformat(timespec="seconds"),
+        "machine": f"{platform.node()} {os.cpu_count()} cores",
+    }
+
+
+def record(name, result):
+    """Append one result to bench/results/<name>.jsonl and print it."""
+    RESULTS.mkdir(parents=True, exist_ok=True)
+    with (RESULTS / f"{name}.jsonl").open("a") as handle:
+        handle.write(json.dumps(result) + "\n")
+    print(json.dumps(result, indent=2))
