@@ -103,7 +103,9 @@ def school_for_user_or_none(user, npsn, perm):
 def respondent_sheet(request, pk, npsn):
     round_, school = _school_in_round(request, pk, npsn, Perm.RESPONDENT_MANAGE)
     slots = Respondent.objects.filter(round=round_, school=school, submitted_at__isnull=True)
-    return _pdf_response(rapor_lib.respondent_sheet_pdf(request, round_, school, slots), f"kode-responden-{school.npsn}")
+    return _pdf_response(
+        rapor_lib.respondent_sheet_pdf(request, round_, school, slots), f"kode-responden-{school.npsn}"
+    )
 
 
 def _pdf_response(pdf, filename):
@@ -127,8 +129,14 @@ def school_rapor(request, pk, npsn):
     round_, school = _school_in_round(request, pk, npsn)
     context = rapor_lib.school_context(round_, school)
     context["can_verify"] = bool(school_for_user_or_none(request.user, npsn, Perm.VERVAL))
-    return _report(request, context, template="mapping/rapor.html", pdf_template="mapping/rapor_pdf.html",
-                   exporter=rapor_lib.SchoolRaporExporter, filename=f"rapor-mutu-{school.npsn}-{round_.year}")
+    return _report(
+        request,
+        context,
+        template="mapping/rapor.html",
+        pdf_template="mapping/rapor_pdf.html",
+        exporter=rapor_lib.SchoolRaporExporter,
+        filename=f"rapor-mutu-{school.npsn}-{round_.year}",
+    )
 
 
 @require_POST
@@ -173,8 +181,14 @@ def region_rapor(request, pk, kind, code):
         raise Http404
     context = rapor_lib.region_context(round_, region, schools, request.GET.get("sort", "total"))
     context["page"] = Paginator(context["scores"], 100).get_page(request.GET.get("page"))
-    return _report(request, context, template="mapping/region.html", pdf_template="mapping/region_pdf.html",
-                   exporter=rapor_lib.RegionSchoolsExporter, filename=f"rapor-wilayah-{code or 'nasional'}-{round_.year}")
+    return _report(
+        request,
+        context,
+        template="mapping/region.html",
+        pdf_template="mapping/region_pdf.html",
+        exporter=rapor_lib.RegionSchoolsExporter,
+        filename=f"rapor-wilayah-{code or 'nasional'}-{round_.year}",
+    )
 
 
 @require_perm(Perm.ROUND_VIEW)

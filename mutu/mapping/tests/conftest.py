@@ -1,4 +1,4 @@
-from datetime import date
+from datetime import date, timedelta
 
 import pytest
 
@@ -123,17 +123,23 @@ ANSWERS = {  # two respondents per role, as in the worked example of the test mo
 
 
 @pytest.fixture
-def scored_round(tiny, personas, schools):
-    round_ = services.create_round(
+def open_round(tiny, personas, schools):
+    """A Riau round on the tiny instrument, open from yesterday for a month."""
+    return services.create_round(
         actor=personas["lpmp"],
         name="Pemetaan 2026",
         year=2026,
         instrument=tiny,
         province=schools["a"].province,
-        opens_on=date(2026, 1, 1),
-        closes_on=date(2026, 12, 31),
+        opens_on=date.today() - timedelta(days=1),
+        closes_on=date.today() + timedelta(days=30),
         quotas={"SD": {"ks": 1, "guru": 2}},
     )
+
+
+@pytest.fixture
+def scored_round(open_round, tiny, personas, schools):
+    round_ = open_round
     for rtype, answer_sets in ANSWERS.items():
         slots = services.add_respondents(
             actor=personas["operator_a"],

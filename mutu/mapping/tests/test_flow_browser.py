@@ -1,26 +1,16 @@
 """The whole mapping flow in Debian's Chromium: codes → phone answers → scoring → rapor → verval → PDF."""
 
-from datetime import date, timedelta
 
 import pytest
 
 from conftest import browser_log_in as log_in
-from mutu.mapping import scoring, services
+from mutu.mapping import scoring
 from mutu.mapping.models import Respondent, Verification
 
 
 @pytest.mark.django_db(transaction=True)
-def test_mapping_flow(browser, live_server, personas, schools, tiny):
-    round_ = services.create_round(
-        actor=personas["lpmp"],
-        name="Pemetaan 2026",
-        year=2026,
-        instrument=tiny,
-        province=schools["a"].province,
-        opens_on=date.today() - timedelta(days=1),
-        closes_on=date.today() + timedelta(days=30),
-        quotas={"SD": {"ks": 1}},
-    )
+def test_mapping_flow(browser, live_server, personas, schools, open_round):
+    round_ = open_round
     school = schools["a"]
     operator = browser.new_page()
     log_in(operator, live_server, "operator_a")

@@ -11,17 +11,8 @@ from mutu.mapping.models import Respondent
 
 
 @pytest.fixture
-def round_(tiny, personas, schools):
-    return services.create_round(
-        actor=personas["lpmp"],
-        name="Pemetaan 2026",
-        year=2026,
-        instrument=tiny,
-        province=schools["a"].province,
-        opens_on=date.today() - timedelta(days=1),
-        closes_on=date.today() + timedelta(days=30),
-        quotas={"SD": {"guru": 2, "ks": 1}},
-    )
+def round_(open_round):
+    return open_round
 
 
 def add(client, personas, round_, school, rtype="guru", count=2):
