@@ -69,17 +69,30 @@ def region_progress(round_, schools):
     schools = list(schools.select_related("district", "regency").order_by("regency__name", "name"))
     counts = slot_counts(round_, [s.id for s in schools])
     complete, lagging = 0, []
+    per_regency = defaultdict(lambda: {"schools": 0, "complete": 0})
     for school in schools:
         rows, done = school_progress(round_, school, counts.get(school.id, {}))
+        per_regency[school.regency.name]["schools"] += 1
         if done:
             complete += 1
+            per_regency[school.regency.name]["complete"] += 1
             continue
         quota = sum(r["quota"] for r in rows) or 1
         sent = sum(min(r["sent"], r["quota"]) for r in rows)
         lagging.append({"school": school, "sent": sent, "quota": quota, "share": sent / quota})
     lagging.sort(key=lambda row: (row["share"], row["school"].name))
     total = len(schools)
-    return {"total": total, "complete": complete, "share": complete / total if total else 0, "lagging": lagging}
+    regencies = sorted(
+        ({"name": name, **row, "share": row["complete"] / row["schools"]} for name, row in per_regency.items()),
+        key=lambda row: (row["share"], row["name"]),
+    )
+    return {
+        "total": total,
+        "complete": complete,
+        "share": complete / total if total else 0,
+        "lagging": lagging,
+        "regencies": regencies,
+    }
 
 
 def nodes_of(round_):

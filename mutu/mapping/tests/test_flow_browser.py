@@ -1,6 +1,5 @@
 """The whole mapping flow in Debian's Chromium: codes → phone answers → scoring → rapor → verval → PDF."""
 
-
 import pytest
 
 from conftest import browser_log_in as log_in

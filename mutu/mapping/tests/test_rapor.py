@@ -187,3 +187,17 @@ def test_region_page_query_count_does_not_grow_with_data(
     with django_assert_max_num_queries(20):
         page = client.get(url + "?sort=flags")
     assert page.context["page"].paginator.count == 41
+
+
+def test_deadline_view_lists_lagging_schools_and_regencies(client, personas, scored_round, schools):
+    client.force_login(personas["lpmp"])
+    page = client.get(reverse("mapping:progress", args=[scored_round.pk]))
+    progress = page.context["progress"]
+    assert (progress["total"], progress["complete"]) == (3, 1)
+    assert sorted(row["school"].npsn for row in progress["lagging"]) == ["10400002", "10400003"]
+    assert {r["name"]: (r["schools"], r["complete"]) for r in progress["regencies"]} == {
+        "Kabupaten Kampar": (2, 1),
+        "Kota Pekanbaru": (1, 0),
+    }
+    client.force_login(personas["dinas_pekanbaru"])  # a Dinas sees only its own schools
+    assert client.get(reverse("mapping:progress", args=[scored_round.pk])).context["progress"]["total"] == 1
