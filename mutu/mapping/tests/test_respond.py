@@ -131,3 +131,36 @@ def test_garbage_answers_are_refused_cleanly(client, personas, round_, schools):
     question = Question.objects.get(questionnaire__respondent_type="ks", code="Q1")
     response = client.post(reverse("respond:answer", args=[slot.code, question.pk]), {f"q{question.pk}": "abc"})
     assert response.status_code == 409 and "Opsi itu bukan milik pertanyaan ini." in response.content.decode()
+
+
+def test_number_and_text_questions_are_answered_too(client, db, personas, schools):
+    from mutu.instruments.services import load_instrument
+    from mutu.mapping.tests.conftest import TINY
+
+    doc = {**TINY, "code": "tiny-isian"}
+    doc["questionnaires"] = [dict(q) for q in TINY["questionnaires"]]
+    doc["questionnaires"][0] = {
+        **doc["questionnaires"][0],
+        "questions": doc["questionnaires"][0]["questions"]
+        + [{"code": "N1", "kind": "number", "text": "Jumlah rombel"}, {"code": "T1", "kind": "text", "text": "Saran"}],
+    }
+    instrument = load_instrument(doc)
+    round_ = services.create_round(
+        actor=None,
+        name="R",
+        year=2026,
+        instrument=instrument,
+        province=None,
+        opens_on=date.today(),
+        closes_on=date.today(),
+        quotas={},
+    )
+    (slot,) = services.add_respondents(actor=None, round_=round_, school=schools["a"], respondent_type="ks", count=1)
+    page = client.get(reverse("respond:questions", args=[slot.code])).content.decode()
+    assert 'inputmode="decimal"' in page and "<textarea" in page
+    number = Question.objects.get(questionnaire__version=instrument, code="N1")
+    client.post(reverse("respond:answer", args=[slot.code, number.pk]), {f"q{number.pk}": "12,5"})
+    bad = client.post(reverse("respond:answer", args=[slot.code, number.pk]), {f"q{number.pk}": "dua belas"})
+    assert bad.status_code == 409 and "Masukkan angka." in bad.content.decode()
+    slot.refresh_from_db()
+    assert slot.draft[str(number.pk)] == 12.5
