@@ -35,14 +35,15 @@ def ensure_schools(province, count, rng):
     missing = count - existing
     if missing > 0:
         districts = list(District.objects.filter(regency__province=province).select_related("regency"))
-        start = School.objects.filter(npsn__startswith="9").count()
+        prefix = f"9{province.code}"  # 9 + province code + 5 digits: 8 digits, unique per province
+        start = School.objects.filter(npsn__startswith=prefix).count()
         levels = rng.choice([lv for lv, _ in LEVEL_SHARE], size=missing, p=[share for _, share in LEVEL_SHARE])
         rows = []
         for i in range(missing):
             district = districts[int(rng.integers(len(districts)))]
             rows.append(
                 School(
-                    npsn=f"9{province.code}{start + i:05d}",
+                    npsn=f"{prefix}{start + i:05d}",
                     name=f"{levels[i]} Sintetis {start + i + 1}",
                     level=levels[i],
                     status=Status.NEGERI if rng.random() < 0.7 else Status.SWASTA,
