@@ -62,6 +62,7 @@ def main():
     parser.add_argument("--seconds", type=int, default=60)
     parser.add_argument("--clients", type=int, default=48)
     parser.add_argument("--workers", type=int, default=4)
+    parser.add_argument("--note", default="", help="What else ran on the machine, recorded with the result")
     parser.add_argument("--database-url", default="postgresql://postgres@127.0.0.1:5432/mutu_bench_load")
     options = parser.parse_args()
 
@@ -176,6 +177,7 @@ def main():
     result = {
         **stamp(),
         "load_generator": "same machine, Python threads",
+        "note": options.note,
         "backend": "postgresql",
         "gunicorn": f"{options.workers} workers × 4 threads",
         "clients": len(slots),
