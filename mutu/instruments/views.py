@@ -54,6 +54,6 @@ def instrument_download(request, code, fmt):
     descriptor, name = tempfile.mkstemp(suffix=f".{fmt}")
     os.close(descriptor)
     services.write_document(services.export_instrument(version), name)
-    stream = open(name, "rb")  # noqa: SIM115 - FileResponse closes it
+    stream = open(name, "rb")  # FileResponse closes it
     os.unlink(name)  # the open handle keeps the data until the response is sent
     return FileResponse(stream, as_attachment=True, filename=f"{version.code}.{fmt}")
