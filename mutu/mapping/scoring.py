@@ -220,8 +220,11 @@ class Accumulator:
             n + schools,
         )
 
-    def rows(self, round_):
-        for (kind, code), (sums, counts, total_sum, total_count, level_counts, n) in self.groups.items():
+    def pop_rows(self, round_, kinds):
+        """Region rows of the given kinds, forgotten once handed over (memory stays flat nationally)."""
+        for key in [key for key in self.groups if key[0] in kinds]:
+            kind, code = key
+            sums, counts, total_sum, total_count, level_counts, n = self.groups.pop(key)
             with np.errstate(invalid="ignore", divide="ignore"):
                 means = sums / counts
             yield RegionScore(
@@ -360,6 +363,7 @@ def score_round(round_id):
     province_ids = schools.values_list("province_id", flat=True).distinct()
     scored = 0
     with transaction.atomic():
+        RegionScore.objects.filter(round=round_, engine=ENGINE).delete()
         for province_id in sorted(set(province_ids)):
             rows = list(
                 schools.filter(province_id=province_id).values_list(
@@ -368,9 +372,12 @@ def score_round(round_id):
             )
             for start in range(0, len(rows), CHUNK_SCHOOLS):
                 scored += _score_schools(round_, matrix, rows[start : start + CHUNK_SCHOOLS], regions)
-        RegionScore.objects.filter(round=round_, engine=ENGINE).delete()
-        region_rows = list(regions.rows(round_))
-        if round_.province_id:
-            region_rows = [r for r in region_rows if r.kind != RegionScore.Kind.NATION]
-        RegionScore.objects.bulk_create(region_rows, batch_size=1000)
+            # Kecamatan and kab/kota lie inside one province: their means are final now.
+            RegionScore.objects.bulk_create(
+                regions.pop_rows(round_, {RegionScore.Kind.DISTRICT, RegionScore.Kind.REGENCY}), batch_size=1000
+            )
+        kinds = (
+            {RegionScore.Kind.PROVINCE} if round_.province_id else {RegionScore.Kind.PROVINCE, RegionScore.Kind.NATION}
+        )
+        RegionScore.objects.bulk_create(regions.pop_rows(round_, kinds), batch_size=1000)
     return scored
