@@ -62,12 +62,17 @@ def main():
     parser.add_argument("--schools", type=int, default=7000)
     parser.add_argument("--database-url", default="")
     parser.add_argument("--naive-sample", type=int, default=200)
+    # Every school sends, so the round holds the 7,000 × 45 = 315,000 responses; the
+    # national bench keeps the usual 5% of "tidak kirim" schools.
+    parser.add_argument("--not-sent", default="0")
     options = parser.parse_args()
 
     env, backend = bench_env("score", options.database_url)
     manage_or_exit([["migrate", "--noinput"], ["load_regions", "--province", "14"]], env)
     start = time.perf_counter()
-    generated = manage(["synth_round", "14", "--schools", str(options.schools)], env, capture=True)
+    generated = manage(
+        ["synth_round", "14", "--schools", str(options.schools), "--not-sent", options.not_sent], env, capture=True
+    )
     if generated.returncode:
         raise SystemExit(generated.stderr)
     generate_s = time.perf_counter() - start
