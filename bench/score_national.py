@@ -78,6 +78,8 @@ def main():
         "goal_met": engine["s"] < 900 and (one_province is None or engine["rss"] <= one_province * 1.1),
     }
     record("score_national", result)
+    database = env.get("DATABASE_URL") or f"sqlite:///{env['MUTU_VAR_DIR']}/mutu.sqlite3"
+    print(f"Next: .venv/bin/python bench/page_latency.py --database-url {database}")
 
 
 if __name__ == "__main__":
