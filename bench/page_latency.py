@@ -15,7 +15,7 @@ import os
 import random
 import time
 
-from common import record, setup_django, stamp
+from common import manage_or_exit, record, setup_django, stamp
 
 
 def main():
@@ -26,7 +26,9 @@ def main():
     env = {"MUTU_ALLOW_INSECURE_KEY": "1", "MUTU_INSECURE_HTTP": "1", "MUTU_ALLOWED_HOSTS": "testserver"}
     if options.database_url:
         env["DATABASE_URL"] = options.database_url
-    setup_django({**os.environ, **env})
+    env = {**os.environ, **env}
+    manage_or_exit([["collectstatic", "--noinput", "-v0"]], env)  # pages render hashed static URLs
+    setup_django(env)
     from django.db import connection
     from django.test import Client
     from django.test.utils import CaptureQueriesContext

@@ -15,7 +15,7 @@ import warnings
 from dataclasses import dataclass
 
 import numpy as np
-from django.db import transaction
+from django.db import connection, transaction
 
 from mutu.instruments.models import LevelBand, Node, Option, RespondentType, RoleWeight
 from mutu.schools.models import School
@@ -352,9 +352,18 @@ def _score_schools(round_, matrix, schools, regions):
     return int(sent.sum())
 
 
+def refresh_statistics(*models):
+    """ANALYZE after bulk writes: the planner otherwise keeps pre-round row estimates and picks scans
+    that turn a 50 ms rapor page into seconds until autovacuum catches up."""
+    with connection.cursor() as cursor:
+        for model in models:
+            cursor.execute(f"ANALYZE {connection.ops.quote_name(model._meta.db_table)}")
+
+
 def score_round(round_id):
     """Score every school in the round's area, province by province; returns the number of rapor."""
     round_ = Round.objects.select_related("instrument").get(pk=round_id)
+    refresh_statistics(Respondent)
     matrix = load_matrix(round_.instrument)
     regions = Accumulator(len(matrix.node_ids), len(matrix.band_names))
     schools = School.objects.order_by("province_id", "id")
@@ -380,4 +389,5 @@ def score_round(round_id):
             {RegionScore.Kind.PROVINCE} if round_.province_id else {RegionScore.Kind.PROVINCE, RegionScore.Kind.NATION}
         )
         RegionScore.objects.bulk_create(regions.pop_rows(round_, kinds), batch_size=1000)
+    refresh_statistics(SchoolScore, RegionScore, Milestone)
     return scored

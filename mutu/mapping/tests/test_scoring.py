@@ -177,3 +177,16 @@ def test_a_school_without_responses_does_not_move_the_regional_mean(matrix, data
     a, b = with_silent.groups[("regency", "x")], without.groups[("regency", "x")]
     assert a[2] == pytest.approx(b[2]) and a[3] == b[3]
     assert a[5] == b[5] + (3 - int(sent.sum()))
+
+
+def test_scoring_refreshes_planner_statistics(scored_round):
+    """Pages stay fast right after a large round: the score tables are analysed, not left to autovacuum."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute("SELECT reltuples FROM pg_class WHERE relname = %s", [SchoolScore._meta.db_table])
+            assert cursor.fetchone()[0] == SchoolScore.objects.count()
+        else:
+            cursor.execute("SELECT count(*) FROM sqlite_stat1 WHERE tbl = %s", [SchoolScore._meta.db_table])
+            assert cursor.fetchone()[0] > 0
