@@ -13,6 +13,7 @@ Only loopback addresses are used; the run stops by itself.
 
 import argparse
 import http.client
+import multiprocessing
 import os
 import random
 import re
@@ -57,11 +58,28 @@ def client_loop(code, questions, deadline, latencies, sent, errors):
             errors.append(response.status)
 
 
+def client_group(args):
+    """One load process: a thread per respondent (several processes, so the GIL of a single
+    generator process does not add its own queueing to the latencies measured)."""
+    codes, questions, deadline = args
+    latencies, sent, errors = [], {}, []
+    threads = [
+        threading.Thread(target=client_loop, args=(code, questions, deadline, latencies, sent, errors))
+        for code in codes
+    ]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return latencies, sent, errors
+
+
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--seconds", type=int, default=60)
     parser.add_argument("--clients", type=int, default=48)
     parser.add_argument("--workers", type=int, default=4)
+    parser.add_argument("--processes", type=int, default=4, help="Load generator processes")
     parser.add_argument("--note", default="", help="What else ran on the machine, recorded with the result")
     parser.add_argument("--database-url", default="postgresql://postgres@127.0.0.1:5432/mutu_bench_load")
     options = parser.parse_args()
@@ -85,6 +103,7 @@ def main():
     )
     setup_django(env)
     import numpy as np
+    from django.db import connections
 
     from mutu.instruments.models import Option
     from mutu.mapping import services
@@ -149,18 +168,19 @@ def main():
                     break
             except OSError:
                 time.sleep(0.2)
-        latencies, sent, errors = [], {}, []
+        connections.close_all()  # the client processes are forked and never touch the database
         start = time.perf_counter()
         deadline = start + options.seconds
-        threads = [
-            threading.Thread(target=client_loop, args=(s.code, questions, deadline, latencies, sent, errors))
-            for s in slots
-        ]
-        for thread in threads:
-            thread.start()
-        for thread in threads:
-            thread.join()
+        codes = [s.code for s in slots]
+        groups = [(codes[i :: options.processes], questions, deadline) for i in range(options.processes)]
+        with multiprocessing.get_context("fork").Pool(options.processes) as pool:
+            parts = pool.map(client_group, groups)
         elapsed = time.perf_counter() - start
+        latencies, sent, errors = [], {}, []
+        for part_latencies, part_sent, part_errors in parts:
+            latencies += part_latencies
+            sent.update(part_sent)
+            errors += part_errors
     finally:
         os.killpg(server.pid, signal.SIGTERM)
         server.wait(timeout=30)
@@ -176,7 +196,7 @@ def main():
     ok = len(latencies) - len(errors)
     result = {
         **stamp(),
-        "load_generator": "same machine, Python threads",
+        "load_generator": f"same machine, {options.processes} processes of Python threads",
         "note": options.note,
         "backend": "postgresql",
         "gunicorn": f"{options.workers} workers × 4 threads",
