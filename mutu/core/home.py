@@ -27,7 +27,7 @@ def missing_profile_fields(school):
 
 def mapping_todos(membership, schools, role):
     """Open mapping rounds over these schools: respondents to collect, rapor to verify, progress to chase."""
-    from mutu.mapping.models import Milestone, Respondent, Round
+    from mutu.mapping.models import Milestone, Round, SchoolProgress
 
     today = timezone.localdate()
     rounds = Round.objects.filter(opens_on__lte=today, closes_on__gte=today).filter(
@@ -38,7 +38,8 @@ def mapping_todos(membership, schools, role):
         progress = reverse("mapping:progress", args=[round_.pk])
         if ROLE_SCOPE[role] == Scope.SCHOOL:
             school = membership.school
-            sent = Respondent.objects.filter(round=round_, school=school, submitted_at__isnull=False).count()
+            progress = SchoolProgress.objects.filter(round=round_, school=school).first()
+            sent = progress.sent_in_quota if progress else 0
             quota = sum(int(n) for n in round_.quotas.get(school.level, {}).values())
             if sent < quota and role in (Role.KEPALA_SEKOLAH, Role.OPERATOR):
                 todos.append(
@@ -79,9 +80,7 @@ def mapping_todos(membership, schools, role):
                     )
                 )
         total = in_round.count()
-        complete = Milestone.objects.filter(
-            round=round_, step=Milestone.Step.RESPONSES_COMPLETE, school__in=in_round
-        ).count()
+        complete = SchoolProgress.objects.filter(round=round_, complete=True, school__in=in_round).count()
         if total and complete < total:
             todos.append(
                 _todo(

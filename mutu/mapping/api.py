@@ -6,7 +6,7 @@ OpenAPI: /api/docs.
 
 from django.http import Http404
 from django.shortcuts import get_object_or_404
-from ninja import NinjaAPI, Schema
+from ninja import NinjaAPI, Query, Schema
 from ninja.errors import HttpError
 from ninja.security import HttpBearer, django_auth
 
@@ -66,7 +66,8 @@ class LaggingOut(Schema):
 class ProgressOut(Schema):
     schools: int
     complete: int
-    lagging: list[LaggingOut]
+    lagging_count: int
+    lagging: list[LaggingOut]  # least advanced first, `limit` rows from `offset`
 
 
 class NodeScoreOut(Schema):
@@ -144,16 +145,17 @@ def rounds(request):
 
 
 @api.get("/rounds/{round_id}/progress", response=ProgressOut)
-def progress(request, round_id: int):
+def progress(request, round_id: int, offset: int = Query(0, ge=0), limit: int = Query(100, ge=1, le=1000)):
     _require(request, Perm.ROUND_VIEW)
     round_ = selectors.round_for_user(request.user, round_id)
     result = selectors.region_progress(round_, selectors.round_schools(request.user, round_))
     return ProgressOut(
         schools=result["total"],
         complete=result["complete"],
+        lagging_count=result["lagging_count"],
         lagging=[
-            LaggingOut(npsn=r["school"].npsn, name=r["school"].name, sent=r["sent"], quota=r["quota"])
-            for r in result["lagging"]
+            LaggingOut(npsn=s.npsn, name=s.name, sent=s.sent, quota=s.quota)
+            for s in result["lagging"][offset : offset + limit]
         ],
     )
 

@@ -73,6 +73,27 @@ class Respondent(models.Model):
         return f"{self.get_respondent_type_display()} {self.number}"
 
 
+class SchoolProgress(models.Model):
+    """A school's live counters in a round, kept by the respondent services in the same transaction
+    as the slot or answer they count; the deadline view reads these instead of the respondent rows."""
+
+    round = models.ForeignKey(Round, on_delete=models.CASCADE, related_name="progress")
+    school = models.ForeignKey("schools.School", on_delete=models.CASCADE, related_name="round_progress")
+    slots = models.JSONField(default=dict)  # {respondent_type: slots created}
+    sent = models.JSONField(default=dict)  # {respondent_type: submitted}
+    quota = models.PositiveIntegerField(default=0)  # Σ quota over the types of the school's jenjang
+    sent_in_quota = models.PositiveIntegerField(default=0)  # Σ min(sent, quota): extra responses do not count
+    share = models.FloatField(default=0)  # sent_in_quota / quota, what lagging schools are ordered by
+    complete = models.BooleanField(default=False)  # every type's quota met
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["round", "school"], name="school_progress_unique")]
+
+    def __str__(self):
+        return f"{self.school_id}: {self.sent_in_quota}/{self.quota}"
+
+
 class ExternalValue(models.Model):
     """A sub-indicator score (0–7) from outside data such as Dapodik or UKG; absent means missing."""
 

@@ -309,7 +309,6 @@ def _score_schools(round_, matrix, schools, regions):
     per_type = np.bincount(resp_school * len(TYPES) + resp_type, minlength=len(school_ids) * len(TYPES))
     per_type = per_type.reshape(len(school_ids), len(TYPES))
     quotas = np.array([[round_.quota(s[4], t) for t in TYPES] for s in schools]).reshape(len(schools), len(TYPES))
-    complete = sent & (per_type >= quotas).all(axis=1)
     flags = quality_flags(
         matrix, len(school_ids), resp_school, resp_type, lengths, option_ids, y, present, per_type, quotas, values
     )
@@ -331,14 +330,11 @@ def _score_schools(round_, matrix, schools, regions):
         ],
         batch_size=1000,
     )
+    # "Responses complete" is reached live, when the last quota is met (services.refresh_progress).
     Milestone.objects.bulk_create(
         [
             Milestone(round=round_, school_id=int(school_ids[i]), step=Milestone.Step.SCORED)
             for i in np.flatnonzero(sent)
-        ]
-        + [
-            Milestone(round=round_, school_id=int(school_ids[i]), step=Milestone.Step.RESPONSES_COMPLETE)
-            for i in np.flatnonzero(complete)
         ],
         ignore_conflicts=True,
         batch_size=1000,

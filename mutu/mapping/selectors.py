@@ -3,14 +3,15 @@
 from collections import defaultdict
 
 import numpy as np
-from django.db.models import Count, Q
+from django.db.models import Case, Count, FilteredRelation, Q, Value, When
+from django.db.models.functions import Coalesce
 from django.shortcuts import get_object_or_404
 
 from mutu.accounts.permissions import Perm
 from mutu.instruments.models import Node
 from mutu.schools.selectors import schools_for_user
 
-from .models import RegionScore, Respondent, Round, SchoolScore
+from .models import RegionScore, Respondent, Round, SchoolProgress, SchoolScore
 from .scoring import ENGINE
 
 
@@ -32,11 +33,9 @@ def round_schools(user, round_, perm=Perm.ROUND_VIEW):
     return schools.filter(province_id=round_.province_id) if round_.province_id else schools
 
 
-def slot_counts(round_, school_ids=None):
+def slot_counts(round_, school_ids):
     """{school_id: {type: (slots, submitted)}} in one query."""
-    rows = Respondent.objects.filter(round=round_)
-    if school_ids is not None:
-        rows = rows.filter(school_id__in=school_ids)
+    rows = Respondent.objects.filter(round=round_, school_id__in=school_ids)
     counts = defaultdict(dict)
     for school_id, rtype, slots, sent in rows.values_list("school_id", "respondent_type").annotate(
         slots=Count("id"), sent=Count("id", filter=Q(submitted_at__isnull=False))
@@ -45,50 +44,61 @@ def slot_counts(round_, school_ids=None):
     return counts
 
 
-def school_progress(round_, school, counts=None):
-    """Per respondent type: quota, slots, submitted; and whether every quota is met."""
-    counts = counts if counts is not None else slot_counts(round_, [school.id]).get(school.id, {})
+def school_progress(round_, school):
+    """Per respondent type: quota, slots, submitted; and whether every quota is met (one query)."""
+    progress = SchoolProgress.objects.filter(round=round_, school=school).first()
+    slots, sent = (progress.slots, progress.sent) if progress else ({}, {})
     quotas = round_.quotas.get(school.level, {})
-    rows = []
-    for rtype in sorted(set(quotas) | set(counts)):
-        slots, sent = counts.get(rtype, (0, 0))
-        rows.append(
-            {
-                "type": rtype,
-                "quota": int(quotas.get(rtype, 0)),
-                "slots": slots,
-                "sent": sent,
-                "met": sent >= int(quotas.get(rtype, 0)),
-            }
-        )
-    return rows, all(r["met"] for r in rows) and bool(rows)
+    rows = [
+        {
+            "type": rtype,
+            "quota": int(quotas.get(rtype, 0)),
+            "slots": slots.get(rtype, 0),
+            "sent": sent.get(rtype, 0),
+            "met": sent.get(rtype, 0) >= int(quotas.get(rtype, 0)),
+        }
+        for rtype in sorted(set(quotas) | set(slots))
+    ]
+    return rows, bool(progress and progress.complete)
 
 
 def region_progress(round_, schools):
-    """The deadline view: complete schools, and the lagging ones ordered by how far behind they are."""
-    schools = list(schools.select_related("district", "regency").order_by("regency__name", "name"))
-    counts = slot_counts(round_, [s.id for s in schools])
-    complete, lagging = 0, []
-    per_regency = defaultdict(lambda: {"schools": 0, "complete": 0})
-    for school in schools:
-        rows, done = school_progress(round_, school, counts.get(school.id, {}))
-        per_regency[school.regency.name]["schools"] += 1
-        if done:
-            complete += 1
-            per_regency[school.regency.name]["complete"] += 1
-            continue
-        quota = sum(r["quota"] for r in rows) or 1
-        sent = sum(min(r["sent"], r["quota"]) for r in rows)
-        lagging.append({"school": school, "sent": sent, "quota": quota, "share": sent / quota})
-    lagging.sort(key=lambda row: (row["share"], row["school"].name))
-    total = len(schools)
+    """The deadline view from the stored counters, in SQL whatever the number of schools: totals per
+    regency/city, and the lagging schools (a queryset, least advanced first) to page through."""
+    tracked = schools.annotate(
+        progress=FilteredRelation("round_progress", condition=Q(round_progress__round=round_))
+    ).annotate(done=Coalesce("progress__complete", Value(False)))
     regencies = sorted(
-        ({"name": name, **row, "share": row["complete"] / row["schools"]} for name, row in per_regency.items()),
+        (
+            {"name": name, "schools": n, "complete": done, "share": done / n}
+            for name, n, done in tracked.order_by()
+            .values_list("regency__code", "regency__name")
+            .annotate(n=Count("id"), complete=Count("id", filter=Q(done=True)))
+            .values_list("regency__name", "n", "complete")
+        ),
         key=lambda row: (row["share"], row["name"]),
+    )
+    total = sum(row["schools"] for row in regencies)
+    complete = sum(row["complete"] for row in regencies)
+    # Schools without a progress row have no slot yet: nothing sent against their jenjang's quota.
+    level_quota = Case(
+        *(When(level=level, then=Value(sum(int(n) for n in q.values()))) for level, q in round_.quotas.items()),
+        default=Value(0),
+    )
+    lagging = (
+        tracked.filter(done=False)
+        .annotate(
+            share=Coalesce("progress__share", Value(0.0)),
+            sent=Coalesce("progress__sent_in_quota", Value(0)),
+            quota=Coalesce("progress__quota", level_quota),
+        )
+        .select_related("regency")
+        .order_by("share", "name", "id")
     )
     return {
         "total": total,
         "complete": complete,
+        "lagging_count": total - complete,
         "share": complete / total if total else 0,
         "lagging": lagging,
         "regencies": regencies,

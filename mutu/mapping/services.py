@@ -9,8 +9,9 @@ from django.utils.translation import gettext as _
 from mutu.core.services import record_audit
 from mutu.instruments.models import Option, Question, Questionnaire
 
-from .models import Milestone, Respondent, Round, SchoolScore, Verification
+from .models import Milestone, Respondent, Round, SchoolProgress, SchoolScore, Verification
 from .scoring import ENGINE
+from .selectors import slot_counts
 
 
 class AnswerError(Exception):
@@ -43,13 +44,70 @@ def create_round(*, actor, name, year, instrument, opens_on, closes_on, quotas, 
     return round_
 
 
+def progress_fields(quotas, counts):
+    """A progress row's counters from the jenjang's quotas and the school's {type: (slots, sent)}."""
+    quotas = {rtype: int(n) for rtype, n in quotas.items()}
+    quota = sum(quotas.values())
+    sent_in_quota = sum(min(counts.get(rtype, (0, 0))[1], n) for rtype, n in quotas.items())
+    return {
+        "slots": {rtype: c[0] for rtype, c in counts.items()},
+        "sent": {rtype: c[1] for rtype, c in counts.items() if c[1]},
+        "quota": quota,
+        "sent_in_quota": sent_in_quota,
+        "share": sent_in_quota / quota if quota else 0.0,
+        "complete": bool(quota) and sent_in_quota == quota,
+    }
+
+
+PROGRESS_BATCH = 1000  # schools per grouped count: bounded IN lists on SQLite and PostgreSQL
+
+
+def refresh_progress(round_, schools):
+    """Recount the progress rows of these (school id, jenjang) pairs from their respondent slots,
+    a grouped count and an upsert per batch; a school that meets every quota reaches its
+    "responses complete" milestone."""
+    for start in range(0, len(schools), PROGRESS_BATCH):
+        batch = schools[start : start + PROGRESS_BATCH]
+        counts = slot_counts(round_, [school_id for school_id, _level in batch])
+        rows = [
+            SchoolProgress(
+                round=round_,
+                school_id=school_id,
+                **progress_fields(round_.quotas.get(level, {}), counts.get(school_id, {})),
+            )
+            for school_id, level in batch
+        ]
+        SchoolProgress.objects.bulk_create(
+            rows,
+            update_conflicts=True,
+            unique_fields=["round", "school"],
+            update_fields=["slots", "sent", "quota", "sent_in_quota", "share", "complete", "updated_at"],
+        )
+        Milestone.objects.bulk_create(
+            [
+                Milestone(round=round_, school_id=row.school_id, step=Milestone.Step.RESPONSES_COMPLETE)
+                for row in rows
+                if row.complete
+            ],
+            ignore_conflicts=True,
+        )
+
+
+def _lock_progress(round_, school):
+    """Lock the school's progress row (created on first use) inside the caller's transaction:
+    concurrent writers for one school then recount one after another and no count is lost."""
+    SchoolProgress.objects.get_or_create(round=round_, school=school)
+    SchoolProgress.objects.select_for_update().filter(round=round_, school=school).get()
+
+
 @transaction.atomic
 def add_respondents(*, actor, round_, school, respondent_type, count):
     """Add `count` respondent slots of one type, numbered after the existing ones."""
+    _lock_progress(round_, school)  # also serialises the numbering of concurrent additions
     start = (
-        Respondent.objects.select_for_update()
-        .filter(round=round_, school=school, respondent_type=respondent_type)
-        .aggregate(n=Max("number"))["n"]
+        Respondent.objects.filter(round=round_, school=school, respondent_type=respondent_type).aggregate(
+            n=Max("number")
+        )["n"]
         or 0
     )
     slots = Respondent.objects.bulk_create(
@@ -58,6 +116,7 @@ def add_respondents(*, actor, round_, school, respondent_type, count):
             for i in range(count)
         ]
     )
+    refresh_progress(round_, [(school.id, school.level)])
     record_audit(
         actor=actor,
         action="respondent.add",
@@ -161,9 +220,16 @@ def submit(*, respondent_id):
         respondent.packed = pack(respondent.draft)
         respondent.submitted_at = timezone.now()
         respondent.save(update_fields=["packed", "submitted_at"])
+        _count_submission(respondent)
     return respondent, True
 
 
+def _count_submission(respondent):
+    _lock_progress(respondent.round, respondent.school)
+    refresh_progress(respondent.round, [(respondent.school_id, respondent.school.level)])
+
+
+@transaction.atomic
 def submit_answers(*, respondent, options):
     """Store a complete set of chosen options at once (imports, synthetic rounds, tests)."""
     valid = set(
@@ -174,6 +240,7 @@ def submit_answers(*, respondent, options):
     respondent.packed = np.array(sorted(options), dtype="<i4").tobytes()
     respondent.submitted_at = timezone.now()
     respondent.save(update_fields=["packed", "submitted_at"])
+    _count_submission(respondent)
     return respondent
 
 

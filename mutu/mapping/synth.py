@@ -145,3 +145,4 @@ def generate_respondents(round_, school_rows, rng, *, quotas, not_sent=0.05, str
             Respondent.objects.bulk_create(batch)
             batch = []
     Respondent.objects.bulk_create(batch)
+    services.refresh_progress(round_, school_rows)

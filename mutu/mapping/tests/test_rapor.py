@@ -194,7 +194,7 @@ def test_deadline_view_lists_lagging_schools_and_regencies(client, personas, sco
     page = client.get(reverse("mapping:progress", args=[scored_round.pk]))
     progress = page.context["progress"]
     assert (progress["total"], progress["complete"]) == (3, 1)
-    assert sorted(row["school"].npsn for row in progress["lagging"]) == ["10400002", "10400003"]
+    assert [(s.npsn, s.sent, s.quota) for s in progress["lagging"]] == [("10400002", 0, 3), ("10400003", 0, 0)]
     assert {r["name"]: (r["schools"], r["complete"]) for r in progress["regencies"]} == {
         "Kabupaten Kampar": (2, 1),
         "Kota Pekanbaru": (1, 0),

@@ -1,0 +1,99 @@
+"""Live per-school counters and the deadline view built on them."""
+
+from django.urls import reverse
+
+from mutu.mapping import selectors, services
+from mutu.mapping.models import Milestone, SchoolProgress
+
+
+def progress_of(round_, school):
+    return SchoolProgress.objects.get(round=round_, school=school)
+
+
+def test_counters_follow_slots_and_submissions(open_round, personas, schools, tiny):
+    from mutu.mapping.tests.conftest import options
+
+    school = schools["b"]
+    gurus = services.add_respondents(actor=None, round_=open_round, school=school, respondent_type="guru", count=3)
+    row = progress_of(open_round, school)
+    assert (row.slots, row.sent, row.quota, row.sent_in_quota, row.complete) == ({"guru": 3}, {}, 3, 0, False)
+    picks = {"Q1": ["a"], "Q2": ["b"], "Q3": ["x"]}
+    for slot in gurus:  # three guru answers against a quota of two: the third does not count towards it
+        services.submit_answers(respondent=slot, options=options(tiny, "guru", picks))
+    row = progress_of(open_round, school)
+    assert (row.sent, row.sent_in_quota, round(row.share, 4), row.complete) == ({"guru": 3}, 2, 0.6667, False)
+    assert not Milestone.objects.filter(round=open_round, school=school).exists()
+    (ks,) = services.add_respondents(actor=None, round_=open_round, school=school, respondent_type="ks", count=1)
+    ks.draft = {str(q.id): q.options.first().id for q in services.questionnaire_for(ks).questions.all()}
+    ks.save()
+    assert services.submit(respondent_id=ks.pk)[1] is True
+    assert services.submit(respondent_id=ks.pk)[1] is False  # a doubled submit changes nothing
+    row = progress_of(open_round, school)
+    assert (row.slots, row.sent, row.sent_in_quota, row.share, row.complete) == (
+        {"guru": 3, "ks": 1},
+        {"guru": 3, "ks": 1},
+        3,
+        1.0,
+        True,
+    )
+    assert Milestone.objects.filter(round=open_round, school=school, step=Milestone.Step.RESPONSES_COMPLETE).exists()
+    rows, complete = selectors.school_progress(open_round, school)
+    assert complete and {r["type"]: (r["quota"], r["slots"], r["sent"]) for r in rows} == {
+        "guru": (2, 3, 3),
+        "ks": (1, 1, 1),
+    }
+
+
+def test_refresh_progress_recounts_from_the_slots(open_round, schools):
+    """The bulk path (synthetic rounds, repairs) agrees with the live one and is idempotent."""
+    school = schools["a"]
+    services.add_respondents(actor=None, round_=open_round, school=school, respondent_type="guru", count=2)
+    SchoolProgress.objects.filter(round=open_round, school=school).update(slots={}, quota=0)
+    for _ in range(2):
+        services.refresh_progress(open_round, [(school.id, school.level), (schools["c"].id, schools["c"].level)])
+    assert (progress_of(open_round, school).slots, progress_of(open_round, school).quota) == ({"guru": 2}, 3)
+    assert progress_of(open_round, schools["c"]).slots == {}
+
+
+def test_deadline_view_orders_lagging_schools_and_pages_them(
+    client, personas, open_round, schools, django_assert_max_num_queries
+):
+    from conftest import make_school
+
+    services.add_respondents(actor=None, round_=open_round, school=schools["b"], respondent_type="guru", count=1)
+    for slot in open_round.respondents.filter(school=schools["b"]):
+        services.submit_answers(respondent=slot, options=[])
+    for n in range(60):
+        make_school(f"1049{n:04d}", f"SD Uji {n:02d}", "SD", "14.01.02")
+    client.force_login(personas["lpmp"])
+    url = reverse("mapping:progress", args=[open_round.pk])
+    with django_assert_max_num_queries(14):
+        page = client.get(url)
+    lagging = page.context["page"]
+    assert page.context["progress"]["lagging_count"] == lagging.paginator.count == 63
+    assert [s.npsn for s in lagging.object_list[:2]] == ["10400001", "10490000"]  # no response first, by name
+    second = client.get(url + "?page=2").context["page"].object_list
+    assert [(s.npsn, s.sent, s.quota) for s in second][-1] == ("10400002", 1, 3)  # the most advanced last
+    assert "1 / 3" in client.get(url + "?page=2").content.decode()
+
+
+def test_progress_api_pages_the_lagging_list(client, personas, open_round, schools):
+    client.force_login(personas["lpmp"])
+    url = reverse("api:progress", args=[open_round.pk])
+    body = client.get(url, {"limit": 1, "offset": 1}).json()
+    assert (body["schools"], body["complete"], body["lagging_count"]) == (3, 0, 3)
+    assert [row["npsn"] for row in body["lagging"]] == ["10400002"]
+    assert client.get(url, {"limit": 5000}).status_code == 422
+
+
+def test_migration_counts_rounds_that_already_have_respondents(open_round, schools):
+    import importlib
+
+    from django.apps import apps
+
+    migration = importlib.import_module("mutu.mapping.migrations.0005_school_progress")
+    services.add_respondents(actor=None, round_=open_round, school=schools["a"], respondent_type="ks", count=2)
+    SchoolProgress.objects.all().delete()
+    migration.count_existing(apps, None)
+    row = progress_of(open_round, schools["a"])
+    assert (row.slots, row.sent, row.quota) == ({"ks": 2}, {}, 3)
