@@ -139,3 +139,11 @@ def _test_settings(settings, tmp_path):
         **settings.STORAGES,
         "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
     }
+
+
+@pytest.fixture(autouse=True)
+def _fresh_process_caches():
+    # Rolled-back tests reuse ids on SQLite: a per-process cache keyed by id must not outlive a test.
+    from mutu.mapping.services import question_shapes
+
+    question_shapes.cache_clear()

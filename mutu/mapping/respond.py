@@ -9,8 +9,6 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from mutu.instruments.models import Question
-
 from . import services
 from .forms import CodeForm
 from .models import Respondent
@@ -106,14 +104,10 @@ def questions(request, code):
     if request.method == "POST" and not respondent.submitted_at:
         # Without JavaScript the whole page is saved at once; with htmx each answer already was.
         for question in page.object_list:
-            value = (
-                request.POST.getlist(f"q{question.id}")
-                if question.kind == Question.Kind.MULTIPLE
-                else (request.POST.get(f"q{question.id}"))
-            )
-            if value not in (None, "", []):
+            values = [v for v in request.POST.getlist(f"q{question.id}") if v != ""]
+            if values:
                 try:
-                    services.save_answer(respondent_id=respondent.pk, question=question, value=value)
+                    services.save_answer(respondent_id=respondent.pk, question_id=question.id, values=values)
                 except services.AnswerError as exc:
                     return render(
                         request,
@@ -146,24 +140,16 @@ def questions(request, code):
 
 @require_POST
 def answer(request, code, question_id):
-    respondent, refusal = _respondent(request, code)
-    if refusal:
-        return refusal
-    question = Question.objects.filter(
-        pk=question_id,
-        questionnaire__version_id=respondent.round.instrument_id,
-        questionnaire__respondent_type=respondent.respondent_type,
-        questionnaire__level=respondent.school.level,
-    ).first()
-    if question is None:
-        return HttpResponse(_("That question is not in your questionnaire."), status=404)
-    value = (
-        request.POST.getlist(f"q{question.id}")
-        if question.kind == Question.Kind.MULTIPLE
-        else request.POST.get(f"q{question.id}")
-    )
+    """The htmx autosave of one answer: the throttle read, then one locked read and one write."""
+    if _throttled(request):
+        return _too_many(request)
     try:
-        services.save_answer(respondent_id=respondent.pk, question=question, value=value)
+        services.save_answer(code=code.upper(), question_id=question_id, values=request.POST.getlist(f"q{question_id}"))
+    except services.UnknownRespondent as exc:
+        _count_failure(request)
+        return HttpResponse(str(exc), status=404)
+    except services.NotInQuestionnaire as exc:
+        return HttpResponse(str(exc), status=404)
     except services.AnswerError as exc:
         return HttpResponse(str(exc), status=409)
     return HttpResponse(_("Saved"))

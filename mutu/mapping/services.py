@@ -1,5 +1,7 @@
 """Writes for pemetaan mutu: rounds, respondent slots, answers, submission."""
 
+import functools
+
 import numpy as np
 from django.db import transaction
 from django.db.models import Max
@@ -140,47 +142,79 @@ def is_open(respondent, today=None):
     return respondent.round.opens_on <= today <= respondent.round.closes_on
 
 
-def _option_ids(values):
+class UnknownRespondent(AnswerError):
+    pass
+
+
+class NotInQuestionnaire(AnswerError):
+    pass
+
+
+@functools.lru_cache(maxsize=512)
+def question_shapes(version_id, respondent_type, level):
+    """{question id: (kind, option ids)} of one questionnaire, read once per process: only versions
+    used by a round have respondents, and those are frozen."""
+    shapes = {}
+    for question_id, kind, option_id in Question.objects.filter(
+        questionnaire__version_id=version_id,
+        questionnaire__respondent_type=respondent_type,
+        questionnaire__level=level,
+    ).values_list("id", "kind", "options__id"):
+        shapes.setdefault(question_id, (kind, set()))[1].add(option_id)
+    return {question_id: (kind, frozenset(options) - {None}) for question_id, (kind, options) in shapes.items()}
+
+
+def _option_ids(values, valid):
     try:
-        return sorted({int(v) for v in values})
-    except (TypeError, ValueError) as exc:
-        raise AnswerError(_("That option does not belong to this question.")) from exc
+        chosen = sorted({int(v) for v in values})
+    except (TypeError, ValueError):
+        chosen = None
+    if chosen is None or not set(chosen) <= valid:
+        raise AnswerError(_("That option does not belong to this question."))
+    return chosen
 
 
-def _clean_answer(question, value):
-    if question.kind == Question.Kind.SINGLE:
-        if value in (None, ""):
-            return None
-        (chosen,) = _option_ids([value])
-        if not question.options.filter(id=chosen).exists():
-            raise AnswerError(_("That option does not belong to this question."))
-        return chosen
-    if question.kind == Question.Kind.MULTIPLE:
-        valid = set(question.options.values_list("id", flat=True))
-        chosen = _option_ids(value or [])
-        if not set(chosen) <= valid:
-            raise AnswerError(_("That option does not belong to this question."))
-        return chosen
-    if question.kind == Question.Kind.NUMBER:
-        if value in (None, ""):
+def _clean_answer(kind, options, values):
+    """The stored form of a posted answer (a list of form values, as `QueryDict.getlist` gives)."""
+    if kind == Question.Kind.MULTIPLE:
+        return _option_ids(values, options)
+    value = values[0] if values else ""
+    if kind == Question.Kind.SINGLE:
+        return _option_ids([value], options)[0] if value != "" else None
+    if kind == Question.Kind.NUMBER:
+        if value == "":
             return None
         try:
             return float(str(value).replace(",", "."))
         except ValueError as exc:
             raise AnswerError(_("Enter a number.")) from exc
-    return str(value or "")[:2000]
+    return str(value)[:2000]
 
 
-def save_answer(*, respondent_id, question, value):
-    """Autosave one answer. Idempotent: the same save twice leaves the same draft."""
-    cleaned = _clean_answer(question, value)  # checked before the row lock, which stays short
+def save_answer(*, question_id, values, code=None, respondent_id=None):
+    """Autosave one answer of the respondent with this code (or id): one locked read and one write.
+    Idempotent: the same save twice leaves the same draft."""
+    lookup = {"code": code} if code is not None else {"pk": respondent_id}
     with transaction.atomic():
-        respondent = Respondent.objects.select_for_update().select_related("round").get(pk=respondent_id)
+        # Only the respondent's row is locked, never the round or school joined to it.
+        respondent = (
+            Respondent.objects.select_for_update(of=("self",))
+            .select_related("round", "school")
+            .filter(**lookup)
+            .first()
+        )
+        if respondent is None:
+            raise UnknownRespondent(_("This code is not known. Check it on your code sheet."))
         if respondent.submitted_at:
             raise AnswerError(_("These answers were already sent and can no longer change."))
         if not is_open(respondent):
             raise AnswerError(_("This round is closed."))
-        respondent.draft[str(question.id)] = cleaned
+        shape = question_shapes(
+            respondent.round.instrument_id, respondent.respondent_type, respondent.school.level
+        ).get(question_id)
+        if shape is None:
+            raise NotInQuestionnaire(_("That question is not in your questionnaire."))
+        respondent.draft[str(question_id)] = _clean_answer(*shape, values)
         respondent.save(update_fields=["draft"])
     return respondent
 

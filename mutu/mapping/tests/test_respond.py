@@ -28,7 +28,7 @@ def test_operator_creates_codes_and_sees_progress_but_not_answers(client, person
     assert [s.number for s in slots] == [1, 2, 3, 4]
     assert len({s.code for s in slots}) == 4 and all(len(s.code) == 10 for s in slots)
     option = Option.objects.filter(question__questionnaire__respondent_type="guru", code="c").first()
-    services.save_answer(respondent_id=slots[0].pk, question=option.question, value=option.pk)
+    services.save_answer(respondent_id=slots[0].pk, question_id=option.question_id, values=[str(option.pk)])
     page = client.get(reverse("mapping:respondents", args=[round_.pk, schools["a"].npsn])).content.decode()
     assert slots[0].code in page and "sedang mengisi" in page
     assert "Pertanyaan Q1" not in page and f'value="{option.pk}"' not in page  # questions and answers never appear
@@ -164,3 +164,36 @@ def test_number_and_text_questions_are_answered_too(client, db, personas, school
     assert bad.status_code == 409 and "Masukkan angka." in bad.content.decode()
     slot.refresh_from_db()
     assert slot.draft[str(number.pk)] == 12.5
+
+
+def test_autosave_is_one_locked_read_and_one_write(client, personas, round_, schools, django_assert_max_num_queries):
+    add(client, personas, round_, schools["a"], rtype="ks", count=1)
+    client.logout()
+    slot = Respondent.objects.get()
+    question = Question.objects.get(questionnaire__respondent_type="ks", code="Q1")
+    url = reverse("respond:answer", args=[slot.code, question.pk])
+    first, last = question.options.first(), question.options.last()
+    client.post(url, {f"q{question.pk}": first.pk})  # the questionnaire is now cached
+    # throttle read, savepoint, locked read, update, release
+    with django_assert_max_num_queries(5):
+        assert client.post(url, {f"q{question.pk}": last.pk}).status_code == 200
+    slot.refresh_from_db()
+    assert slot.draft == {str(question.pk): last.pk}
+
+
+def test_autosave_refuses_unknown_codes_and_closed_rounds(client, personas, round_, schools, settings):
+    settings.MUTU_CODE_ATTEMPTS = 2
+    add(client, personas, round_, schools["a"], rtype="ks", count=1)
+    client.logout()
+    slot = Respondent.objects.get()
+    question = Question.objects.get(questionnaire__respondent_type="ks", code="Q1")
+    body = {f"q{question.pk}": question.options.first().pk}
+    round_.closes_on = date.today() - timedelta(days=1)
+    round_.save()
+    closed = client.post(reverse("respond:answer", args=[slot.code, question.pk]), body)
+    assert closed.status_code == 409 and "sudah ditutup" in closed.content.decode()
+    for _ in range(2):  # guessing codes through the autosave counts as wrong code entries too
+        assert client.post(reverse("respond:answer", args=["ZZZZZZZZZZ", question.pk]), body).status_code == 404
+    assert client.post(reverse("respond:answer", args=[slot.code, question.pk]), body).status_code == 429
+    slot.refresh_from_db()
+    assert slot.draft == {}
