@@ -1,6 +1,6 @@
 """Benchmark: answer saves under load — gunicorn + PostgreSQL on loopback, bounded run.
 
-    .venv/bin/python bench/answer_load.py [--seconds 60] [--clients 48] [--database-url URL]
+    .venv/bin/python bench/answer_load.py [--seconds 60] [--clients 48] [--pause 0] [--database-url URL]
 
 Sets up a round with open respondent slots, starts gunicorn on 127.0.0.1, and lets `--clients`
 concurrent respondents each fetch their page (for the CSRF cookie) then autosave answers one by one
@@ -28,7 +28,7 @@ from common import ROOT, bench_env, manage_or_exit, record, setup_django, stamp
 PORT = 8765
 
 
-def client_loop(code, questions, deadline, latencies, sent, errors):
+def client_loop(code, questions, deadline, pause, latencies, sent, errors):
     connection = http.client.HTTPConnection("127.0.0.1", PORT, timeout=30)
     connection.request("GET", f"/r/{code}/")
     response = connection.getresponse()
@@ -56,15 +56,17 @@ def client_loop(code, questions, deadline, latencies, sent, errors):
             sent[(code, str(question_id))] = option_id
         else:
             errors.append(response.status)
+        if pause:
+            time.sleep(rng.uniform(0, 2 * pause))
 
 
 def client_group(args):
     """One load process: a thread per respondent (several processes, so the GIL of a single
     generator process does not add its own queueing to the latencies measured)."""
-    codes, questions, deadline = args
+    codes, questions, deadline, pause = args
     latencies, sent, errors = [], {}, []
     threads = [
-        threading.Thread(target=client_loop, args=(code, questions, deadline, latencies, sent, errors))
+        threading.Thread(target=client_loop, args=(code, questions, deadline, pause, latencies, sent, errors))
         for code in codes
     ]
     for thread in threads:
@@ -78,6 +80,7 @@ def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--seconds", type=int, default=60)
     parser.add_argument("--clients", type=int, default=48)
+    parser.add_argument("--pause", type=float, default=0.0, help="Mean think time between answers, seconds")
     parser.add_argument("--workers", type=int, default=4)
     parser.add_argument("--processes", type=int, default=4, help="Load generator processes")
     parser.add_argument("--note", default="", help="What else ran on the machine, recorded with the result")
@@ -172,7 +175,7 @@ def main():
         start = time.perf_counter()
         deadline = start + options.seconds
         codes = [s.code for s in slots]
-        groups = [(codes[i :: options.processes], questions, deadline) for i in range(options.processes)]
+        groups = [(codes[i :: options.processes], questions, deadline, options.pause) for i in range(options.processes)]
         with multiprocessing.get_context("fork").Pool(options.processes) as pool:
             parts = pool.map(client_group, groups)
         elapsed = time.perf_counter() - start
@@ -201,6 +204,7 @@ def main():
         "backend": "postgresql",
         "gunicorn": f"{options.workers} workers × 4 threads",
         "clients": len(slots),
+        "pause_s": options.pause,
         "seconds": round(elapsed, 1),
         "saves": ok,
         "saves_per_s": round(ok / elapsed, 1),

@@ -26,7 +26,7 @@ ENGINE = "pmp2019-v1"
 TYPES = list(RespondentType.values)
 SCALE = 7.0
 # Schools scored together: bounds memory (≈100 answers × 45 responses each) whatever the province size.
-CHUNK_SCHOOLS = 1000
+CHUNK_SCHOOLS = 500
 
 
 @dataclass

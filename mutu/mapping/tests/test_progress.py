@@ -97,3 +97,16 @@ def test_migration_counts_rounds_that_already_have_respondents(open_round, schoo
     migration.count_existing(apps, None)
     row = progress_of(open_round, schools["a"])
     assert (row.slots, row.sent, row.quota) == ({"ks": 2}, {}, 3)
+
+
+def test_refresh_progress_command_repairs_the_counters(open_round, schools):
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    services.add_respondents(actor=None, round_=open_round, school=schools["a"], respondent_type="ks", count=1)
+    SchoolProgress.objects.all().delete()
+    out = StringIO()
+    call_command("refresh_progress", open_round.pk, stdout=out)
+    assert "Progres 3 sekolah dihitung ulang; 0 sudah memenuhi kuota." in out.getvalue()
+    assert progress_of(open_round, schools["a"]).slots == {"ks": 1}
