@@ -8,7 +8,7 @@ from django.db.models.functions import Coalesce
 from django.shortcuts import get_object_or_404
 
 from mutu.accounts.permissions import Perm
-from mutu.instruments.models import Node
+from mutu.instruments.models import Node, RespondentType
 from mutu.schools.selectors import schools_for_user
 
 from .models import RegionScore, Respondent, Round, SchoolProgress, SchoolScore
@@ -52,12 +52,13 @@ def school_progress(round_, school):
     rows = [
         {
             "type": rtype,
+            "label": RespondentType(rtype).label,
             "quota": int(quotas.get(rtype, 0)),
             "slots": slots.get(rtype, 0),
             "sent": sent.get(rtype, 0),
             "met": sent.get(rtype, 0) >= int(quotas.get(rtype, 0)),
         }
-        for rtype in sorted(set(quotas) | set(slots))
+        for rtype in sorted(set(quotas) | set(slots), key=RespondentType.values.index)
     ]
     return rows, bool(progress and progress.complete)
 
