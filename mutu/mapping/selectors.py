@@ -69,16 +69,24 @@ def region_progress(round_, schools):
     tracked = schools.annotate(
         progress=FilteredRelation("round_progress", condition=Q(round_progress__round=round_))
     ).annotate(done=Coalesce("progress__complete", Value(False)))
-    regencies = sorted(
-        (
-            {"name": name, "schools": n, "complete": done, "share": done / n}
-            for name, n, done in tracked.order_by()
-            .values_list("regency__code", "regency__name")
-            .annotate(n=Count("id"), complete=Count("id", filter=Q(done=True)))
-            .values_list("regency__name", "n", "complete")
-        ),
-        key=lambda row: (row["share"], row["name"]),
+    per_regency = list(
+        tracked.order_by()
+        .values_list("regency__code", "regency__name", "province__name")
+        .annotate(n=Count("id"), complete=Count("id", filter=Q(done=True)))
+        .values_list("regency__name", "province__name", "n", "complete")
     )
+    provinces = defaultdict(lambda: [0, 0])
+    for _regency, province, n, done in per_regency:
+        provinces[province][0] += n
+        provinces[province][1] += done
+
+    def ranked(rows):
+        return sorted(
+            ({"name": name, "schools": n, "complete": done, "share": done / n} for name, n, done in rows),
+            key=lambda row: (row["share"], row["name"]),
+        )
+
+    regencies = ranked((regency, n, done) for regency, _province, n, done in per_regency)
     total = sum(row["schools"] for row in regencies)
     complete = sum(row["complete"] for row in regencies)
     # Schools without a progress row have no slot yet: nothing sent against their jenjang's quota.
@@ -103,6 +111,7 @@ def region_progress(round_, schools):
         "share": complete / total if total else 0,
         "lagging": lagging,
         "regencies": regencies,
+        "provinces": ranked((name, n, done) for name, (n, done) in provinces.items()),
     }
 
 

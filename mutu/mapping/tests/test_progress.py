@@ -110,3 +110,29 @@ def test_refresh_progress_command_repairs_the_counters(open_round, schools):
     call_command("refresh_progress", open_round.pk, stdout=out)
     assert "Progres 3 sekolah dihitung ulang; 0 sudah memenuhi kuota." in out.getvalue()
     assert progress_of(open_round, schools["a"]).slots == {"ks": 1}
+
+
+def test_national_deadline_view_groups_per_province(client, personas, tiny, schools):
+    from datetime import date, timedelta
+
+    round_ = services.create_round(
+        actor=personas["pusat"],
+        name="Nasional",
+        year=2026,
+        instrument=tiny,
+        opens_on=date.today(),
+        closes_on=date.today() + timedelta(days=9),
+        quotas={"SD": {"ks": 1}},
+    )
+    (ks,) = services.add_respondents(actor=None, round_=round_, school=schools["d"], respondent_type="ks", count=1)
+    services.submit_answers(respondent=ks, options=[])
+    client.force_login(personas["pusat"])
+    page = client.get(reverse("mapping:progress", args=[round_.pk]))
+    assert [(r["name"], r["schools"], r["complete"]) for r in page.context["progress"]["provinces"]] == [
+        ("Riau", 3, 0),
+        ("Jambi", 1, 1),
+    ]
+    assert "Per provinsi" in page.content.decode()
+    client.force_login(personas["lpmp"])  # a province's staff see their province by kab/kota
+    page = client.get(reverse("mapping:progress", args=[round_.pk])).content.decode()
+    assert "Per provinsi" not in page and "Per kabupaten/kota" in page
