@@ -196,15 +196,13 @@ def save_answer(*, question_id, values, code=None, respondent_id=None):
     Idempotent: the same save twice leaves the same draft."""
     lookup = {"code": code} if code is not None else {"pk": respondent_id}
     with transaction.atomic():
-        # Only the respondent's row is locked, never the round or school joined to it.
-        respondent = (
-            Respondent.objects.select_for_update(of=("self",))
-            .select_related("round", "school")
-            .filter(**lookup)
-            .first()
-        )
-        if respondent is None:
-            raise UnknownRespondent(_("This code is not known. Check it on your code sheet."))
+        # Only the respondent's row is locked, never the round or school joined to it; get(), not
+        # first(), so no ORDER BY (Meta.ordering through the round would add a join per save).
+        locked = Respondent.objects.select_for_update(of=("self",)).select_related("round", "school")
+        try:
+            respondent = locked.get(**lookup)
+        except Respondent.DoesNotExist as exc:
+            raise UnknownRespondent(_("This code is not known. Check it on your code sheet.")) from exc
         if respondent.submitted_at:
             raise AnswerError(_("These answers were already sent and can no longer change."))
         if not is_open(respondent):
