@@ -82,6 +82,7 @@ def main():
     parser.add_argument("--clients", type=int, default=48)
     parser.add_argument("--pause", type=float, default=0.0, help="Mean think time between answers, seconds")
     parser.add_argument("--workers", type=int, default=4)
+    parser.add_argument("--threads", type=int, default=2, help="gunicorn threads per worker (docs/production.md: 2)")
     parser.add_argument("--processes", type=int, default=4, help="Load generator processes")
     parser.add_argument("--note", default="", help="What else ran on the machine, recorded with the result")
     parser.add_argument("--database-url", default="postgresql://postgres@127.0.0.1:5432/mutu_bench_load")
@@ -154,7 +155,7 @@ def main():
             "-k",
             "gthread",
             "--threads",
-            "4",
+            str(options.threads),
             "--log-level",
             "warning",
         ],
@@ -202,7 +203,7 @@ def main():
         "load_generator": f"same machine, {options.processes} processes of Python threads",
         "note": options.note,
         "backend": "postgresql",
-        "gunicorn": f"{options.workers} workers × 4 threads",
+        "gunicorn": f"{options.workers} workers × {options.threads} threads",
         "clients": len(slots),
         "pause_s": options.pause,
         "seconds": round(elapsed, 1),
