@@ -38,9 +38,9 @@ def mapping_todos(membership, schools, role):
         progress = reverse("mapping:progress", args=[round_.pk])
         if ROLE_SCOPE[role] == Scope.SCHOOL:
             school = membership.school
-            progress = SchoolProgress.objects.filter(round=round_, school=school).first()
-            sent = progress.sent_in_quota if progress else 0
-            quota = sum(int(n) for n in round_.quotas.get(school.level, {}).values())
+            counters = SchoolProgress.objects.filter(round=round_, school=school).first()
+            sent = counters.sent_in_quota if counters else 0
+            quota = round_.quota_total(school.level)
             if sent < quota and role in (Role.KEPALA_SEKOLAH, Role.OPERATOR):
                 todos.append(
                     _todo(

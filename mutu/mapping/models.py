@@ -45,6 +45,10 @@ class Round(models.Model):
     def quota(self, level, respondent_type):
         return int(self.quotas.get(level, {}).get(respondent_type, 0))
 
+    def quota_total(self, level):
+        """Responses a school of this jenjang owes, all respondent types together."""
+        return sum(int(n) for n in self.quotas.get(level, {}).values())
+
 
 class Respondent(models.Model):
     """One respondent slot with its personal code; its answers live in this row, packed."""

@@ -91,7 +91,7 @@ def region_progress(round_, schools):
     complete = sum(row["complete"] for row in regencies)
     # Schools without a progress row have no slot yet: nothing sent against their jenjang's quota.
     level_quota = Case(
-        *(When(level=level, then=Value(sum(int(n) for n in q.values()))) for level, q in round_.quotas.items()),
+        *(When(level=level, then=Value(round_.quota_total(level))) for level in round_.quotas),
         default=Value(0),
     )
     lagging = (

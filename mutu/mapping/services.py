@@ -98,8 +98,7 @@ def refresh_progress(round_, schools):
 def _lock_progress(round_, school):
     """Lock the school's progress row (created on first use) inside the caller's transaction:
     concurrent writers for one school then recount one after another and no count is lost."""
-    SchoolProgress.objects.get_or_create(round=round_, school=school)
-    SchoolProgress.objects.select_for_update().filter(round=round_, school=school).get()
+    SchoolProgress.objects.select_for_update().get_or_create(round=round_, school=school)
 
 
 @transaction.atomic
