@@ -24,13 +24,15 @@ def ensure_database(url):
         connection.execute(f'CREATE DATABASE "{name}"')
 
 
-def bench_env(prefix, database_url="", **extra):
-    """(environment, backend name) for a run in its own folder; PostgreSQL when a URL is given."""
+def bench_env(prefix, database_url="", fresh=True, **extra):
+    """(environment, backend name) for a run in its own folder; the database at `database_url` when
+    given (PostgreSQL: emptied first unless `fresh` is false)."""
     work = Path(tempfile.mkdtemp(prefix=f"mutu-bench-{prefix}-"))
     env = {**os.environ, "MUTU_ALLOW_INSECURE_KEY": "1", "MUTU_VAR_DIR": str(work), **extra}
     if database_url:
         env["DATABASE_URL"] = database_url
-        ensure_database(database_url)
+        if fresh and database_url.startswith("postgres"):
+            ensure_database(database_url)
     return env, "postgresql" if database_url.startswith("postgres") else "sqlite"
 
 

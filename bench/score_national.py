@@ -1,6 +1,7 @@
 """Benchmark: the national case — one round over 220,000 schools × ~45 responses, scored province by province.
 
     .venv/bin/python bench/score_national.py [--schools 220000] [--database-url URL]
+    .venv/bin/python bench/score_national.py --database-url URL --round ID   # score an existing round again
 
 Generates schools in all 38 provinces and one national round with synthetic answers (in this
 process), then runs `manage.py score_round` in a fresh process and records its wall time and peak
@@ -18,19 +19,11 @@ from datetime import date
 from common import RESULTS, ROOT, bench_env, manage_or_exit, record, setup_django, stamp, timed_child
 
 
-def main():
-    parser = argparse.ArgumentParser()
-    parser.add_argument("--schools", type=int, default=220_000)
-    parser.add_argument("--database-url", default="")
-    options = parser.parse_args()
-
-    env, backend = bench_env("national", options.database_url)
-    manage_or_exit([["migrate", "--noinput"], ["load_regions"]], env)
-    setup_django(env)
+def generate(schools):
+    """Schools in all 38 provinces and one national round with synthetic answers; (round, seconds)."""
     import numpy as np
 
     from mutu.mapping import services
-    from mutu.mapping.models import Respondent
     from mutu.mapping.synth import DEFAULT_QUOTAS, default_instrument, ensure_schools, generate_respondents
     from mutu.regions.models import Province
 
@@ -46,13 +39,38 @@ def main():
         quotas=DEFAULT_QUOTAS,
     )
     provinces = list(Province.objects.order_by("code"))
-    per_province = options.schools // len(provinces)
+    per_province = schools // len(provinces)
     for index, province in enumerate(provinces):
-        count = per_province + (options.schools % len(provinces) if index == 0 else 0)
+        count = per_province + (schools % len(provinces) if index == 0 else 0)
         rows = ensure_schools(province, count, rng)
         generate_respondents(round_, rows, rng, quotas=DEFAULT_QUOTAS)
         print(f"{province.name}: {len(rows)} sekolah", flush=True)
-    generate_s = time.perf_counter() - start
+    return round_, time.perf_counter() - start
+
+
+def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--schools", type=int, default=220_000)
+    parser.add_argument("--database-url", default="")
+    parser.add_argument("--round", type=int, help="skip generation: score this round of --database-url again")
+    options = parser.parse_args()
+    if options.round and not options.database_url:
+        parser.error("--round needs the --database-url of an earlier run")
+
+    env, backend = bench_env("national", options.database_url, fresh=not options.round)
+    if options.round:
+        setup_django(env)
+        from mutu.mapping.models import Round
+
+        round_, generate_s = Round.objects.get(pk=options.round), None
+    else:
+        manage_or_exit([["migrate", "--noinput"], ["load_regions"]], env)
+        setup_django(env)
+        round_, generate_s = generate(options.schools)
+    from mutu.mapping.models import Respondent
+    from mutu.schools.models import School
+
+    schools = School.objects.count()
     responses = Respondent.objects.filter(round=round_, submitted_at__isnull=False).count()
 
     engine = timed_child([sys.executable, str(ROOT / "manage.py"), "score_round", str(round_.pk)], env)
@@ -67,14 +85,14 @@ def main():
     result = {
         **stamp(),
         "backend": backend,
-        "schools": options.schools,
+        "schools": schools,
         "responses": responses,
-        "generate_s": round(generate_s, 1),
+        "generate_s": generate_s and round(generate_s, 1),
         "engine_s": round(engine["s"], 1),
         "engine_peak_rss_mb": round(engine["rss"], 1),
         "one_province_peak_rss_mb": one_province,
         "engine_report": engine["out"].strip(),
-        "schools_per_s": round(options.schools / engine["s"]),
+        "schools_per_s": round(schools / engine["s"]),
         "goal_met": engine["s"] < 900 and (one_province is None or engine["rss"] <= one_province * 1.1),
     }
     record("score_national", result)

@@ -91,7 +91,7 @@ def main():
     round_ = Round.objects.get(pk=1)
     matrix = scoring.load_matrix(round_.instrument)
     school_ids = np.array(School.objects.filter(province__code="14").order_by("id").values_list("id", flat=True))
-    arrays = scoring._respondent_arrays(round_, school_ids)
+    arrays = [np.concatenate(parts) for parts in zip(*scoring.respondent_batches(round_, school_ids), strict=True)]
     start = time.perf_counter()
     values = scoring.compute(matrix, len(school_ids), *arrays)
     scoring.totals_and_levels(matrix, values)

@@ -13,6 +13,7 @@ Y is never built per respondent: the answers of a whole province are one array o
 
 import warnings
 from dataclasses import dataclass
+from itertools import islice
 
 import numpy as np
 from django.db import connection, transaction
@@ -25,8 +26,13 @@ from .models import ExternalValue, Milestone, RegionScore, Respondent, Round, Sc
 ENGINE = "pmp2019-v1"
 TYPES = list(RespondentType.values)
 SCALE = 7.0
-# Schools scored together: bounds memory (≈100 answers × 45 responses each) whatever the province size.
+# Schools scored together (their sums, scores and flags), and responses decoded at a time (≈100
+# answers each): both bound memory by a fixed size whatever the province or nation holds.
 CHUNK_SCHOOLS = 500
+RESPONSE_BATCH = 2000
+STRAIGHT_SHARE = 0.9  # one option position for at least 90% of a respondent's answers …
+STRAIGHT_MIN_ANSWERS = 10  # … over at least this many answers
+DISAGREEMENT_GAP = 2.5  # respondent groups further apart than this on a standard (0–7 scale)
 
 
 @dataclass
@@ -103,33 +109,62 @@ def load_matrix(version):
     )
 
 
+@dataclass
+class Tally:
+    """What the formula needs from the answers of a slice of schools, summed batch after batch:
+    Σ X per (school, role, sub-indicator), respondents per (school, role), straight-liners per school."""
+
+    sums: np.ndarray  # n_schools × R × K
+    present: np.ndarray  # n_schools × R
+    straight: np.ndarray  # n_schools
+
+    @classmethod
+    def empty(cls, matrix, n_schools):
+        n_types = len(TYPES)
+        return cls(
+            sums=np.zeros((n_schools, n_types, len(matrix.sub_nodes))),
+            present=np.zeros((n_schools, n_types), dtype=np.int64),
+            straight=np.zeros(n_schools, dtype=np.int64),
+        )
+
+    def add(self, matrix, resp_school, resp_type, lengths, option_ids):
+        """Add a batch of respondents: their school rows and role indices (into TYPES), the number of
+        options each chose, and all chosen option ids, respondent after respondent."""
+        n_schools, n_types, n_subs = self.sums.shape
+        groups = resp_school.astype(np.int64) * n_types + resp_type
+        self.present += np.bincount(groups, minlength=n_schools * n_types).reshape(n_schools, n_types)
+        option_ids = np.asarray(option_ids)
+        known = option_ids < len(matrix.option_sub)
+        k = matrix.option_sub[np.where(known, option_ids, 0)]
+        k[~known] = -1
+        mapped = k >= 0
+        cell = np.repeat(groups, lengths)[mapped] * n_subs + k[mapped]
+        self.sums += np.bincount(
+            cell, weights=matrix.option_weight[option_ids[mapped]], minlength=self.sums.size
+        ).reshape(self.sums.shape)
+        if len(lengths):
+            width = int(matrix.option_rank.max()) + 1
+            respondent = np.repeat(np.arange(len(lengths)), lengths)
+            ranks = matrix.option_rank[np.minimum(option_ids, len(matrix.option_rank) - 1)]
+            per_rank = np.bincount(respondent * width + ranks, minlength=len(lengths) * width).reshape(-1, width)
+            with np.errstate(invalid="ignore", divide="ignore"):
+                straight = (lengths >= STRAIGHT_MIN_ANSWERS) & (per_rank.max(axis=1) / lengths >= STRAIGHT_SHARE)
+            self.straight += np.bincount(resp_school[straight], minlength=n_schools)
+        return self
+
+
 def compute(matrix, n_schools, resp_school, resp_type, lengths, option_ids, external=None):
-    """Node scores (n_schools × N, NaN = missing); see `compute_detail`."""
-    return compute_detail(matrix, n_schools, resp_school, resp_type, lengths, option_ids, external)[0]
+    """Node scores (n_schools × N, NaN = missing) from one flat answer array (see `Tally.add`)."""
+    tally = Tally.empty(matrix, n_schools).add(matrix, resp_school, resp_type, lengths, option_ids)
+    return scores(matrix, tally, external)[0]
 
 
-def compute_detail(matrix, n_schools, resp_school, resp_type, lengths, option_ids, external=None):
-    """Node scores (n_schools × N, NaN = missing) from a flat answer array, with Y and roles present.
-
-    resp_school, resp_type: per respondent, the school row and the role index (into TYPES);
-    lengths: options chosen per respondent; option_ids: all chosen option ids, respondent after
-    respondent; external: optional n_schools × K array of outside values (NaN where absent).
-    """
-    n_types, n_subs = len(TYPES), len(matrix.sub_nodes)
-    groups = resp_school.astype(np.int64) * n_types + resp_type
-    present = np.bincount(groups, minlength=n_schools * n_types).reshape(n_schools, n_types)
-    option_ids = np.asarray(option_ids)
-    known = option_ids < len(matrix.option_sub)
-    k = matrix.option_sub[np.where(known, option_ids, 0)]
-    k[~known] = -1
-    mapped = k >= 0
-    cell = np.repeat(groups, lengths)[mapped] * n_subs + k[mapped]
-    sums = np.bincount(
-        cell, weights=matrix.option_weight[option_ids[mapped]], minlength=n_schools * n_types * n_subs
-    ).reshape(n_schools, n_types, n_subs)
+def scores(matrix, tally, external=None):
+    """Node scores (n_schools × N, NaN = missing) and Y(r,k) from a tally; external: optional
+    n_schools × K array of outside values (NaN where absent)."""
     with np.errstate(invalid="ignore", divide="ignore"):
-        y = sums / present[:, :, None]  # Y(r,k); NaN where the role has no respondent
-        has_role = (present > 0).astype(float)
+        y = tally.sums / tally.present[:, :, None]  # Y(r,k); NaN where the role has no respondent
+        has_role = (tally.present > 0).astype(float)
         numerator = np.einsum("srk,kr->sk", np.nan_to_num(y), matrix.weights)
         denominator = has_role @ matrix.weights.T
         s = SCALE * numerator / denominator
@@ -141,7 +176,7 @@ def compute_detail(matrix, n_schools, resp_school, resp_type, lengths, option_id
     filled = ~np.isnan(s)
     with np.errstate(invalid="ignore", divide="ignore"):
         values = (np.where(filled, s, 0) @ matrix.members) / (filled.astype(float) @ matrix.members)
-    return values, y, present
+    return values, y
 
 
 def totals_and_levels(matrix, values):
@@ -159,28 +194,22 @@ def level_of(matrix, score):
     return int(np.searchsorted(matrix.band_uppers, score, side="left"))
 
 
-def _respondent_arrays(round_, school_ids):
-    """One pass over the submitted responses of these schools: flat arrays for `compute`."""
+def respondent_batches(round_, school_ids):
+    """One pass over the submitted responses of these schools (sorted ids), RESPONSE_BATCH at a time,
+    as the flat arrays `Tally.add` takes."""
     rows = (
         Respondent.objects.filter(round=round_, submitted_at__isnull=False, school_id__in=school_ids)
         .values_list("school_id", "respondent_type", "packed")
-        .iterator(chunk_size=10000)
+        .iterator(chunk_size=RESPONSE_BATCH)
     )
-    school_pos, types, lengths, chunks = [], [], [], []
     type_index = {t: i for i, t in enumerate(TYPES)}
-    for school_id, rtype, packed in rows:
-        packed = bytes(packed)
-        school_pos.append(school_id)
-        types.append(type_index[rtype])
-        lengths.append(len(packed) // 4)
-        chunks.append(packed)
-    option_ids = np.frombuffer(b"".join(chunks), dtype="<i4")
-    return (
-        np.searchsorted(school_ids, np.array(school_pos, dtype=np.int64)),
-        np.array(types, dtype=np.int64),
-        np.array(lengths, dtype=np.int64),
-        option_ids,
-    )
+    while batch := list(islice(rows, RESPONSE_BATCH)):
+        yield (
+            np.searchsorted(school_ids, np.fromiter((r[0] for r in batch), np.int64, len(batch))),
+            np.fromiter((type_index[r[1]] for r in batch), np.int64, len(batch)),
+            np.fromiter((len(r[2]) // 4 for r in batch), np.int64, len(batch)),
+            np.frombuffer(b"".join(r[2] for r in batch), dtype="<i4"),
+        )
 
 
 def _external(round_, matrix, school_ids):
@@ -240,33 +269,21 @@ class Accumulator:
             )
 
 
-STRAIGHT_SHARE = 0.9  # one option position for at least 90% of a respondent's answers …
-STRAIGHT_MIN_ANSWERS = 10  # … over at least this many answers
-DISAGREEMENT_GAP = 2.5  # respondent groups further apart than this on a standard (0–7 scale)
-
-
-def quality_flags(matrix, n_schools, resp_school, resp_type, lengths, option_ids, y, present, per_type, quotas, values):
+def quality_flags(matrix, tally, y, quotas, values):
     """Data-quality notes per school: quotas not met, straight-liners, disagreeing groups, missing outside data."""
-    flags = [[] for _ in range(n_schools)]
-    for s_idx, t_idx in zip(*np.nonzero(per_type < quotas), strict=True):
+    present = tally.present
+    flags = [[] for _ in range(len(present))]
+    for s_idx, t_idx in zip(*np.nonzero(present < quotas), strict=True):
         flags[s_idx].append(
             {
                 "kind": "quota",
                 "type": TYPES[t_idx],
-                "sent": int(per_type[s_idx, t_idx]),
+                "sent": int(present[s_idx, t_idx]),
                 "quota": int(quotas[s_idx, t_idx]),
             }
         )
-    if len(lengths):
-        width = int(matrix.option_rank.max()) + 1
-        respondent = np.repeat(np.arange(len(lengths)), lengths)
-        ranks = matrix.option_rank[np.minimum(option_ids, len(matrix.option_rank) - 1)]
-        per_rank = np.bincount(respondent * width + ranks, minlength=len(lengths) * width).reshape(-1, width)
-        with np.errstate(invalid="ignore", divide="ignore"):
-            straight = (lengths >= STRAIGHT_MIN_ANSWERS) & (per_rank.max(axis=1) / lengths >= STRAIGHT_SHARE)
-        for s_idx, count in enumerate(np.bincount(resp_school[straight], minlength=n_schools)):
-            if count:
-                flags[s_idx].append({"kind": "straight", "count": int(count)})
+    for s_idx in np.flatnonzero(tally.straight):
+        flags[s_idx].append({"kind": "straight", "count": int(tally.straight[s_idx])})
     # Each role's own view of a standard: the mean of its Y over the sub-indicators it is asked about.
     asked = matrix.weights.T > 0  # R × K
     standard_of_sub = matrix.members[:, matrix.standards]  # K × 8
@@ -289,7 +306,7 @@ def quality_flags(matrix, n_schools, resp_school, resp_type, lengths, option_ids
             }
         )
     external = matrix.sub_nodes[matrix.external]
-    for s_idx in range(n_schools):
+    for s_idx in range(len(present)):
         missing = [matrix.node_codes[i] for i in external if np.isnan(values[s_idx, i])]
         if missing:
             flags[s_idx].append({"kind": "external", "codes": missing})
@@ -299,19 +316,15 @@ def quality_flags(matrix, n_schools, resp_school, resp_type, lengths, option_ids
 def _score_schools(round_, matrix, schools, regions):
     """Score one slice of schools, store their rapor, feed the regional sums."""
     school_ids = np.array([s[0] for s in schools], dtype=np.int64)
-    resp_school, resp_type, lengths, option_ids = _respondent_arrays(round_, school_ids)
-    values, y, present = compute_detail(
-        matrix, len(school_ids), resp_school, resp_type, lengths, option_ids, _external(round_, matrix, school_ids)
-    )
+    tally = Tally.empty(matrix, len(school_ids))
+    for batch in respondent_batches(round_, school_ids):
+        tally.add(matrix, *batch)
+    values, y = scores(matrix, tally, _external(round_, matrix, school_ids))
     totals, levels = totals_and_levels(matrix, values)
-    sent = np.bincount(resp_school, minlength=len(school_ids)) > 0
+    sent = tally.present.sum(axis=1) > 0
     totals[~sent] = np.nan  # no response at all: "tidak kirim", whatever outside data exists
-    per_type = np.bincount(resp_school * len(TYPES) + resp_type, minlength=len(school_ids) * len(TYPES))
-    per_type = per_type.reshape(len(school_ids), len(TYPES))
     quotas = np.array([[round_.quota(s[4], t) for t in TYPES] for s in schools]).reshape(len(schools), len(TYPES))
-    flags = quality_flags(
-        matrix, len(school_ids), resp_school, resp_type, lengths, option_ids, y, present, per_type, quotas, values
-    )
+    flags = quality_flags(matrix, tally, y, quotas, values)
     SchoolScore.objects.filter(round=round_, engine=ENGINE, school_id__in=school_ids).delete()
     SchoolScore.objects.bulk_create(
         [
@@ -322,7 +335,7 @@ def _score_schools(round_, matrix, schools, regions):
                 values=values[i].astype("<f8").tobytes(),
                 total=float(totals[i]),
                 level=int(levels[i]),
-                respondents={t: int(c) for t, c in zip(TYPES, per_type[i], strict=True) if c},
+                respondents={t: int(c) for t, c in zip(TYPES, tally.present[i], strict=True) if c},
                 flags=flags[i],
                 flag_count=len(flags[i]),
             )

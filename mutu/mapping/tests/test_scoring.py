@@ -62,11 +62,9 @@ def test_straight_liner_is_flagged(matrix):
         [i for i in range(len(matrix.option_sub)) if matrix.option_sub[i] >= 0 and matrix.option_rank[i] == 0]
     )
     answers = np.resize(ids, 12)  # twelve answers, all the first option of their question
-    values, y, present = scoring.compute_detail(matrix, 1, np.array([0]), np.array([0]), np.array([12]), answers)
-    per_type = np.zeros((1, len(scoring.TYPES)), dtype=int)
-    flags = scoring.quality_flags(
-        matrix, 1, np.array([0]), np.array([0]), np.array([12]), answers, y, present, per_type, per_type, values
-    )
+    tally = scoring.Tally.empty(matrix, 1).add(matrix, np.array([0]), np.array([0]), np.array([12]), answers)
+    values, y = scoring.scores(matrix, tally)
+    flags = scoring.quality_flags(matrix, tally, y, np.zeros_like(tally.present), values)
     assert {"kind": "straight", "count": 1} in flags[0]
 
 
@@ -86,6 +84,15 @@ def test_rescoring_gives_identical_numbers(scored_round, schools):
     scoring.score_round(scored_round.pk)
     assert bytes(SchoolScore.objects.get(round=scored_round, school=schools["a"]).values) == bytes(first)
     assert SchoolScore.objects.filter(round=scored_round).count() == 1
+
+
+def test_responses_read_in_batches_give_the_same_rapor(scored_round, schools, monkeypatch):
+    first = SchoolScore.objects.get(round=scored_round, school=schools["a"])
+    monkeypatch.setattr(scoring, "RESPONSE_BATCH", 3)  # the school's 8 responses in batches of 3, 3 and 2
+    assert len(list(scoring.respondent_batches(scored_round, np.array([schools["a"].pk])))) == 3
+    scoring.score_round(scored_round.pk)
+    again = SchoolScore.objects.get(round=scored_round, school=schools["a"])
+    assert bytes(again.values) == bytes(first.values) and again.respondents == first.respondents
 
 
 @pytest.mark.parametrize(
@@ -130,29 +137,33 @@ def _answers(draw_ids, n):
     )
 
 
+def _flat(rows):
+    """(school, role, options) rows as the engine's arrays: school rows, role indices, lengths, option ids."""
+    return (
+        np.array([r[0] for r in rows], dtype=np.int64),
+        np.array([r[1] for r in rows], dtype=np.int64),
+        np.array([len(r[2]) for r in rows], dtype=np.int64),
+        np.array([i for r in rows for i in r[2]], dtype=np.int64),
+    )
+
+
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(data=st.data())
 def test_scores_stay_in_range_and_ignore_respondent_order(matrix, data):
     option_ids = [i for i in range(len(matrix.option_sub)) if matrix.option_sub[i] >= 0]
     rows = data.draw(_answers(option_ids, 3))
-    schools = np.array([r[0] for r in rows], dtype=np.int64)
-    types = np.array([r[1] for r in rows], dtype=np.int64)
-    lengths = np.array([len(r[2]) for r in rows], dtype=np.int64)
-    flat = np.array([i for r in rows for i in r[2]], dtype=np.int64)
-    values = scoring.compute(matrix, 3, schools, types, lengths, flat)
+    values = scoring.compute(matrix, 3, *_flat(rows))
     finite = values[~np.isnan(values)]
     assert ((finite >= 0) & (finite <= 7)).all()
     order = data.draw(st.permutations(range(len(rows))))
-    shuffled = [rows[i] for i in order]
-    again = scoring.compute(
-        matrix,
-        3,
-        np.array([r[0] for r in shuffled], dtype=np.int64),
-        np.array([r[1] for r in shuffled], dtype=np.int64),
-        np.array([len(r[2]) for r in shuffled], dtype=np.int64),
-        np.array([i for r in shuffled for i in r[2]], dtype=np.int64),
-    )
+    again = scoring.compute(matrix, 3, *_flat([rows[i] for i in order]))
     np.testing.assert_allclose(values, again, equal_nan=True)
+    # Any split of the respondents into batches sums to the same tally.
+    cut = data.draw(st.integers(0, len(rows)))
+    tally = scoring.Tally.empty(matrix, 3)
+    for part in (rows[:cut], rows[cut:]):
+        tally.add(matrix, *_flat(part))
+    np.testing.assert_allclose(scoring.scores(matrix, tally)[0], values, equal_nan=True)
 
 
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
@@ -160,12 +171,7 @@ def test_scores_stay_in_range_and_ignore_respondent_order(matrix, data):
 def test_a_school_without_responses_does_not_move_the_regional_mean(matrix, data):
     option_ids = [i for i in range(len(matrix.option_sub)) if matrix.option_sub[i] >= 0]
     rows = data.draw(_answers(option_ids, 2).filter(lambda r: r))
-    args = (
-        np.array([r[0] for r in rows], dtype=np.int64),
-        np.array([r[1] for r in rows], dtype=np.int64),
-        np.array([len(r[2]) for r in rows], dtype=np.int64),
-        np.array([i for r in rows for i in r[2]], dtype=np.int64),
-    )
+    args = _flat(rows)
     with_silent = scoring.Accumulator(len(matrix.node_ids), len(matrix.band_names))
     without = scoring.Accumulator(len(matrix.node_ids), len(matrix.band_names))
     values = scoring.compute(matrix, 3, *args)  # school 2 never answers
