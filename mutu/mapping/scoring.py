@@ -7,8 +7,8 @@ For respondent u of role r and sub-indicator k:
 indicator = mean of its sub-indicators; standard = mean of all its sub-indicators;
 school = mean of the standards; missing values (NaN) are left out, never counted as 0.
 
-Y is never built per respondent: the answers of a whole province are one array of option ids, and
-Σ_u X(u,k) per (school, role) is a single weighted bincount.
+Y is never built per respondent: each batch of responses is one array of option ids, and its
+Σ_u X(u,k) per (school, role) is a single weighted bincount added to the slice's tally.
 """
 
 import warnings
