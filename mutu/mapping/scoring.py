@@ -249,9 +249,9 @@ class Accumulator:
             n + schools,
         )
 
-    def pop_rows(self, round_, kinds):
-        """Region rows of the given kinds, forgotten once handed over (memory stays flat nationally)."""
-        for key in [key for key in self.groups if key[0] in kinds]:
+    def pop_rows(self, round_, kinds, keep=()):
+        """Region rows of the given kinds but not the `keep` keys, forgotten once handed over."""
+        for key in [key for key in self.groups if key[0] in kinds and key not in keep]:
             kind, code = key
             sums, counts, total_sum, total_count, level_counts, n = self.groups.pop(key)
             with np.errstate(invalid="ignore", divide="ignore"):
@@ -315,6 +315,7 @@ def quality_flags(matrix, tally, y, quotas, values):
 
 def _score_schools(round_, matrix, schools, regions):
     """Score one slice of schools, store their rapor, feed the regional sums."""
+    schools = sorted(schools)  # by id: responses are matched to schools with searchsorted
     school_ids = np.array([s[0] for s in schools], dtype=np.int64)
     tally = Tally.empty(matrix, len(school_ids))
     for batch in respondent_batches(round_, school_ids):
@@ -375,7 +376,9 @@ def score_round(round_id):
     refresh_statistics(Respondent)
     matrix = load_matrix(round_.instrument)
     regions = Accumulator(len(matrix.node_ids), len(matrix.band_names))
-    schools = School.objects.order_by("province_id", "id")
+    # Region after region, so that a kecamatan or kab/kota is complete as soon as the next one starts:
+    # only the open ones are summed in memory, however many a province has (Jawa Timur: 666 kecamatan).
+    schools = School.objects.order_by("province_id", "regency_id", "district_id", "id")
     if round_.province_id:
         schools = schools.filter(province_id=round_.province_id)
     province_ids = schools.values_list("province_id", flat=True).distinct()
@@ -388,12 +391,15 @@ def score_round(round_id):
                     "id", "district__code", "regency__code", "province__code", "level"
                 )
             )
+            local = {RegionScore.Kind.DISTRICT, RegionScore.Kind.REGENCY}
             for start in range(0, len(rows), CHUNK_SCHOOLS):
-                scored += _score_schools(round_, matrix, rows[start : start + CHUNK_SCHOOLS], regions)
-            # Kecamatan and kab/kota lie inside one province: their means are final now.
-            RegionScore.objects.bulk_create(
-                regions.pop_rows(round_, {RegionScore.Kind.DISTRICT, RegionScore.Kind.REGENCY}), batch_size=1000
-            )
+                chunk = rows[start : start + CHUNK_SCHOOLS]
+                scored += _score_schools(round_, matrix, chunk, regions)
+                last = chunk[-1]
+                open_ = {(RegionScore.Kind.DISTRICT, str(last[1])), (RegionScore.Kind.REGENCY, str(last[2]))}
+                RegionScore.objects.bulk_create(regions.pop_rows(round_, local, keep=open_), batch_size=1000)
+            # Kecamatan and kab/kota lie inside one province: the last ones are final now too.
+            RegionScore.objects.bulk_create(regions.pop_rows(round_, local), batch_size=1000)
         kinds = (
             {RegionScore.Kind.PROVINCE} if round_.province_id else {RegionScore.Kind.PROVINCE, RegionScore.Kind.NATION}
         )

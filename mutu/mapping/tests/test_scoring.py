@@ -95,6 +95,23 @@ def test_responses_read_in_batches_give_the_same_rapor(scored_round, schools, mo
     assert bytes(again.values) == bytes(first.values) and again.respondents == first.respondents
 
 
+def test_regions_written_slice_by_slice_match_one_slice(scored_round, schools, monkeypatch):
+    """Kecamatan and kab/kota are written as soon as the next one starts; one school per slice
+    must give the same regional rows as the whole province in one slice."""
+
+    def region_rows():
+        return sorted(
+            (r.kind, r.code, r.schools, r.with_rapor, r.total, bytes(r.values), r.level_counts)
+            for r in RegionScore.objects.filter(round=scored_round)
+        )
+
+    whole = region_rows()
+    assert {kind for kind, *_ in whole} == {"district", "regency", "province"}
+    monkeypatch.setattr(scoring, "CHUNK_SCHOOLS", 1)
+    scoring.score_round(scored_round.pk)
+    assert region_rows() == whole
+
+
 @pytest.mark.parametrize(
     "score,level",
     [(0, 0), (2.04, 0), (2.0401, 1), (3.70, 1), (3.7001, 2), (5.06, 2), (5.0601, 3), (6.66, 3), (6.6601, 4), (7, 4)],
