@@ -381,11 +381,12 @@ def score_round(round_id):
     schools = School.objects.order_by("province_id", "regency_id", "district_id", "id")
     if round_.province_id:
         schools = schools.filter(province_id=round_.province_id)
-    province_ids = schools.values_list("province_id", flat=True).distinct()
+    # order_by() cleared: DISTINCT over the ordering columns would return every school, not 38 ids.
+    province_ids = sorted(schools.order_by().values_list("province_id", flat=True).distinct())
     scored = 0
     with transaction.atomic():
         RegionScore.objects.filter(round=round_, engine=ENGINE).delete()
-        for province_id in sorted(set(province_ids)):
+        for province_id in province_ids:
             rows = list(
                 schools.filter(province_id=province_id).values_list(
                     "id", "district__code", "regency__code", "province__code", "level"
