@@ -29,7 +29,7 @@ SCALE = 7.0
 # Schools scored together (their sums, scores and flags), and responses decoded at a time (≈100
 # answers each): both bound memory by a fixed size whatever the province or nation holds.
 CHUNK_SCHOOLS = 500
-RESPONSE_BATCH = 2000
+RESPONSE_BATCH = 1000
 STRAIGHT_SHARE = 0.9  # one option position for at least 90% of a respondent's answers …
 STRAIGHT_MIN_ANSWERS = 10  # … over at least this many answers
 DISAGREEMENT_GAP = 2.5  # respondent groups further apart than this on a standard (0–7 scale)
