@@ -371,39 +371,29 @@ def refresh_statistics(*models):
 
 
 def score_round(round_id):
-    """Score every school in the round's area, province by province; returns the number of rapor."""
+    """Score every school in the round's area, region after region; returns the number of rapor."""
     round_ = Round.objects.select_related("instrument").get(pk=round_id)
     refresh_statistics(Respondent)
     matrix = load_matrix(round_.instrument)
     regions = Accumulator(len(matrix.node_ids), len(matrix.band_names))
-    # Region after region, so that a kecamatan or kab/kota is complete as soon as the next one starts:
-    # only the open ones are summed in memory, however many a province has (Jawa Timur: 666 kecamatan).
+    # Schools stream in region order, so that a kecamatan, kab/kota or province is complete as soon
+    # as the next one starts: only the open ones are summed, and memory stays that of one slice
+    # however many schools or regions the area holds (Jawa Timur: 666 kecamatan).
     schools = School.objects.order_by("province_id", "regency_id", "district_id", "id")
     if round_.province_id:
         schools = schools.filter(province_id=round_.province_id)
-    # order_by() cleared: DISTINCT over the ordering columns would return every school, not 38 ids.
-    province_ids = sorted(schools.order_by().values_list("province_id", flat=True).distinct())
+    rows = schools.values_list("id", "district__code", "regency__code", "province__code", "level").iterator(
+        chunk_size=CHUNK_SCHOOLS
+    )
+    kinds = (RegionScore.Kind.DISTRICT, RegionScore.Kind.REGENCY, RegionScore.Kind.PROVINCE)
     scored = 0
     with transaction.atomic():
         RegionScore.objects.filter(round=round_, engine=ENGINE).delete()
-        for province_id in province_ids:
-            rows = list(
-                schools.filter(province_id=province_id).values_list(
-                    "id", "district__code", "regency__code", "province__code", "level"
-                )
-            )
-            local = {RegionScore.Kind.DISTRICT, RegionScore.Kind.REGENCY}
-            for start in range(0, len(rows), CHUNK_SCHOOLS):
-                chunk = rows[start : start + CHUNK_SCHOOLS]
-                scored += _score_schools(round_, matrix, chunk, regions)
-                last = chunk[-1]
-                open_ = {(RegionScore.Kind.DISTRICT, str(last[1])), (RegionScore.Kind.REGENCY, str(last[2]))}
-                RegionScore.objects.bulk_create(regions.pop_rows(round_, local, keep=open_), batch_size=1000)
-            # Kecamatan and kab/kota lie inside one province: the last ones are final now too.
-            RegionScore.objects.bulk_create(regions.pop_rows(round_, local), batch_size=1000)
-        kinds = (
-            {RegionScore.Kind.PROVINCE} if round_.province_id else {RegionScore.Kind.PROVINCE, RegionScore.Kind.NATION}
-        )
-        RegionScore.objects.bulk_create(regions.pop_rows(round_, kinds), batch_size=1000)
+        while chunk := list(islice(rows, CHUNK_SCHOOLS)):
+            scored += _score_schools(round_, matrix, chunk, regions)
+            open_ = {(kind, str(code)) for kind, code in zip(kinds, chunk[-1][1:4], strict=True)}
+            RegionScore.objects.bulk_create(regions.pop_rows(round_, set(kinds), keep=open_), batch_size=1000)
+        last = set(kinds) if round_.province_id else {*kinds, RegionScore.Kind.NATION}
+        RegionScore.objects.bulk_create(regions.pop_rows(round_, last), batch_size=1000)
     refresh_statistics(SchoolScore, RegionScore, Milestone)
     return scored
