@@ -1,4 +1,4 @@
-"""Benchmark: the national case — one round over 220,000 schools × ~45 responses, scored province by province.
+"""Benchmark: the national case — one round over 220,000 schools × ~45 responses, scored region after region.
 
     .venv/bin/python bench/score_national.py [--schools 220000] [--database-url URL]
     .venv/bin/python bench/score_national.py --database-url URL --round ID   # score an existing round again
