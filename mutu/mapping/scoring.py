@@ -313,6 +313,10 @@ def quality_flags(matrix, tally, y, quotas, values):
     return flags
 
 
+# Regions a school row (id, kecamatan, kab/kota, province, jenjang) belongs to: column, kind.
+REGION_COLUMNS = ((1, RegionScore.Kind.DISTRICT), (2, RegionScore.Kind.REGENCY), (3, RegionScore.Kind.PROVINCE))
+
+
 def _score_schools(round_, matrix, schools, regions):
     """Score one slice of schools, store their rapor, feed the regional sums."""
     schools = sorted(schools)  # by id: responses are matched to schools with searchsorted
@@ -353,7 +357,7 @@ def _score_schools(round_, matrix, schools, regions):
         ignore_conflicts=True,
         batch_size=1000,
     )
-    for column, kind in ((1, RegionScore.Kind.DISTRICT), (2, RegionScore.Kind.REGENCY), (3, RegionScore.Kind.PROVINCE)):
+    for column, kind in REGION_COLUMNS:
         codes = np.array([s[column] for s in schools])
         for code in np.unique(codes):
             mask = codes == code
@@ -385,15 +389,15 @@ def score_round(round_id):
     rows = schools.values_list("id", "district__code", "regency__code", "province__code", "level").iterator(
         chunk_size=CHUNK_SCHOOLS
     )
-    kinds = (RegionScore.Kind.DISTRICT, RegionScore.Kind.REGENCY, RegionScore.Kind.PROVINCE)
+    kinds = [kind for _, kind in REGION_COLUMNS]
     scored = 0
     with transaction.atomic():
         RegionScore.objects.filter(round=round_, engine=ENGINE).delete()
         while chunk := list(islice(rows, CHUNK_SCHOOLS)):
             scored += _score_schools(round_, matrix, chunk, regions)
-            open_ = {(kind, str(code)) for kind, code in zip(kinds, chunk[-1][1:4], strict=True)}
-            RegionScore.objects.bulk_create(regions.pop_rows(round_, set(kinds), keep=open_), batch_size=1000)
-        last = set(kinds) if round_.province_id else {*kinds, RegionScore.Kind.NATION}
+            open_ = {(kind, str(chunk[-1][column])) for column, kind in REGION_COLUMNS}
+            RegionScore.objects.bulk_create(regions.pop_rows(round_, kinds, keep=open_), batch_size=1000)
+        last = kinds if round_.province_id else [*kinds, RegionScore.Kind.NATION]
         RegionScore.objects.bulk_create(regions.pop_rows(round_, last), batch_size=1000)
     refresh_statistics(SchoolScore, RegionScore, Milestone)
     return scored

@@ -96,7 +96,7 @@ def test_responses_read_in_batches_give_the_same_rapor(scored_round, schools, mo
 
 
 def test_regions_written_slice_by_slice_match_one_slice(scored_round, schools, monkeypatch):
-    """Kecamatan and kab/kota are written as soon as the next one starts; one school per slice
+    """Kecamatan, kab/kota and province are written as soon as the next one starts; one school per slice
     must give the same regional rows as the whole province in one slice."""
 
     def region_rows():
