@@ -56,7 +56,8 @@ def manage_or_exit(steps, env):
 
 
 def timed_child(args, env):
-    """Run one child process; returns its wall time `s`, peak RSS `rss` (MB), return code and output."""
+    """Run one child process; returns its wall time `s`, peak RSS `rss` (MB; of the largest process in
+    its tree, since ru_maxrss of waited-for children covers grandchildren), return code and output."""
     script = (
         "import resource,subprocess,sys,time,json;"
         "t=time.perf_counter();p=subprocess.run(sys.argv[1:],capture_output=True,text=True);"

@@ -1,13 +1,13 @@
-"""Benchmark: the national case — one round over 220,000 schools × ~45 responses, scored region after region.
+"""Benchmark: the national case — one round over 220,000 schools × ~45 responses, scored province by province.
 
     .venv/bin/python bench/score_national.py [--schools 220000] [--database-url URL]
     .venv/bin/python bench/score_national.py --database-url URL --round ID   # score an existing round again
 
 Generates schools in all 38 provinces and one national round with synthetic answers (in this
 process), then runs `manage.py score_round` in a fresh process and records its wall time and peak
-RSS. The goal (issue #3) is under 15 minutes with peak memory no higher than the one-province case
-(bench/score_round.py), since the engine holds RESPONSE_BATCH responses and the sums of
-CHUNK_SCHOOLS schools at a time.
+RSS (of the largest process in its tree: the command and the child it forks for each province).
+The goal (issue #3) is under 15 minutes with peak memory no higher than the one-province case
+(bench/score_round.py, 7,000 schools in one child), since no process holds more than one province.
 Results are appended to bench/results/score_national.jsonl.
 """
 

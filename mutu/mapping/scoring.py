@@ -9,16 +9,21 @@ school = mean of the standards; missing values (NaN) are left out, never counted
 
 Y is never built per respondent: each batch of responses is one array of option ids, and its
 Σ_u X(u,k) per (school, role) is a single weighted bincount added to the slice's tally.
+Each province is scored in a short-lived child process (see `score_round`).
 """
 
+import multiprocessing
+import traceback
 import warnings
 from dataclasses import dataclass
 from itertools import islice
 
 import numpy as np
-from django.db import connection, transaction
+from django.db import connection, connections, transaction
+from django.db.models import Q
 
 from mutu.instruments.models import LevelBand, Node, Option, RespondentType, RoleWeight
+from mutu.regions.models import District, Province, Regency
 from mutu.schools.models import School
 
 from .models import ExternalValue, Milestone, RegionScore, Respondent, Round, SchoolScore
@@ -236,18 +241,24 @@ class Accumulator:
         self.groups = {}
 
     def add(self, key, values, totals, levels, schools):
-        sums, counts, total_sum, total_count, level_counts, n = self.groups.get(
-            key, (np.zeros(self.n_nodes), np.zeros(self.n_nodes), 0.0, 0, np.zeros(self.n_bands, dtype=np.int64), 0)
-        )
         scored = ~np.isnan(totals)
-        self.groups[key] = (
-            sums + np.nansum(values[scored], axis=0),
-            counts + (~np.isnan(values[scored])).sum(axis=0),
-            total_sum + float(totals[scored].sum()),
-            total_count + int(scored.sum()),
-            level_counts + np.bincount(levels[scored], minlength=self.n_bands),
-            n + schools,
+        self.merge(
+            key,
+            (
+                np.nansum(values[scored], axis=0),
+                (~np.isnan(values[scored])).sum(axis=0),
+                float(totals[scored].sum()),
+                int(scored.sum()),
+                np.bincount(levels[scored], minlength=self.n_bands),
+                schools,
+            ),
         )
+
+    def merge(self, key, part):
+        """Add sums for `key`: (node sums, node counts, total sum, schools with rapor, per level, schools)."""
+        if key in self.groups:
+            part = tuple(mine + theirs for mine, theirs in zip(self.groups[key], part, strict=True))
+        self.groups[key] = part
 
     def pop_rows(self, round_, kinds, keep=()):
         """Region rows of the given kinds but not the `keep` keys, forgotten once handed over."""
@@ -315,6 +326,7 @@ def quality_flags(matrix, tally, y, quotas, values):
 
 # Regions a school row (id, kecamatan, kab/kota, province, jenjang) belongs to: column, kind.
 REGION_COLUMNS = ((1, RegionScore.Kind.DISTRICT), (2, RegionScore.Kind.REGENCY), (3, RegionScore.Kind.PROVINCE))
+NATION = (RegionScore.Kind.NATION, "")
 
 
 def _score_schools(round_, matrix, schools, regions):
@@ -362,7 +374,7 @@ def _score_schools(round_, matrix, schools, regions):
         for code in np.unique(codes):
             mask = codes == code
             regions.add((kind, str(code)), values[mask], totals[mask], levels[mask], int(mask.sum()))
-    regions.add((RegionScore.Kind.NATION, ""), values, totals, levels, len(school_ids))
+    regions.add(NATION, values, totals, levels, len(school_ids))
     return int(sent.sum())
 
 
@@ -374,30 +386,93 @@ def refresh_statistics(*models):
             cursor.execute(f"ANALYZE {connection.ops.quote_name(model._meta.db_table)}")
 
 
-def score_round(round_id):
-    """Score every school in the round's area, region after region; returns the number of rapor."""
-    round_ = Round.objects.select_related("instrument").get(pk=round_id)
-    refresh_statistics(Respondent)
-    matrix = load_matrix(round_.instrument)
+class ScoringError(RuntimeError):
+    pass
+
+
+def _score_province(round_, matrix, province):
+    """Score one province's schools and rewrite its kecamatan, kab/kota and province rows, in one
+    transaction; returns the number of rapor and the province's share of the national sums."""
     regions = Accumulator(len(matrix.node_ids), len(matrix.band_names))
-    # Schools stream in region order, so that a kecamatan, kab/kota or province is complete as soon
-    # as the next one starts: only the open ones are summed, and memory stays that of one slice
-    # however many schools or regions the area holds (Jawa Timur: 666 kecamatan).
-    schools = School.objects.order_by("province_id", "regency_id", "district_id", "id")
-    if round_.province_id:
-        schools = schools.filter(province_id=round_.province_id)
-    rows = schools.values_list("id", "district__code", "regency__code", "province__code", "level").iterator(
-        chunk_size=CHUNK_SCHOOLS
-    )
     kinds = [kind for _, kind in REGION_COLUMNS]
     scored = 0
     with transaction.atomic():
-        RegionScore.objects.filter(round=round_, engine=ENGINE).delete()
+        regencies = Regency.objects.filter(province=province)
+        RegionScore.objects.filter(round=round_, engine=ENGINE).filter(
+            Q(kind=RegionScore.Kind.PROVINCE, code=province.code)
+            | Q(kind=RegionScore.Kind.REGENCY, code__in=regencies.values("code"))
+            | Q(kind=RegionScore.Kind.DISTRICT, code__in=District.objects.filter(regency__in=regencies).values("code"))
+        ).delete()
+        # Schools stream in region order, so that a kecamatan or kab/kota is complete as soon as the
+        # next one starts: only the open ones are summed (Jawa Timur: 666 kecamatan).
+        rows = (
+            School.objects.filter(province=province)
+            .order_by("regency_id", "district_id", "id")
+            .values_list("id", "district__code", "regency__code", "province__code", "level")
+            .iterator(chunk_size=CHUNK_SCHOOLS)
+        )
         while chunk := list(islice(rows, CHUNK_SCHOOLS)):
             scored += _score_schools(round_, matrix, chunk, regions)
             open_ = {(kind, str(chunk[-1][column])) for column, kind in REGION_COLUMNS}
             RegionScore.objects.bulk_create(regions.pop_rows(round_, kinds, keep=open_), batch_size=1000)
-        last = kinds if round_.province_id else [*kinds, RegionScore.Kind.NATION]
-        RegionScore.objects.bulk_create(regions.pop_rows(round_, last), batch_size=1000)
+        RegionScore.objects.bulk_create(regions.pop_rows(round_, kinds), batch_size=1000)
+    return scored, regions.groups.get(NATION)
+
+
+def _in_child_process(function, *args):
+    """function(*args) in a forked child process, its result sent back through a pipe."""
+    context = multiprocessing.get_context("fork")
+    receive, send = context.Pipe(duplex=False)
+
+    def run():
+        try:
+            send.send((True, function(*args)))
+        except BaseException:
+            send.send((False, traceback.format_exc()))
+        finally:
+            connections.close_all()
+
+    connections.close_all()  # the child opens its own; a shared socket would mix both sides' traffic
+    child = context.Process(target=run, daemon=True)
+    child.start()
+    send.close()
+    try:
+        ok, result = receive.recv()
+    except EOFError:  # died without a word, e.g. killed for memory
+        ok, result = False, f"exit code {child.exitcode}"
+    child.join()
+    if not ok:
+        raise ScoringError(result)
+    return result
+
+
+def score_round(round_id):
+    """Score every school in the round's area, province after province; returns the number of rapor.
+
+    Each province runs in a child process that exits when it is done, so a national run peaks at
+    the memory of its largest province, however many provinces it holds, and commits province by
+    province; the national means are written last. A caller inside a transaction (tests, the demo
+    loader) scores in its own process, since a child could not see the caller's uncommitted rows.
+    """
+    round_ = Round.objects.select_related("instrument").get(pk=round_id)
+    refresh_statistics(Respondent)
+    matrix = load_matrix(round_.instrument)
+    provinces = Province.objects.order_by("code")
+    if round_.province_id:
+        provinces = provinces.filter(pk=round_.province_id)
+    nation = Accumulator(len(matrix.node_ids), len(matrix.band_names))
+    scored = 0
+    for province in list(provinces):
+        if connection.in_atomic_block:
+            count, part = _score_province(round_, matrix, province)
+        else:
+            count, part = _in_child_process(_score_province, round_, matrix, province)
+        scored += count
+        if part is not None:
+            nation.merge(NATION, part)
+    if not round_.province_id:
+        with transaction.atomic():
+            RegionScore.objects.filter(round=round_, engine=ENGINE, kind=RegionScore.Kind.NATION).delete()
+            RegionScore.objects.bulk_create(nation.pop_rows(round_, [RegionScore.Kind.NATION]))
     refresh_statistics(SchoolScore, RegionScore, Milestone)
     return scored
