@@ -425,6 +425,11 @@ def _in_child_process(function, *args):
     receive, send = context.Pipe(duplex=False)
 
     def run():
+        # Fresh connections: after the fork the thread-local may hold an open connection of another
+        # of the parent's threads (seen under a live test server), whose socket the parent still
+        # uses; it must be neither used nor closed here.
+        for alias in connections:
+            connections[alias] = connections.create_connection(alias)
         try:
             send.send((True, function(*args)))
         except BaseException:
@@ -432,7 +437,7 @@ def _in_child_process(function, *args):
         finally:
             connections.close_all()
 
-    connections.close_all()  # the child opens its own; a shared socket would mix both sides' traffic
+    connections.close_all()  # nothing left idle in the parent while children work
     child = context.Process(target=run, daemon=True)
     child.start()
     send.close()
