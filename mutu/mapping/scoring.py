@@ -387,7 +387,7 @@ def refresh_statistics(*models):
 
 
 class ScoringError(RuntimeError):
-    pass
+    """A province could not be scored; the message is the traceback of its process."""
 
 
 def _score_province(round_, matrix, province):
@@ -443,11 +443,11 @@ def _in_child_process(function, *args):
     send.close()
     try:
         ok, result = receive.recv()
-    except EOFError:  # died without a word, e.g. killed for memory
-        ok, result = False, f"exit code {child.exitcode}"
+    except EOFError:  # ended without a word, e.g. killed for memory
+        ok, result = False, None
     child.join()
     if not ok:
-        raise ScoringError(result)
+        raise ScoringError(result or f"The scoring process ended with exit code {child.exitcode}.")
     return result
 
 

@@ -1,10 +1,13 @@
 """Scoring province by province in child processes: the same numbers as in one process, a national
 row built from every province's sums, and a failing province reported and rolled back."""
 
+import io
+import os
 from datetime import date
 
 import numpy as np
 import pytest
+from django.core.management import CommandError, call_command
 from django.db import transaction
 
 from mutu.mapping import scoring, services
@@ -89,3 +92,12 @@ def test_a_failing_province_is_reported_and_leaves_its_scores(national_round, sc
         scoring.score_round(national_round.pk)
     assert SchoolScore.objects.get(school=schools["d"]).total == 0  # Jambi's transaction rolled back
     assert stored(national_round)[1] == before[1]
+
+
+def test_command_reports_rapor_and_failures(national_round, monkeypatch):
+    out = io.StringIO()
+    call_command("score_round", national_round.pk, stdout=out)
+    assert out.getvalue().startswith("2 rapor sekolah dihitung")
+    monkeypatch.setattr(scoring, "_score_schools", lambda *args: os._exit(9))  # as if killed for memory
+    with pytest.raises(CommandError, match="(?s)Penghitungan berhenti.*exit code 9"):
+        call_command("score_round", national_round.pk, stdout=out)

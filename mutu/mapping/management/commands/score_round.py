@@ -16,5 +16,11 @@ class Command(BaseCommand):
         if not Round.objects.filter(pk=round).exists():
             raise CommandError(f"Putaran {round} tidak ada.")
         start = time.perf_counter()
-        scored = scoring.score_round(round)
+        try:
+            scored = scoring.score_round(round)
+        except scoring.ScoringError as error:
+            raise CommandError(
+                f"Penghitungan berhenti; provinsi yang sudah selesai tersimpan, jalankan lagi setelah penyebabnya "
+                f"diperbaiki.\n{error}"
+            ) from error
         self.stdout.write(f"{scored} rapor sekolah dihitung dalam {time.perf_counter() - start:.1f} detik.")
