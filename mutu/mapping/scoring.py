@@ -471,7 +471,10 @@ def score_round(round_id):
         if connection.in_atomic_block:
             count, part = _score_province(round_, matrix, province)
         else:
-            count, part = _in_child_process(_score_province, round_, matrix, province)
+            try:
+                count, part = _in_child_process(_score_province, round_, matrix, province)
+            except ScoringError as error:
+                raise ScoringError(f"{province.name} ({province.code}): {error}") from None
         scored += count
         if part is not None:
             nation.merge(NATION, part)

@@ -88,7 +88,7 @@ def test_a_failing_province_is_reported_and_leaves_its_scores(national_round, sc
 
     monkeypatch.setattr(scoring, "_score_schools", fail_in_jambi)
     SchoolScore.objects.filter(school=schools["d"]).update(total=0)
-    with pytest.raises(scoring.ScoringError, match="ValueError: disk penuh"):
+    with pytest.raises(scoring.ScoringError, match=r"^Jambi \(15\): Traceback(?s:.*)ValueError: disk penuh"):
         scoring.score_round(national_round.pk)
     assert SchoolScore.objects.get(school=schools["d"]).total == 0  # Jambi's transaction rolled back
     assert stored(national_round)[1] == before[1]
@@ -99,5 +99,7 @@ def test_command_reports_rapor_and_failures(national_round, monkeypatch):
     call_command("score_round", national_round.pk, stdout=out)
     assert out.getvalue().startswith("2 rapor sekolah dihitung")
     monkeypatch.setattr(scoring, "_score_schools", lambda *args: os._exit(9))  # as if killed for memory
-    with pytest.raises(CommandError, match="(?s)Penghitungan berhenti.*exit code 9"):
+    with pytest.raises(
+        CommandError, match="(?s)Penghitungan berhenti.*Riau \\(14\\): The scoring process ended with exit code 9"
+    ):
         call_command("score_round", national_round.pk, stdout=out)
