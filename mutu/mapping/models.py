@@ -223,3 +223,39 @@ class Milestone(models.Model):
 
     def __str__(self):
         return f"{self.school_id} {self.step}"
+
+
+class ScoringRun(models.Model):
+    """One request to compute a round's rapor, as the round page shows it: queued → running → done or
+    failed. At most one is queued or running per round, so a double click queues nothing more."""
+
+    class State(models.TextChoices):
+        QUEUED = "queued", _("queued")
+        RUNNING = "running", _("running")
+        DONE = "done", _("done")
+        FAILED = "failed", _("failed")
+
+    ACTIVE = (State.QUEUED, State.RUNNING)
+
+    round = models.ForeignKey(Round, on_delete=models.CASCADE, related_name="scoring_runs")
+    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    state = models.CharField(max_length=10, choices=State.choices, default=State.QUEUED)
+    rapor = models.PositiveIntegerField(null=True)  # school rapor computed, once done
+    failure = models.CharField(max_length=500, blank=True)
+    requested_at = models.DateTimeField(auto_now_add=True)
+    finished_at = models.DateTimeField(null=True)
+
+    class Meta:
+        ordering = ["-requested_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["round"], condition=models.Q(state__in=["queued", "running"]), name="scoring_run_one_active"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.round_id} {self.state}"
+
+    @property
+    def busy(self):
+        return self.state in self.ACTIVE

@@ -387,7 +387,16 @@ def refresh_statistics(*models):
 
 
 class ScoringError(RuntimeError):
-    """A province could not be scored; the message is the traceback of its process."""
+    """A province could not be scored; `detail` is the traceback of its process, or how it ended."""
+
+    def __init__(self, detail, province=""):
+        super().__init__(f"{province}: {detail}" if province else detail)
+        self.detail, self.province = detail, province
+
+    @property
+    def summary(self):
+        """One line for people: the province and the last line of the traceback."""
+        return f"{self.province}: {self.detail.strip().splitlines()[-1]}"
 
 
 def _score_province(round_, matrix, province):
@@ -474,7 +483,7 @@ def score_round(round_id):
             try:
                 count, part = _in_child_process(_score_province, round_, matrix, province)
             except ScoringError as error:
-                raise ScoringError(f"{province.name} ({province.code}): {error}") from None
+                raise ScoringError(error.detail, province=f"{province.name} ({province.code})") from None
         scored += count
         if part is not None:
             nation.merge(NATION, part)

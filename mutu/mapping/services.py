@@ -1,9 +1,10 @@
 """Writes for pemetaan mutu: rounds, respondent slots, answers, submission."""
 
 import functools
+from datetime import timedelta
 
 import numpy as np
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -11,9 +12,11 @@ from django.utils.translation import gettext as _
 from mutu.core.services import record_audit
 from mutu.instruments.models import Option, Question, Questionnaire
 
-from .models import Milestone, Respondent, Round, SchoolProgress, SchoolScore, Verification
-from .scoring import ENGINE
+from . import scoring
+from .models import Milestone, Respondent, Round, SchoolProgress, SchoolScore, ScoringRun, Verification
 from .selectors import slot_counts
+
+STALE_SCORING_RUN = timedelta(hours=3)
 
 
 class AnswerError(Exception):
@@ -278,7 +281,7 @@ def submit_answers(*, respondent, options):
 @transaction.atomic
 def verify(*, actor, round_, school, node, agreed, corrected=None, note=""):
     """Record the pengawas's verval of one sub-indicator; the engine's score is kept beside it."""
-    score = SchoolScore.objects.filter(round=round_, school=school, engine=ENGINE).first()
+    score = SchoolScore.objects.filter(round=round_, school=school, engine=scoring.ENGINE).first()
     if score is None:
         raise AnswerError(_("This school has no rapor to verify yet."))
     if Milestone.objects.filter(round=round_, school=school, step=Milestone.Step.VERIFIED).exists():
@@ -336,9 +339,40 @@ def advance(*, actor, round_, school):
     return step
 
 
+@transaction.atomic
 def request_scoring(*, actor, round_):
-    """Queue the scoring of a round (the db_worker runs it); recorded in the audit log."""
+    """Queue the scoring of a round for db_worker; returns (run, queued). While a request of the round
+    is queued or running, asking again returns that one and queues nothing (double clicks, two admins)."""
     from .tasks import score_round_task
 
+    active = round_.scoring_runs.select_for_update().filter(state__in=ScoringRun.ACTIVE).first()
+    if active and active.requested_at > timezone.now() - STALE_SCORING_RUN:
+        return active, False
+    if active:  # its worker died with it: the national case takes minutes, not hours
+        active.state, active.failure = ScoringRun.State.FAILED, _("No word from the worker for three hours.")
+        active.finished_at = timezone.now()
+        active.save(update_fields=["state", "failure", "finished_at"])
+    try:
+        with transaction.atomic():
+            run = ScoringRun.objects.create(round=round_, requested_by=actor)
+    except IntegrityError:  # a concurrent request was first
+        return round_.scoring_runs.get(state__in=ScoringRun.ACTIVE), False
     record_audit(actor=actor, action="round.score", obj=round_, province_id=round_.province_id)
-    score_round_task.enqueue(round_.pk)
+    score_round_task.enqueue(run.pk)  # in this transaction: the database queue gets both or neither
+    return run, True
+
+
+def run_scoring(run_id):
+    """The worker's side of a request: score the round and record how it ended on the run."""
+    run = ScoringRun.objects.select_related("round").get(pk=run_id)
+    ScoringRun.objects.filter(pk=run.pk).update(state=ScoringRun.State.RUNNING)
+    try:
+        rapor = scoring.score_round(run.round_id)
+    except Exception as error:
+        failure = error.summary if isinstance(error, scoring.ScoringError) else f"{type(error).__name__}: {error}"
+        ScoringRun.objects.filter(pk=run.pk).update(
+            state=ScoringRun.State.FAILED, failure=failure[:500], finished_at=timezone.now()
+        )
+        raise
+    ScoringRun.objects.filter(pk=run.pk).update(state=ScoringRun.State.DONE, rapor=rapor, finished_at=timezone.now())
+    return rapor

@@ -1,8 +1,8 @@
 from django_tasks import task
 
-from . import scoring
+from . import services
 
 
 @task()
-def score_round_task(round_id):
-    return scoring.score_round(round_id)
+def score_round_task(run_id):
+    return services.run_scoring(run_id)

@@ -37,6 +37,7 @@ def round_progress(request, pk):
             "progress": progress,
             "page": lagging,
             "can_manage": selectors.can_manage_round(request.user, round_),
+            "scoring_run": round_.scoring_runs.select_related("requested_by").first(),
         },
     )
 
@@ -230,6 +231,9 @@ def round_score(request, pk):
     round_ = selectors.round_for_user(request.user, pk)
     if not selectors.can_manage_round(request.user, round_):
         raise Http404
-    services.request_scoring(actor=request.user, round_=round_)
-    messages.success(request, _("Scoring started; the rapor pages update when it finishes."))
+    _run, queued = services.request_scoring(actor=request.user, round_=round_)
+    if queued:
+        messages.success(request, _("Scoring started; the rapor pages update when it finishes."))
+    else:
+        messages.info(request, _("Scoring of this round is already queued or running; this page shows when it ends."))
     return redirect("mapping:progress", pk=round_.pk)

@@ -1,0 +1,87 @@
+"""The round page's "compute now": one request at a time per round, run by db_worker, its outcome shown."""
+
+from datetime import timedelta
+
+import pytest
+from django.core.management import call_command
+from django.urls import reverse
+from django_tasks_db.models import DBTaskResult
+
+from mutu.mapping import scoring, services
+from mutu.mapping.models import SchoolScore, ScoringRun
+
+from .test_rapor import services_add
+
+
+@pytest.fixture
+def database_queue(settings):
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+
+
+def work():
+    call_command("db_worker", "--batch", "--no-startup-delay", "--interval", "0")
+
+
+def progress_page(client, round_):
+    return client.get(reverse("mapping:progress", args=[round_.pk])).content.decode()
+
+
+def test_a_double_click_queues_one_run(client, personas, open_round, database_queue):
+    client.force_login(personas["lpmp"])
+    url = reverse("mapping:score", args=[open_round.pk])
+    client.post(url)
+    again = client.post(url, follow=True).content.decode()
+    assert "sudah dalam antrean atau sedang berjalan" in again
+    assert ScoringRun.objects.get().state == "queued" and DBTaskResult.objects.count() == 1
+    page = progress_page(client, open_round)
+    assert "Penghitungan rapor terakhir: <strong>dalam antrean</strong>" in page
+    assert 'hx-trigger="every 5s"' in page  # the block polls while the worker has not finished
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_worker_runs_it_and_the_page_says_so(client, personas, schools, open_round, database_queue):
+    services_add(open_round, schools["a"])
+    client.force_login(personas["lpmp"])
+    client.post(reverse("mapping:score", args=[open_round.pk]))
+    work()
+    run = ScoringRun.objects.get()
+    assert (run.state, run.rapor, run.requested_by) == ("done", 1, personas["lpmp"])
+    assert SchoolScore.objects.filter(round=open_round).count() == 1
+    page = progress_page(client, open_round)
+    assert "<strong>selesai</strong>" in page and "1 rapor sekolah" in page and "every 5s" not in page
+    client.post(reverse("mapping:score", args=[open_round.pk]))  # finished: a new request queues again
+    assert ScoringRun.objects.filter(state="queued").count() == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_failed_run_names_the_province_for_those_who_manage(
+    client, personas, schools, open_round, database_queue, monkeypatch
+):
+    services_add(open_round, schools["a"])
+
+    def fail(*args):
+        raise ValueError("disk penuh")
+
+    monkeypatch.setattr(scoring, "_score_schools", fail)
+    services.request_scoring(actor=personas["lpmp"], round_=open_round)
+    work()
+    assert DBTaskResult.objects.get().status == "FAILED"
+    run = ScoringRun.objects.get()
+    assert (run.state, run.failure) == ("failed", "Riau (14): ValueError: disk penuh")
+    client.force_login(personas["lpmp"])
+    assert "Riau (14): ValueError: disk penuh" in progress_page(client, open_round)
+    client.force_login(personas["dinas_riau"])
+    page = progress_page(client, open_round)
+    assert "<strong>gagal</strong>" in page and "disk penuh" not in page
+
+
+def test_a_run_silent_for_hours_gives_way(personas, open_round, database_queue):
+    stuck, queued = services.request_scoring(actor=personas["lpmp"], round_=open_round)
+    assert queued and services.request_scoring(actor=personas["lpmp"], round_=open_round) == (stuck, False)
+    ScoringRun.objects.filter(pk=stuck.pk).update(
+        state="running", requested_at=stuck.requested_at - services.STALE_SCORING_RUN - timedelta(minutes=1)
+    )
+    run, queued = services.request_scoring(actor=personas["lpmp"], round_=open_round)
+    stuck.refresh_from_db()
+    assert queued and run != stuck
+    assert (stuck.state, stuck.failure) == ("failed", "Tidak ada kabar dari pekerja latar selama tiga jam.")
