@@ -13,7 +13,16 @@ from mutu.core.services import record_audit
 from mutu.instruments.models import Option, Question, Questionnaire
 
 from . import scoring
-from .models import Milestone, Respondent, Round, SchoolProgress, SchoolScore, ScoringRun, Verification
+from .models import (
+    Milestone,
+    Respondent,
+    Round,
+    SchoolProgress,
+    SchoolScore,
+    ScoringRun,
+    Verification,
+    new_code,
+)
 from .selectors import slot_counts
 
 STALE_SCORING_RUN = timedelta(hours=3)
@@ -105,6 +114,17 @@ def _lock_progress(round_, school):
 
 
 @transaction.atomic
+def unused_codes(count):
+    """`count` respondent codes that no respondent holds yet. Random codes alone are not enough: at
+    ten million a year among 31^10, a clash (an IntegrityError for a whole batch) becomes likely
+    within a few years by the birthday bound."""
+    codes = set()
+    while len(codes) < count:
+        fresh = {new_code() for _ in range(count - len(codes))} - codes
+        codes |= fresh - set(Respondent.objects.filter(code__in=fresh).values_list("code", flat=True))
+    return list(codes)
+
+
 def add_respondents(*, actor, round_, school, respondent_type, count):
     """Add `count` respondent slots of one type, numbered after the existing ones."""
     _lock_progress(round_, school)  # also serialises the numbering of concurrent additions
@@ -116,8 +136,8 @@ def add_respondents(*, actor, round_, school, respondent_type, count):
     )
     slots = Respondent.objects.bulk_create(
         [
-            Respondent(round=round_, school=school, respondent_type=respondent_type, number=start + i + 1)
-            for i in range(count)
+            Respondent(round=round_, school=school, respondent_type=respondent_type, number=start + i + 1, code=code)
+            for i, code in enumerate(unused_codes(count))
         ]
     )
     refresh_progress(round_, [(school.id, school.level)])

@@ -107,6 +107,12 @@ def synth_round(
     return round_
 
 
+def _insert(respondents):
+    for respondent, code in zip(respondents, services.unused_codes(len(respondents)), strict=True):
+        respondent.code = code
+    Respondent.objects.bulk_create(respondents)
+
+
 def generate_respondents(round_, school_rows, rng, *, quotas, not_sent=0.05, straight_liners=0.02):
     """Respondents per quota with submitted answers for (school id, level) rows; some schools send nothing."""
     tables = {
@@ -142,7 +148,7 @@ def generate_respondents(round_, school_rows, rng, *, quotas, not_sent=0.05, str
                     )
                 )
         if len(batch) >= 5000:
-            Respondent.objects.bulk_create(batch)
+            _insert(batch)
             batch = []
-    Respondent.objects.bulk_create(batch)
+    _insert(batch)
     services.refresh_progress(round_, school_rows)

@@ -197,3 +197,11 @@ def test_autosave_refuses_unknown_codes_and_closed_rounds(client, personas, roun
     assert client.post(reverse("respond:answer", args=[slot.code, question.pk]), body).status_code == 429
     slot.refresh_from_db()
     assert slot.draft == {}
+
+
+def test_new_codes_skip_codes_already_taken(round_, schools, monkeypatch):
+    (taken,) = services.add_respondents(actor=None, round_=round_, school=schools["a"], respondent_type="ks", count=1)
+    drawn = iter([taken.code, "AAAAAAAAAA", "AAAAAAAAAA", "BBBBBBBBBB"])  # a clash with the table, then within
+    monkeypatch.setattr(services, "new_code", lambda: next(drawn))
+    slots = services.add_respondents(actor=None, round_=round_, school=schools["a"], respondent_type="guru", count=2)
+    assert sorted(slot.code for slot in slots) == ["AAAAAAAAAA", "BBBBBBBBBB"]
