@@ -113,7 +113,6 @@ def _lock_progress(round_, school):
     SchoolProgress.objects.select_for_update().get_or_create(round=round_, school=school)
 
 
-@transaction.atomic
 def unused_codes(count):
     """`count` respondent codes that no respondent holds yet. Random codes alone are not enough: at
     ten million a year among 31^10, a clash (an IntegrityError for a whole batch) becomes likely
@@ -125,6 +124,7 @@ def unused_codes(count):
     return list(codes)
 
 
+@transaction.atomic
 def add_respondents(*, actor, round_, school, respondent_type, count):
     """Add `count` respondent slots of one type, numbered after the existing ones."""
     _lock_progress(round_, school)  # also serialises the numbering of concurrent additions
