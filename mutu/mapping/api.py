@@ -63,11 +63,19 @@ class LaggingOut(Schema):
     quota: int
 
 
+class ScoringOut(Schema):
+    state: str  # queued, running, done, failed
+    requested_at: str
+    finished_at: str | None
+    rapor: int | None
+
+
 class ProgressOut(Schema):
     schools: int
     complete: int
     lagging_count: int
     lagging: list[LaggingOut]  # least advanced first, `limit` rows from `offset`
+    scoring: ScoringOut | None  # the last request to compute the rapor: poll it to know when scores change
 
 
 class NodeScoreOut(Schema):
@@ -149,6 +157,7 @@ def progress(request, round_id: int, offset: int = Query(0, ge=0), limit: int = 
     _require(request, Perm.ROUND_VIEW)
     round_ = selectors.round_for_user(request.user, round_id)
     result = selectors.region_progress(round_, selectors.round_schools(request.user, round_))
+    run = round_.scoring_runs.first()
     return ProgressOut(
         schools=result["total"],
         complete=result["complete"],
@@ -157,6 +166,13 @@ def progress(request, round_id: int, offset: int = Query(0, ge=0), limit: int = 
             LaggingOut(npsn=s.npsn, name=s.name, sent=s.sent, quota=s.quota)
             for s in result["lagging"][offset : offset + limit]
         ],
+        scoring=run
+        and ScoringOut(
+            state=run.state,
+            requested_at=run.requested_at.isoformat(),
+            finished_at=run.finished_at and run.finished_at.isoformat(),
+            rapor=run.rapor,
+        ),
     )
 
 

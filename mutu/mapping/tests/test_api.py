@@ -25,3 +25,14 @@ def test_token_is_stored_hashed(personas):
 
     token = create_token(user=personas["lpmp"], name="x")
     assert not ApiToken.objects.filter(digest=token).exists() and ApiToken.objects.get().digest != token
+
+
+def test_progress_tells_when_the_last_scoring_ended(client, personas, open_round):
+    from mutu.mapping import services
+
+    client.force_login(personas["dinas_riau"])
+    url = reverse("api:progress", args=[open_round.pk])
+    assert client.get(url).json()["scoring"] is None
+    services.request_scoring(actor=personas["lpmp"], round_=open_round)  # the immediate backend runs it
+    scoring = client.get(url).json()["scoring"]
+    assert (scoring["state"], scoring["rapor"]) == ("done", 0) and scoring["finished_at"] >= scoring["requested_at"]
