@@ -384,8 +384,9 @@ def request_scoring(*, actor, round_):
 
 def run_scoring(run_id):
     """The worker's side of a request: score the round and record how it ended on the run."""
-    run = ScoringRun.objects.select_related("round").get(pk=run_id)
-    ScoringRun.objects.filter(pk=run.pk).update(state=ScoringRun.State.RUNNING)
+    run = ScoringRun.objects.get(pk=run_id)
+    if not ScoringRun.objects.filter(pk=run.pk, state=ScoringRun.State.QUEUED).update(state=ScoringRun.State.RUNNING):
+        return None  # given up as silent while it waited (see request_scoring): a newer request scores
     try:
         rapor = scoring.score_round(run.round_id)
     except Exception as error:

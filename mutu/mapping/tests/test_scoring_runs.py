@@ -85,3 +85,5 @@ def test_a_run_silent_for_hours_gives_way(personas, open_round, database_queue):
     stuck.refresh_from_db()
     assert queued and run != stuck
     assert (stuck.state, stuck.failure) == ("failed", "Tidak ada kabar dari pekerja latar selama tiga jam.")
+    assert services.run_scoring(stuck.pk) is None  # its task arriving late scores nothing
+    assert ScoringRun.objects.get(pk=stuck.pk).state == "failed"
