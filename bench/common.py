@@ -81,7 +81,9 @@ def stamp():
     """When, where and which code: records are only comparable within one commit and machine."""
     git = ["git", "-C", str(ROOT)]
     commit = subprocess.run([*git, "rev-parse", "--short", "HEAD"], capture_output=True, text=True).stdout.strip()
-    dirty = subprocess.run([*git, "status", "--porcelain", "--untracked-files=no"], capture_output=True, text=True)
+    # Uncommitted changes to code, not to the records these scripts append to.
+    status = [*git, "status", "--porcelain", "--untracked-files=no", "--", ".", ":!bench/results"]
+    dirty = subprocess.run(status, capture_output=True, text=True)
     return {
         "at": datetime.now(UTC).isoformat(timespec="seconds"),
         "machine": f"{platform.node()} {os.cpu_count()} cores",
