@@ -113,15 +113,22 @@ def _lock_progress(round_, school):
     SchoolProgress.objects.select_for_update().get_or_create(round=round_, school=school)
 
 
-def unused_codes(count):
-    """`count` respondent codes that no respondent holds yet. Random codes alone are not enough: at
-    ten million a year among 31^10, a clash (an IntegrityError for a whole batch) becomes likely
-    within a few years by the birthday bound."""
-    codes = set()
-    while len(codes) < count:
-        fresh = {new_code() for _ in range(count - len(codes))} - codes
-        codes |= fresh - set(Respondent.objects.filter(code__in=fresh).values_list("code", flat=True))
-    return list(codes)
+def redraw_taken_codes(respondents):
+    """Give new codes to the unsaved respondents whose random code (drawn by the model) another
+    respondent already holds or shares within the batch. Random codes alone are not enough: at ten
+    million a year among 31^10, a clash (an IntegrityError for a whole batch) becomes likely within
+    a few years by the birthday bound."""
+    while True:
+        taken = set(Respondent.objects.filter(code__in=[r.code for r in respondents]).values_list("code", flat=True))
+        seen, clashing = set(), []
+        for respondent in respondents:
+            if respondent.code in taken or respondent.code in seen:
+                clashing.append(respondent)
+            seen.add(respondent.code)
+        if not clashing:
+            return respondents
+        for respondent in clashing:
+            respondent.code = new_code()
 
 
 @transaction.atomic
@@ -135,10 +142,12 @@ def add_respondents(*, actor, round_, school, respondent_type, count):
         or 0
     )
     slots = Respondent.objects.bulk_create(
-        [
-            Respondent(round=round_, school=school, respondent_type=respondent_type, number=start + i + 1, code=code)
-            for i, code in enumerate(unused_codes(count))
-        ]
+        redraw_taken_codes(
+            [
+                Respondent(round=round_, school=school, respondent_type=respondent_type, number=start + i + 1)
+                for i in range(count)
+            ]
+        )
     )
     refresh_progress(round_, [(school.id, school.level)])
     record_audit(

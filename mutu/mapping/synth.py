@@ -107,12 +107,6 @@ def synth_round(
     return round_
 
 
-def _insert(respondents):
-    for respondent, code in zip(respondents, services.unused_codes(len(respondents)), strict=True):
-        respondent.code = code
-    Respondent.objects.bulk_create(respondents)
-
-
 def generate_respondents(round_, school_rows, rng, *, quotas, not_sent=0.05, straight_liners=0.02):
     """Respondents per quota with submitted answers for (school id, level) rows; some schools send nothing."""
     tables = {
@@ -148,7 +142,7 @@ def generate_respondents(round_, school_rows, rng, *, quotas, not_sent=0.05, str
                     )
                 )
         if len(batch) >= 5000:
-            _insert(batch)
+            Respondent.objects.bulk_create(services.redraw_taken_codes(batch))
             batch = []
-    _insert(batch)
+    Respondent.objects.bulk_create(services.redraw_taken_codes(batch))
     services.refresh_progress(round_, school_rows)
