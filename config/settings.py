@@ -167,6 +167,9 @@ CACHES = {"default": {"BACKEND": "django.core.cache.backends.db.DatabaseCache", 
 # Respondent codes: this many wrong codes from one address lock code entry for the window.
 MUTU_CODE_ATTEMPTS = int(os.environ.get("MUTU_CODE_ATTEMPTS", "20"))
 MUTU_CODE_WINDOW_SECONDS = int(os.environ.get("MUTU_CODE_WINDOW_SECONDS", "900"))
+# A figure about one respondent group of a school (e.g. how the guru see a standard) is computed
+# only from groups of at least this many respondents: smaller groups would show one person's answers.
+MUTU_MIN_GROUP_SIZE = int(os.environ.get("MUTU_MIN_GROUP_SIZE", "3"))
 
 EMAIL_BACKEND = os.environ.get("MUTU_EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 EMAIL_HOST = os.environ.get("MUTU_EMAIL_HOST", "localhost")

@@ -22,6 +22,9 @@ class Perm(StrEnum):
     ROUND_MANAGE = "round.manage"  # open rounds, load instruments, run scoring
     RESPONDENT_MANAGE = "respondent.manage"  # create respondent slots, print codes
     VERVAL = "rapor.verify"  # pengawas verification of sub-indicator scores
+    # Raw questionnaire answers, for regional and national analysts only: a school's own staff could
+    # tell whose answers a row holds (one kepala sekolah, a handful of guru).
+    RESPONSES_EXPORT = "responses.export"
 
 
 ROLE_PERMS = {

@@ -224,17 +224,20 @@ def _round(value):
 
 
 class ResponsesExporter(ListExporter):
-    """Raw responses for analysts: one row per response, answers as question=option codes; no identities."""
+    """Raw responses for regional and national analysts: one row per response, chosen options as
+    question=option codes, number and text answers as question=value. No slot number or code, and
+    within a school and respondent type the rows are ordered by their answers, so the order says
+    nothing about who answered or when."""
 
     def __init__(self, round_, schools):
         self.round, self.schools = round_, schools
         self.filename = f"jawaban-{round_.pk}"
 
     def headers(self):
-        return ["NPSN", _("Level (jenjang)"), _("Respondent type"), _("Answers")]
+        return ["NPSN", _("Level (jenjang)"), _("Respondent type"), _("Answers"), _("Number and text answers")]
 
     def rows(self):
-        from mutu.instruments.models import Option
+        from mutu.instruments.models import Option, Question
 
         from .models import Respondent
 
@@ -244,14 +247,25 @@ class ResponsesExporter(ListExporter):
                 question__questionnaire__version=self.round.instrument_id
             ).values_list("id", "question__code", "code")
         }
+        open_questions = dict(
+            Question.objects.filter(
+                questionnaire__version=self.round.instrument_id,
+                kind__in=[Question.Kind.NUMBER, Question.Kind.TEXT],
+            ).values_list("id", "code")
+        )
         rows = (
             Respondent.objects.filter(round=self.round, school__in=self.schools, submitted_at__isnull=False)
-            .order_by("school__npsn", "respondent_type", "id")
-            .values_list("school__npsn", "school__level", "respondent_type", "packed")
+            .order_by("school__npsn", "respondent_type", "packed", "draft")
+            .values_list("school__npsn", "school__level", "respondent_type", "packed", "draft")
         )
-        for npsn, level, rtype, packed in rows.iterator(chunk_size=5000):
+        for npsn, level, rtype, packed, draft in rows.iterator(chunk_size=5000):
             ids = np.frombuffer(bytes(packed), dtype="<i4")
-            yield [npsn, level, rtype, ",".join(labels.get(int(i), str(i)) for i in ids)]
+            other = [
+                f"{code}={draft[str(q_id)]}"
+                for q_id, code in open_questions.items()
+                if draft.get(str(q_id)) not in (None, "")
+            ]
+            yield [npsn, level, rtype, ",".join(labels.get(int(i), str(i)) for i in ids), "; ".join(other)]
 
 
 class ScoresExporter(ListExporter):

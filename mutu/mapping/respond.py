@@ -88,6 +88,13 @@ def questions(request, code):
     respondent, refusal = _respondent(request, code)
     if refusal:
         return refusal
+    if respondent.submitted_at:
+        # Only that it was sent: whoever holds the printed sheet must not read anyone's answers.
+        return render(
+            request,
+            "mapping/respond_message.html",
+            {"title": _("Answers sent"), "message": _("Thank you: the answers for this code were sent.")},
+        )
     questionnaire = services.questionnaire_for(respondent)
     if questionnaire is None:
         return render(
@@ -101,7 +108,7 @@ def questions(request, code):
         )
     all_questions = questionnaire.questions.order_by("position")
     page = Paginator(all_questions, QUESTIONS_PER_PAGE).get_page(request.GET.get("page"))
-    if request.method == "POST" and not respondent.submitted_at:
+    if request.method == "POST":
         # Without JavaScript the whole page is saved at once; with htmx each answer already was.
         for question in page.object_list:
             values = [v for v in request.POST.getlist(f"q{question.id}") if v != ""]
@@ -133,7 +140,6 @@ def questions(request, code):
             "items": items,
             "answered": answered,
             "total": page.paginator.count,
-            "read_only": bool(respondent.submitted_at),
         },
     )
 

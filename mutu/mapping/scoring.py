@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from itertools import islice
 
 import numpy as np
+from django.conf import settings
 from django.db import connection, connections, transaction
 from django.db.models import Q
 
@@ -304,7 +305,8 @@ def quality_flags(matrix, tally, y, quotas, values):
             * np.einsum("srk,rk,kd->srd", np.nan_to_num(y), asked, standard_of_sub)
             / (asked.astype(float) @ standard_of_sub)
         )
-    role_view[present == 0] = np.nan
+    # Groups too small to stay anonymous take no part (one kepala sekolah's view would be his answers).
+    role_view[present < settings.MUTU_MIN_GROUP_SIZE] = np.nan
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", RuntimeWarning)  # all-NaN rows: a school with no respondents
         gaps = np.nanmax(role_view, axis=1) - np.nanmin(role_view, axis=1)

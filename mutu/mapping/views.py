@@ -194,13 +194,14 @@ def region_rapor(request, pk, kind, code):
 
 @require_perm(Perm.ROUND_VIEW)
 def export_csv(request, pk, what):
-    """Raw responses or all scores of the schools in the user's scope, as CSV for analysts."""
+    """All scores of the schools in the user's scope, or (analysts only) their raw responses, as CSV."""
     round_ = selectors.round_for_user(request.user, pk)
-    schools = selectors.round_schools(request.user, round_)
-    exporter = {"responses": rapor_lib.ResponsesExporter, "scores": rapor_lib.ScoresExporter}.get(what)
-    if exporter is None:
-        raise Http404
-    return exporter(round_, schools).csv_response()
+    if what == "scores":
+        return rapor_lib.ScoresExporter(round_, selectors.round_schools(request.user, round_)).csv_response()
+    if what == "responses" and has_perm(request.user, Perm.RESPONSES_EXPORT):
+        schools = selectors.round_schools(request.user, round_, Perm.RESPONSES_EXPORT)
+        return rapor_lib.ResponsesExporter(round_, schools).csv_response()
+    raise Http404
 
 
 @require_perm(Perm.ROUND_MANAGE)

@@ -67,7 +67,7 @@ MATRIX = [
     ("mapping:score", lambda c: [c["round"].pk], "post", {"pusat"}),  # a national round: national admins only
     ("mapping:progress", lambda c: [c["round"].pk], "get", WITH_ROLE),
     ("mapping:nation", lambda c: [c["round"].pk], "get", WITH_ROLE),
-    ("mapping:export", lambda c: [c["round"].pk, "responses"], "get", WITH_ROLE),
+    ("mapping:export", lambda c: [c["round"].pk, "responses"], "get", {"pusat", "lpmp", "lpmp_jambi"}),
     ("mapping:export", lambda c: [c["round"].pk, "scores"], "get", WITH_ROLE),
     ("mapping:region", lambda c: [c["round"].pk, "regency", "14.01"], "get", KAMPAR_VIEWERS),
     ("mapping:region", lambda c: [c["round"].pk, "province", "15"], "get", {"pusat", "lpmp_jambi"}),

@@ -31,7 +31,7 @@ def test_mapping_flow(browser, live_server, personas, schools, open_round):
     phone.locator("fieldset").nth(1).get_by_label("b").check()
     phone.locator("fieldset").nth(1).locator(".saved").get_by_text("Tersimpan").wait_for()
     phone.get_by_role("button", name="Kirim jawaban").click()
-    phone.wait_for_selector("text=jawaban Anda sudah terkirim")
+    phone.wait_for_selector("text=jawaban untuk kode ini sudah terkirim")
     assert Respondent.objects.get(code=code).submitted_at is not None
 
     scoring.score_round(round_.pk)  # as the background task does

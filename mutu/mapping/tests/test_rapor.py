@@ -20,7 +20,7 @@ def test_school_rapor_page(client, personas, scored_round, schools, django_asser
         page = client.get(rapor_url(scored_round, schools["a"])).content.decode()
     assert "5,22" in page and "Menuju SNP 4" in page  # 5.2208 shown the Indonesian way
     assert "<svg" in page and 'width="290.8"' not in page  # numbers in the SVG are never localised
-    assert "Kelompok responden sangat berbeda pendapat pada standar 1" in page
+    assert "Tidak ada catatan kualitas data." in page  # groups of 2: too small to compare (privacy)
     assert "dihitung" in page and "0 dari 4 sub-indikator sudah diverifikasi pengawas." in page
 
 
@@ -101,8 +101,8 @@ def test_analyst_csv_exports_are_scoped_and_anonymous(client, personas, scored_r
     client.force_login(personas["lpmp"])
     responses = b"".join(client.get(reverse("mapping:export", args=[scored_round.pk, "responses"])).streaming_content)
     lines = responses.decode("utf-8-sig").strip().splitlines()
-    assert lines[0] == "NPSN;Jenjang;Jenis responden;Jawaban" and len(lines) == 9
-    assert "10400001;SD;guru;Q1=b,Q2=b,Q3=x,Q3=z" in lines[1:]
+    assert lines[0] == "NPSN;Jenjang;Jenis responden;Jawaban;Jawaban angka dan teks" and len(lines) == 9
+    assert "10400001;SD;guru;Q1=b,Q2=b,Q3=x,Q3=z;" in lines[1:]
     codes = list(scored_round.respondents.values_list("code", flat=True))
     assert not any(code in responses.decode() for code in codes)
     scores = b"".join(client.get(reverse("mapping:export", args=[scored_round.pk, "scores"])).streaming_content)

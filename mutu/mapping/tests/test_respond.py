@@ -69,7 +69,7 @@ def test_answer_resume_and_submit_once(client, personas, round_, schools):
     late = client.post(url, {f"q{q1.pk}": q1.options.get(code="a").pk})
     assert late.status_code == 409 and "sudah dikirim" in late.content.decode()
     page = client.get(reverse("respond:questions", args=[slot.code])).content.decode()
-    assert "jawaban Anda sudah terkirim" in page and "disabled" in page
+    assert "jawaban untuk kode ini sudah terkirim" in page and "<fieldset" not in page
 
 
 def test_a_code_opens_only_its_own_questionnaire(client, personas, round_, schools):

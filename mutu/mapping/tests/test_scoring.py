@@ -45,9 +45,14 @@ def test_missing_outside_value_is_missing_not_zero(scored_round, schools):
     assert {"kind": "external", "codes": ["2.1.1"]} in score.flags
 
 
-def test_quality_flags(scored_round, schools):
+def test_quality_flags(scored_round, schools, settings):
     """Standard 1 as each group sees it: ks 7·(.75+.5)/2=4.375, guru 7·(.25+1+.5)/3≈4.08, siswa 7·1=7,
-    komite 7·.25=1.75 — a gap of 5.25 between students and committee; quotas (1 ks, 2 guru) are met."""
+    komite 7·.25=1.75 — a gap of 5.25 between students and committee; quotas (1 ks, 2 guru) are met.
+    Every group has 2 respondents: below the default minimum of 3, no group's view is shown at all."""
+    score = SchoolScore.objects.get(round=scored_round, school=schools["a"])
+    assert score.flags == []
+    settings.MUTU_MIN_GROUP_SIZE = 2
+    scoring.score_round(scored_round.pk)
     score = SchoolScore.objects.get(round=scored_round, school=schools["a"])
     assert score.flags == [{"kind": "disagree", "standard": "1", "gap": 5.25}]
     scored_round.quotas = {"SD": {"ks": 1, "guru": 3}}
