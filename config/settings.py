@@ -163,10 +163,29 @@ MUTU_MAX_UPLOAD_BYTES = int(os.environ.get("MUTU_MAX_UPLOAD_BYTES", str(100 * 10
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 
 # Shared by all web processes (login and respondent-code throttling): run `manage.py createcachetable`.
-CACHES = {"default": {"BACKEND": "django.core.cache.backends.db.DatabaseCache", "LOCATION": "mutu_cache"}}
-# Respondent codes: this many wrong codes from one address lock code entry for the window.
-MUTU_CODE_ATTEMPTS = int(os.environ.get("MUTU_CODE_ATTEMPTS", "20"))
-MUTU_CODE_WINDOW_SECONDS = int(os.environ.get("MUTU_CODE_WINDOW_SECONDS", "900"))
+# Wrong respondent codes: this many from one client address within the window lock code entry for
+# that address until the window ends (django-ratelimit; fixed windows). A school lab of typo-prone
+# students stays far below; guessing stays hopeless (docs/mapping.md). Respondents who already
+# entered a valid code are never throttled.
+MUTU_CODE_ATTEMPTS = int(os.environ.get("MUTU_CODE_ATTEMPTS", "200"))
+MUTU_CODE_WINDOW_SECONDS = int(os.environ.get("MUTU_CODE_WINDOW_SECONDS", "3600"))
+# Wrong codes from all addresses together in one window that raise a warning in the log.
+MUTU_CODE_ALARM = int(os.environ.get("MUTU_CODE_ALARM", "2000"))
+# Reverse proxies in front of Mutu that append to X-Forwarded-For (docs/production.md: 1).
+MUTU_TRUSTED_PROXIES = int(os.environ.get("MUTU_TRUSTED_PROXIES", "0"))
+CACHES = {
+    "default": {"BACKEND": "django.core.cache.backends.db.DatabaseCache", "LOCATION": "mutu_cache"},
+    # Counters outlive their window: the database cache's incr() resets a key's expiry to TIMEOUT.
+    "ratelimit": {
+        "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+        "LOCATION": "mutu_cache",
+        "TIMEOUT": MUTU_CODE_WINDOW_SECONDS + 60,
+        "OPTIONS": {"MAX_ENTRIES": 100_000},
+    },
+}
+RATELIMIT_USE_CACHE = "ratelimit"
+RATELIMIT_IP_META_KEY = "mutu.core.network.client_ip"
+AXES_CLIENT_IP_CALLABLE = "mutu.core.network.client_ip"
 # A figure about one respondent group of a school (e.g. how the guru see a standard) is computed
 # only from groups of at least this many respondents: smaller groups would show one person's answers.
 MUTU_MIN_GROUP_SIZE = int(os.environ.get("MUTU_MIN_GROUP_SIZE", "3"))

@@ -1,52 +1,106 @@
 """The respondent's side: no account, a personal code, one small page of questions at a time."""
 
+import logging
+import math
+
 from django.conf import settings
-from django.core.cache import cache
 from django.core.paginator import Paginator
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.html import format_html
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
+from django_ratelimit.core import get_usage
 
 from . import services
 from .forms import CodeForm
 from .models import Respondent
 
 QUESTIONS_PER_PAGE = 10
+ENTERED_COOKIE, ENTERED_SALT = "mutu_respondent", "mutu.respond.entered"
+logger = logging.getLogger("mutu.respond")
 
 
-def _client(request):
-    return request.META.get("REMOTE_ADDR", "")
-
-
-def _throttled(request):
-    return cache.get(f"respondent-code:{_client(request)}", 0) >= settings.MUTU_CODE_ATTEMPTS
+def _code_usage(request, increment=False):
+    """django-ratelimit's count of wrong codes from this client address in the current window."""
+    return get_usage(
+        request,
+        group="respondent-code",
+        key="ip",
+        rate=f"{settings.MUTU_CODE_ATTEMPTS}/{settings.MUTU_CODE_WINDOW_SECONDS}s",
+        increment=increment,
+    )
 
 
 def _count_failure(request):
-    key = f"respondent-code:{_client(request)}"
-    cache.add(key, 0, timeout=settings.MUTU_CODE_WINDOW_SECONDS)
-    cache.incr(key)
+    _code_usage(request, increment=True)
+    everyone = get_usage(
+        request,
+        group="respondent-code-all",
+        key=lambda _group, _request: "all",
+        rate=f"{settings.MUTU_CODE_ALARM}/{settings.MUTU_CODE_WINDOW_SECONDS}s",
+        increment=True,
+    )
+    if everyone["count"] == everyone["limit"] + 1:  # once per window
+        logger.warning(
+            "More than %s wrong respondent codes from all addresses within %s s: someone may be guessing codes.",
+            everyone["limit"],
+            settings.MUTU_CODE_WINDOW_SECONDS,
+        )
 
 
-def _too_many(request):
+def _entered(request, code):
+    """Whether this browser already opened this code: its saves are never throttled by the wrong
+    codes others typed behind the same address (a school lab, a phone operator's NAT)."""
+    return request.get_signed_cookie(ENTERED_COOKIE, default=None, salt=ENTERED_SALT) == code
+
+
+def _remember(response, code):
+    response.set_signed_cookie(
+        ENTERED_COOKIE,
+        code,
+        salt=ENTERED_SALT,
+        max_age=180 * 24 * 3600,
+        path="/r/",
+        secure=settings.SESSION_COOKIE_SECURE,
+        httponly=True,
+        samesite="Lax",
+    )
+    return response
+
+
+def _locked(request):
+    """The refusal for a client address over its wrong-code budget, saying when it ends; else None."""
+    usage = _code_usage(request)
+    if usage["count"] < usage["limit"]:  # the budget is the number of wrong codes allowed
+        return None
+    minutes = max(1, math.ceil(usage["time_left"] / 60))
     return render(
         request,
         "mapping/respond_message.html",
         {
             "title": _("Too many attempts"),
-            "message": _("Too many wrong codes from this device. Wait 15 minutes and try again."),
+            "message": ngettext(
+                "Too many wrong codes from this network. Try again in %(minutes)s minute.",
+                "Too many wrong codes from this network. Try again in %(minutes)s minutes.",
+                minutes,
+            )
+            % {"minutes": minutes},
         },
         status=429,
     )
 
 
 def _respondent(request, code):
-    """The respondent for a code, or a response to return instead (unknown, throttled, closed)."""
-    if _throttled(request):
-        return None, _too_many(request)
-    respondent = Respondent.objects.select_related("round", "school").filter(code=code.upper()).first()
+    """The respondent for a code, or a response to return instead (throttled, unknown, closed)."""
+    code = code.upper()
+    refusal = None if _entered(request, code) else _locked(request)
+    if refusal:
+        return None, refusal
+    respondent = Respondent.objects.select_related("round", "school").filter(code=code).first()
     if respondent is None:
         _count_failure(request)
         return None, render(
@@ -73,12 +127,14 @@ def _respondent(request, code):
 
 
 def enter_code(request):
-    if _throttled(request):
-        return _too_many(request)
+    refusal = _locked(request)
+    if refusal:
+        return refusal
     form = CodeForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        if Respondent.objects.filter(code=form.cleaned_data["code"]).exists():
-            return redirect("respond:questions", code=form.cleaned_data["code"])
+        code = form.cleaned_data["code"]
+        if Respondent.objects.filter(code=code).exists():
+            return _remember(redirect("respond:questions", code=code), code)
         _count_failure(request)
         form.add_error("code", _("This code is not known. Check it on your code sheet."))
     return render(request, "mapping/respond_code.html", {"form": form})
@@ -129,8 +185,7 @@ def questions(request, code):
         {"question": q, "options": list(q.options.all()), "answer": respondent.draft.get(str(q.id))}
         for q in page.object_list.prefetch_related("options")
     ]
-    answered = sum(1 for value in respondent.draft.values() if value not in (None, []))
-    return render(
+    response = render(
         request,
         "mapping/respond_questions.html",
         {
@@ -138,19 +193,25 @@ def questions(request, code):
             "questionnaire": questionnaire,
             "page": page,
             "items": items,
-            "answered": answered,
+            "answered": services.answered(respondent.draft),
             "total": page.paginator.count,
         },
     )
+    return _remember(response, respondent.code)
 
 
 @require_POST
 def answer(request, code, question_id):
-    """The htmx autosave of one answer: the throttle read, then one locked read and one write."""
-    if _throttled(request):
-        return _too_many(request)
+    """The htmx autosave of one answer: one locked read and one write (and, for a code this browser
+    has not opened before, the throttle read)."""
+    code = code.upper()
+    refusal = None if _entered(request, code) else _locked(request)
+    if refusal:
+        return refusal
     try:
-        services.save_answer(code=code.upper(), question_id=question_id, values=request.POST.getlist(f"q{question_id}"))
+        respondent = services.save_answer(
+            code=code, question_id=question_id, values=request.POST.getlist(f"q{question_id}")
+        )
     except services.UnknownRespondent as exc:
         _count_failure(request)
         return HttpResponse(str(exc), status=404)
@@ -158,7 +219,12 @@ def answer(request, code, question_id):
         return HttpResponse(str(exc), status=404)
     except services.AnswerError as exc:
         return HttpResponse(str(exc), status=409)
-    return HttpResponse(_("Saved"))
+    # The answered counter above the questions, swapped in by htmx beside the "saved" note.
+    return HttpResponse(
+        format_html(
+            '{}<strong id="answered" hx-swap-oob="true">{}</strong>', _("Saved"), services.answered(respondent.draft)
+        )
+    )
 
 
 @require_POST
@@ -169,10 +235,19 @@ def submit(request, code):
     try:
         services.submit(respondent_id=respondent.pk)
     except services.AnswerError as exc:
+        questions_url = reverse("respond:questions", args=[respondent.code])
+        missing = [
+            {
+                "number": number,
+                "text": question.text,
+                "url": f"{questions_url}?page={(number - 1) // QUESTIONS_PER_PAGE + 1}#q-{question.pk}",
+            }
+            for number, question in getattr(exc, "missing", [])
+        ]
         return render(
             request,
             "mapping/respond_message.html",
-            {"title": _("Not sent yet"), "message": str(exc), "back": request.path.rsplit("submit/", 1)[0]},
+            {"title": _("Not sent yet"), "message": str(exc), "missing": missing, "back": questions_url},
             status=409,
         )
     return redirect("respond:questions", code=respondent.code)

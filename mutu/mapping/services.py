@@ -259,12 +259,24 @@ def pack(draft):
     return np.array(sorted(ids), dtype="<i4").tobytes()
 
 
+def answered(draft):
+    return sum(1 for value in draft.values() if value not in (None, [], ""))
+
+
+class Incomplete(AnswerError):
+    """Choice questions are still unanswered: `missing` holds (number in the questionnaire, question)."""
+
+    def __init__(self, missing):
+        super().__init__(_("%(count)s questions are not answered yet.") % {"count": len(missing)})
+        self.missing = missing
+
+
 def unanswered(respondent, questionnaire):
-    """Choice questions still without an answer, in order."""
+    """Choice questions still without an answer, in order, with their number in the questionnaire."""
     draft = respondent.draft
     return [
-        q
-        for q in questionnaire.questions.order_by("position")
+        (number, q)
+        for number, q in enumerate(questionnaire.questions.order_by("position"), start=1)
         if q.kind in (Question.Kind.SINGLE, Question.Kind.MULTIPLE) and draft.get(str(q.id)) in (None, [])
     ]
 
@@ -279,7 +291,7 @@ def submit(*, respondent_id):
             raise AnswerError(_("This round is closed."))
         missing = unanswered(respondent, questionnaire_for(respondent))
         if missing:
-            raise AnswerError(_("%(count)s questions are not answered yet.") % {"count": len(missing)})
+            raise Incomplete(missing)
         respondent.packed = pack(respondent.draft)
         respondent.submitted_at = timezone.now()
         respondent.save(update_fields=["packed", "submitted_at"])
