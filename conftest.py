@@ -144,6 +144,7 @@ def _test_settings(settings, tmp_path):
 @pytest.fixture(autouse=True)
 def _fresh_process_caches():
     # Rolled-back tests reuse ids on SQLite: a per-process cache keyed by id must not outlive a test.
-    from mutu.mapping.services import question_shapes
+    from mutu.mapping.services import number_ranges, question_shapes
 
     question_shapes.cache_clear()
+    number_ranges.cache_clear()

@@ -90,10 +90,11 @@ def main():
 
     round_ = Round.objects.get(pk=1)
     matrix = scoring.load_matrix(round_.instrument)
-    school_ids = np.array(School.objects.filter(province__code="14").order_by("id").values_list("id", flat=True))
+    schools = list(School.objects.filter(province__code="14").order_by("id").values_list("id", "level"))
+    school_ids = np.array([school_id for school_id, _level in schools])
     arrays = [np.concatenate(parts) for parts in zip(*scoring.respondent_batches(round_, school_ids), strict=True)]
     start = time.perf_counter()
-    values = scoring.compute(matrix, len(school_ids), *arrays)
+    values = scoring.compute(matrix, [level for _id, level in schools], *arrays)
     scoring.totals_and_levels(matrix, values)
     floor_s = time.perf_counter() - start
 

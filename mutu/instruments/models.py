@@ -128,6 +128,10 @@ class Option(models.Model):
     # Each option converts to (at most) one sub-indicator with a weight in [0, 1].
     subindicator = models.ForeignKey(Node, null=True, blank=True, on_delete=models.CASCADE, related_name="options")
     weight = models.FloatField(default=0)
+    # A number question's options are value ranges: an answer with min_value ≤ value < max_value
+    # converts like choosing the option (max_value empty: no upper end).
+    min_value = models.FloatField(null=True, blank=True)
+    max_value = models.FloatField(null=True, blank=True)
 
     class Meta:
         ordering = ["question", "position"]

@@ -8,6 +8,8 @@ The exchange format is one document (YAML, or the XLSX that LPMP staff edit), sh
              children: [...]}]                        # standards → indicators → sub-indicators
     questionnaires: [{respondent_type, level, title,
                       questions: [{code, kind, text, options: [{code, text, sub, weight}]}]}]
+                      # a number question's options are ranges: {code, text, min, max, sub, weight},
+                      # min ≤ answer < max (max omitted: no upper end), without gaps or overlaps
 """
 
 import zipfile
@@ -25,6 +27,7 @@ from .models import InstrumentVersion, LevelBand, Node, Option, Question, Questi
 
 KINDS = [Node.Kind.STANDARD, Node.Kind.INDICATOR, Node.Kind.SUBINDICATOR]
 CHOICE_KINDS = {Question.Kind.SINGLE, Question.Kind.MULTIPLE}
+SCORED_KINDS = CHOICE_KINDS | {Question.Kind.NUMBER}  # text answers are exported, never scored
 WEIGHT_TOLERANCE = 1e-6
 DEFAULT_NODES = Path(__file__).parent / "data" / "snp2019_nodes.yaml"
 DEFAULT_WEIGHTS = {"ks": 0.4, "guru": 0.3, "siswa": 0.1, "komite": 0.2}
@@ -119,11 +122,13 @@ def validate(doc):
             if kind not in Question.Kind.values:
                 problems.append((place, _("Unknown question type “%(kind)s”.") % {"kind": kind}))
                 continue
-            if kind not in CHOICE_KINDS:
+            if kind not in SCORED_KINDS:
                 continue
             options = question.get("options") or []
-            if not options:
+            if not options and kind in CHOICE_KINDS:
                 problems.append((place, _("A choice question needs options.")))
+            if kind == Question.Kind.NUMBER:
+                problems.extend(_validate_ranges(place, options))
             best = defaultdict(float)
             for option in options:
                 sub = option.get("sub")
@@ -133,6 +138,15 @@ def validate(doc):
                     continue
                 if str(sub) not in subs:
                     problems.append((oplace, _("Unknown sub-indicator code %(code)s.") % {"code": sub}))
+                    continue
+                if subs[str(sub)].get("source", "questionnaire") != "questionnaire":
+                    problems.append(
+                        (
+                            oplace,
+                            _("Sub-indicator %(code)s comes from outside data: no option may convert into it.")
+                            % {"code": sub},
+                        )
+                    )
                     continue
                 weight = float(option.get("weight", 0))
                 if not 0 <= weight <= 1:
@@ -155,6 +169,69 @@ def validate(doc):
                     )
                 )
     return problems
+
+
+def _validate_ranges(place, options):
+    """A number question's ranges: each with a lower end, in order, each ending where the next begins.
+    A number question without ranges is allowed: its answers are exported, never scored."""
+    problems = []
+    if not options:
+        return problems
+    try:
+        ranges = [
+            (float(o["min"]), None if o.get("max") in (None, "") else float(o["max"]), o.get("code", "?"))
+            for o in options
+        ]
+    except (KeyError, TypeError, ValueError):
+        return [(place, _("Every range of a number question needs a number as its lower end (min)."))]
+    ranges.sort(key=lambda r: r[0])
+    for (low, high, code), following in zip(ranges, ranges[1:] + [None], strict=True):
+        rplace = f"{place}, " + _("option %(code)s") % {"code": code}
+        if high is not None and high <= low:
+            problems.append((rplace, _("The range ends (max) before it begins (min).")))
+        elif following is None:
+            continue
+        elif high is None or high > following[0]:
+            problems.append((rplace, _("The range overlaps the range of option %(next)s.") % {"next": following[2]}))
+        elif high < following[0]:
+            problems.append((rplace, _("Between this range and option %(next)s lies a gap.") % {"next": following[2]}))
+    return problems
+
+
+def validation_warnings(doc):
+    """What loads but deserves a look, as [(place, message)]: role weights on a sub-indicator that the
+    role's questionnaire of some jenjang does not ask about (for that jenjang the role is left out)."""
+    asked = defaultdict(set)
+    for questionnaire in doc.get("questionnaires") or []:
+        key = (questionnaire.get("respondent_type"), questionnaire.get("level"))
+        for question in questionnaire.get("questions") or []:
+            for option in question.get("options") or []:
+                if option.get("sub") is not None:
+                    asked[key].add(str(option["sub"]))
+    levels = sorted({level for _rtype, level in asked})
+    weighted = defaultdict(list)  # respondent type → sub-indicators it has a weight on
+    for depth, _parent, node in _walk(doc.get("nodes")):
+        if depth == 2:
+            for rtype, weight in (node.get("weights") or {}).items():
+                if float(weight or 0) > 0:
+                    weighted[rtype].append(str(node.get("code")))
+    warnings = []
+    for rtype in RespondentType.values:
+        for level in levels:
+            missing = [code for code in weighted[rtype] if code not in asked[(rtype, level)]]
+            if missing:
+                shown = ", ".join(missing[:10]) + (" …" if len(missing) > 10 else "")
+                warnings.append(
+                    (
+                        _("questionnaire %(type)s/%(level)s") % {"type": rtype, "level": level},
+                        _(
+                            "%(count)s sub-indicators weight this role but are not asked here (%(codes)s): "
+                            "for %(level)s schools the role is left out of them."
+                        )
+                        % {"count": len(missing), "codes": shown, "level": level},
+                    )
+                )
+    return warnings
 
 
 def _validate_bands(bands):
@@ -250,6 +327,8 @@ def load_instrument(doc, *, actor=None):
                     text=o["text"],
                     subindicator=by_code.get(str(o["sub"])) if o.get("sub") is not None else None,
                     weight=float(o.get("weight", 0)),
+                    min_value=None if o.get("min") in (None, "") else float(o["min"]),
+                    max_value=None if o.get("max") in (None, "") else float(o["max"]),
                 )
                 for question, q in zip(questions, spec.get("questions") or [], strict=True)
                 for j, o in enumerate(q.get("options") or [])
@@ -284,18 +363,16 @@ def export_instrument(version):
     codes = {node.id: node.code for node in nodes}
     options = defaultdict(list)
     for option in Option.objects.filter(question__questionnaire__version=version).order_by("question_id", "position"):
-        options[option.question_id].append(
-            {
-                "code": option.code,
-                "text": option.text,
-                "sub": codes.get(option.subindicator_id),
-                "weight": option.weight,
-            }
-        )
+        spec = {"code": option.code, "text": option.text}
+        if option.min_value is not None:
+            spec["min"] = option.min_value
+            if option.max_value is not None:
+                spec["max"] = option.max_value
+        options[option.question_id].append(spec | {"sub": codes.get(option.subindicator_id), "weight": option.weight})
     questions = defaultdict(list)
     for question in Question.objects.filter(questionnaire__version=version).order_by("questionnaire_id", "position"):
         spec = {"code": question.code, "kind": question.kind, "text": question.text}
-        if question.kind in CHOICE_KINDS:
+        if question.kind in SCORED_KINDS and options[question.id]:
             spec["options"] = options[question.id]
         questions[question.questionnaire_id].append(spec)
     return {

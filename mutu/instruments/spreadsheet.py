@@ -22,6 +22,8 @@ QUESTION_FIELDS = [
     "option_text",
     "sub",
     "weight",
+    "min",
+    "max",
 ]
 BAND_FIELDS = ["name", "upper", "color"]
 
@@ -61,7 +63,9 @@ def to_workbook(doc, path):
             ]
             for option in question.get("options") or [{}]:
                 questions.append(
-                    base + [option.get("code"), option.get("text"), option.get("sub"), option.get("weight")]
+                    base
+                    + [option.get("code"), option.get("text"), option.get("sub"), option.get("weight")]
+                    + [option.get("min"), option.get("max")]
                 )
     bands = workbook.create_sheet("level")
     bands.append(BAND_FIELDS)
@@ -132,14 +136,17 @@ def from_workbook(path):
                     }
                 )
             if row.get("option") not in ("", None):
-                questions[-1].setdefault("options", []).append(
-                    {
-                        "code": _text(row["option"]),
-                        "text": _text(row["option_text"]),
-                        "sub": _text(row["sub"]) if row.get("sub") not in ("", None) else None,
-                        "weight": float(row["weight"] or 0),
-                    }
-                )
+                option = {
+                    "code": _text(row["option"]),
+                    "text": _text(row["option_text"]),
+                    "sub": _text(row["sub"]) if row.get("sub") not in ("", None) else None,
+                    "weight": float(row["weight"] or 0),
+                }
+                # A number question's ranges; the validator reports a missing or non-numeric lower end.
+                for end in ("min", "max"):
+                    if row.get(end) not in ("", None):
+                        option[end] = row[end]
+                questions[-1].setdefault("options", []).append(option)
         doc["questionnaires"] = list(questionnaires.values())
         doc["bands"] = [
             {

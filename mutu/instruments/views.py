@@ -36,11 +36,14 @@ def instrument_list(request):
                     handle.write(chunk)
                 handle.flush()
                 try:
-                    version = services.load_instrument(services.read_document(handle.name), actor=request.user)
+                    doc = services.read_document(handle.name)
+                    version = services.load_instrument(doc, actor=request.user)
                 except services.InstrumentError as exc:
                     problems = exc.problems
                 else:
                     messages.success(request, _("Instrument %(code)s loaded.") % {"code": version.code})
+                    for place, message in services.validation_warnings(doc):
+                        messages.warning(request, f"{place}: {message}")
                     return redirect("instruments:list")
     versions = InstrumentVersion.objects.order_by("-created_at")
     return render(request, "instruments/list.html", {"versions": versions, "form": form, "problems": problems})

@@ -88,7 +88,8 @@ class RaporOut(Schema):
     npsn: str
     round: int
     engine: str
-    total: float | None
+    total: float | None  # full precision
+    total_published: float | None  # rounded half up to 2 decimals, as the rapor shows it; `level` is its band
     level: str | None
     respondents: dict
     flags: list
@@ -124,7 +125,7 @@ def _scores(round_, values, only_standards=False):
     nodes = selectors.nodes_of(round_)
     decoded = selectors.decode(values)
     return [
-        NodeScoreOut(code=n.code, kind=n.kind, score=None if decoded[i] != decoded[i] else round(float(decoded[i]), 4))
+        NodeScoreOut(code=n.code, kind=n.kind, score=None if decoded[i] != decoded[i] else float(decoded[i]))
         for i, n in enumerate(nodes)
         if not only_standards or n.parent_id is None
     ]
@@ -188,6 +189,7 @@ def school_rapor(request, round_id: int, npsn: str):
         round=round_.pk,
         engine=ENGINE,
         total=score.total,
+        total_published=score.total_published,
         level=bands[score.level].name if score.level is not None else None,
         respondents=score.respondents,
         flags=score.flags,

@@ -124,8 +124,9 @@ class SchoolScore(models.Model):
     engine = models.CharField(max_length=30)
     # float64 per node of the instrument, in Node.position order; NaN = missing.
     values = models.BinaryField()
-    total = models.FloatField(null=True)
-    level = models.PositiveSmallIntegerField(null=True)  # index into the instrument's level bands
+    total = models.FloatField(null=True)  # full precision, for analysts and regional means
+    total_published = models.FloatField(null=True)  # rounded half up to 2 decimals, as the rapor shows it
+    level = models.PositiveSmallIntegerField(null=True)  # band of total_published (index into the bands)
     respondents = models.JSONField(default=dict)  # {respondent_type: submitted count}
     # Data-quality notes found while scoring: [{"kind": "quota"|"straight"|"disagree"|"external", ...}]
     flags = models.JSONField(default=list)

@@ -12,7 +12,7 @@ from mutu.instruments.models import LevelBand
 
 from . import charts, selectors
 from .models import Milestone, RegionScore, SchoolScore, Verification
-from .scoring import ENGINE
+from .scoring import ENGINE, published
 
 
 def _num(value):
@@ -20,10 +20,13 @@ def _num(value):
 
 
 def _band(bands, value):
+    """The band of a score as published (rounded half up to 2 decimals), so "5,06" is never shown
+    beside the level of 5.0631."""
     if value is None:
         return None
+    shown = published(value)
     for band in bands:
-        if band.upper is None or value <= band.upper:
+        if band.upper is None or shown <= band.upper:
             return band
     return bands[-1]
 
@@ -79,7 +82,7 @@ def school_context(round_, school):
         "school": school,
         "score": score,
         "total": total,
-        "band": _band(bands, total),
+        "band": bands[score.level] if score and score.level is not None else None,
         "bands": bands,
         "tree": tree,
         "chart": chart,
@@ -277,16 +280,19 @@ class ScoresExporter(ListExporter):
         self.nodes = selectors.nodes_of(round_)
 
     def headers(self):
-        return ["NPSN", _("Level (jenjang)"), _("Score"), _("Level")] + [n.code for n in self.nodes]
+        return ["NPSN", _("Level (jenjang)"), _("Score"), _("Published score"), _("Level")] + [
+            n.code for n in self.nodes
+        ]
 
     def rows(self):
         bands = list(LevelBand.objects.filter(version=self.round.instrument_id).order_by("position"))
         scores = (
             SchoolScore.objects.filter(round=self.round, engine=ENGINE, school__in=self.schools)
             .order_by("school__npsn")
-            .values_list("school__npsn", "school__level", "total", "level", "values")
+            .values_list("school__npsn", "school__level", "total", "total_published", "level", "values")
         )
-        for npsn, level, total, band, values in scores.iterator(chunk_size=2000):
-            yield [npsn, level, _round(total), bands[band].name if band is not None else ""] + [
-                _round(_num(v)) for v in selectors.decode(values)
+        # Full precision for analysts; the published score and its level as the rapor shows them.
+        for npsn, level, total, shown, band, values in scores.iterator(chunk_size=2000):
+            yield [npsn, level, total, shown, bands[band].name if band is not None else ""] + [
+                _num(v) for v in selectors.decode(values)
             ]

@@ -3,9 +3,12 @@
 For respondent u of role r and sub-indicator k:
     X(u,k) = Σ conversion weights of the options u chose that map to k
     Y(r,k) = mean of X(u,k) over the school's respondents of role r
-    S(k)   = 7 × Σ_r w(k,r) Y(r,k) / Σ_{r present} w(k,r)
+    S(k)   = 7 × Σ_r w(k,r) Y(r,k) / Σ_r w(k,r), both sums over the roles present at the school and
+             asked about k (the role's questionnaire for the school's jenjang converts into k)
 indicator = mean of its sub-indicators; standard = mean of all its sub-indicators;
 school = mean of the standards; missing values (NaN) are left out, never counted as 0.
+A pengawas's correction of S(k) (verval) replaces it before the means are taken.
+The level is decided on the school score as published: rounded half up to 2 decimals.
 
 Y is never built per respondent: each batch of responses is one array of option ids, and its
 Σ_u X(u,k) per (school, role) is a single weighted bincount added to the slice's tally.
@@ -16,6 +19,7 @@ import multiprocessing
 import traceback
 import warnings
 from dataclasses import dataclass
+from decimal import ROUND_HALF_UP, Decimal
 from itertools import islice
 
 import numpy as np
@@ -39,6 +43,7 @@ RESPONSE_BATCH = 1000
 STRAIGHT_SHARE = 0.9  # one option position for at least 90% of a respondent's answers …
 STRAIGHT_MIN_ANSWERS = 10  # … over at least this many answers
 DISAGREEMENT_GAP = 2.5  # respondent groups further apart than this on a standard (0–7 scale)
+CENTS = Decimal("0.01")
 
 
 @dataclass
@@ -58,6 +63,14 @@ class Matrix:
     band_uppers: np.ndarray  # ascending; the last band is open-ended
     band_names: list
     option_rank: np.ndarray  # option id → its position within its question (for straight-lining)
+    levels: dict  # jenjang → its row in `asked`
+    asked: np.ndarray  # (jenjang + 1) × R × K: role r's questionnaire for the jenjang converts into k;
+    # the last row (no questionnaire at all) asks nothing
+
+    def asked_for(self, levels):
+        """n_schools × R × K: which roles were asked about which sub-indicator, per school's jenjang."""
+        rows = np.array([self.levels.get(level, len(self.levels)) for level in levels], dtype=np.int64)
+        return self.asked[rows]
 
 
 def load_matrix(version):
@@ -96,6 +109,18 @@ def load_matrix(version):
         "id", "position"
     ):
         option_rank[option_id] = rank
+    levels = {}
+    asked_rows = []
+    for level, rtype, node_id in (
+        Option.objects.filter(question__questionnaire__version=version, subindicator__isnull=False)
+        .values_list("question__questionnaire__level", "question__questionnaire__respondent_type", "subindicator_id")
+        .distinct()
+    ):
+        if level not in levels:
+            levels[level] = len(asked_rows)
+            asked_rows.append(np.zeros((len(TYPES), len(subs)), dtype=bool))
+        asked_rows[levels[level]][TYPES.index(rtype), k_of_node[node_id]] = True
+    asked = np.stack(asked_rows + [np.zeros((len(TYPES), len(subs)), dtype=bool)])
     sources = dict(Node.objects.filter(version=version).values_list("id", "source"))
     bands = list(LevelBand.objects.filter(version=version).order_by("position").values_list("name", "upper"))
     return Matrix(
@@ -112,6 +137,8 @@ def load_matrix(version):
         band_uppers=np.array([b[1] for b in bands[:-1]], dtype=float),
         band_names=[b[0] for b in bands],
         option_rank=option_rank,
+        levels=levels,
+        asked=asked,
     )
 
 
@@ -159,45 +186,63 @@ class Tally:
         return self
 
 
-def compute(matrix, n_schools, resp_school, resp_type, lengths, option_ids, external=None):
-    """Node scores (n_schools × N, NaN = missing) from one flat answer array (see `Tally.add`)."""
-    tally = Tally.empty(matrix, n_schools).add(matrix, resp_school, resp_type, lengths, option_ids)
-    return scores(matrix, tally, external)[0]
+def compute(matrix, levels, resp_school, resp_type, lengths, option_ids, external=None):
+    """Node scores (one row per school of `levels`, the schools' jenjang; NaN = missing) from one flat
+    answer array (see `Tally.add`)."""
+    tally = Tally.empty(matrix, len(levels)).add(matrix, resp_school, resp_type, lengths, option_ids)
+    return scores(matrix, tally, levels, external)[0]
 
 
-def scores(matrix, tally, external=None):
-    """Node scores (n_schools × N, NaN = missing) and Y(r,k) from a tally; external: optional
-    n_schools × K array of outside values (NaN where absent)."""
+def scores(matrix, tally, levels, external=None, corrections=None):
+    """Node scores (n_schools × N, NaN = missing) and Y(r,k) (NaN where role r is absent or not asked
+    about k) from a tally. external: optional n_schools × K outside values; corrections: optional
+    n_schools × K verval corrections; both NaN where absent."""
+    asked = matrix.asked_for(levels)  # S × R × K
+    counted = asked & (tally.present > 0)[:, :, None]
     with np.errstate(invalid="ignore", divide="ignore"):
-        y = tally.sums / tally.present[:, :, None]  # Y(r,k); NaN where the role has no respondent
-        has_role = (tally.present > 0).astype(float)
+        y = np.where(counted, tally.sums / tally.present[:, :, None], np.nan)
         numerator = np.einsum("srk,kr->sk", np.nan_to_num(y), matrix.weights)
-        denominator = has_role @ matrix.weights.T
+        denominator = np.einsum("srk,kr->sk", counted.astype(float), matrix.weights)
         s = SCALE * numerator / denominator
     s[:, matrix.external] = np.nan
     if external is not None:
         s[:, matrix.external] = external[:, matrix.external]
     s = np.clip(s, 0, SCALE)
-    # Every node = mean of the sub-indicators under it (standards too: not the mean of indicators).
+    if corrections is not None:
+        s = np.where(np.isnan(corrections), s, corrections)
+    return aggregate(matrix, s), y
+
+
+def aggregate(matrix, s):
+    """Every node from the sub-indicator scores (n_schools × K): the mean of the sub-indicators under it
+    (standards too: not the mean of their indicators)."""
     filled = ~np.isnan(s)
     with np.errstate(invalid="ignore", divide="ignore"):
-        values = (np.where(filled, s, 0) @ matrix.members) / (filled.astype(float) @ matrix.members)
-    return values, y
+        return (np.where(filled, s, 0) @ matrix.members) / (filled.astype(float) @ matrix.members)
+
+
+def published(score):
+    """A score as the rapor shows it: rounded half up to 2 decimals, from its shortest decimal form
+    (3.6999999999999997 is 3.70; 2.045 is 2.05, though the float lies just below)."""
+    return float(Decimal(repr(float(score))).quantize(CENTS, rounding=ROUND_HALF_UP))
 
 
 def totals_and_levels(matrix, values):
-    """School score (mean of the standards present) and its level index (None where no score)."""
+    """School score (mean of the standards present), that score as published, and the level of the
+    published score (index into the bands; NaN totals get the last index and are never stored)."""
     standards = values[:, matrix.standards]
     counts = (~np.isnan(standards)).sum(axis=1)
     with np.errstate(invalid="ignore", divide="ignore"):
         totals = np.nansum(standards, axis=1) / counts
     totals[counts == 0] = np.nan
-    levels = np.searchsorted(matrix.band_uppers, totals, side="left")
-    return totals, levels
+    shown = np.array([np.nan if np.isnan(t) else published(t) for t in totals])
+    levels = np.searchsorted(matrix.band_uppers, shown, side="left")
+    return totals, shown, levels
 
 
 def level_of(matrix, score):
-    return int(np.searchsorted(matrix.band_uppers, score, side="left"))
+    """The level of a score as published (see `published`)."""
+    return int(np.searchsorted(matrix.band_uppers, published(score), side="left"))
 
 
 def respondent_batches(round_, school_ids):
@@ -296,14 +341,14 @@ def quality_flags(matrix, tally, y, quotas, values):
         )
     for s_idx in np.flatnonzero(tally.straight):
         flags[s_idx].append({"kind": "straight", "count": int(tally.straight[s_idx])})
-    # Each role's own view of a standard: the mean of its Y over the sub-indicators it is asked about.
-    asked = matrix.weights.T > 0  # R × K
+    # Each role's own view of a standard: the mean of its Y over the weighted sub-indicators it was asked.
+    viewed = (~np.isnan(y) & (matrix.weights.T > 0)[None]).astype(float)  # S × R × K
     standard_of_sub = matrix.members[:, matrix.standards]  # K × 8
     with np.errstate(invalid="ignore", divide="ignore"):
         role_view = (
             SCALE
-            * np.einsum("srk,rk,kd->srd", np.nan_to_num(y), asked, standard_of_sub)
-            / (asked.astype(float) @ standard_of_sub)
+            * np.einsum("srk,srk,kd->srd", np.nan_to_num(y), viewed, standard_of_sub)
+            / np.einsum("srk,kd->srd", viewed, standard_of_sub)
         )
     # Groups too small to stay anonymous take no part (one kepala sekolah's view would be his answers).
     role_view[present < settings.MUTU_MIN_GROUP_SIZE] = np.nan
@@ -338,8 +383,9 @@ def _score_schools(round_, matrix, schools, regions):
     tally = Tally.empty(matrix, len(school_ids))
     for batch in respondent_batches(round_, school_ids):
         tally.add(matrix, *batch)
-    values, y = scores(matrix, tally, _external(round_, matrix, school_ids))
-    totals, levels = totals_and_levels(matrix, values)
+    levels_of_schools = [s[4] for s in schools]
+    values, y = scores(matrix, tally, levels_of_schools, _external(round_, matrix, school_ids))
+    totals, shown, levels = totals_and_levels(matrix, values)
     sent = tally.present.sum(axis=1) > 0
     totals[~sent] = np.nan  # no response at all: "tidak kirim", whatever outside data exists
     quotas = np.array([[round_.quota(s[4], t) for t in TYPES] for s in schools]).reshape(len(schools), len(TYPES))
@@ -353,6 +399,7 @@ def _score_schools(round_, matrix, schools, regions):
                 engine=ENGINE,
                 values=values[i].astype("<f8").tobytes(),
                 total=float(totals[i]),
+                total_published=float(shown[i]),
                 level=int(levels[i]),
                 respondents={t: int(c) for t, c in zip(TYPES, tally.present[i], strict=True) if c},
                 flags=flags[i],

@@ -1,6 +1,7 @@
 """Writes for pemetaan mutu: rounds, respondent slots, answers, submission."""
 
 import functools
+import math
 from datetime import timedelta
 
 import numpy as np
@@ -195,20 +196,44 @@ def question_shapes(version_id, respondent_type, level):
     return {question_id: (kind, frozenset(options) - {None}) for question_id, (kind, options) in shapes.items()}
 
 
+@functools.lru_cache(maxsize=512)
+def number_ranges(version_id, respondent_type, level):
+    """{question id: [(min, max or None, option id)]} of the number questions of one questionnaire."""
+    ranges = {}
+    for question_id, option_id, low, high in (
+        Option.objects.filter(
+            question__questionnaire__version_id=version_id,
+            question__questionnaire__respondent_type=respondent_type,
+            question__questionnaire__level=level,
+            question__kind=Question.Kind.NUMBER,
+            min_value__isnull=False,
+        )
+        .order_by("min_value")
+        .values_list("question_id", "id", "min_value", "max_value")
+    ):
+        ranges.setdefault(question_id, []).append((low, high, option_id))
+    return ranges
+
+
 def _option_ids(values, valid):
+    """The chosen option ids, sorted; each option counts once, so a repeated one is refused."""
     try:
-        chosen = sorted({int(v) for v in values})
+        chosen = [int(v) for v in values]
     except (TypeError, ValueError):
         chosen = None
     if chosen is None or not set(chosen) <= valid:
         raise AnswerError(_("That option does not belong to this question."))
-    return chosen
+    if len(set(chosen)) != len(chosen):
+        raise AnswerError(_("An option was chosen twice."))
+    return sorted(chosen)
 
 
 def _clean_answer(kind, options, values):
     """The stored form of a posted answer (a list of form values, as `QueryDict.getlist` gives)."""
     if kind == Question.Kind.MULTIPLE:
         return _option_ids(values, options)
+    if len(values) > 1:
+        raise AnswerError(_("This question takes one answer only."))
     value = values[0] if values else ""
     if kind == Question.Kind.SINGLE:
         return _option_ids([value], options)[0] if value != "" else None
@@ -216,10 +241,30 @@ def _clean_answer(kind, options, values):
         if value == "":
             return None
         try:
-            return float(str(value).replace(",", "."))
+            number = float(str(value).replace(",", "."))
         except ValueError as exc:
             raise AnswerError(_("Enter a number.")) from exc
+        if not math.isfinite(number):
+            raise AnswerError(_("Enter a number."))
+        return number
     return str(value)[:2000]
+
+
+def _check_range(number, ranges):
+    """A number question with conversion ranges takes only numbers that some range holds."""
+    if not ranges:
+        return
+    low, high = ranges[0][0], ranges[-1][1]
+    if number < low or (high is not None and number >= high):
+        if high is None:
+            raise AnswerError(_("Enter a number of at least %(min)s.") % {"min": _plain(low)})
+        raise AnswerError(
+            _("Enter a number from %(min)s to below %(max)s.") % {"min": _plain(low), "max": _plain(high)}
+        )
+
+
+def _plain(number):
+    return f"{number:g}".replace(".", ",")
 
 
 def save_answer(*, question_id, values, code=None, respondent_id=None):
@@ -243,19 +288,37 @@ def save_answer(*, question_id, values, code=None, respondent_id=None):
         ).get(question_id)
         if shape is None:
             raise NotInQuestionnaire(_("That question is not in your questionnaire."))
-        respondent.draft[str(question_id)] = _clean_answer(*shape, values)
+        answer = _clean_answer(*shape, values)
+        if shape[0] == Question.Kind.NUMBER and answer is not None:
+            _check_range(
+                answer,
+                number_ranges(respondent.round.instrument_id, respondent.respondent_type, respondent.school.level).get(
+                    question_id
+                ),
+            )
+        respondent.draft[str(question_id)] = answer
         respondent.save(update_fields=["draft"])
     return respondent
 
 
-def pack(draft):
-    """The chosen option ids of a draft as little-endian int32 bytes, in a stable order."""
+def pack(draft, ranges=None):
+    """The chosen option ids of a draft as little-endian int32 bytes, in a stable order. A number
+    answer counts as the option of the range it falls in (min ≤ value < max); outside every range,
+    it converts to nothing. Text answers are never scored."""
     ids = []
-    for value in draft.values():
+    for question_id, value in draft.items():
         if isinstance(value, list):
             ids.extend(value)
+        elif isinstance(value, bool):
+            continue
         elif isinstance(value, int):
             ids.append(value)
+        elif isinstance(value, float):
+            ids.extend(
+                option_id
+                for low, high, option_id in (ranges or {}).get(int(question_id), [])
+                if low <= value and (high is None or value < high)
+            )
     return np.array(sorted(ids), dtype="<i4").tobytes()
 
 
@@ -292,7 +355,10 @@ def submit(*, respondent_id):
         missing = unanswered(respondent, questionnaire_for(respondent))
         if missing:
             raise Incomplete(missing)
-        respondent.packed = pack(respondent.draft)
+        respondent.packed = pack(
+            respondent.draft,
+            number_ranges(respondent.round.instrument_id, respondent.respondent_type, respondent.school.level),
+        )
         respondent.submitted_at = timezone.now()
         respondent.save(update_fields=["packed", "submitted_at"])
         _count_submission(respondent)
@@ -304,14 +370,29 @@ def _count_submission(respondent):
     refresh_progress(respondent.round, [(respondent.school_id, respondent.school.level)])
 
 
+def check_options(respondent, options):
+    """Refuse a set of chosen option ids that the respondent's questionnaire could not produce: an
+    option of another questionnaire, an option twice, or two options of a single-answer question."""
+    shape = {
+        option_id: (question_id, kind)
+        for option_id, question_id, kind in Option.objects.filter(
+            question__questionnaire=questionnaire_for(respondent)
+        ).values_list("id", "question_id", "question__kind")
+    }
+    if not set(options) <= set(shape):
+        raise AnswerError(_("That option does not belong to this question."))
+    if len(set(options)) != len(options):
+        raise AnswerError(_("An option was chosen twice."))
+    single = [shape[o][0] for o in options if shape[o][1] != Question.Kind.MULTIPLE]
+    if len(set(single)) != len(single):
+        raise AnswerError(_("This question takes one answer only."))
+
+
 @transaction.atomic
 def submit_answers(*, respondent, options):
     """Store a complete set of chosen options at once (imports, synthetic rounds, tests)."""
-    valid = set(
-        Option.objects.filter(question__questionnaire=questionnaire_for(respondent)).values_list("id", flat=True)
-    )
-    if not set(options) <= valid:
-        raise AnswerError(_("That option does not belong to this question."))
+    options = [int(o) for o in options]
+    check_options(respondent, options)
     respondent.packed = np.array(sorted(options), dtype="<i4").tobytes()
     respondent.submitted_at = timezone.now()
     respondent.save(update_fields=["packed", "submitted_at"])

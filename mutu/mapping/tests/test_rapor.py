@@ -107,7 +107,8 @@ def test_analyst_csv_exports_are_scoped_and_anonymous(client, personas, scored_r
     assert not any(code in responses.decode() for code in codes)
     scores = b"".join(client.get(reverse("mapping:export", args=[scored_round.pk, "scores"])).streaming_content)
     header, row = scores.decode("utf-8-sig").strip().splitlines()
-    assert header.startswith("NPSN;Jenjang;Nilai;Level;1;1.1;1.1.1") and row.startswith("10400001;SD;5.22;Menuju SNP 4")
+    assert header.startswith("NPSN;Jenjang;Nilai;Nilai terpublikasi;Level;1;1.1;1.1.1")
+    assert row.startswith(f"10400001;SD;{(12.425 / 3 + 6.3) / 2!r};5.22;Menuju SNP 4")  # full precision
     client.force_login(personas["kepsek_b"])  # another school: its export holds no row of school a
     other = b"".join(client.get(reverse("mapping:export", args=[scored_round.pk, "scores"])).streaming_content)
     assert "10400001" not in other.decode()

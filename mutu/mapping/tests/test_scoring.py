@@ -68,7 +68,7 @@ def test_straight_liner_is_flagged(matrix):
     )
     answers = np.resize(ids, 12)  # twelve answers, all the first option of their question
     tally = scoring.Tally.empty(matrix, 1).add(matrix, np.array([0]), np.array([0]), np.array([12]), answers)
-    values, y = scoring.scores(matrix, tally)
+    values, y = scoring.scores(matrix, tally, ["SD"])
     flags = scoring.quality_flags(matrix, tally, y, np.zeros_like(tally.present), values)
     assert {"kind": "straight", "count": 1} in flags[0]
 
@@ -119,10 +119,39 @@ def test_regions_written_slice_by_slice_match_one_slice(scored_round, schools, m
 
 @pytest.mark.parametrize(
     "score,level",
-    [(0, 0), (2.04, 0), (2.0401, 1), (3.70, 1), (3.7001, 2), (5.06, 2), (5.0601, 3), (6.66, 3), (6.6601, 4), (7, 4)],
+    [
+        (0, 0),
+        (2.04, 0),
+        (2.0401, 0),  # published 2,04
+        (2.045, 1),  # published 2,05 (half up), though the float lies just below 2.045
+        (3.70, 1),
+        (3.7049, 1),  # published 3,70
+        (3.6999999999999997, 1),  # a float sum just below 3.70: published 3,70
+        (5.06, 2),
+        (5.0631, 2),  # published 5,06: Menuju SNP 3, never "5,06 · Menuju SNP 4"
+        (5.0649, 2),
+        (5.065, 3),
+        (6.66, 3),
+        (6.665, 4),
+        (7, 4),
+    ],
 )
-def test_level_boundaries(tiny, score, level):
+def test_level_of_the_published_score(tiny, score, level):
     assert scoring.level_of(scoring.load_matrix(tiny), score) == level
+
+
+def test_the_engine_stores_the_published_score_and_its_level(tiny):
+    matrix = scoring.load_matrix(tiny)
+    standards = matrix.standards
+    rows = np.full((3, len(matrix.node_ids)), np.nan)
+    rows[0, standards] = [5.0631, 5.0631]
+    rows[1, standards] = [3.3, 4.1]  # a float sum that lands on 3.6999999999999997
+    rows[2, standards] = [2.045, 2.045]
+    assert (3.3 + 4.1) / 2 == 3.6999999999999997
+    totals, shown, levels = scoring.totals_and_levels(matrix, rows)
+    assert list(shown) == [5.06, 3.7, 2.05]
+    assert [matrix.band_names[i] for i in levels] == ["Menuju SNP 3", "Menuju SNP 2", "Menuju SNP 2"]
+    assert totals[0] == pytest.approx(5.0631, abs=1e-12)  # the full score is kept beside it
 
 
 def test_role_weights_renormalise_over_roles_present(tiny):
@@ -138,7 +167,7 @@ def test_role_weights_renormalise_over_roles_present(tiny):
     ]
     # Only the principal answered 1.1.1 with full marks: S = 7 × .4·1 / .4 = 7.
     values = scoring.compute(
-        matrix, 1, np.array([0]), np.array([scoring.TYPES.index("ks")]), np.array([1]), np.array(ids)
+        matrix, ["SD"], np.array([0]), np.array([scoring.TYPES.index("ks")]), np.array([1]), np.array(ids)
     )
     assert values[0, matrix.node_codes.index("1.1.1")] == pytest.approx(7)
     assert np.isnan(values[0, matrix.node_codes.index("1.2.1")])  # no teacher: no score, not zero
@@ -174,18 +203,18 @@ def _flat(rows):
 def test_scores_stay_in_range_and_ignore_respondent_order(matrix, data):
     option_ids = [i for i in range(len(matrix.option_sub)) if matrix.option_sub[i] >= 0]
     rows = data.draw(_answers(option_ids, 3))
-    values = scoring.compute(matrix, 3, *_flat(rows))
+    values = scoring.compute(matrix, ["SD"] * 3, *_flat(rows))
     finite = values[~np.isnan(values)]
     assert ((finite >= 0) & (finite <= 7)).all()
     order = data.draw(st.permutations(range(len(rows))))
-    again = scoring.compute(matrix, 3, *_flat([rows[i] for i in order]))
+    again = scoring.compute(matrix, ["SD"] * 3, *_flat([rows[i] for i in order]))
     np.testing.assert_allclose(values, again, equal_nan=True)
     # Any split of the respondents into batches sums to the same tally.
     cut = data.draw(st.integers(0, len(rows)))
     tally = scoring.Tally.empty(matrix, 3)
     for part in (rows[:cut], rows[cut:]):
         tally.add(matrix, *_flat(part))
-    np.testing.assert_allclose(scoring.scores(matrix, tally)[0], values, equal_nan=True)
+    np.testing.assert_allclose(scoring.scores(matrix, tally, ["SD"] * 3)[0], values, equal_nan=True)
 
 
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
@@ -196,8 +225,8 @@ def test_a_school_without_responses_does_not_move_the_regional_mean(matrix, data
     args = _flat(rows)
     with_silent = scoring.Accumulator(len(matrix.node_ids), len(matrix.band_names))
     without = scoring.Accumulator(len(matrix.node_ids), len(matrix.band_names))
-    values = scoring.compute(matrix, 3, *args)  # school 2 never answers
-    totals, levels = scoring.totals_and_levels(matrix, values)
+    values = scoring.compute(matrix, ["SD"] * 3, *args)  # school 2 never answers
+    totals, _shown, levels = scoring.totals_and_levels(matrix, values)
     sent = np.isin(np.arange(3), args[0])
     totals[~sent] = np.nan
     with_silent.add(("regency", "x"), values, totals, levels, 3)

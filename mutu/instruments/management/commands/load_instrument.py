@@ -23,3 +23,5 @@ class Command(BaseCommand):
         except (OSError, ValueError) as exc:
             raise CommandError(str(exc)) from exc
         self.stdout.write(f"Instrumen {version.code} dimuat: {version.nodes.count()} node.")
+        for place, message in services.validation_warnings(doc):
+            self.stdout.write(f"Perhatian — {place}: {message}")
