@@ -127,6 +127,10 @@ class SchoolScore(models.Model):
     total = models.FloatField(null=True)  # full precision, for analysts and regional means
     total_published = models.FloatField(null=True)  # rounded half up to 2 decimals, as the rapor shows it
     level = models.PositiveSmallIntegerField(null=True)  # band of total_published (index into the bands)
+    # The engine's own values and total where a pengawas corrected a sub-indicator (verval): `values`
+    # and `total` then hold the corrected ones, which the rapor publishes and regions average.
+    original_values = models.BinaryField(null=True)
+    original_total = models.FloatField(null=True)
     respondents = models.JSONField(default=dict)  # {respondent_type: submitted count}
     # Data-quality notes found while scoring: [{"kind": "quota"|"straight"|"disagree"|"external", ...}]
     flags = models.JSONField(default=list)

@@ -37,8 +37,9 @@ def school_context(round_, school):
     nodes = selectors.nodes_of(round_)
     bands = list(LevelBand.objects.filter(version=round_.instrument_id).order_by("position"))
     verifications = {v.node_id: v for v in Verification.objects.filter(round=round_, school=school)}
-    milestones = {m.step: m for m in Milestone.objects.filter(round=round_, school=school)}
+    milestones = {m.step: m for m in Milestone.objects.filter(round=round_, school=school).select_related("actor")}
     values = selectors.decode(score.values) if score else [None] * len(nodes)
+    originals = selectors.decode(score.original_values) if score and score.original_values else None
     regency = regions.get(("regency", school.regency.code))
     province = regions.get(("province", school.province.code))
     nation = regions.get(("nation", ""))
@@ -49,9 +50,12 @@ def school_context(round_, school):
     tree, by_id = [], {}
     for i, node in enumerate(nodes):
         value = _num(values[i])
+        original = _num(originals[i]) if originals is not None else value
         item = {
             "node": node,
             "value": value,
+            "original": original,
+            "changed": originals is not None and original != value,
             "band": _band(bands, value),
             "children": [],
             "verification": verifications.get(node.id),
@@ -88,12 +92,24 @@ def school_context(round_, school):
         "chart": chart,
         "history": selectors.history(school, round_),
         "milestones": [(step, milestones.get(step.value)) for step in Milestone.Step],
+        "published": Milestone.Step.PUBLISHED.value in milestones,
+        "verification_done": Milestone.Step.VERIFIED.value in milestones,
+        "original_total": _num(score.original_total) if score else None,
         "verified_count": len(verifications),
         "sub_count": len(subs),
         "flags": score.flags if score else [],
         "regency_score": regency,
         "province_score": province,
     }
+
+
+def standard_of(context, node_id):
+    """The standard item of a rapor context whose subtree holds the node."""
+
+    def holds(item):
+        return item["node"].id == node_id or any(holds(child) for child in item["children"])
+
+    return next(item for item in context["tree"] if holds(item))
 
 
 def region_schools(user, round_, kind, code):

@@ -31,7 +31,7 @@ from mutu.instruments.models import LevelBand, Node, Option, RespondentType, Rol
 from mutu.regions.models import District, Province, Regency
 from mutu.schools.models import School
 
-from .models import ExternalValue, Milestone, RegionScore, Respondent, Round, SchoolScore
+from .models import ExternalValue, Milestone, RegionScore, Respondent, Round, SchoolScore, Verification
 
 ENGINE = "pmp2019-v1"
 TYPES = list(RespondentType.values)
@@ -376,18 +376,46 @@ REGION_COLUMNS = ((1, RegionScore.Kind.DISTRICT), (2, RegionScore.Kind.REGENCY),
 NATION = (RegionScore.Kind.NATION, "")
 
 
-def _score_schools(round_, matrix, schools, regions):
-    """Score one slice of schools, store their rapor, feed the regional sums."""
+def _corrections(round_, matrix, school_ids):
+    """n_schools × K of the pengawas's corrected scores (verval), NaN where the engine's value stands;
+    None when no school of the slice has a correction."""
+    rows = list(
+        Verification.objects.filter(round=round_, school_id__in=school_ids, agreed=False).values_list(
+            "school_id", "node_id", "corrected"
+        )
+    )
+    if not rows:
+        return None
+    k_of_node = {int(matrix.node_ids[i]): k for k, i in enumerate(matrix.sub_nodes)}
+    table = np.full((len(school_ids), len(matrix.sub_nodes)), np.nan)
+    for school_id, node_id, value in rows:
+        table[np.searchsorted(school_ids, school_id), k_of_node[node_id]] = value
+    return table
+
+
+def _stored(value):
+    return None if np.isnan(value) else float(value)
+
+
+def _score_schools(round_, matrix, schools, regions=None):
+    """Score one slice of schools, store their rapor, feed the regional sums (if given)."""
     schools = sorted(schools)  # by id: responses are matched to schools with searchsorted
     school_ids = np.array([s[0] for s in schools], dtype=np.int64)
     tally = Tally.empty(matrix, len(school_ids))
     for batch in respondent_batches(round_, school_ids):
         tally.add(matrix, *batch)
     levels_of_schools = [s[4] for s in schools]
-    values, y = scores(matrix, tally, levels_of_schools, _external(round_, matrix, school_ids))
+    external = _external(round_, matrix, school_ids)
+    corrections = _corrections(round_, matrix, school_ids)
+    values, y = scores(matrix, tally, levels_of_schools, external, corrections)
     totals, shown, levels = totals_and_levels(matrix, values)
     sent = tally.present.sum(axis=1) > 0
     totals[~sent] = np.nan  # no response at all: "tidak kirim", whatever outside data exists
+    corrected = np.zeros(len(school_ids), dtype=bool)
+    if corrections is not None:  # the engine's own values are kept beside the corrected ones
+        corrected = ~np.isnan(corrections).all(axis=1)
+        original, _y = scores(matrix, tally, levels_of_schools, external)
+        original_totals = totals_and_levels(matrix, original)[0]
     quotas = np.array([[round_.quota(s[4], t) for t in TYPES] for s in schools]).reshape(len(schools), len(TYPES))
     flags = quality_flags(matrix, tally, y, quotas, values)
     SchoolScore.objects.filter(round=round_, engine=ENGINE, school_id__in=school_ids).delete()
@@ -398,9 +426,11 @@ def _score_schools(round_, matrix, schools, regions):
                 school_id=int(school_ids[i]),
                 engine=ENGINE,
                 values=values[i].astype("<f8").tobytes(),
-                total=float(totals[i]),
-                total_published=float(shown[i]),
-                level=int(levels[i]),
+                total=_stored(totals[i]),
+                total_published=_stored(shown[i]),
+                level=None if np.isnan(shown[i]) else int(levels[i]),
+                original_values=original[i].astype("<f8").tobytes() if corrected[i] else None,
+                original_total=_stored(original_totals[i]) if corrected[i] else None,
                 respondents={t: int(c) for t, c in zip(TYPES, tally.present[i], strict=True) if c},
                 flags=flags[i],
                 flag_count=len(flags[i]),
@@ -418,13 +448,38 @@ def _score_schools(round_, matrix, schools, regions):
         ignore_conflicts=True,
         batch_size=1000,
     )
+    if regions is not None:
+        _feed_regions(regions, schools, values, totals, levels)
+    return int(sent.sum())
+
+
+def _feed_regions(regions, schools, values, totals, levels):
+    """Add a slice of schools (rows as `_score_province` reads them) to the sums of their regions."""
     for column, kind in REGION_COLUMNS:
         codes = np.array([s[column] for s in schools])
         for code in np.unique(codes):
             mask = codes == code
             regions.add((kind, str(code)), values[mask], totals[mask], levels[mask], int(mask.sum()))
-    regions.add(NATION, values, totals, levels, len(school_ids))
-    return int(sent.sum())
+    regions.add(NATION, values, totals, levels, len(schools))
+
+
+def _stored_schools(round_, matrix, schools, regions):
+    """Feed the regional sums from the stored rapor of a slice of schools (after a verval correction)."""
+    schools = sorted(schools)
+    stored = {
+        school_id: (values, total, level)
+        for school_id, values, total, level in SchoolScore.objects.filter(
+            round=round_, engine=ENGINE, school_id__in=[s[0] for s in schools]
+        ).values_list("school_id", "values", "total", "level")
+    }
+    no_rapor = (None, None, 0)
+    rows = [stored.get(s[0], no_rapor) for s in schools]
+    empty = np.full(len(matrix.node_ids), np.nan)
+    values = np.array([empty if v is None else np.frombuffer(bytes(v), dtype="<f8") for v, _t, _l in rows])
+    totals = np.array([np.nan if t is None else t for _v, t, _l in rows])
+    levels = np.array([level or 0 for _v, _t, level in rows], dtype=np.int64)
+    _feed_regions(regions, schools, values, totals, levels)
+    return int((~np.isnan(totals)).sum())
 
 
 def refresh_statistics(*models):
@@ -448,9 +503,11 @@ class ScoringError(RuntimeError):
         return f"{self.province}: {self.detail.strip().splitlines()[-1]}"
 
 
-def _score_province(round_, matrix, province):
+def _score_province(round_, matrix, province, slice_=None):
     """Score one province's schools and rewrite its kecamatan, kab/kota and province rows, in one
-    transaction; returns the number of rapor and the province's share of the national sums."""
+    transaction; returns the number of rapor and the province's share of the national sums. With
+    `slice_=_stored_schools` the regional rows are rebuilt from the stored rapor without re-scoring."""
+    slice_ = slice_ or _score_schools
     regions = Accumulator(len(matrix.node_ids), len(matrix.band_names))
     kinds = [kind for _, kind in REGION_COLUMNS]
     scored = 0
@@ -470,7 +527,7 @@ def _score_province(round_, matrix, province):
             .iterator(chunk_size=CHUNK_SCHOOLS)
         )
         while chunk := list(islice(rows, CHUNK_SCHOOLS)):
-            scored += _score_schools(round_, matrix, chunk, regions)
+            scored += slice_(round_, matrix, chunk, regions)
             open_ = {(kind, str(chunk[-1][column])) for column, kind in REGION_COLUMNS}
             RegionScore.objects.bulk_create(regions.pop_rows(round_, kinds, keep=open_), batch_size=1000)
         RegionScore.objects.bulk_create(regions.pop_rows(round_, kinds), batch_size=1000)
@@ -507,6 +564,31 @@ def _in_child_process(function, *args):
     if not ok:
         raise ScoringError(result or f"The scoring process ended with exit code {child.exitcode}.")
     return result
+
+
+def rescore_school(round_, school):
+    """Re-score one school's rapor (after a verval correction), in the caller's transaction; its
+    regions follow with `refresh_regions`."""
+    matrix = load_matrix(round_.instrument)
+    row = (school.id, school.district.code, school.regency.code, school.province.code, school.level)
+    _score_schools(round_, matrix, [row])
+
+
+def refresh_regions(round_id, province_id):
+    """Rebuild the kecamatan, kab/kota and province means of one province (and, in a national round,
+    the national mean over every province) from the stored rapor, as scoring writes them."""
+    round_ = Round.objects.select_related("instrument").get(pk=round_id)
+    matrix = load_matrix(round_.instrument)
+    nation = Accumulator(len(matrix.node_ids), len(matrix.band_names))
+    provinces = Province.objects.order_by("code")
+    for province in provinces.filter(pk=province_id) if round_.province_id else provinces:
+        _count, part = _score_province(round_, matrix, province, _stored_schools)
+        if part is not None:
+            nation.merge(NATION, part)
+    if not round_.province_id:
+        with transaction.atomic():
+            RegionScore.objects.filter(round=round_, engine=ENGINE, kind=RegionScore.Kind.NATION).delete()
+            RegionScore.objects.bulk_create(nation.pop_rows(round_, [RegionScore.Kind.NATION]))
 
 
 def score_round(round_id):

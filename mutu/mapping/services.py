@@ -6,12 +6,12 @@ from datetime import timedelta
 
 import numpy as np
 from django.db import IntegrityError, transaction
-from django.db.models import Max
+from django.db.models import Max, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from mutu.core.services import record_audit
-from mutu.instruments.models import Option, Question, Questionnaire
+from mutu.instruments.models import Node, Option, Question, Questionnaire
 
 from . import scoring
 from .models import (
@@ -400,16 +400,43 @@ def submit_answers(*, respondent, options):
     return respondent
 
 
-@transaction.atomic
-def verify(*, actor, round_, school, node, agreed, corrected=None, note=""):
-    """Record the pengawas's verval of one sub-indicator; the engine's score is kept beside it."""
-    score = SchoolScore.objects.filter(round=round_, school=school, engine=scoring.ENGINE).first()
+def _open_for_verval(round_, school):
+    """The school's rapor, locked, while verval may still change it."""
+    score = SchoolScore.objects.select_for_update().filter(round=round_, school=school, engine=scoring.ENGINE).first()
     if score is None:
         raise AnswerError(_("This school has no rapor to verify yet."))
     if Milestone.objects.filter(round=round_, school=school, step=Milestone.Step.VERIFIED).exists():
         raise AnswerError(_("Verification is finished; it can no longer change."))
-    position = list(round_.instrument.nodes.order_by("position").values_list("id", flat=True)).index(node.id)
-    original = float(np.frombuffer(bytes(score.values), dtype="<f8")[position])
+    return score
+
+
+def _engine_values(round_, score):
+    """{sub-indicator node id: the engine's own score (None where missing)}, before any correction."""
+    values = np.frombuffer(bytes(score.original_values or score.values), dtype="<f8")
+    nodes = round_.instrument.nodes.order_by("position").values_list("id", "kind")
+    return {
+        node_id: None if np.isnan(values[i]) else float(values[i])
+        for i, (node_id, kind) in enumerate(nodes)
+        if kind == Node.Kind.SUBINDICATOR
+    }
+
+
+def _rescore(round_, school):
+    """A correction is an input of the engine: the school's rapor is computed again now, its regions'
+    means by the worker once this transaction commits."""
+    from .tasks import refresh_regions_task
+
+    scoring.rescore_school(round_, school)
+    province_id = school.province_id
+    transaction.on_commit(lambda: refresh_regions_task.enqueue(round_.pk, province_id))
+
+
+@transaction.atomic
+def verify(*, actor, round_, school, node, agreed, corrected=None, note=""):
+    """Record the pengawas's verval of one sub-indicator: agree, or correct it with a note. A
+    correction changes the published rapor and every regional mean; the engine's score is kept."""
+    score = _open_for_verval(round_, school)
+    previous = Verification.objects.filter(round=round_, school=school, node=node).first()
     verification, _created = Verification.objects.update_or_create(
         round=round_,
         school=school,
@@ -417,19 +444,56 @@ def verify(*, actor, round_, school, node, agreed, corrected=None, note=""):
         defaults={
             "verifier": actor,
             "agreed": agreed,
-            "corrected": corrected,
+            "corrected": None if agreed else corrected,
             "note": note,
-            "original": None if np.isnan(original) else original,
+            "original": _engine_values(round_, score)[node.id],
         },
     )
+    if (previous.corrected if previous else None) != verification.corrected:
+        _rescore(round_, school)
     record_audit(
         actor=actor,
         action="rapor.verify",
         obj=school,
         province_id=school.province_id,
-        changes={"node": node.code, "agreed": agreed, "corrected": corrected, "note": note},
+        changes={"node": node.code, "agreed": agreed, "corrected": verification.corrected, "note": note},
     )
     return verification
+
+
+@transaction.atomic
+def agree_all(*, actor, round_, school, node):
+    """Agree with every sub-indicator under a standard or indicator (or with one sub-indicator) that
+    has no verval yet; corrections already made stay. Returns how many were agreed."""
+    score = _open_for_verval(round_, school)
+    engine = _engine_values(round_, score)
+    subs = list(
+        round_.instrument.nodes.filter(kind=Node.Kind.SUBINDICATOR)
+        .filter(Q(id=node.id) | Q(parent_id=node.id) | Q(parent__parent_id=node.id))
+        .values_list("id", flat=True)
+    )
+    done = set(
+        Verification.objects.filter(round=round_, school=school, node_id__in=subs).values_list("node_id", flat=True)
+    )
+    Verification.objects.bulk_create(
+        [
+            Verification(
+                round=round_, school=school, node_id=sub, verifier=actor, agreed=True, original=engine[sub], note=""
+            )
+            for sub in subs
+            if sub not in done
+        ],
+        ignore_conflicts=True,  # a double click agrees once
+    )
+    count = len([sub for sub in subs if sub not in done])
+    record_audit(
+        actor=actor,
+        action="rapor.verify",
+        obj=school,
+        province_id=school.province_id,
+        changes={"node": node.code, "agreed": True, "count": count},
+    )
+    return count
 
 
 def advance(*, actor, round_, school):

@@ -14,6 +14,8 @@ urlpatterns = [
     path("<int:pk>/schools/<str:npsn>/respondents/", views.school_respondents, name="respondents"),
     path("<int:pk>/schools/<str:npsn>/respondents/sheet.pdf", views.respondent_sheet, name="sheet"),
     path("<int:pk>/schools/<str:npsn>/rapor/", views.school_rapor, name="rapor"),
+    path("<int:pk>/schools/<str:npsn>/verval/", views.verval, name="verval"),
     path("<int:pk>/schools/<str:npsn>/verify/<int:node_id>/", views.verify, name="verify"),
+    path("<int:pk>/schools/<str:npsn>/agree/<int:node_id>/", views.agree_all, name="agree"),
     path("<int:pk>/schools/<str:npsn>/advance/", views.finish_verification, name="advance"),
 ]

@@ -140,22 +140,60 @@ def school_rapor(request, pk, npsn):
     )
 
 
+@require_perm(Perm.VERVAL)
+def verval(request, pk, npsn):
+    """One page per school: agree with whole standards or indicators, correct the exceptions."""
+    round_, school = _school_in_round(request, pk, npsn, Perm.VERVAL)
+    context = rapor_lib.school_context(round_, school)
+    if context["score"] is None:
+        raise Http404
+    return render(request, "mapping/verval.html", context)
+
+
+def _verval_answer(request, round_, school, node, error=None):
+    """htmx: the standard holding the node, re-rendered with what is now saved (and the counter and the
+    school score out of band); without htmx, back to the verval page."""
+    if not request.htmx:
+        if error:
+            messages.error(request, error)
+        return redirect(reverse("mapping:verval", args=[round_.pk, school.npsn]) + f"#v-{node.pk}")
+    context = rapor_lib.school_context(round_, school)
+    context.update(standard=rapor_lib.standard_of(context, node.pk), error=error, error_node=node.pk, oob=True)
+    return render(request, "mapping/_verval_standard.html", context)
+
+
+def _verval_node(round_, node_id, **kinds):
+    return get_object_or_404(Node, pk=node_id, version=round_.instrument_id, **kinds)
+
+
 @require_POST
 @require_perm(Perm.VERVAL)
 def verify(request, pk, npsn, node_id):
     round_, school = _school_in_round(request, pk, npsn, Perm.VERVAL)
-    node = get_object_or_404(Node, pk=node_id, version=round_.instrument_id, kind=Node.Kind.SUBINDICATOR)
+    node = _verval_node(round_, node_id, kind=Node.Kind.SUBINDICATOR)
     form = VerificationForm(request.POST)
+    error = None
     if form.is_valid():
         try:
             services.verify(actor=request.user, round_=round_, school=school, node=node, **form.cleaned_data)
         except services.AnswerError as exc:
-            messages.error(request, str(exc))
-        else:
-            messages.success(request, _("Verification of %(code)s saved.") % {"code": node.code})
+            error = str(exc)
     else:
-        messages.error(request, "; ".join(e for errors in form.errors.values() for e in errors))
-    return redirect(reverse("mapping:rapor", args=[round_.pk, school.npsn]) + f"#sub-{node.pk}")
+        error = "; ".join(e for errors in form.errors.values() for e in errors)
+    return _verval_answer(request, round_, school, node, error)
+
+
+@require_POST
+@require_perm(Perm.VERVAL)
+def agree_all(request, pk, npsn, node_id):
+    round_, school = _school_in_round(request, pk, npsn, Perm.VERVAL)
+    node = _verval_node(round_, node_id)
+    error = None
+    try:
+        services.agree_all(actor=request.user, round_=round_, school=school, node=node)
+    except services.AnswerError as exc:
+        error = str(exc)
+    return _verval_answer(request, round_, school, node, error)
 
 
 @require_POST
@@ -168,7 +206,7 @@ def finish_verification(request, pk, npsn):
         messages.error(request, str(exc))
     else:
         messages.success(request, _("Status: %(step)s.") % {"step": Milestone.Step(step).label})
-    return redirect("mapping:rapor", pk=round_.pk, npsn=school.npsn)
+    return redirect("mapping:verval", pk=round_.pk, npsn=school.npsn)
 
 
 @require_perm(Perm.ROUND_VIEW)

@@ -75,7 +75,9 @@ MATRIX = [
     ("mapping:sheet", lambda c: [c["round"].pk, c["a"].npsn], "get", {"kepsek_a", "operator_a"}),
     ("mapping:rapor", lambda c: [c["round"].pk, c["a"].npsn], "get", SCHOOL_A_VIEWERS),
     ("mapping:rapor", lambda c: [c["round"].pk, c["d"].npsn], "get", {"pusat", "lpmp_jambi"}),
+    ("mapping:verval", lambda c: [c["round"].pk, c["a"].npsn], "get", {"pengawas"}),
     ("mapping:verify", lambda c: [c["round"].pk, c["a"].npsn, c["node"].pk], "post", {"pengawas"}),
+    ("mapping:agree", lambda c: [c["round"].pk, c["a"].npsn, c["node"].pk], "post", {"pengawas"}),
     ("mapping:advance", lambda c: [c["round"].pk, c["a"].npsn], "post", {"pengawas"}),
 ]
 # Reachable without an account by design.

@@ -8,7 +8,8 @@ from mutu.mapping.models import Respondent, Verification
 
 
 @pytest.mark.django_db(transaction=True)
-def test_mapping_flow(browser, live_server, personas, schools, open_round):
+def test_mapping_flow(browser, live_server, personas, schools, open_round, tmp_path):
+    screenshots = tmp_path
     round_ = open_round
     school = schools["a"]
     operator = browser.new_page()
@@ -43,16 +44,32 @@ def test_mapping_flow(browser, live_server, personas, schools, open_round):
     # Only the principal answered, both questions at the top option: 7,00 and the top level.
     assert principal.locator(".stats").inner_text().startswith("7,00\nnilai sekolah (0–7)\nSNP")
 
-    supervisor = browser.new_page()
+    # The pengawas verifies the whole school on a phone in a few actions: one correction, then agree
+    # with the rest of each standard, finish and publish.
+    supervisor = browser.new_page(viewport={"width": 360, "height": 740})
     log_in(supervisor, live_server, "pengawas")
     supervisor.goto(f"{live_server.url}/mapping/{round_.pk}/schools/{school.npsn}/rapor/")
-    supervisor.locator("details.node").first.click()
-    supervisor.locator("details.node details.node").first.click()
-    first_sub = supervisor.locator("ul.subs li").first
-    first_sub.locator("select[name=agreed]").select_option("1")
-    first_sub.get_by_role("button", name="Simpan").click()
-    supervisor.wait_for_selector("text=Verifikasi 1.1.1 tersimpan.")
-    assert Verification.objects.get().agreed
+    assert supervisor.get_by_text("sementara", exact=True).is_visible()
+    supervisor.get_by_role("link", name="Verifikasi", exact=True).click()
+    row = supervisor.locator("tr", has_text="1.1.2")
+    row.locator("summary", has_text="Koreksi").click()
+    row.get_by_label("Nilai koreksi 1.1.2").fill("3,5")
+    row.get_by_label("Catatan 1.1.2").fill("Bukti belum lengkap")
+    row.get_by_role("button", name="Simpan koreksi").click()
+    supervisor.locator("tr", has_text="1.1.2").get_by_text("dikoreksi menjadi 3,50").wait_for()
+    for button in supervisor.get_by_role("button", name="Setujui sisa standar ini").all():
+        button.click()
+        supervisor.wait_for_load_state("networkidle")
+    supervisor.locator("#verval-summary").get_by_text("4/4").wait_for()
+    assert supervisor.url.endswith("/verval/")  # htmx: no full reloads
+    supervisor.get_by_role("button", name="Selesaikan verifikasi").click()
+    supervisor.get_by_role("button", name="Terbitkan rapor").click()
+    supervisor.get_by_text("Status: diterbitkan.").wait_for()
+    assert Verification.objects.get(node__code="1.1.2").corrected == 3.5
+    assert Verification.objects.filter(agreed=True).count() == 3
+    supervisor.goto(f"{live_server.url}/mapping/{round_.pk}/schools/{school.npsn}/rapor/")
+    assert supervisor.get_by_text("final", exact=True).is_visible()
+    supervisor.screenshot(path=str(screenshots / "verval-rapor-360.png"), full_page=True)
     with supervisor.expect_download() as download:
         supervisor.get_by_role("link", name="PDF").click()
     assert download.value.suggested_filename == f"rapor-mutu-{school.npsn}-2026.pdf"
