@@ -76,7 +76,7 @@ def mapping_todos(membership, schools, role):
                     _todo(
                         _("%(round)s: %(count)s schools wait for your verification.")
                         % {"round": round_.name, "count": waiting},
-                        progress,
+                        reverse("mapping:verval_list", args=[round_.pk]),
                     )
                 )
         total = in_round.count()

@@ -3,6 +3,7 @@ from django.core.paginator import Paginator
 from django.db import connection
 from django.http import JsonResponse
 from django.shortcuts import render
+from django.views.decorators.http import require_safe
 
 from mutu.accounts.permissions import Perm, active_memberships, require_perm
 
@@ -10,12 +11,14 @@ from .home import section_for
 from .selectors import audit_for_user
 
 
+@require_safe
 @login_required
 def home(request):
     sections = [section_for(request.user, m) for m in active_memberships(request.user)]
     return render(request, "core/home.html", {"sections": sections})
 
 
+@require_safe
 @require_perm(Perm.AUDIT_VIEW)
 def audit_log(request):
     entries = audit_for_user(request.user)
@@ -26,6 +29,7 @@ def audit_log(request):
     return render(request, "core/audit_log.html", {"page": page, "action": action})
 
 
+@require_safe
 def healthz(request):
     """For load balancers and monitoring: the database answers."""
     with connection.cursor() as cursor:

@@ -8,6 +8,7 @@ from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_http_methods, require_safe
 
 from mutu.accounts.permissions import Perm, require_perm
 
@@ -21,6 +22,7 @@ class UploadForm(forms.Form):
     file = forms.FileField(label=gettext_lazy("Instrument file (YAML or XLSX)"))
 
 
+@require_http_methods(["GET", "HEAD", "POST"])
 @require_perm(Perm.ROUND_MANAGE)
 def instrument_list(request):
     form = UploadForm(request.POST or None, request.FILES or None)
@@ -49,6 +51,7 @@ def instrument_list(request):
     return render(request, "instruments/list.html", {"versions": versions, "form": form, "problems": problems})
 
 
+@require_safe
 @require_perm(Perm.ROUND_MANAGE)
 def instrument_download(request, code, fmt):
     version = get_object_or_404(InstrumentVersion, code=code)

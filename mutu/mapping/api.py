@@ -18,7 +18,7 @@ from mutu.schools.selectors import school_for_user
 
 from . import selectors
 from .models import Milestone, RegionScore, SchoolScore
-from .rapor import region_schools
+from .rapor import region_figures, region_schools
 from .scoring import ENGINE
 
 
@@ -100,6 +100,7 @@ class RaporOut(Schema):
 class RegionOut(Schema):
     kind: str
     code: str
+    complete: bool  # the figures cover every school of the region, not only those in the caller's scope
     total: float | None
     schools: int
     with_rapor: int
@@ -200,19 +201,25 @@ def school_rapor(request, round_id: int, npsn: str):
 
 @api.get("/rounds/{round_id}/regions/{kind}/{code}", response=RegionOut)
 def region(request, round_id: int, kind: str, code: str):
+    """A region's figures over the schools of it in the caller's scope (`complete`: all of them, as the
+    engine stored them), as the region page shows them."""
     _require(request, Perm.ROUND_VIEW)
     round_ = selectors.round_for_user(request.user, round_id)
-    if kind not in RegionScore.Kind.values or not region_schools(request.user, round_, kind, code).exists():
+    if kind not in RegionScore.Kind.values:
         raise Http404
-    found = get_object_or_404(RegionScore, round=round_, engine=ENGINE, kind=kind, code=code)
+    schools = region_schools(request.user, round_, kind, code)
+    if not schools.exists():
+        raise Http404
     bands = list(LevelBand.objects.filter(version=round_.instrument_id).order_by("position"))
+    figures = region_figures(round_, kind, code, schools, selectors.nodes_of(round_), bands)
     return RegionOut(
-        kind=found.kind,
-        code=found.code,
-        total=found.total,
-        schools=found.schools,
-        with_rapor=found.with_rapor,
-        not_sent=found.not_sent,
-        levels={b.name: c for b, c in zip(bands, found.level_counts, strict=False)},
-        standards=_scores(round_, found.values, only_standards=True),
+        kind=kind,
+        code=code,
+        complete=figures.complete,
+        total=figures.total,
+        schools=figures.schools,
+        with_rapor=figures.with_rapor,
+        not_sent=figures.not_sent,
+        levels={b.name: c for b, c in zip(bands, figures.level_counts, strict=False)},
+        standards=[NodeScoreOut(code=n.code, kind=n.kind, score=v) for n, v in figures.standards],
     )

@@ -1,14 +1,20 @@
 """Rapor mutu pages and their exports (PDF via WeasyPrint, XLSX through the exporter base)."""
 
 import math
+import warnings
+from dataclasses import dataclass
 
 import numpy as np
+from django.db.models import Avg, Count, FilteredRelation, Q
+from django.shortcuts import get_object_or_404
 from django.template.loader import render_to_string
 from django.utils.translation import gettext as _
 
 from mutu.accounts.permissions import Perm
 from mutu.core.exporters import ListExporter
 from mutu.instruments.models import LevelBand
+from mutu.regions.models import District, Province, Regency
+from mutu.schools.models import School
 
 from . import charts, selectors
 from .models import Milestone, RegionScore, SchoolScore, Verification
@@ -124,14 +130,129 @@ def region_schools(user, round_, kind, code):
 
 
 SORTS = {"total": ("-total", "school__name"), "name": ("school__name",), "flags": ("-flag_count", "school__name")}
+# Each region kind: the school field that holds it, the region model, and the kind one level down.
+REGION_LEVELS = {
+    RegionScore.Kind.NATION: (None, None, RegionScore.Kind.PROVINCE),
+    RegionScore.Kind.PROVINCE: ("province", Province, RegionScore.Kind.REGENCY),
+    RegionScore.Kind.REGENCY: ("regency", Regency, RegionScore.Kind.DISTRICT),
+    RegionScore.Kind.DISTRICT: ("district", District, None),
+}
 
 
-def region_context(round_, region, schools, sort):
-    """The region's summary plus its schools' scores as a queryset, sorted and paginated by the database."""
+@dataclass
+class Figures:
+    """What a region page counts: the mean, schools with and without a rapor, schools per level and
+    the standards' means, over one population of schools."""
+
+    total: float | None
+    schools: int
+    with_rapor: int
+    level_counts: list
+    standards: list  # [(node, mean)]
+    complete: bool  # the whole region (stored by the engine), or only the schools in the user's scope
+
+    @property
+    def not_sent(self):
+        return self.schools - self.with_rapor
+
+
+def region_path(round_, kind, code):
+    """[(kind, code, name)] from the top of the round's area down to this region."""
+    field, model, _child = REGION_LEVELS[kind]
+    path = []
+    if model is not None:
+        region = get_object_or_404(model.objects.select_related(*_parents(kind)), code=code)
+        path = [(kind, code, region.name)]
+        if kind == RegionScore.Kind.DISTRICT:
+            path.insert(0, (RegionScore.Kind.REGENCY, region.regency.code, region.regency.name))
+            region = region.regency
+        if kind in (RegionScore.Kind.DISTRICT, RegionScore.Kind.REGENCY):
+            path.insert(0, (RegionScore.Kind.PROVINCE, region.province.code, region.province.name))
+    if not round_.province_id:
+        path.insert(0, (RegionScore.Kind.NATION, "", _("National")))
+    return path
+
+
+def _parents(kind):
+    return {RegionScore.Kind.DISTRICT: ["regency__province"], RegionScore.Kind.REGENCY: ["province"]}.get(kind, [])
+
+
+def region_figures(round_, kind, code, schools, nodes, bands):
+    """The region's figures over `schools` (the user's scope in it): the engine's stored row where that
+    scope is the whole region, else computed from the scoped schools' rapor, so that the tiles and the
+    tables below them always count the same schools."""
+    field, _model, _child = REGION_LEVELS[kind]
+    whole = School.objects.filter(**{f"{field}__code": code}) if field else School.objects.all()
+    if round_.province_id:
+        whole = whole.filter(province_id=round_.province_id)
+    region = RegionScore.objects.filter(round=round_, engine=ENGINE, kind=kind, code=code).first()
+    top = [i for i, n in enumerate(nodes) if not n.parent_id]
+    if region is not None and schools.count() == whole.count():
+        means = selectors.decode(region.values)
+        return Figures(
+            total=region.total,
+            schools=region.schools,
+            with_rapor=region.with_rapor,
+            level_counts=region.level_counts,
+            standards=[(nodes[i], _num(means[i])) for i in top],
+            complete=True,
+        )
+    rows = list(
+        SchoolScore.objects.filter(round=round_, engine=ENGINE, school__in=schools, total__isnull=False).values_list(
+            "total", "level", "values"
+        )
+    )
+    values = np.array([selectors.decode(v)[top] for _t, _l, v in rows]).reshape(len(rows), len(top))
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)  # a standard no school has a value for
+        means = np.nanmean(values, axis=0) if rows else np.full(len(top), np.nan)
+    return Figures(
+        total=float(np.mean([t for t, _l, _v in rows])) if rows else None,
+        schools=schools.count(),
+        with_rapor=len(rows),
+        level_counts=[int(c) for c in np.bincount([lv for _t, lv, _v in rows], minlength=len(bands))],
+        standards=[(nodes[i], _num(m)) for i, m in zip(top, means, strict=True)],
+        complete=False,
+    )
+
+
+def region_children(round_, kind, schools, figures):
+    """One row per region one level down (kab/kota of a province …), counting the same schools as the
+    figures: the engine's stored rows for a whole region, else grouped from the scoped schools."""
+    _field, _model, child = REGION_LEVELS[kind]
+    if child is None:
+        return []
+    child_field = REGION_LEVELS[child][0]
+    if figures.complete:
+        codes = dict(schools.order_by().values_list(f"{child_field}__code", f"{child_field}__name").distinct())
+        stored = RegionScore.objects.filter(round=round_, engine=ENGINE, kind=child, code__in=list(codes))
+        rows = [
+            {"kind": child, "code": r.code, "name": codes[r.code], "schools": r.schools, "with_rapor": r.with_rapor}
+            | {"total": r.total}
+            for r in stored
+        ]
+    else:
+        rapor = FilteredRelation("scores", condition=Q(scores__round=round_, scores__engine=ENGINE))
+        rows = [
+            {"kind": child, "code": code, "name": name, "schools": n, "with_rapor": with_rapor, "total": mean}
+            for code, name, n, with_rapor, mean in schools.annotate(rapor=rapor)
+            .order_by()
+            .values_list(f"{child_field}__code", f"{child_field}__name")
+            .annotate(n=Count("id"), with_rapor=Count("rapor__id"), mean=Avg("rapor__total"))
+        ]
+    for row in rows:
+        row["not_sent"] = row["schools"] - row["with_rapor"]
+    return sorted(rows, key=lambda row: row["name"])
+
+
+def region_context(round_, kind, code, schools, sort):
+    """A region's page: its figures, the regions one level down and its schools' scores (a queryset,
+    sorted and paginated by the database), all over the same schools."""
     bands = list(LevelBand.objects.filter(version=round_.instrument_id).order_by("position"))
     nodes = selectors.nodes_of(round_)
-    means = selectors.decode(region.values)
-    standards = [(n, _num(means[i])) for i, n in enumerate(nodes) if not n.parent_id]
+    path = region_path(round_, kind, code)
+    name = path[-1][2]
+    figures = region_figures(round_, kind, code, schools, nodes, bands)
     sort = sort if sort in SORTS else "total"
     scores = (
         SchoolScore.objects.filter(round=round_, engine=ENGINE, school__in=schools)
@@ -139,33 +260,71 @@ def region_context(round_, region, schools, sort):
         .only("total", "level", "flag_count", "school__npsn", "school__name", "school__district__name")
         .order_by(*SORTS[sort])
     )
-    level_rows = [(band, count) for band, count in zip(bands, region.level_counts, strict=False)]
+    comparison = None
+    if not figures.complete:  # the whole region's mean, as a point of comparison
+        comparison = RegionScore.objects.filter(round=round_, engine=ENGINE, kind=kind, code=code).first()
     return {
         "round": round_,
-        "region": region,
-        "region_name": region_name(region),
-        "standards": standards,
+        "kind": kind,
+        "code": code,
+        "region_name": name,
+        "path": path,
+        "figures": figures,
+        "comparison": comparison,
+        "children": region_children(round_, kind, schools, figures),
+        "child_label": {
+            RegionScore.Kind.PROVINCE: _("Province"),
+            RegionScore.Kind.REGENCY: _("Regency/city"),
+            RegionScore.Kind.DISTRICT: _("District"),
+        }.get(REGION_LEVELS[kind][2]),
         "bands": bands,
-        "level_rows": level_rows,
+        "level_rows": list(zip(bands, figures.level_counts, strict=False)),
         "scores": scores,
         "sort": sort,
         "chart": charts.standards_chart(
-            [f"{n.code}. {n.text.removeprefix('Standar ')}" for n, _v in standards],
-            [(region_name(region), [v for _n, v in standards])],
+            [f"{n.code}. {n.text.removeprefix('Standar ')}" for n, _v in figures.standards],
+            [(name, [v for _n, v in figures.standards])],
         ),
         "flagged": scores.filter(flag_count__gt=0).count(),
-        "lists_schools_in_pdf": region.kind in (RegionScore.Kind.DISTRICT, RegionScore.Kind.REGENCY),
+        "lists_schools_in_pdf": kind in (RegionScore.Kind.DISTRICT, RegionScore.Kind.REGENCY),
     }
 
 
-def region_name(region):
-    from mutu.regions.models import District, Province, Regency
+def home_region(user, round_):
+    """Where a user lands from a round: the region of their widest membership (the nation or the round's
+    province for pusat, their province for LPMP and Dinas provinsi, their kab/kota for Dinas), else
+    (pengawas, fasilitator, school roles) the smallest region holding all of their schools."""
+    from mutu.accounts.models import ROLE_SCOPE, Scope
+    from mutu.accounts.permissions import memberships_with
 
-    model = {"district": District, "regency": Regency, "province": Province}.get(region.kind)
-    if model is None:
-        return _("National")
-    found = model.objects.filter(code=region.code).first()
-    return found.name if found else region.code
+    memberships = memberships_with(user, Perm.ROUND_VIEW)
+    scopes = {ROLE_SCOPE[m.role] for m in memberships}
+    if Scope.NATIONAL in scopes:
+        if round_.province_id:
+            return RegionScore.Kind.PROVINCE, round_.province.code
+        return RegionScore.Kind.NATION, ""
+    for membership in memberships:
+        if membership.province_id and (not round_.province_id or membership.province_id == round_.province_id):
+            return RegionScore.Kind.PROVINCE, membership.province.code
+    for membership in memberships:
+        if membership.regency_id and (not round_.province_id or membership.regency.province_id == round_.province_id):
+            return RegionScore.Kind.REGENCY, membership.regency.code
+    schools = selectors.round_schools(user, round_)
+    spread = schools.aggregate(
+        provinces=Count("province", distinct=True),
+        regencies=Count("regency", distinct=True),
+        districts=Count("district", distinct=True),
+    )
+    first = schools.select_related("district", "regency", "province").order_by("id").first()
+    if first is None:
+        return None
+    if spread["districts"] == 1:
+        return RegionScore.Kind.DISTRICT, first.district.code
+    if spread["regencies"] == 1:
+        return RegionScore.Kind.REGENCY, first.regency.code
+    if spread["provinces"] == 1:
+        return RegionScore.Kind.PROVINCE, first.province.code
+    return RegionScore.Kind.NATION, ""
 
 
 def render_pdf(request, template, context):
@@ -219,22 +378,25 @@ class SchoolRaporExporter(ListExporter):
 
 
 class RegionSchoolsExporter(ListExporter):
+    """The schools of a region page with their scores, as XLSX."""
+
     def __init__(self, context):
         self.context = context
-        self.filename = f"rapor-wilayah-{context['region'].code or 'nasional'}-{context['round'].year}"
+        self.filename = f"rapor-wilayah-{context['code'] or 'nasional'}-{context['round'].year}"
 
     def headers(self):
         return ["NPSN", _("School"), _("District"), _("Score"), _("Level"), _("Data notes")]
 
     def rows(self):
-        for row in self.context["rows"]:
+        bands = self.context["bands"]
+        for score in self.context["scores"].iterator(chunk_size=2000):
             yield [
-                row["school"].npsn,
-                row["school"].name,
-                row["school"].district.name,
-                _round(row["total"]),
-                row["band"].name if row["band"] else "",
-                row["flags"],
+                score.school.npsn,
+                score.school.name,
+                score.school.district.name,
+                score.total,
+                bands[score.level].name if score.level is not None else "",
+                score.flag_count,
             ]
 
 

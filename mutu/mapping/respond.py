@@ -12,7 +12,7 @@ from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_http_methods, require_POST
 from django_ratelimit.core import get_usage
 
 from . import services
@@ -126,6 +126,7 @@ def _respondent(request, code):
     return respondent, None
 
 
+@require_http_methods(["GET", "HEAD", "POST"])
 def enter_code(request):
     refusal = _locked(request)
     if refusal:
@@ -140,6 +141,7 @@ def enter_code(request):
     return render(request, "mapping/respond_code.html", {"form": form})
 
 
+@require_http_methods(["GET", "HEAD", "POST"])
 def questions(request, code):
     respondent, refusal = _respondent(request, code)
     if refusal:

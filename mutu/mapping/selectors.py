@@ -3,7 +3,7 @@
 from collections import defaultdict
 
 import numpy as np
-from django.db.models import Case, Count, FilteredRelation, Q, Value, When
+from django.db.models import Case, Count, Exists, FilteredRelation, OuterRef, Q, Value, When
 from django.db.models.functions import Coalesce
 from django.shortcuts import get_object_or_404
 
@@ -71,22 +71,24 @@ def region_progress(round_, schools):
     ).annotate(done=Coalesce("progress__complete", Value(False)))
     per_regency = list(
         tracked.order_by()
-        .values_list("regency__code", "regency__name", "province__name")
+        .values_list("regency__code", "regency__name", "province__code", "province__name")
         .annotate(n=Count("id"), complete=Count("id", filter=Q(done=True)))
-        .values_list("regency__name", "province__name", "n", "complete")
     )
     provinces = defaultdict(lambda: [0, 0])
-    for _regency, province, n, done in per_regency:
-        provinces[province][0] += n
-        provinces[province][1] += done
+    for _code, _regency, province_code, province, n, done in per_regency:
+        provinces[(province_code, province)][0] += n
+        provinces[(province_code, province)][1] += done
 
-    def ranked(rows):
+    def ranked(kind, rows):
         return sorted(
-            ({"name": name, "schools": n, "complete": done, "share": done / n} for name, n, done in rows),
+            (
+                {"kind": kind, "code": code, "name": name, "schools": n, "complete": done, "share": done / n}
+                for code, name, n, done in rows
+            ),
             key=lambda row: (row["share"], row["name"]),
         )
 
-    regencies = ranked((regency, n, done) for regency, _province, n, done in per_regency)
+    regencies = ranked("regency", ((code, name, n, done) for code, name, _pc, _p, n, done in per_regency))
     total = sum(row["schools"] for row in regencies)
     complete = sum(row["complete"] for row in regencies)
     # Schools without a progress row have no slot yet: nothing sent against their jenjang's quota.
@@ -111,7 +113,7 @@ def region_progress(round_, schools):
         "share": complete / total if total else 0,
         "lagging": lagging,
         "regencies": regencies,
-        "provinces": ranked((name, n, done) for name, (n, done) in provinces.items()),
+        "provinces": ranked("province", ((code, name, n, done) for (code, name), (n, done) in provinces.items())),
     }
 
 
@@ -170,3 +172,28 @@ def can_manage_round(user, round_):
     if can_manage_national(user):
         return True
     return round_.province_id is not None and manageable_provinces(user).filter(id=round_.province_id).exists()
+
+
+def verval_queue(user, round_):
+    """The schools of the user's verval scope that have a rapor in the round, those waiting for
+    verification first, then those waiting for publication, then the published ones."""
+    from .models import Milestone
+
+    schools = round_schools(user, round_, Perm.VERVAL)
+    steps = Milestone.objects.filter(round=round_, school=OuterRef("pk"))
+    return (
+        schools.filter(Exists(steps.filter(step=Milestone.Step.SCORED)))
+        .annotate(
+            verified=Exists(steps.filter(step=Milestone.Step.VERIFIED)),
+            published=Exists(steps.filter(step=Milestone.Step.PUBLISHED)),
+        )
+        .select_related("regency")
+        .order_by("verified", "published", "name", "id")
+    )
+
+
+def school_rounds(user, school):
+    """The rounds whose rapor pages of this school the user may open, newest first."""
+    if not schools_for_user(user, Perm.ROUND_VIEW).filter(pk=school.pk).exists():
+        return Round.objects.none()
+    return rounds_for_user(user).filter(Q(province__isnull=True) | Q(province_id=school.province_id))

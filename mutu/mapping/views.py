@@ -4,7 +4,7 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from mutu.accounts.permissions import Perm, has_perm, require_perm
 from mutu.instruments.models import Node
@@ -16,6 +16,7 @@ from .forms import AddRespondentsForm, RoundForm, VerificationForm
 from .models import Milestone, RegionScore, Respondent
 
 
+@require_safe
 @require_perm(Perm.ROUND_VIEW)
 def round_list(request):
     page = Paginator(selectors.rounds_for_user(request.user), 20).get_page(request.GET.get("page"))
@@ -24,6 +25,7 @@ def round_list(request):
     )
 
 
+@require_safe
 @require_perm(Perm.ROUND_VIEW)
 def round_progress(request, pk):
     round_ = selectors.round_for_user(request.user, pk)
@@ -38,6 +40,7 @@ def round_progress(request, pk):
             "page": lagging,
             "can_manage": selectors.can_manage_round(request.user, round_),
             "scoring_run": round_.scoring_runs.select_related("requested_by").first(),
+            "can_export_responses": has_perm(request.user, Perm.RESPONSES_EXPORT),
         },
     )
 
@@ -50,6 +53,7 @@ def _school_in_round(request, pk, npsn, perm=Perm.ROUND_VIEW):
     return round_, school
 
 
+@require_http_methods(["GET", "HEAD", "POST"])
 @require_perm(Perm.ROUND_VIEW)
 def school_respondents(request, pk, npsn):
     round_, school = _school_in_round(request, pk, npsn)
@@ -100,6 +104,7 @@ def school_for_user_or_none(user, npsn, perm):
         return None
 
 
+@require_safe
 @require_perm(Perm.RESPONDENT_MANAGE)
 def respondent_sheet(request, pk, npsn):
     round_, school = _school_in_round(request, pk, npsn, Perm.RESPONDENT_MANAGE)
@@ -125,6 +130,7 @@ def _report(request, context, *, template, pdf_template, exporter, filename):
     return render(request, template, context)
 
 
+@require_safe
 @require_perm(Perm.ROUND_VIEW)
 def school_rapor(request, pk, npsn):
     round_, school = _school_in_round(request, pk, npsn)
@@ -140,6 +146,18 @@ def school_rapor(request, pk, npsn):
     )
 
 
+@require_safe
+@require_perm(Perm.VERVAL)
+def verval_list(request, pk):
+    """The pengawas's schools with a rapor in the round, those waiting for verification first."""
+    round_ = selectors.round_for_user(request.user, pk)
+    queue = selectors.verval_queue(request.user, round_)
+    page = Paginator(queue, 50).get_page(request.GET.get("page"))
+    waiting = queue.filter(verified=False).count()
+    return render(request, "mapping/verval_list.html", {"round": round_, "page": page, "waiting": waiting})
+
+
+@require_safe
 @require_perm(Perm.VERVAL)
 def verval(request, pk, npsn):
     """One page per school: agree with whole standards or indicators, correct the exceptions."""
@@ -209,16 +227,16 @@ def finish_verification(request, pk, npsn):
     return redirect("mapping:verval", pk=round_.pk, npsn=school.npsn)
 
 
+@require_safe
 @require_perm(Perm.ROUND_VIEW)
 def region_rapor(request, pk, kind, code):
     round_ = selectors.round_for_user(request.user, pk)
-    if kind not in RegionScore.Kind.values:
+    if kind not in RegionScore.Kind.values or (kind == RegionScore.Kind.NATION and round_.province_id):
         raise Http404
     schools = rapor_lib.region_schools(request.user, round_, kind, code)
-    region = RegionScore.objects.filter(round=round_, kind=kind, code=code).first()
-    if region is None or (kind != RegionScore.Kind.NATION and not schools.exists()):
+    if not schools.exists():
         raise Http404
-    context = rapor_lib.region_context(round_, region, schools, request.GET.get("sort", "total"))
+    context = rapor_lib.region_context(round_, kind, code, schools, request.GET.get("sort", "total"))
     context["page"] = Paginator(context["scores"], 100).get_page(request.GET.get("page"))
     return _report(
         request,
@@ -230,6 +248,21 @@ def region_rapor(request, pk, kind, code):
     )
 
 
+@require_safe
+@require_perm(Perm.ROUND_VIEW)
+def my_region(request, pk):
+    """Where a user lands from a round: the smallest region holding all of their schools."""
+    round_ = selectors.round_for_user(request.user, pk)
+    home = rapor_lib.home_region(request.user, round_)
+    if home is None:
+        raise Http404
+    kind, code = home
+    if kind == RegionScore.Kind.NATION:
+        return redirect("mapping:nation", pk=round_.pk)
+    return redirect("mapping:region", pk=round_.pk, kind=kind, code=code)
+
+
+@require_safe
 @require_perm(Perm.ROUND_VIEW)
 def export_csv(request, pk, what):
     """All scores of the schools in the user's scope, or (analysts only) their raw responses, as CSV."""
@@ -242,6 +275,7 @@ def export_csv(request, pk, what):
     raise Http404
 
 
+@require_http_methods(["GET", "HEAD", "POST"])
 @require_perm(Perm.ROUND_MANAGE)
 def round_create(request):
     provinces = selectors.manageable_provinces(request.user)

@@ -3,7 +3,7 @@ from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from mutu.accounts.permissions import Perm, has_perm, require_perm
 
@@ -22,6 +22,7 @@ def _filtered(request, perm):
     return form, selectors.search_schools(schools, **form.filters())
 
 
+@require_safe
 @require_perm(Perm.SCHOOL_VIEW)
 def school_list(request):
     form, schools = _filtered(request, Perm.SCHOOL_VIEW)
@@ -41,6 +42,7 @@ def school_list(request):
     return render(request, template, context)
 
 
+@require_safe
 @require_perm(Perm.SCHOOL_EXPORT)
 def school_export(request, fmt):
     if fmt not in {"csv", "xlsx"}:
@@ -50,13 +52,21 @@ def school_export(request, fmt):
     return exporter.xlsx_response() if fmt == "xlsx" else exporter.csv_response()
 
 
+@require_safe
 @require_perm(Perm.SCHOOL_VIEW)
 def school_detail(request, npsn):
     school = selectors.school_for_user(request.user, npsn)
     can_edit = selectors.schools_for_user(request.user, Perm.SCHOOL_EDIT).filter(pk=school.pk).exists()
-    return render(request, "schools/detail.html", {"school": school, "can_edit": can_edit})
+    from mutu.mapping.selectors import school_rounds
+
+    return render(
+        request,
+        "schools/detail.html",
+        {"school": school, "can_edit": can_edit, "rounds": school_rounds(request.user, school)},
+    )
 
 
+@require_http_methods(["GET", "HEAD", "POST"])
 @require_perm(Perm.SCHOOL_EDIT)
 def school_edit(request, npsn):
     school = selectors.school_for_user(request.user, npsn, Perm.SCHOOL_EDIT)
@@ -72,6 +82,7 @@ def _job_for(request, pk):
     return get_object_or_404(SchoolImport.objects.filter(uploaded_by=request.user), pk=pk)
 
 
+@require_http_methods(["GET", "HEAD", "POST"])
 @require_perm(Perm.SCHOOL_IMPORT)
 def import_start(request):
     form = ImportUploadForm(request.POST or None, request.FILES or None)
@@ -86,6 +97,7 @@ def import_start(request):
     return render(request, "schools/import_start.html", {"form": form, "page": jobs})
 
 
+@require_http_methods(["GET", "HEAD", "POST"])
 @require_perm(Perm.SCHOOL_IMPORT)
 def import_job(request, pk):
     job = _job_for(request, pk)

@@ -1,13 +1,19 @@
-"""Every URL × every persona: those outside the URL's scope get 403 or 404, those inside get in.
+"""Every URL × every persona × every HTTP method × every export format: those outside the URL's scope
+get 403 or 404 (or 405), those inside get in, nobody gets a 500.
 
-`MATRIX` lists each named URL with the personas allowed; `test_every_url_is_in_the_matrix` fails
-when a URL is added without an entry here.
+Who is allowed is not typed here: each case names the permission of `ROLE_PERMS` it needs and what it
+points at, and the allowed personas are those whose memberships grant that permission over it
+(`allowed`). `test_every_url_is_in_the_matrix` fails when any URL pattern, named or not, has no case.
 """
 
 import pytest
-from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django.urls import URLPattern, URLResolver, get_resolver, resolve, reverse
 
-ALL = {
+from mutu.accounts.permissions import Perm, has_perm
+from mutu.schools.models import School
+from mutu.schools.selectors import schools_for_user
+
+PERSONAS = [
     "pusat",
     "lpmp",
     "lpmp_jambi",
@@ -23,107 +29,171 @@ ALL = {
     "kepsek_b",
     "expired",
     "nobody",
-}
-WITH_ROLE = ALL - {"expired", "nobody"}
-EXPORTERS = {
-    "pusat",
-    "lpmp",
-    "lpmp_jambi",
-    "dinas_kampar",
-    "dinas_pekanbaru",
-    "dinas_riau",
-    "pengawas",
-    "pengawas_other",
-}
-SCHOOL_A_VIEWERS = {"pusat", "lpmp", "dinas_kampar", "pengawas", "kepsek_a", "operator_a", "tpmps_a"}
-KAMPAR_VIEWERS = SCHOOL_A_VIEWERS | {"dinas_riau", "fasilitator"}
-IMPORTERS = {"pusat", "lpmp", "lpmp_jambi", "dinas_kampar", "dinas_pekanbaru", "dinas_riau"}
-
-# (url name, args builder, method, allowed personas)
-MATRIX = [
-    ("home", lambda c: [], "get", ALL),
-    ("schools:list", lambda c: [], "get", WITH_ROLE),
-    (
-        "schools:detail",
-        lambda c: [c["a"].npsn],
-        "get",
-        {"pusat", "lpmp", "dinas_kampar", "pengawas", "kepsek_a", "operator_a", "tpmps_a"},
-    ),
-    ("schools:detail", lambda c: [c["c"].npsn], "get", {"pusat", "lpmp", "dinas_riau", "fasilitator"}),
-    ("schools:detail", lambda c: [c["d"].npsn], "get", {"pusat", "lpmp_jambi"}),
-    ("schools:edit", lambda c: [c["a"].npsn], "get", {"pusat", "lpmp", "dinas_kampar", "kepsek_a", "operator_a"}),
-    ("schools:edit", lambda c: [c["b"].npsn], "get", {"pusat", "lpmp", "dinas_pekanbaru", "kepsek_b"}),
-    ("schools:export", lambda c: ["csv"], "get", EXPORTERS),
-    ("schools:export", lambda c: ["xlsx"], "get", EXPORTERS),
-    ("schools:import", lambda c: [], "get", IMPORTERS),
-    ("schools:import_job", lambda c: [c["job"].pk], "get", {"lpmp"}),
-    ("schools:import_commit", lambda c: [c["job"].pk], "post", {"lpmp"}),
-    ("audit_log", lambda c: [], "get", {"pusat", "lpmp", "lpmp_jambi"}),
-    ("mapping:rounds", lambda c: [], "get", WITH_ROLE),
-    ("mapping:create", lambda c: [], "get", {"pusat", "lpmp", "lpmp_jambi"}),
-    ("instruments:list", lambda c: [], "get", {"pusat", "lpmp", "lpmp_jambi"}),
-    ("instruments:download", lambda c: ["tiny", "xlsx"], "get", {"pusat", "lpmp", "lpmp_jambi"}),
-    ("instruments:download", lambda c: ["tiny", "yaml"], "get", {"pusat", "lpmp", "lpmp_jambi"}),
-    ("mapping:score", lambda c: [c["round"].pk], "post", {"pusat"}),  # a national round: national admins only
-    ("mapping:progress", lambda c: [c["round"].pk], "get", WITH_ROLE),
-    ("mapping:nation", lambda c: [c["round"].pk], "get", WITH_ROLE),
-    ("mapping:export", lambda c: [c["round"].pk, "responses"], "get", {"pusat", "lpmp", "lpmp_jambi"}),
-    ("mapping:export", lambda c: [c["round"].pk, "scores"], "get", WITH_ROLE),
-    ("mapping:region", lambda c: [c["round"].pk, "regency", "14.01"], "get", KAMPAR_VIEWERS),
-    ("mapping:region", lambda c: [c["round"].pk, "province", "15"], "get", {"pusat", "lpmp_jambi"}),
-    ("mapping:respondents", lambda c: [c["round"].pk, c["a"].npsn], "get", SCHOOL_A_VIEWERS),
-    ("mapping:sheet", lambda c: [c["round"].pk, c["a"].npsn], "get", {"kepsek_a", "operator_a"}),
-    ("mapping:rapor", lambda c: [c["round"].pk, c["a"].npsn], "get", SCHOOL_A_VIEWERS),
-    ("mapping:rapor", lambda c: [c["round"].pk, c["d"].npsn], "get", {"pusat", "lpmp_jambi"}),
-    ("mapping:verval", lambda c: [c["round"].pk, c["a"].npsn], "get", {"pengawas"}),
-    ("mapping:verify", lambda c: [c["round"].pk, c["a"].npsn, c["node"].pk], "post", {"pengawas"}),
-    ("mapping:agree", lambda c: [c["round"].pk, c["a"].npsn, c["node"].pk], "post", {"pengawas"}),
-    ("mapping:advance", lambda c: [c["round"].pk, c["a"].npsn], "post", {"pengawas"}),
 ]
-# Reachable without an account by design.
+OTHER_METHODS = ["put", "patch", "delete"]  # no view accepts them: refused or 405, never a 2xx or a 500
+
+
+def school(key):
+    return lambda c: ("any", School.objects.filter(pk=c[key].pk))
+
+
+def region(**lookup):
+    return lambda c: ("any", School.objects.filter(**lookup))
+
+
+EVERY_SCHOOL = lambda c: ("any", School.objects.all())  # noqa: E731 (a national round's area)
+WHOLE_AREA = lambda c: ("all", School.objects.all())  # noqa: E731 (managing the national round)
+OWN_IMPORT = lambda c: ("uploader", c["job"].uploaded_by)  # noqa: E731 (an import job is its uploader's)
+
+# (url name, args builder, method, permission (None: any account), target builder or None, formats)
+FORMATS = ["", "pdf", "xlsx"]
+MATRIX = [
+    ("home", lambda c: [], "get", None, None, [""]),
+    ("schools:list", lambda c: [], "get", Perm.SCHOOL_VIEW, None, [""]),
+    ("schools:detail", lambda c: [c["a"].npsn], "get", Perm.SCHOOL_VIEW, school("a"), [""]),
+    ("schools:detail", lambda c: [c["c"].npsn], "get", Perm.SCHOOL_VIEW, school("c"), [""]),
+    ("schools:detail", lambda c: [c["d"].npsn], "get", Perm.SCHOOL_VIEW, school("d"), [""]),
+    ("schools:edit", lambda c: [c["a"].npsn], "get", Perm.SCHOOL_EDIT, school("a"), [""]),
+    ("schools:edit", lambda c: [c["a"].npsn], "post", Perm.SCHOOL_EDIT, school("a"), [""]),
+    ("schools:edit", lambda c: [c["b"].npsn], "get", Perm.SCHOOL_EDIT, school("b"), [""]),
+    ("schools:export", lambda c: ["csv"], "get", Perm.SCHOOL_EXPORT, None, [""]),
+    ("schools:export", lambda c: ["xlsx"], "get", Perm.SCHOOL_EXPORT, None, [""]),
+    ("schools:import", lambda c: [], "get", Perm.SCHOOL_IMPORT, None, [""]),
+    ("schools:import", lambda c: [], "post", Perm.SCHOOL_IMPORT, None, [""]),
+    ("schools:import_job", lambda c: [c["job"].pk], "get", Perm.SCHOOL_IMPORT, OWN_IMPORT, [""]),
+    ("schools:import_commit", lambda c: [c["job"].pk], "post", Perm.SCHOOL_IMPORT, OWN_IMPORT, [""]),
+    ("audit_log", lambda c: [], "get", Perm.AUDIT_VIEW, None, [""]),
+    ("mapping:rounds", lambda c: [], "get", Perm.ROUND_VIEW, None, [""]),
+    ("mapping:create", lambda c: [], "get", Perm.ROUND_MANAGE, None, [""]),
+    ("mapping:create", lambda c: [], "post", Perm.ROUND_MANAGE, None, [""]),
+    ("instruments:list", lambda c: [], "get", Perm.ROUND_MANAGE, None, [""]),
+    ("instruments:list", lambda c: [], "post", Perm.ROUND_MANAGE, None, [""]),
+    ("instruments:download", lambda c: ["tiny", "xlsx"], "get", Perm.ROUND_MANAGE, None, [""]),
+    ("instruments:download", lambda c: ["tiny", "yaml"], "get", Perm.ROUND_MANAGE, None, [""]),
+    ("mapping:score", lambda c: [c["round"].pk], "post", Perm.ROUND_MANAGE, WHOLE_AREA, [""]),
+    ("mapping:progress", lambda c: [c["round"].pk], "get", Perm.ROUND_VIEW, EVERY_SCHOOL, [""]),
+    ("mapping:nation", lambda c: [c["round"].pk], "get", Perm.ROUND_VIEW, EVERY_SCHOOL, FORMATS),
+    ("mapping:my_region", lambda c: [c["round"].pk], "get", Perm.ROUND_VIEW, EVERY_SCHOOL, [""]),
+    ("mapping:export", lambda c: [c["round"].pk, "responses"], "get", Perm.RESPONSES_EXPORT, EVERY_SCHOOL, [""]),
+    ("mapping:export", lambda c: [c["round"].pk, "scores"], "get", Perm.ROUND_VIEW, EVERY_SCHOOL, [""]),
+    (
+        "mapping:region",
+        lambda c: [c["round"].pk, "regency", "14.01"],
+        "get",
+        Perm.ROUND_VIEW,
+        region(regency__code="14.01"),
+        FORMATS,
+    ),
+    (
+        "mapping:region",
+        lambda c: [c["round"].pk, "district", c["a"].district.code],
+        "get",
+        Perm.ROUND_VIEW,
+        lambda c: ("any", School.objects.filter(district=c["a"].district)),
+        FORMATS,
+    ),
+    (
+        "mapping:region",
+        lambda c: [c["round"].pk, "province", "15"],
+        "get",
+        Perm.ROUND_VIEW,
+        region(province__code="15"),
+        FORMATS,
+    ),
+    ("mapping:respondents", lambda c: [c["round"].pk, c["a"].npsn], "get", Perm.ROUND_VIEW, school("a"), [""]),
+    ("mapping:respondents", lambda c: [c["round"].pk, c["a"].npsn], "post", Perm.RESPONDENT_MANAGE, school("a"), [""]),
+    ("mapping:sheet", lambda c: [c["round"].pk, c["a"].npsn], "get", Perm.RESPONDENT_MANAGE, school("a"), [""]),
+    ("mapping:rapor", lambda c: [c["round"].pk, c["a"].npsn], "get", Perm.ROUND_VIEW, school("a"), FORMATS),
+    ("mapping:rapor", lambda c: [c["round"].pk, c["d"].npsn], "get", Perm.ROUND_VIEW, school("d"), FORMATS),
+    ("mapping:verval_list", lambda c: [c["round"].pk], "get", Perm.VERVAL, EVERY_SCHOOL, [""]),
+    ("mapping:verval", lambda c: [c["round"].pk, c["a"].npsn], "get", Perm.VERVAL, school("a"), [""]),
+    ("mapping:verify", lambda c: [c["round"].pk, c["a"].npsn, c["node"].pk], "post", Perm.VERVAL, school("a"), [""]),
+    ("mapping:agree", lambda c: [c["round"].pk, c["a"].npsn, c["node"].pk], "post", Perm.VERVAL, school("a"), [""]),
+    ("mapping:advance", lambda c: [c["round"].pk, c["a"].npsn], "post", Perm.VERVAL, school("a"), [""]),
+]
+# Reachable without an account by design (name → args).
 PUBLIC = {
-    "login",
-    "logout",
-    "password_reset",
-    "password_reset_done",
-    "password_reset_confirm",
-    "password_reset_complete",
-    "set_language",
-    "healthz",
+    "login": [],
+    "logout": [],
+    "password_reset": [],
+    "password_reset_done": [],
+    "password_reset_confirm": ["MQ", "set-password"],
+    "password_reset_complete": [],
+    "set_language": [],
+    "healthz": [],
     # Respondents have no account: their pages are guarded by the personal code instead
     # (mutu/mapping/tests/test_respond.py checks that a code opens only its own questionnaire).
-    "respond:code",
-    "respond:questions",
-    "respond:answer",
-    "respond:submit",
+    "respond:code": [],
+    "respond:questions": ["ABCDEFGHJK"],
+    "respond:answer": ["ABCDEFGHJK", 1],
+    "respond:submit": ["ABCDEFGHJK"],
 }
 # The read API (answers 401 without credentials instead of redirecting to the login page).
 API = [
-    ("api:instruments", lambda c: [], WITH_ROLE),
-    ("api:instrument", lambda c: ["tiny"], WITH_ROLE),
-    ("api:rounds", lambda c: [], WITH_ROLE),
-    ("api:progress", lambda c: [c["round"].pk], WITH_ROLE),
-    ("api:school_rapor", lambda c: [c["round"].pk, c["a"].npsn], SCHOOL_A_VIEWERS),
-    ("api:region", lambda c: [c["round"].pk, "regency", "14.01"], KAMPAR_VIEWERS),
+    ("api:instruments", lambda c: [], Perm.ROUND_VIEW, None),
+    ("api:instrument", lambda c: ["tiny"], Perm.ROUND_VIEW, None),
+    ("api:rounds", lambda c: [], Perm.ROUND_VIEW, None),
+    ("api:progress", lambda c: [c["round"].pk], Perm.ROUND_VIEW, EVERY_SCHOOL),
+    ("api:school_rapor", lambda c: [c["round"].pk, c["a"].npsn], Perm.ROUND_VIEW, school("a")),
+    ("api:region", lambda c: [c["round"].pk, "regency", "14.01"], Perm.ROUND_VIEW, region(regency__code="14.01")),
 ]
-API_PUBLIC = {"api:openapi-json", "api:openapi-view", "api:api-root"}
+API_PUBLIC = {"api:openapi-json": [], "api:openapi-view": [], "api:api-root": []}
 # Need an account but no role.
-ACCOUNT_ONLY = {"password_change", "password_change_done"}
+ACCOUNT_ONLY = {"password_change": [], "password_change_done": []}
 
 
-def _names(resolver=None, prefix=""):
+def allowed(user, perm, target):
+    """Whether the user's memberships grant `perm` over the target: any school of it, all of it, or
+    (import jobs) being its uploader."""
+    if not user.is_authenticated:
+        return False
+    if perm is None:
+        return True
+    if not has_perm(user, perm):
+        return False
+    if target is None:
+        return True
+    mode, what = target
+    if mode == "uploader":
+        return user == what
+    scope = schools_for_user(user, perm)
+    if mode == "any":
+        return scope.filter(pk__in=what.values("pk")).exists()
+    return not what.exclude(pk__in=scope.values("pk")).exists()
+
+
+def _patterns(resolver=None, prefix=""):
+    """(route, name) of every URL pattern outside the admin, named or not."""
     for pattern in (resolver or get_resolver()).url_patterns:
         if isinstance(pattern, URLResolver):
-            namespace = f"{prefix}{pattern.namespace}:" if pattern.namespace else prefix
             if pattern.namespace != "admin":
-                yield from _names(pattern, namespace)
-        elif isinstance(pattern, URLPattern) and pattern.name:
-            yield prefix + pattern.name
+                namespace = f"{prefix}{pattern.namespace}:" if pattern.namespace else prefix
+                yield from ((str(pattern.pattern) + route, name) for route, name in _patterns(pattern, namespace))
+        elif isinstance(pattern, URLPattern):
+            yield str(pattern.pattern), (prefix + pattern.name) if pattern.name else None
 
 
-def test_every_url_is_in_the_matrix():
-    covered = {name for name, *_ in MATRIX + API} | PUBLIC | ACCOUNT_ONLY | API_PUBLIC
-    assert set(_names()) - covered == set()
+def _route(url):
+    match = resolve(url.split("?")[0])
+    return match.route
+
+
+# Requests made: per case each persona with each format and each other method, plus one anonymous; per
+# API endpoint two without a valid token, then each persona with GET and three other methods.
+CASES = sum(len(PERSONAS) * (len(formats) + len(OTHER_METHODS)) + 1 for *_rest, formats in MATRIX) + len(API) * (
+    2 + len(PERSONAS) * 4
+)
+
+
+def test_every_url_is_in_the_matrix(context, capsys):
+    covered = {_route(reverse(name, args=args(context))) for name, args, *_ in MATRIX}
+    covered |= {_route(reverse(name, args=args(context))) for name, args, *_ in API}
+    for names in (PUBLIC, API_PUBLIC, ACCOUNT_ONLY):
+        covered |= {_route(reverse(name, args=args)) for name, args in names.items()}
+    missing = {(route, name) for route, name in _patterns() if route not in covered}
+    assert missing == set()
+    with capsys.disabled():
+        print(f"\naccess matrix: {len(MATRIX) + len(API)} URL cases, {CASES} requests (persona × method × format)")
 
 
 @pytest.fixture
@@ -157,18 +227,27 @@ def context(personas, schools):
     return {**schools, "job": job, "round": round_, "node": Node.objects.get(version=instrument, code="1.1.1")}
 
 
-@pytest.mark.parametrize("name,args,method,allowed", MATRIX, ids=[f"{m[0]}-{i}" for i, m in enumerate(MATRIX)])
-def test_access(client, personas, context, name, args, method, allowed):
+@pytest.mark.parametrize(
+    "name,args,method,perm,target,formats", MATRIX, ids=[f"{m[0]}-{m[2]}-{i}" for i, m in enumerate(MATRIX)]
+)
+def test_access(client, personas, context, name, args, method, perm, target, formats):
     url = reverse(name, args=args(context))
-    for username, user in personas.items():
+    aim = target(context) if target else None
+    for username in PERSONAS:
+        user = personas[username]
         client.force_login(user)
-        response = getattr(client, method)(url)
-        if username in allowed:
-            assert response.status_code in (200, 302), (username, url, response.status_code)
-            if response.status_code == 302:
-                assert "/accounts/login/" not in response["Location"], (username, url)
-        else:
-            assert response.status_code in (403, 404), (username, url, response.status_code)
+        inside = allowed(user, perm, aim)
+        for fmt in formats:
+            response = getattr(client, method)(f"{url}?format={fmt}" if fmt else url)
+            if inside:
+                assert response.status_code in (200, 302), (username, method, url, fmt, response.status_code)
+                if response.status_code == 302:
+                    assert "/accounts/login/" not in response["Location"], (username, url)
+            else:
+                assert response.status_code in (403, 404), (username, method, url, fmt, response.status_code)
+        for other in OTHER_METHODS:
+            response = getattr(client, other)(url)
+            assert response.status_code in (403, 404, 405), (username, other, url, response.status_code)
     client.logout()
     response = getattr(client, method)(url)
     assert response.status_code == 302 and "/accounts/login/" in response["Location"]
@@ -186,16 +265,21 @@ def test_public_pages(client, db, name):
     assert client.get(reverse(name)).status_code == 200
 
 
-@pytest.mark.parametrize("name,args,allowed", API, ids=[m[0] for m in API])
-def test_api_access(client, personas, context, name, args, allowed):
+@pytest.mark.parametrize("name,args,perm,target", API, ids=[m[0] for m in API])
+def test_api_access(client, personas, context, name, args, perm, target):
     from mutu.accounts.tokens import create_token
 
     url = reverse(name, args=args(context))
+    aim = target(context) if target else None
     assert client.get(url).status_code == 401
     assert client.get(url, HTTP_AUTHORIZATION="Bearer not-a-token").status_code == 401
-    for username, user in personas.items():
-        response = client.get(url, HTTP_AUTHORIZATION=f"Bearer {create_token(user=user, name='uji')}")
-        if username in allowed:
+    for username in PERSONAS:
+        user = personas[username]
+        token = f"Bearer {create_token(user=user, name='uji')}"
+        response = client.get(url, HTTP_AUTHORIZATION=token)
+        if allowed(user, perm, aim):
             assert response.status_code == 200, (username, url, response.status_code)
         else:
             assert response.status_code in (403, 404), (username, url, response.status_code)
+        for other in ("post", "put", "delete"):
+            assert getattr(client, other)(url, HTTP_AUTHORIZATION=token).status_code == 405, (username, other, url)

@@ -66,7 +66,7 @@ def test_region_page_counts_not_sent_and_sorts(client, personas, scored_round, s
     page = client.get(reverse("mapping:region", args=[scored_round.pk, "regency", "14.01"]) + "?sort=name")
     body = page.content.decode()
     assert "tidak kirim" in body and "SD Negeri 001 Bangkinang" in body
-    assert page.context["region"].not_sent == 1
+    assert page.context["figures"].not_sent == 1
     pdf = client.get(reverse("mapping:region", args=[scored_round.pk, "regency", "14.01"]) + "?format=pdf")
     assert pdf.content.startswith(b"%PDF")
 
