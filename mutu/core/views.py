@@ -7,8 +7,10 @@ from django.views.decorators.http import require_safe
 
 from mutu.accounts.permissions import Perm, active_memberships, require_perm
 
+from .audit import action_label, describe
+from .forms import AuditFilterForm
 from .home import section_for
-from .selectors import audit_for_user
+from .selectors import audit_for_user, filter_audit
 
 
 @require_safe
@@ -21,12 +23,19 @@ def home(request):
 @require_safe
 @require_perm(Perm.AUDIT_VIEW)
 def audit_log(request):
+    form = AuditFilterForm(request.GET or None)
     entries = audit_for_user(request.user)
-    action = request.GET.get("action", "")
-    if action:
-        entries = entries.filter(action=action)
+    if form.is_valid():
+        entries = filter_audit(entries, **form.cleaned_data)
     page = Paginator(entries, 50).get_page(request.GET.get("page"))
-    return render(request, "core/audit_log.html", {"page": page, "action": action})
+    rows = [
+        {"entry": entry, "action": action_label(entry.action), "changes": describe(entry)} for entry in page.object_list
+    ]
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(
+        request, "core/audit_log.html", {"page": page, "rows": rows, "form": form, "query": query.urlencode()}
+    )
 
 
 @require_safe

@@ -85,3 +85,29 @@ def test_membership_granted_in_admin_is_audited(client, personas, schools):
     entry = AuditEntry.objects.get(action="membership.save")
     assert entry.actor == root and entry.changes["role"] == "operator" and entry.province_id == schools["a"].province_id
     assert user.memberships.get().school == schools["a"]
+
+
+def test_audit_log_reads_as_words_with_filters(login, personas, schools):
+    from mutu.schools.services import update_school
+
+    update_school(actor=personas["lpmp"], school=schools["a"], data={"principal_name": "Rosmawati, S.Pd."})
+    record_audit(
+        actor=personas["pengawas"],
+        action="rapor.verify",
+        obj=schools["a"],
+        province_id=schools["a"].province_id,
+        changes={"node": "1.1.1", "agreed": False, "corrected": 4.5, "note": "Bukti kurang"},
+    )
+    record_audit(actor=personas["lpmp"], action="school.update", obj=schools["b"], province_id=schools["b"].province_id)
+    client = login(personas["lpmp"])
+    page = client.get(reverse("audit_log")).content.decode()
+    assert "<td>Data sekolah diubah</td>" in page and "<td>Verval sub-indikator</td>" in page
+    assert "Rosmawati → Rosmawati, S.Pd." in page  # a value, not its characters
+    assert "<strong>disetujui</strong>: tidak" in page
+    assert "nilai koreksi</strong>: 4,5" in page and "True" not in page and "None" not in page
+    filtered = client.get(reverse("audit_log"), {"school": "10400001", "action": "rapor.verify"}).content.decode()
+    assert "Bukti kurang" in filtered and "Rosmawati, S.Pd." not in filtered
+    by_who = client.get(reverse("audit_log"), {"who": "pengawas"}).content.decode()
+    assert "<td>Verval sub-indikator</td>" in by_who and "<td>Data sekolah diubah</td>" not in by_who
+    wrong = client.get(reverse("audit_log"), {"since": "2026-12-31", "until": "2026-01-01"}).content.decode()
+    assert "Tanggal akhir sebelum tanggal awal." in wrong

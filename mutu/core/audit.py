@@ -1,0 +1,88 @@
+"""The audit log as people read it: actions and fields by name, values as words and numbers."""
+
+from django.apps import apps
+from django.core.exceptions import FieldDoesNotExist
+from django.utils.formats import number_format
+from django.utils.translation import gettext_lazy as _
+
+ACTIONS = {
+    "school.update": _("School data changed"),
+    "school.import": _("Schools imported"),
+    "admin.add": _("Added in the admin"),
+    "admin.change": _("Changed in the admin"),
+    "admin.delete": _("Deleted in the admin"),
+    "api_token.create": _("API token created"),
+    "membership.save": _("Role saved"),
+    "membership.delete": _("Role removed"),
+    "instrument.load": _("Instrument loaded"),
+    "round.create": _("Round opened"),
+    "round.score": _("Rapor computation requested"),
+    "respondent.add": _("Respondent codes added"),
+    "rapor.verify": _("Verval of a sub-indicator"),
+    "rapor.verified": _("Verification finished"),
+    "rapor.published": _("Rapor published"),
+}
+# Keys that services write into `changes`, where no model field names them.
+KEYS = {
+    "round": _("round"),
+    "type": _("respondent type"),
+    "count": _("count"),
+    "node": _("sub-indicator"),
+    "agreed": _("agreed"),
+    "corrected": _("corrected score"),
+    "note": _("note"),
+    "instrument": _("instrument"),
+    "quotas": _("quotas"),
+    "nodes": _("nodes"),
+    "created": _("created"),
+    "updated": _("updated"),
+    "rejected": _("rejected rows"),
+    "user": _("user"),
+    "role": _("role"),
+    "scope": _("scope"),
+}
+# Actions whose changes are {field: [before, after]}.
+BEFORE_AFTER = {"school.update", "admin.add", "admin.change"}
+MAX_ITEMS = 10
+
+
+def value_text(value):
+    if value is None or value == "":
+        return "—"
+    if isinstance(value, bool):
+        return str(_("yes") if value else _("no"))
+    if isinstance(value, int | float):
+        return number_format(value)
+    if isinstance(value, dict):
+        return "; ".join(f"{key}: {value_text(item)}" for key, item in value.items())
+    if isinstance(value, list):
+        shown = ", ".join(value_text(item) for item in value[:MAX_ITEMS])
+        return shown + (f" … (+{len(value) - MAX_ITEMS})" if len(value) > MAX_ITEMS else "")
+    return str(value)
+
+
+def _label(entry, key):
+    try:
+        model = apps.get_model(entry.object_type) if entry.object_type else None
+        label = getattr(model._meta.get_field(key), "verbose_name", None) if model is not None else None
+    except (LookupError, ValueError, FieldDoesNotExist):
+        label = None
+    return str(KEYS.get(key, key) if label is None else label)
+
+
+def describe(entry):
+    """[(label, text)] for an entry's changes."""
+    rows = []
+    for key, value in (entry.changes or {}).items():
+        if entry.action in BEFORE_AFTER and isinstance(value, list) and len(value) == 2:
+            text = f"{value_text(value[0])} → {value_text(value[1])}"
+        else:
+            text = value_text(value)
+        rows.append((_label(entry, key), text))
+    return rows
+
+
+def action_label(action):
+    if action in ACTIONS:
+        return str(ACTIONS[action])
+    return action
