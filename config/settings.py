@@ -54,6 +54,9 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Pages compressed for phones on weak connections (static files are pre-compressed by WhiteNoise);
+    # Django's GZip adds random padding against BREACH.
+    "django.middleware.gzip.GZipMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "mutu.core.middleware.LanguageMiddleware",
     "django.middleware.common.CommonMiddleware",

@@ -1,9 +1,22 @@
-"""One exporter base: a subclass yields header and rows; the base renders CSV or XLSX, streaming."""
+"""One exporter base: a subclass yields a header and rows; the base renders CSV or XLSX, streaming.
+
+CSV comes in two conventions: "Excel Indonesia" (the default: `;` between cells, decimal comma, a BOM
+so Excel reads UTF-8) or standard (`,` and decimal point, RFC 4180). XLSX has a named sheet, a title
+row, column widths and numbers stored as numbers. Neither ever carries a live formula: XLSX strings
+stay strings, and a CSV cell that begins with `=`, `+`, `-`, `@`, tab or CR is prefixed with `'`
+(OWASP "CSV injection")."""
 
 import csv
+import re
 import tempfile
+from itertools import chain, islice
 
 from django.http import FileResponse, StreamingHttpResponse
+
+CSV_DIALECTS = {"excel-id": (";", ","), "standard": (",", ".")}
+FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+WIDTH_SAMPLE = 200  # rows read ahead to size the XLSX columns
+MAX_WIDTH = 60
 
 
 class _Echo:
@@ -11,8 +24,27 @@ class _Echo:
         return value
 
 
+def csv_dialect(request):
+    """The CSV convention a request asks for (`?csv=standard`), Excel Indonesia otherwise."""
+    return "standard" if request.GET.get("csv") == "standard" else "excel-id"
+
+
+def _csv_cell(value, decimal):
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return str(int(value))
+    if isinstance(value, float):
+        return "" if value != value else repr(value).replace(".", decimal)  # NaN: missing, not "nan"
+    if isinstance(value, int):
+        return str(value)
+    text = str(value)
+    return "'" + text if text.startswith(FORMULA_PREFIXES) else text
+
+
 class ListExporter:
     filename = "export"
+    title = ""  # the sheet's name and title row; the filename when empty
 
     def headers(self):
         raise NotImplementedError
@@ -20,15 +52,16 @@ class ListExporter:
     def rows(self):
         raise NotImplementedError
 
-    def csv_response(self):
-        # Semicolons and a BOM: what Excel in an Indonesian locale opens correctly.
-        writer = csv.writer(_Echo(), delimiter=";")
+    def csv_response(self, dialect="excel-id"):
+        delimiter, decimal = CSV_DIALECTS[dialect]
+        writer = csv.writer(_Echo(), delimiter=delimiter)
 
         def stream():
-            yield "\ufeff"
-            yield writer.writerow(self.headers())
+            if dialect == "excel-id":
+                yield "\ufeff"
+            yield writer.writerow([_csv_cell(h, decimal) for h in self.headers()])
             for row in self.rows():
-                yield writer.writerow(["" if v is None else v for v in row])
+                yield writer.writerow([_csv_cell(v, decimal) for v in row])
 
         response = StreamingHttpResponse(stream(), content_type="text/csv; charset=utf-8")
         response["Content-Disposition"] = f'attachment; filename="{self.filename}.csv"'
@@ -38,12 +71,34 @@ class ListExporter:
         import xlsxwriter
 
         handle = tempfile.TemporaryFile(suffix=".xlsx")
-        workbook = xlsxwriter.Workbook(handle, {"constant_memory": True, "in_memory": False})
-        sheet = workbook.add_worksheet()
-        bold = workbook.add_format({"bold": True})
-        sheet.write_row(0, 0, self.headers(), bold)
-        for index, row in enumerate(self.rows(), start=1):
-            sheet.write_row(index, 0, ["" if v is None else v for v in row])
+        workbook = xlsxwriter.Workbook(
+            handle,
+            {"constant_memory": True, "in_memory": False, "strings_to_formulas": False, "strings_to_numbers": False},
+        )
+        title = str(self.title or self.filename)
+        sheet = workbook.add_worksheet(re.sub(r"[\[\]:*?/\\]", " ", title)[:31])
+        headers = list(self.headers())
+        rows = self.rows()
+        sample = list(islice(rows, WIDTH_SAMPLE))
+        for column, header in enumerate(headers):
+            longest = max([len(str(header))] + [len(_shown(row[column])) for row in sample if column < len(row)])
+            sheet.set_column(column, column, min(MAX_WIDTH, longest + 2))
+        sheet.write_string(0, 0, title, workbook.add_format({"bold": True, "font_size": 13}))
+        sheet.write_row(1, 0, headers, workbook.add_format({"bold": True, "bottom": 1}))
+        sheet.freeze_panes(2, 0)
+        number = workbook.add_format({"num_format": "0.00"})
+        for index, row in enumerate(chain(sample, rows), start=2):
+            for column, value in enumerate(row):
+                if value is None or (isinstance(value, float) and value != value):
+                    continue  # missing stays an empty cell, never 0
+                if isinstance(value, bool):
+                    sheet.write_boolean(index, column, value)
+                elif isinstance(value, float):
+                    sheet.write_number(index, column, value, number)
+                elif isinstance(value, int):
+                    sheet.write_number(index, column, value)
+                else:
+                    sheet.write_string(index, column, str(value))
         workbook.close()
         handle.seek(0)
         return FileResponse(
@@ -52,3 +107,9 @@ class ListExporter:
             filename=f"{self.filename}.xlsx",
             content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
         )
+
+
+def _shown(value):
+    if isinstance(value, float):
+        return f"{value:.2f}"
+    return "" if value is None else str(value)

@@ -4,15 +4,16 @@ Deterministic and idempotent: a second run finds everything in place and changes
 """
 
 import random
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 
 from django.db import transaction
 from django.utils import timezone
 
 from mutu.accounts.models import Membership, Role, User
-from mutu.mapping.models import Round
+from mutu.mapping.models import Respondent, Round
 from mutu.mapping.scoring import score_round
+from mutu.mapping.services import add_respondents
 from mutu.mapping.synth import synth_round
 from mutu.regions.models import District, Province, Regency
 from mutu.regions.services import load_regions
@@ -105,7 +106,8 @@ def _membership(user, role, schools=(), **scope):
 
 @transaction.atomic
 def load_demo():
-    """Load regions, schools and personas; returns the login table [(username, role, scope)]."""
+    """Load regions, schools and personas; returns the login table [(username, role, scope)] and a
+    respondent code of the demo round that is not yet used, to try the questionnaire with."""
     load_regions()
     province = Province.objects.get(code=PROVINCE_CODE)
     regencies = list(Regency.objects.filter(province=province).order_by("code"))
@@ -143,7 +145,17 @@ def load_demo():
             membership.valid_to = date(2027, 12, 31)
             membership.save(update_fields=["decree_number", "decree_date", "valid_to"])
         table.append((user.username, str(role.label), str(membership.scope_label)))
-    if not Round.objects.filter(province=province, year=DEMO_ROUND_YEAR).exists():
-        round_ = synth_round(province=province, year=DEMO_ROUND_YEAR, name=f"Pemetaan Mutu Riau {DEMO_ROUND_YEAR}")
+    round_ = Round.objects.filter(province=province, year=DEMO_ROUND_YEAR).first()
+    if round_ is None:
+        round_ = synth_round(
+            province=province,
+            year=DEMO_ROUND_YEAR,
+            name=f"Pemetaan Mutu Riau {DEMO_ROUND_YEAR}",
+            # Open for a while whenever the demo is loaded, so that the printed code works.
+            closes_on=max(date(DEMO_ROUND_YEAR, 12, 31), timezone.localdate() + timedelta(days=90)),
+        )
         score_round(round_.pk)
-    return table
+    open_slot = Respondent.objects.filter(round=round_, school=first_sd, submitted_at__isnull=True).first()
+    if open_slot is None:
+        (open_slot,) = add_respondents(actor=None, round_=round_, school=first_sd, respondent_type="guru", count=1)
+    return table, open_slot.code

@@ -31,12 +31,13 @@ SCORED_KINDS = CHOICE_KINDS | {Question.Kind.NUMBER}  # text answers are exporte
 WEIGHT_TOLERANCE = 1e-6
 DEFAULT_NODES = Path(__file__).parent / "data" / "snp2019_nodes.yaml"
 DEFAULT_WEIGHTS = {"ks": 0.4, "guru": 0.3, "siswa": 0.1, "komite": 0.2}
+# Colours with at least 4.5:1 contrast on white (WCAG 2.1 AA), since level names are written in them.
 DEFAULT_BANDS = [
-    {"name": "Menuju SNP 1", "upper": 2.04, "color": "#c62828"},
-    {"name": "Menuju SNP 2", "upper": 3.70, "color": "#ef6c00"},
-    {"name": "Menuju SNP 3", "upper": 5.06, "color": "#f9a825"},
-    {"name": "Menuju SNP 4", "upper": 6.66, "color": "#7cb342"},
-    {"name": "SNP", "upper": None, "color": "#2e7d32"},
+    {"name": "Menuju SNP 1", "upper": 2.04, "color": "#b71c1c"},
+    {"name": "Menuju SNP 2", "upper": 3.70, "color": "#c2410c"},
+    {"name": "Menuju SNP 3", "upper": 5.06, "color": "#866300"},
+    {"name": "Menuju SNP 4", "upper": 6.66, "color": "#4d7c0f"},
+    {"name": "SNP", "upper": None, "color": "#1b5e20"},
 ]
 SAMPLE_OPTIONS = [
     ("a", "Tidak pernah / tidak sesuai", 0.0),

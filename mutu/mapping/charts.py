@@ -1,54 +1,30 @@
-"""Server-drawn SVG charts: plain numbers prepared here so templates never localise them."""
+"""The standards chart as HTML bars, readable from a 360 px phone to an A4 page (WeasyPrint draws the
+same markup): one group per standard, one named bar per series with its value written on it, and the
+level of the first series named beside the standard, so that no meaning rests on colour alone."""
 
-BAR_HEIGHT = 7
-GROUP_GAP = 8
-LABEL_WIDTH = 150
-PLOT_WIDTH = 330
-SERIES_COLORS = ["#0b5cad", "#7aa6d6", "#a5a5a5", "#d0d0d0"]
+from .scoring import SCALE
 
-
-def _fmt(value):
-    return f"{value:.1f}"
+# Series colours with at least 3:1 contrast on white (WCAG 2.1 AA for graphics).
+SERIES_COLORS = ["#0b5cad", "#b45309", "#4b5563", "#047857"]
 
 
-def standards_chart(labels, series):
-    """Grouped horizontal bars, one group per standard, one bar per series (name, values 0–7 or None)."""
+def standards_chart(labels, series, level_of=None):
+    """labels: one per standard; series: [(name, [value 0–7 or None per standard])]; level_of: the band
+    of a value (named beside each standard, for the first series)."""
     groups = []
-    bar_count = len(series)
-    group_height = bar_count * BAR_HEIGHT + GROUP_GAP
     for g, label in enumerate(labels):
-        top = 24 + g * group_height
-        bars = []
-        for s, (name, values) in enumerate(series):
-            value = values[g]
-            bars.append(
-                {
-                    "y": top + s * BAR_HEIGHT,
-                    "width": _fmt(PLOT_WIDTH * value / 7) if value is not None else "0",
-                    "label": _fmt(value) if value is not None else "–",
-                    "text_x": _fmt(LABEL_WIDTH + 4 + (PLOT_WIDTH * value / 7 if value is not None else 0)),
-                    "color": SERIES_COLORS[s % len(SERIES_COLORS)],
-                    "name": name,
-                }
-            )
-        groups.append({"label": label, "y": _fmt(top + bar_count * BAR_HEIGHT / 2 + 3), "bars": bars})
-    height = 24 + len(labels) * group_height + 10
-    ticks = [{"x": _fmt(LABEL_WIDTH + PLOT_WIDTH * t / 7), "label": str(t)} for t in range(8)]
-    legend = [
-        {
-            "x": LABEL_WIDTH + i * 110,
-            "text_x": LABEL_WIDTH + i * 110 + 14,
-            "color": SERIES_COLORS[i % len(SERIES_COLORS)],
-            "name": name,
-        }
-        for i, (name, _values) in enumerate(series)
-    ]
-    return {
-        "width": LABEL_WIDTH + PLOT_WIDTH + 40,
-        "height": height,
-        "groups": groups,
-        "ticks": ticks,
-        "legend": legend,
-        "label_width": LABEL_WIDTH,
-        "plot_bottom": height - 10,
-    }
+        bars = [
+            {
+                "name": name,
+                "value": values[g],
+                "percent": f"{100 * values[g] / SCALE:.2f}" if values[g] is not None else "0",
+                "color": SERIES_COLORS[s % len(SERIES_COLORS)],
+            }
+            for s, (name, values) in enumerate(series)
+        ]
+        first = series[0][1][g] if series else None
+        groups.append(
+            {"label": label, "bars": bars, "level": level_of(first) if level_of and first is not None else None}
+        )
+    legend = [{"name": name, "color": SERIES_COLORS[i % len(SERIES_COLORS)]} for i, (name, _v) in enumerate(series)]
+    return {"groups": groups, "legend": legend}

@@ -84,6 +84,7 @@ def school_context(round_, school):
             for key, label in (("regency", _("Regency/city")), ("province", _("Province")), ("nation", _("National")))
             if means[key] is not None
         ],
+        level_of=lambda value: _band(bands, value),
     )
     subs = [n for n in nodes if n.kind == "sub"]
     total = _num(score.total) if score else None
@@ -284,6 +285,7 @@ def region_context(round_, kind, code, schools, sort):
         "chart": charts.standards_chart(
             [f"{n.code}. {n.text.removeprefix('Standar ')}" for n, _v in figures.standards],
             [(name, [v for _n, v in figures.standards])],
+            level_of=lambda value: _band(bands, value),
         ),
         "flagged": scores.filter(flag_count__gt=0).count(),
         "lists_schools_in_pdf": kind in (RegionScore.Kind.DISTRICT, RegionScore.Kind.REGENCY),
@@ -355,6 +357,7 @@ class SchoolRaporExporter(ListExporter):
     def __init__(self, context):
         self.context = context
         self.filename = f"rapor-mutu-{context['school'].npsn}-{context['round'].year}"
+        self.title = f"{_('Rapor mutu')} {context['school'].npsn} {context['round'].year}"
 
     def headers(self):
         return [_("Code"), _("Text"), _("Score"), _("Level"), _("Regency/city mean"), _("Verification")]
@@ -363,13 +366,17 @@ class SchoolRaporExporter(ListExporter):
         def walk(items):
             for item in items:
                 v = item["verification"]
-                note = "" if v is None else (_("agree") if v.agreed else f"{v.corrected:.2f} — {v.note}")
+                note = (
+                    ""
+                    if v is None
+                    else (_("agree") if v.agreed else f"{v.corrected:.2f} — {v.note}".replace(".", ",", 1))
+                )
                 yield [
                     item["node"].code,
                     item["node"].text,
-                    _round(item["value"]),
+                    item["value"],
                     item["band"].name if item["band"] else "",
-                    _round(item["regency"]),
+                    item["regency"],
                     note,
                 ]
                 yield from walk(item["children"])
@@ -383,6 +390,7 @@ class RegionSchoolsExporter(ListExporter):
     def __init__(self, context):
         self.context = context
         self.filename = f"rapor-wilayah-{context['code'] or 'nasional'}-{context['round'].year}"
+        self.title = f"{_('Rapor mutu')} {context['region_name']} {context['round'].year}"
 
     def headers(self):
         return ["NPSN", _("School"), _("District"), _("Score"), _("Level"), _("Data notes")]
@@ -398,10 +406,6 @@ class RegionSchoolsExporter(ListExporter):
                 bands[score.level].name if score.level is not None else "",
                 score.flag_count,
             ]
-
-
-def _round(value):
-    return None if value is None else round(value, 2)
 
 
 class ResponsesExporter(ListExporter):

@@ -83,6 +83,7 @@ def synth_round(
     straight_liners=0.02,
     actor=None,
     name=None,
+    closes_on=None,
 ):
     """Create a round for `province` with generated respondents and submitted answers; returns it."""
     rng = np.random.default_rng(seed)
@@ -100,7 +101,7 @@ def synth_round(
         instrument=instrument,
         province=province,
         opens_on=date(year, 1, 1),
-        closes_on=date(year, 12, 31),
+        closes_on=closes_on or date(year, 12, 31),
         quotas=quotas,
     )
     generate_respondents(round_, school_rows, rng, quotas=quotas, not_sent=not_sent, straight_liners=straight_liners)

@@ -7,6 +7,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from mutu.accounts.permissions import Perm, has_perm, require_perm
+from mutu.core.exporters import csv_dialect
 from mutu.instruments.models import Node
 from mutu.schools.selectors import school_for_user
 
@@ -268,10 +269,11 @@ def export_csv(request, pk, what):
     """All scores of the schools in the user's scope, or (analysts only) their raw responses, as CSV."""
     round_ = selectors.round_for_user(request.user, pk)
     if what == "scores":
-        return rapor_lib.ScoresExporter(round_, selectors.round_schools(request.user, round_)).csv_response()
+        scores = rapor_lib.ScoresExporter(round_, selectors.round_schools(request.user, round_))
+        return scores.csv_response(csv_dialect(request))
     if what == "responses" and has_perm(request.user, Perm.RESPONSES_EXPORT):
         schools = selectors.round_schools(request.user, round_, Perm.RESPONSES_EXPORT)
-        return rapor_lib.ResponsesExporter(round_, schools).csv_response()
+        return rapor_lib.ResponsesExporter(round_, schools).csv_response(csv_dialect(request))
     raise Http404
 
 

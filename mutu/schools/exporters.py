@@ -1,3 +1,5 @@
+from django.utils.translation import gettext_lazy as _
+
 from mutu.core.exporters import ListExporter
 
 from .importing import EXPORT_HEADERS
@@ -7,6 +9,7 @@ class SchoolExporter(ListExporter):
     """The (filtered) school list in Dapodik columns, so the file imports back unchanged."""
 
     filename = "sekolah"
+    title = _("Schools")
 
     def __init__(self, queryset):
         self.queryset = queryset

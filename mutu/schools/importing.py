@@ -140,9 +140,15 @@ def iter_file_rows(path):
         yield from csv.reader(handle, delimiter=delimiter)
 
 
+def _is_header(row):
+    """The header is the first row with at least two filled cells: a title row above it (as in Mutu's
+    own XLSX exports) is skipped."""
+    return sum(1 for cell in row if cell.strip()) >= 2
+
+
 def read_headers(path):
     for row in iter_file_rows(path):
-        if any(cell.strip() for cell in row):
+        if _is_header(row):
             return [cell.strip() for cell in row]
     raise ImportFileError(_("The file is empty: the first row must hold the column names."))
 
@@ -339,7 +345,7 @@ def _data_rows(path):
     number = 0
     for row in rows:
         number += 1
-        if any(cell.strip() for cell in row):
+        if _is_header(row):
             break
     for row in rows:
         number += 1

@@ -6,6 +6,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from mutu.accounts.permissions import Perm, has_perm, require_perm
+from mutu.core.exporters import csv_dialect
 
 from . import selectors, services
 from .exporters import SchoolExporter
@@ -49,7 +50,7 @@ def school_export(request, fmt):
         raise Http404
     _form, schools = _filtered(request, Perm.SCHOOL_EXPORT)
     exporter = SchoolExporter(schools.select_related(None))
-    return exporter.xlsx_response() if fmt == "xlsx" else exporter.csv_response()
+    return exporter.xlsx_response() if fmt == "xlsx" else exporter.csv_response(csv_dialect(request))
 
 
 @require_safe

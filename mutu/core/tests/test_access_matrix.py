@@ -283,3 +283,16 @@ def test_api_access(client, personas, context, name, args, perm, target):
             assert response.status_code in (403, 404), (username, url, response.status_code)
         for other in ("post", "put", "delete"):
             assert getattr(client, other)(url, HTTP_AUTHORIZATION=token).status_code == 405, (username, other, url)
+
+
+def test_error_pages_speak_indonesian(client, personas, settings):
+    client.force_login(personas["kepsek_a"])
+    missing = client.get("/tidak-ada/")
+    assert missing.status_code == 404 and "Halaman tidak ditemukan" in missing.content.decode()
+    refused = client.get(reverse("audit_log"))
+    assert refused.status_code == 403 and "Akses ditolak" in refused.content.decode()
+    from django.template.loader import render_to_string
+    from django.utils import translation
+
+    with translation.override("id"):
+        assert "Terjadi kesalahan" in render_to_string("500.html")

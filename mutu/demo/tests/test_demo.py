@@ -45,6 +45,14 @@ def test_demo_loads_riau_with_a_persona_per_role_and_is_idempotent(db):
     assert set(School.objects.values_list("level", flat=True)) == {"SD", "SMP", "SMA", "SMK", "SLB"}
     assert {m.role for m in Membership.objects.all()} == set(Role.values)
     assert "pengawas.kampar" in out.getvalue() and "mutu-demo-2026" in out.getvalue()
+    # One respondent code to try, open and unused, and the same one on every load.
+    code = out.getvalue().split("belum mengisi): ")[1].split()[0]
+    from mutu.mapping.models import Respondent
+    from mutu.mapping.services import is_open
+
+    slot = Respondent.objects.select_related("round").get(code=code)
+    assert slot.submitted_at is None and is_open(slot)
     first = snapshot()
-    call_command("load_demo", stdout=io.StringIO())
-    assert snapshot() == first
+    again = io.StringIO()
+    call_command("load_demo", stdout=again)
+    assert snapshot() == first and code in again.getvalue()

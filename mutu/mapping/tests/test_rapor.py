@@ -19,7 +19,9 @@ def test_school_rapor_page(client, personas, scored_round, schools, django_asser
     with django_assert_max_num_queries(25):
         page = client.get(rapor_url(scored_round, schools["a"])).content.decode()
     assert "5,22" in page and "Menuju SNP 4" in page  # 5.2208 shown the Indonesian way
-    assert "<svg" in page and 'width="290.8"' not in page  # numbers in the SVG are never localised
+    # The chart: bar widths in plain numbers, values the Indonesian way, each standard's level named.
+    assert 'style="width:59.17%' in page and 'class="chart-value">4,14<' in page
+    assert '<span class="level-name"><span class="swatch" style="background:#4d7c0f"></span>Menuju SNP 4</span>' in page
     assert "Tidak ada catatan kualitas data." in page  # groups of 2: too small to compare (privacy)
     assert "dihitung" in page and "0 dari 4 sub-indikator sudah diverifikasi pengawas." in page
 
@@ -56,9 +58,15 @@ def test_rapor_pdf_and_xlsx(client, personas, scored_round, schools):
     pdf = client.get(rapor_url(scored_round, schools["a"]) + "?format=pdf")
     assert pdf["Content-Type"] == "application/pdf" and pdf.content.startswith(b"%PDF")
     xlsx = client.get(rapor_url(scored_round, schools["a"]) + "?format=xlsx")
-    rows = list(load_workbook(io.BytesIO(b"".join(xlsx.streaming_content)), read_only=True).worksheets[0].values)
-    assert rows[0][:3] == ("Kode", "Uraian", "Nilai")
-    assert [r[:3] for r in rows if r[0] == "1.1.1"] == [("1.1.1", "Sub 1.1.1", 3.68)]
+    book = load_workbook(io.BytesIO(b"".join(xlsx.streaming_content)))
+    sheet = book.worksheets[0]
+    rows = list(sheet.values)
+    assert sheet.title == "Rapor mutu 10400001 2026" and rows[0][0] == "Rapor mutu 10400001 2026"  # title row
+    assert rows[1][:3] == ("Kode", "Uraian", "Nilai")
+    # Numbers are numbers (shown with 2 decimals), at full precision; columns are sized.
+    (sub,) = [r for r in rows if r[0] == "1.1.1"]
+    assert sub[:2] == ("1.1.1", "Sub 1.1.1") and sub[2] == pytest.approx(3.675)
+    assert sheet["C3"].number_format == "0.00" and sheet.column_dimensions["B"].width > 10
 
 
 def test_region_page_counts_not_sent_and_sorts(client, personas, scored_round, schools):
@@ -108,7 +116,11 @@ def test_analyst_csv_exports_are_scoped_and_anonymous(client, personas, scored_r
     scores = b"".join(client.get(reverse("mapping:export", args=[scored_round.pk, "scores"])).streaming_content)
     header, row = scores.decode("utf-8-sig").strip().splitlines()
     assert header.startswith("NPSN;Jenjang;Nilai;Nilai terpublikasi;Level;1;1.1;1.1.1")
-    assert row.startswith(f"10400001;SD;{(12.425 / 3 + 6.3) / 2!r};5.22;Menuju SNP 4")  # full precision
+    full = repr((12.425 / 3 + 6.3) / 2).replace(".", ",")  # full precision, the Indonesian Excel way
+    assert row.startswith(f"10400001;SD;{full};5,22;Menuju SNP 4")
+    standard = client.get(reverse("mapping:export", args=[scored_round.pk, "scores"]), {"csv": "standard"})
+    header, row = b"".join(standard.streaming_content).decode("utf-8").strip().splitlines()
+    assert header.startswith("NPSN,Jenjang,Nilai,") and row.startswith(f"10400001,SD,{(12.425 / 3 + 6.3) / 2!r},5.22,")
     client.force_login(personas["kepsek_b"])  # another school: its export holds no row of school a
     other = b"".join(client.get(reverse("mapping:export", args=[scored_round.pk, "scores"])).streaming_content)
     assert "10400001" not in other.decode()

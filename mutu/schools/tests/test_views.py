@@ -138,7 +138,7 @@ def test_export_is_scoped_and_imports_back(login, personas, schools, tmp_path):
     path = tmp_path / "sekolah.xlsx"
     path.write_bytes(b"".join(response.streaming_content))
     rows = list(load_workbook(io.BytesIO(path.read_bytes()), read_only=True).worksheets[0].values)
-    assert [str(r[0]) for r in rows[1:]] == ["10400001", "10400002"]
+    assert [str(r[0]) for r in rows[2:]] == ["10400001", "10400002"]  # after the title and header rows
     before = list(School.objects.order_by("npsn").values())
     report = importing.run_import(path, importing.guess_mapping(importing.read_headers(path)), commit=True)
     assert (report.error_count, report.updated, report.created) == (0, 2, 0)

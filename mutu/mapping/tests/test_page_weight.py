@@ -1,0 +1,27 @@
+"""A respondent's first visit to the questionnaire, on a phone with a weak connection, is light: the
+page and everything it loads are at most 30 KB on the wire (pages gzip-compressed by Django, static
+files pre-compressed by WhiteNoise, here measured with the same compression)."""
+
+import gzip
+import re
+
+from django.contrib.staticfiles import finders
+from django.urls import reverse
+
+from mutu.mapping import services
+
+BUDGET = 30 * 1024
+
+
+def test_first_visit_to_the_questionnaire_is_at_most_30_kb(client, open_round, schools):
+    (slot,) = services.add_respondents(
+        actor=None, round_=open_round, school=schools["a"], respondent_type="guru", count=1
+    )
+    response = client.get(reverse("respond:questions", args=[slot.code]), HTTP_ACCEPT_ENCODING="gzip")
+    assert response["Content-Encoding"] == "gzip"
+    page = len(response.content)
+    html = gzip.decompress(response.content).decode()
+    assets = re.findall(r'(?:src|href)="/static/([^"?]+)"', html)
+    assert {"css/mutu.css", "js/respond.js"} <= set(assets) and any("htmx" in a for a in assets)
+    sizes = {asset: len(gzip.compress(open(finders.find(asset), "rb").read(), 9)) for asset in assets}
+    assert page + sum(sizes.values()) <= BUDGET, (page, sizes)
