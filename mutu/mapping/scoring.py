@@ -24,8 +24,9 @@ from itertools import islice
 
 import numpy as np
 from django.conf import settings
-from django.db import connection, connections, transaction
+from django.db import DEFAULT_DB_ALIAS, connection, connections, transaction
 from django.db.models import Q
+from django.utils import timezone
 
 from mutu.instruments.models import LevelBand, Node, Option, RespondentType, RoleWeight
 from mutu.regions.models import District, Province, Regency
@@ -247,20 +248,27 @@ def level_of(matrix, score):
 
 def respondent_batches(round_, school_ids):
     """One pass over the submitted responses of these schools (sorted ids), RESPONSE_BATCH at a time,
-    as the flat arrays `Tally.add` takes."""
-    rows = (
-        Respondent.objects.filter(round=round_, submitted_at__isnull=False, school_id__in=school_ids)
+    as the flat arrays `Tally.add` takes. Read with a plain cursor, not model rows; on PostgreSQL in
+    binary, since decoding bytea from its hex text form costs several times the scoring itself."""
+    query = (
+        Respondent.objects.filter(round=round_, submitted_at__isnull=False, school_id__in=[int(i) for i in school_ids])
+        .order_by()
         .values_list("school_id", "respondent_type", "packed")
-        .iterator(chunk_size=RESPONSE_BATCH)
     )
+    sql, params = query.query.sql_with_params()
     type_index = {t: i for i, t in enumerate(TYPES)}
-    while batch := list(islice(rows, RESPONSE_BATCH)):
-        yield (
-            np.searchsorted(school_ids, np.fromiter((r[0] for r in batch), np.int64, len(batch))),
-            np.fromiter((type_index[r[1]] for r in batch), np.int64, len(batch)),
-            np.fromiter((len(r[2]) // 4 for r in batch), np.int64, len(batch)),
-            np.frombuffer(b"".join(r[2] for r in batch), dtype="<i4"),
-        )
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.cursor.execute(sql, params, binary=True)
+        else:
+            cursor.execute(sql, params)
+        while batch := cursor.fetchmany(RESPONSE_BATCH):
+            yield (
+                np.searchsorted(school_ids, np.fromiter((r[0] for r in batch), np.int64, len(batch))),
+                np.fromiter((type_index[r[1]] for r in batch), np.int64, len(batch)),
+                np.fromiter((len(r[2]) // 4 for r in batch), np.int64, len(batch)),
+                np.frombuffer(b"".join(r[2] for r in batch), dtype="<i4"),
+            )
 
 
 def _external(round_, matrix, school_ids):
@@ -393,6 +401,51 @@ def _corrections(round_, matrix, school_ids):
     return table
 
 
+SCORE_COLUMNS = [
+    "round",
+    "school",
+    "engine",
+    "values",
+    "total",
+    "total_published",
+    "level",
+    "original_values",
+    "original_total",
+    "respondents",
+    "flags",
+    "flag_count",
+    "computed_at",
+]
+
+
+def insert_rows(model, fields, rows, skip_existing=False):
+    """INSERT rows (tuples of Python values in `fields` order) with one executemany: thousands of score
+    rows without building a model object each. skip_existing: rows clashing with a unique constraint
+    are left out (ON CONFLICT DO NOTHING, on SQLite and PostgreSQL alike)."""
+    columns = [model._meta.get_field(name) for name in fields]
+    database = connections[DEFAULT_DB_ALIAS]  # once: each access of the `connection` proxy costs a lookup
+    quote = database.ops.quote_name
+    sql = "INSERT INTO {} ({}) VALUES ({}){}".format(
+        quote(model._meta.db_table),
+        ", ".join(quote(column.column) for column in columns),
+        ", ".join(["%s"] * len(columns)),
+        " ON CONFLICT DO NOTHING" if skip_existing else "",
+    )
+    # Only these need the backend's form (JSON, bytes, time zone); numbers, text and ids pass as they are.
+    prepare = [
+        (lambda value, column=column: column.get_db_prep_save(value, database))
+        if column.get_internal_type() in ("JSONField", "BinaryField", "DateTimeField")
+        else None
+        for column in columns
+    ]
+    prepared = (
+        [value if how is None else how(value) for how, value in zip(prepare, row, strict=True)] for row in rows
+    )
+    with database.cursor() as cursor:
+        while batch := list(islice(prepared, 1000)):
+            cursor.executemany(sql, batch)
+
+
 def _stored(value):
     return None if np.isnan(value) else float(value)
 
@@ -416,37 +469,39 @@ def _score_schools(round_, matrix, schools, regions=None):
         corrected = ~np.isnan(corrections).all(axis=1)
         original, _y = scores(matrix, tally, levels_of_schools, external)
         original_totals = totals_and_levels(matrix, original)[0]
-    quotas = np.array([[round_.quota(s[4], t) for t in TYPES] for s in schools]).reshape(len(schools), len(TYPES))
+    quota_of = {level: [round_.quota(level, t) for t in TYPES] for level in set(levels_of_schools)}
+    quotas = np.array([quota_of[level] for level in levels_of_schools]).reshape(len(schools), len(TYPES))
     flags = quality_flags(matrix, tally, y, quotas, values)
     SchoolScore.objects.filter(round=round_, engine=ENGINE, school_id__in=school_ids).delete()
-    SchoolScore.objects.bulk_create(
-        [
-            SchoolScore(
-                round=round_,
-                school_id=int(school_ids[i]),
-                engine=ENGINE,
-                values=values[i].astype("<f8").tobytes(),
-                total=_stored(totals[i]),
-                total_published=_stored(shown[i]),
-                level=None if np.isnan(shown[i]) else int(levels[i]),
-                original_values=original[i].astype("<f8").tobytes() if corrected[i] else None,
-                original_total=_stored(original_totals[i]) if corrected[i] else None,
-                respondents={t: int(c) for t, c in zip(TYPES, tally.present[i], strict=True) if c},
-                flags=flags[i],
-                flag_count=len(flags[i]),
+    now = timezone.now()
+    insert_rows(
+        SchoolScore,
+        SCORE_COLUMNS,
+        (
+            (
+                round_.pk,
+                int(school_ids[i]),
+                ENGINE,
+                values[i].astype("<f8").tobytes(),
+                _stored(totals[i]),
+                _stored(shown[i]),
+                None if np.isnan(shown[i]) else int(levels[i]),
+                original[i].astype("<f8").tobytes() if corrected[i] else None,
+                _stored(original_totals[i]) if corrected[i] else None,
+                {t: int(c) for t, c in zip(TYPES, tally.present[i], strict=True) if c},
+                flags[i],
+                len(flags[i]),
+                now,
             )
             for i in np.flatnonzero(sent)
-        ],
-        batch_size=1000,
+        ),
     )
     # "Responses complete" is reached live, when the last quota is met (services.refresh_progress).
-    Milestone.objects.bulk_create(
-        [
-            Milestone(round=round_, school_id=int(school_ids[i]), step=Milestone.Step.SCORED)
-            for i in np.flatnonzero(sent)
-        ],
-        ignore_conflicts=True,
-        batch_size=1000,
+    insert_rows(
+        Milestone,
+        ["round", "school", "step", "at"],
+        ((round_.pk, int(school_ids[i]), Milestone.Step.SCORED.value, now) for i in np.flatnonzero(sent)),
+        skip_existing=True,
     )
     if regions is not None:
         _feed_regions(regions, schools, values, totals, levels)

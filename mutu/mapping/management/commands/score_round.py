@@ -23,4 +23,4 @@ class Command(BaseCommand):
                 f"Penghitungan berhenti; provinsi yang sudah selesai tersimpan, jalankan lagi setelah penyebabnya "
                 f"diperbaiki.\n{error}"
             ) from error
-        self.stdout.write(f"{scored} rapor sekolah dihitung dalam {time.perf_counter() - start:.1f} detik.")
+        self.stdout.write(f"{scored} rapor sekolah dihitung dalam {time.perf_counter() - start:.2f} detik.")
