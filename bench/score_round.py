@@ -63,7 +63,6 @@ def naive_scores(round_id, school_ids):
 def floor_scores(round_, schools):
     """The round's scores the shortest honest way (see the module docstring); returns the answer count."""
     import numpy as np
-    from django.db import connection
 
     from mutu.mapping import scoring
 
@@ -73,12 +72,7 @@ def floor_scores(round_, schools):
         "SELECT school_id, respondent_type, packed FROM mapping_respondent"
         " WHERE round_id = %s AND submitted_at IS NOT NULL"
     )
-    with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            cursor.cursor.execute(sql, [round_.pk], binary=True)
-        else:
-            cursor.execute(sql, [round_.pk])
-        rows = cursor.fetchall()
+    rows = [row for batch in scoring.fetch_batches(sql, [round_.pk], 100_000) for row in batch]
     n_types, n_subs = len(scoring.TYPES), len(matrix.sub_nodes)
     type_index = {t: i for i, t in enumerate(scoring.TYPES)}
     group = np.searchsorted(school_ids, np.fromiter((r[0] for r in rows), np.int64, len(rows))) * n_types

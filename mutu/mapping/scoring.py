@@ -257,18 +257,32 @@ def respondent_batches(round_, school_ids):
     )
     sql, params = query.query.sql_with_params()
     type_index = {t: i for i, t in enumerate(TYPES)}
+    for batch in fetch_batches(sql, params, RESPONSE_BATCH):
+        yield (
+            np.searchsorted(school_ids, np.fromiter((r[0] for r in batch), np.int64, len(batch))),
+            np.fromiter((type_index[r[1]] for r in batch), np.int64, len(batch)),
+            np.fromiter((len(r[2]) // 4 for r in batch), np.int64, len(batch)),
+            np.frombuffer(b"".join(r[2] for r in batch), dtype="<i4"),
+        )
+
+
+def fetch_batches(sql, params, size):
+    """The rows of a query, `size` at a time, through a plain cursor. On PostgreSQL the cursor binds
+    on the server and asks for binary results (Django's own psycopg cursors bind on the client, which
+    rules binary out), so bytea arrives as bytes instead of hex text to decode."""
+    if connection.vendor == "postgresql":
+        import psycopg
+
+        connection.ensure_connection()
+        with psycopg.Cursor(connection.connection) as cursor:
+            cursor.execute(sql, params, binary=True)
+            while batch := cursor.fetchmany(size):
+                yield batch
+        return
     with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            cursor.cursor.execute(sql, params, binary=True)
-        else:
-            cursor.execute(sql, params)
-        while batch := cursor.fetchmany(RESPONSE_BATCH):
-            yield (
-                np.searchsorted(school_ids, np.fromiter((r[0] for r in batch), np.int64, len(batch))),
-                np.fromiter((type_index[r[1]] for r in batch), np.int64, len(batch)),
-                np.fromiter((len(r[2]) // 4 for r in batch), np.int64, len(batch)),
-                np.frombuffer(b"".join(r[2] for r in batch), dtype="<i4"),
-            )
+        cursor.execute(sql, params)
+        while batch := cursor.fetchmany(size):
+            yield batch
 
 
 def _external(round_, matrix, school_ids):
