@@ -64,6 +64,8 @@ class Matrix:
     band_uppers: np.ndarray  # ascending; the last band is open-ended
     band_names: list
     option_rank: np.ndarray  # option id → its position within its question (for straight-lining)
+    option_cell: np.ndarray  # option id → k, or K (a spare column) where it converts to nothing
+    rank_width: int  # positions within a question: 1 + the highest
     levels: dict  # jenjang → its row in `asked`
     asked: np.ndarray  # (jenjang + 1) × R × K: role r's questionnaire for the jenjang converts into k;
     # the last row (no questionnaire at all) asks nothing
@@ -138,6 +140,8 @@ def load_matrix(version):
         band_uppers=np.array([b[1] for b in bands[:-1]], dtype=float),
         band_names=[b[0] for b in bands],
         option_rank=option_rank,
+        option_cell=np.where(option_sub >= 0, option_sub, len(subs)).astype(np.int64),
+        rank_width=int(option_rank.max()) + 1,
         levels=levels,
         asked=asked,
     )
@@ -168,19 +172,19 @@ class Tally:
         groups = resp_school.astype(np.int64) * n_types + resp_type
         self.present += np.bincount(groups, minlength=n_schools * n_types).reshape(n_schools, n_types)
         option_ids = np.asarray(option_ids)
-        known = option_ids < len(matrix.option_sub)
-        k = matrix.option_sub[np.where(known, option_ids, 0)]
-        k[~known] = -1
-        mapped = k >= 0
-        cell = np.repeat(groups, lengths)[mapped] * n_subs + k[mapped]
-        self.sums += np.bincount(
-            cell, weights=matrix.option_weight[option_ids[mapped]], minlength=self.sums.size
-        ).reshape(self.sums.shape)
+        if len(option_ids) and option_ids.max() >= len(matrix.option_sub):
+            # An id beyond the instrument's options: treat it as id 0, which no option has (no conversion).
+            option_ids = np.where(option_ids < len(matrix.option_sub), option_ids, 0)
+        # Options converting to nothing land in a spare column K that is dropped: no filtering per answer.
+        cell = np.repeat(groups * (n_subs + 1), lengths) + matrix.option_cell[option_ids]
+        summed = np.bincount(
+            cell, weights=matrix.option_weight[option_ids], minlength=n_schools * n_types * (n_subs + 1)
+        )
+        self.sums += summed.reshape(n_schools, n_types, n_subs + 1)[:, :, :n_subs]
         if len(lengths):
-            width = int(matrix.option_rank.max()) + 1
-            respondent = np.repeat(np.arange(len(lengths)), lengths)
-            ranks = matrix.option_rank[np.minimum(option_ids, len(matrix.option_rank) - 1)]
-            per_rank = np.bincount(respondent * width + ranks, minlength=len(lengths) * width).reshape(-1, width)
+            width = matrix.rank_width
+            slots = np.repeat(np.arange(len(lengths)) * width, lengths) + matrix.option_rank[option_ids]
+            per_rank = np.bincount(slots, minlength=len(lengths) * width).reshape(-1, width)
             with np.errstate(invalid="ignore", divide="ignore"):
                 straight = (lengths >= STRAIGHT_MIN_ANSWERS) & (per_rank.max(axis=1) / lengths >= STRAIGHT_SHARE)
             self.straight += np.bincount(resp_school[straight], minlength=n_schools)
@@ -433,9 +437,9 @@ SCORE_COLUMNS = [
 
 
 def insert_rows(model, fields, rows, skip_existing=False):
-    """INSERT rows (tuples of Python values in `fields` order) with one executemany: thousands of score
-    rows without building a model object each. skip_existing: rows clashing with a unique constraint
-    are left out (ON CONFLICT DO NOTHING, on SQLite and PostgreSQL alike)."""
+    """INSERT rows (tuples of Python values in `fields` order) without building a model object each:
+    COPY on PostgreSQL, executemany per 1,000 rows on SQLite. skip_existing: rows clashing with a
+    unique constraint are left out (ON CONFLICT DO NOTHING, by executemany on both backends)."""
     columns = [model._meta.get_field(name) for name in fields]
     database = connections[DEFAULT_DB_ALIAS]  # once: each access of the `connection` proxy costs a lookup
     quote = database.ops.quote_name
@@ -452,10 +456,15 @@ def insert_rows(model, fields, rows, skip_existing=False):
         else None
         for column in columns
     ]
-    prepared = (
-        [value if how is None else how(value) for how, value in zip(prepare, row, strict=True)] for row in rows
-    )
+    prepared = ([value if how is None else how(value) for how, value in zip(prepare, row, strict=True)] for row in rows)
     with database.cursor() as cursor:
+        if database.vendor == "postgresql" and not skip_existing:
+            # COPY: one stream instead of a statement per row (7,000 score rows: 0.5 s → a few ms).
+            names = ", ".join(quote(column.column) for column in columns)
+            with cursor.cursor.copy(f"COPY {quote(model._meta.db_table)} ({names}) FROM STDIN") as copy:
+                for row in prepared:
+                    copy.write_row(row)
+            return
         while batch := list(islice(prepared, 1000)):
             cursor.executemany(sql, batch)
 
@@ -511,10 +520,19 @@ def _score_schools(round_, matrix, schools, regions=None):
         ),
     )
     # "Responses complete" is reached live, when the last quota is met (services.refresh_progress).
+    reached = set(
+        Milestone.objects.filter(
+            round=round_, step=Milestone.Step.SCORED, school_id__in=school_ids.tolist()
+        ).values_list("school_id", flat=True)
+    )
     insert_rows(
         Milestone,
         ["round", "school", "step", "at"],
-        ((round_.pk, int(school_ids[i]), Milestone.Step.SCORED.value, now) for i in np.flatnonzero(sent)),
+        (
+            (round_.pk, int(school_ids[i]), Milestone.Step.SCORED.value, now)
+            for i in np.flatnonzero(sent)
+            if int(school_ids[i]) not in reached
+        ),
         skip_existing=True,
     )
     if regions is not None:

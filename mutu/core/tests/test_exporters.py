@@ -9,7 +9,7 @@ from openpyxl import load_workbook
 
 from mutu.core.exporters import ListExporter
 
-HOSTILE = ["=HYPERLINK(\"https://x\",\"Lihat\")", "+1+1", "-2+3", "@SUM(A1)", "\tTAB", "\rCR"]
+HOSTILE = ['=HYPERLINK("https://x","Lihat")', "+1+1", "-2+3", "@SUM(A1)", "\tTAB", "\rCR"]
 
 
 class Sample(ListExporter):
