@@ -28,6 +28,7 @@ KEYS = {
     "type": _("respondent type"),
     "count": _("count"),
     "node": _("sub-indicator"),
+    "under": _("every sub-indicator under"),
     "agreed": _("agreed"),
     "corrected": _("corrected score"),
     "note": _("note"),

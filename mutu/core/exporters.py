@@ -44,7 +44,8 @@ def _csv_cell(value, decimal):
 
 class ListExporter:
     filename = "export"
-    title = ""  # the sheet's name and title row; the filename when empty
+    title = ""  # the title row; the filename when empty
+    sheet = ""  # the sheet's name (Excel takes 31 characters); the title when empty
 
     def headers(self):
         raise NotImplementedError
@@ -76,7 +77,7 @@ class ListExporter:
             {"constant_memory": True, "in_memory": False, "strings_to_formulas": False, "strings_to_numbers": False},
         )
         title = str(self.title or self.filename)
-        sheet = workbook.add_worksheet(re.sub(r"[\[\]:*?/\\]", " ", title)[:31])
+        sheet = workbook.add_worksheet(re.sub(r"[\[\]:*?/\\]", " ", str(self.sheet or title))[:31])
         headers = list(self.headers())
         rows = self.rows()
         sample = list(islice(rows, WIDTH_SAMPLE))

@@ -207,6 +207,10 @@ def region(request, round_id: int, kind: str, code: str):
     round_ = selectors.round_for_user(request.user, round_id)
     if kind not in RegionScore.Kind.values:
         raise Http404
+    if kind == RegionScore.Kind.NATION:  # the nation is `nation/-`, and only in a national round
+        if code != "-" or round_.province_id:
+            raise Http404
+        code = ""
     schools = region_schools(request.user, round_, kind, code)
     if not schools.exists():
         raise Http404

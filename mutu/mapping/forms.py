@@ -30,7 +30,7 @@ class VerificationForm(forms.Form):
     def clean(self):
         data = super().clean()
         if data.get("agreed") is False:
-            if data.get("corrected") is None:
+            if data.get("corrected") is None and "corrected" not in self.errors:
                 self.add_error("corrected", _("Enter the corrected score (0–7)."))
             if not data.get("note"):
                 self.add_error("note", _("Explain the correction in a note."))

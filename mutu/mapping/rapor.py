@@ -17,7 +17,7 @@ from mutu.regions.models import District, Province, Regency
 from mutu.schools.models import School
 
 from . import charts, selectors
-from .models import Milestone, RegionScore, SchoolScore, Verification
+from .models import Milestone, RegionScore, SchoolProgress, SchoolScore, Verification
 from .scoring import ENGINE, published
 
 
@@ -88,6 +88,9 @@ def school_context(round_, school):
     )
     subs = [n for n in nodes if n.kind == "sub"]
     total = _num(score.total) if score else None
+    progress = SchoolProgress.objects.filter(round=round_, school=school).first()
+    sent = sum(progress.sent.values()) if progress else 0
+    counted = sum(score.respondents.values()) if score else 0
     return {
         "round": round_,
         "school": school,
@@ -102,6 +105,8 @@ def school_context(round_, school):
         "published": Milestone.Step.PUBLISHED.value in milestones,
         "verification_done": Milestone.Step.VERIFIED.value in milestones,
         "original_total": _num(score.original_total) if score else None,
+        "sent_since": max(0, sent - counted) if score else 0,  # responses sent after the rapor was computed
+        "path": region_path(round_, RegionScore.Kind.DISTRICT, school.district.code),
         "verified_count": len(verifications),
         "sub_count": len(subs),
         "flags": score.flags if score else [],
@@ -360,7 +365,7 @@ class SchoolRaporExporter(ListExporter):
         self.title = f"{_('Rapor mutu')} {context['school'].npsn} {context['round'].year}"
 
     def headers(self):
-        return [_("Code"), _("Text"), _("Score"), _("Level"), _("Regency/city mean"), _("Verification")]
+        return [_("Code"), _("Text"), _("Score"), _("Engine"), _("Level"), _("Regency/city mean"), _("Verification")]
 
     def rows(self):
         def walk(items):
@@ -375,6 +380,7 @@ class SchoolRaporExporter(ListExporter):
                     item["node"].code,
                     item["node"].text,
                     item["value"],
+                    item["original"],
                     item["band"].name if item["band"] else "",
                     item["regency"],
                     note,
@@ -390,7 +396,8 @@ class RegionSchoolsExporter(ListExporter):
     def __init__(self, context):
         self.context = context
         self.filename = f"rapor-wilayah-{context['code'] or 'nasional'}-{context['round'].year}"
-        self.title = f"{_('Rapor mutu')} {context['region_name']} {context['round'].year}"
+        self.title = f"{_('Rapor mutu')} {context['region_name']} · {context['round'].name}"
+        self.sheet = _("Schools")
 
     def headers(self):
         return ["NPSN", _("School"), _("District"), _("Score"), _("Level"), _("Data notes")]
@@ -454,7 +461,8 @@ class ResponsesExporter(ListExporter):
 
 
 class ScoresExporter(ListExporter):
-    """Every node score of every school with a rapor, one row per school, for analysts."""
+    """Every node score of every school with a rapor, one row per school, for analysts: full precision,
+    the published score and its level, the engine's total before verval corrections, the status."""
 
     def __init__(self, round_, schools):
         self.round, self.schools = round_, schools
@@ -462,19 +470,56 @@ class ScoresExporter(ListExporter):
         self.nodes = selectors.nodes_of(round_)
 
     def headers(self):
-        return ["NPSN", _("Level (jenjang)"), _("Score"), _("Published score"), _("Level")] + [
-            n.code for n in self.nodes
-        ]
+        return [
+            "NPSN",
+            _("School"),
+            _("District"),
+            _("Regency/city"),
+            _("Level (jenjang)"),
+            _("Score"),
+            _("Published score"),
+            _("Level"),
+            _("Score before verification"),
+            _("Status"),
+        ] + [n.code for n in self.nodes]
 
     def rows(self):
         bands = list(LevelBand.objects.filter(version=self.round.instrument_id).order_by("position"))
+        published = set(
+            Milestone.objects.filter(round=self.round, step=Milestone.Step.PUBLISHED).values_list(
+                "school_id", flat=True
+            )
+        )
         scores = (
             SchoolScore.objects.filter(round=self.round, engine=ENGINE, school__in=self.schools)
             .order_by("school__npsn")
-            .values_list("school__npsn", "school__level", "total", "total_published", "level", "values")
+            .values_list(
+                "school_id",
+                "school__npsn",
+                "school__name",
+                "school__district__name",
+                "school__regency__name",
+                "school__level",
+                "total",
+                "total_published",
+                "level",
+                "original_total",
+                "values",
+            )
         )
-        # Full precision for analysts; the published score and its level as the rapor shows them.
-        for npsn, level, total, shown, band, values in scores.iterator(chunk_size=2000):
-            yield [npsn, level, total, shown, bands[band].name if band is not None else ""] + [
-                _num(v) for v in selectors.decode(values)
-            ]
+        final, provisional = str(_("final")), str(_("provisional"))
+        for school_id, npsn, name, district, regency, level, total, shown, band, original, values in scores.iterator(
+            chunk_size=2000
+        ):
+            yield [
+                npsn,
+                name,
+                district,
+                regency,
+                level,
+                total,
+                shown,
+                bands[band].name if band is not None else "",
+                original if original is not None else total,
+                final if school_id in published else provisional,
+            ] + [_num(v) for v in selectors.decode(values)]

@@ -229,8 +229,10 @@ def answer(request, code, question_id):
     )
 
 
-@require_POST
+@require_http_methods(["GET", "HEAD", "POST"])
 def submit(request, code):
+    if request.method != "POST":  # the address of the send button, reopened from the history
+        return redirect("respond:questions", code=code.upper())
     respondent, refusal = _respondent(request, code)
     if refusal:
         return refusal

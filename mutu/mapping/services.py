@@ -491,7 +491,7 @@ def agree_all(*, actor, round_, school, node):
         action="rapor.verify",
         obj=school,
         province_id=school.province_id,
-        changes={"node": node.code, "agreed": True, "count": count},
+        changes={"under": node.code, "agreed": True, "count": count},
     )
     return count
 

@@ -169,7 +169,7 @@ def verval(request, pk, npsn):
     return render(request, "mapping/verval.html", context)
 
 
-def _verval_answer(request, round_, school, node, error=None):
+def _verval_answer(request, round_, school, node, error=None, typed=None):
     """htmx: the standard holding the node, re-rendered with what is now saved (and the counter and the
     school score out of band); without htmx, back to the verval page."""
     if not request.htmx:
@@ -177,7 +177,9 @@ def _verval_answer(request, round_, school, node, error=None):
             messages.error(request, error)
         return redirect(reverse("mapping:verval", args=[round_.pk, school.npsn]) + f"#v-{node.pk}")
     context = rapor_lib.school_context(round_, school)
-    context.update(standard=rapor_lib.standard_of(context, node.pk), error=error, error_node=node.pk, oob=True)
+    context.update(
+        standard=rapor_lib.standard_of(context, node.pk), error=error, error_node=node.pk, typed=typed, oob=True
+    )
     return render(request, "mapping/_verval_standard.html", context)
 
 
@@ -198,8 +200,9 @@ def verify(request, pk, npsn, node_id):
         except services.AnswerError as exc:
             error = str(exc)
     else:
-        error = "; ".join(e for errors in form.errors.values() for e in errors)
-    return _verval_answer(request, round_, school, node, error)
+        error = " ".join(e for errors in form.errors.values() for e in errors)
+    typed = {"corrected": request.POST.get("corrected", ""), "note": request.POST.get("note", "")} if error else None
+    return _verval_answer(request, round_, school, node, error, typed)
 
 
 @require_POST

@@ -36,6 +36,7 @@ class SchoolExporter(ListExporter):
         for row in self.queryset.order_by("npsn").values_list(*fields).iterator(chunk_size=2000):
             row = list(row)
             row[3] = row[3].title()
-            row[10] = str(row[10]) if row[10] is not None else ""
-            row[11] = str(row[11]) if row[11] is not None else ""
+            # Coordinates as numbers: decimal comma in Excel-Indonesia CSV, real numbers in XLSX.
+            row[10] = float(row[10]) if row[10] is not None else None
+            row[11] = float(row[11]) if row[11] is not None else None
             yield row

@@ -37,3 +37,16 @@ def test_progress_tells_when_the_last_scoring_ended(client, personas, open_round
     services.request_scoring(actor=personas["lpmp"], round_=open_round)  # the immediate backend runs it
     scoring = client.get(url).json()["scoring"]
     assert (scoring["state"], scoring["rapor"]) == ("done", 0) and scoring["finished_at"] >= scoring["requested_at"]
+
+
+def test_region_api_says_whether_it_covers_the_whole_region(client, personas, scored_round):
+    token = create_token(user=personas["kepsek_a"], name="sekolah")
+    url = reverse("api:region", args=[scored_round.pk, "regency", "14.01"])
+    data = client.get(url, HTTP_AUTHORIZATION=f"Bearer {token}").json()
+    assert data["complete"] is False and data["schools"] == 1  # only their own school
+    lpmp = create_token(user=personas["lpmp"], name="lpmp")
+    assert client.get(url, HTTP_AUTHORIZATION=f"Bearer {lpmp}").json()["complete"] is True
+    # A province round has no national figure, and the nation is addressed as `nation/-` only.
+    for code in ("-", "junk"):
+        nation = reverse("api:region", args=[scored_round.pk, "nation", code])
+        assert client.get(nation, HTTP_AUTHORIZATION=f"Bearer {lpmp}").status_code == 404

@@ -115,12 +115,15 @@ def test_analyst_csv_exports_are_scoped_and_anonymous(client, personas, scored_r
     assert not any(code in responses.decode() for code in codes)
     scores = b"".join(client.get(reverse("mapping:export", args=[scored_round.pk, "scores"])).streaming_content)
     header, row = scores.decode("utf-8-sig").strip().splitlines()
-    assert header.startswith("NPSN;Jenjang;Nilai;Nilai terpublikasi;Level;1;1.1;1.1.1")
+    assert header.startswith(
+        "NPSN;Sekolah;Kecamatan;Kabupaten/kota;Jenjang;Nilai;Nilai terpublikasi;Level;Nilai sebelum verifikasi;Status;1;"
+    )
     full = repr((12.425 / 3 + 6.3) / 2).replace(".", ",")  # full precision, the Indonesian Excel way
-    assert row.startswith(f"10400001;SD;{full};5,22;Menuju SNP 4")
+    assert row.startswith(f"10400001;SD Negeri 001 Bangkinang;Bangkinang Kota;Kabupaten Kampar;SD;{full};5,22;Menuju SNP 4;")
+    assert ";sementara;" in row
     standard = client.get(reverse("mapping:export", args=[scored_round.pk, "scores"]), {"csv": "standard"})
     header, row = b"".join(standard.streaming_content).decode("utf-8").strip().splitlines()
-    assert header.startswith("NPSN,Jenjang,Nilai,") and row.startswith(f"10400001,SD,{(12.425 / 3 + 6.3) / 2!r},5.22,")
+    assert header.startswith("NPSN,Sekolah,") and f",SD,{(12.425 / 3 + 6.3) / 2!r},5.22," in row
     client.force_login(personas["kepsek_b"])  # another school: its export holds no row of school a
     other = b"".join(client.get(reverse("mapping:export", args=[scored_round.pk, "scores"])).streaming_content)
     assert "10400001" not in other.decode()

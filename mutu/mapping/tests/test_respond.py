@@ -203,3 +203,11 @@ def test_new_codes_skip_codes_already_taken(round_, schools, monkeypatch):
     ]
     slots = Respondent.objects.bulk_create(services.redraw_taken_codes(slots))
     assert sorted(slot.code for slot in slots) == ["AAAAAAAAAA", "BBBBBBBBBB"]
+
+
+def test_reopening_the_send_address_leads_back_to_the_questions(client, round_, schools):
+    (slot,) = services.add_respondents(actor=None, round_=round_, school=schools["a"], respondent_type="ks", count=1)
+    response = client.get(reverse("respond:submit", args=[slot.code.lower()]))
+    assert response.status_code == 302 and response["Location"] == reverse("respond:questions", args=[slot.code])
+    refused = client.put(reverse("respond:answer", args=[slot.code, 1]))
+    assert refused.status_code == 405 and "Alamat ini hanya menerima kiriman formulir" in refused.content.decode()

@@ -116,3 +116,28 @@ def test_the_verval_page_is_one_page_with_every_sub_indicator(client, personas, 
     for code in ("1.1.1", "1.1.2", "1.2.1", "2.1.1"):
         assert f">{code}</span>" in page
     assert page.count("Setujui sisa standar ini") == 2 and "0/4" in page
+
+
+def test_a_wrong_correction_says_what_is_wrong_and_keeps_what_was_typed(client, personas, scored_round, schools):
+    client.force_login(personas["pengawas"])
+    url = reverse("mapping:verify", args=[scored_round.pk, schools["a"].npsn, node(scored_round, "1.1.1").pk])
+    body = client.post(url, {"agreed": "0", "corrected": "9", "note": ""}, HTTP_HX_REQUEST="true").content.decode()
+    assert "lebih kecil dari atau sama dengan 7" in body and "Jelaskan koreksi dalam catatan." in body
+    assert "Isi nilai koreksi" not in body and ".;" not in body  # one message per problem, none false
+    assert 'value="9"' in body  # the typed value is kept for the fix
+    assert not Verification.objects.exists()
+
+
+def test_the_rapor_says_when_responses_arrived_after_it_was_computed(client, personas, scored_round, schools):
+    from mutu.mapping import services
+
+    (late,) = services.add_respondents(
+        actor=None, round_=scored_round, school=schools["a"], respondent_type="komite", count=1
+    )
+    services.submit_answers(respondent=late, options=[])
+    client.force_login(personas["kepsek_a"])
+    page = client.get(reverse("mapping:rapor", args=[scored_round.pk, schools["a"].npsn])).content.decode()
+    assert "1 jawaban terkirim setelah rapor ini dihitung" in page
+    scoring.score_round(scored_round.pk)
+    page = client.get(reverse("mapping:rapor", args=[scored_round.pk, schools["a"].npsn])).content.decode()
+    assert "terkirim setelah rapor ini dihitung" not in page
