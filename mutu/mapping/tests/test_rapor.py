@@ -116,10 +116,13 @@ def test_analyst_csv_exports_are_scoped_and_anonymous(client, personas, scored_r
     scores = b"".join(client.get(reverse("mapping:export", args=[scored_round.pk, "scores"])).streaming_content)
     header, row = scores.decode("utf-8-sig").strip().splitlines()
     assert header.startswith(
-        "NPSN;Sekolah;Kecamatan;Kabupaten/kota;Jenjang;Nilai;Nilai terpublikasi;Level;Nilai sebelum verifikasi;Status;1;"
+        "NPSN;Sekolah;Kecamatan;Kabupaten/kota;Jenjang;Nilai;Nilai terpublikasi;Level;"
+        "Nilai sebelum verifikasi;Status;1;"
     )
     full = repr((12.425 / 3 + 6.3) / 2).replace(".", ",")  # full precision, the Indonesian Excel way
-    assert row.startswith(f"10400001;SD Negeri 001 Bangkinang;Bangkinang Kota;Kabupaten Kampar;SD;{full};5,22;Menuju SNP 4;")
+    assert row.startswith(
+        f"10400001;SD Negeri 001 Bangkinang;Bangkinang Kota;Kabupaten Kampar;SD;{full};5,22;Menuju SNP 4;"
+    )
     assert ";sementara;" in row
     standard = client.get(reverse("mapping:export", args=[scored_round.pk, "scores"]), {"csv": "standard"})
     header, row = b"".join(standard.streaming_content).decode("utf-8").strip().splitlines()
