@@ -661,6 +661,12 @@ def rescore_school(round_, school):
     _score_schools(round_, matrix, [row])
 
 
+def _write_nation(round_, nation):
+    with transaction.atomic():
+        RegionScore.objects.filter(round=round_, engine=ENGINE, kind=RegionScore.Kind.NATION).delete()
+        RegionScore.objects.bulk_create(nation.pop_rows(round_, [RegionScore.Kind.NATION]))
+
+
 def refresh_regions(round_id, province_id):
     """Rebuild the kecamatan, kab/kota and province means of one province (and, in a national round,
     the national mean over every province) from the stored rapor, as scoring writes them."""
@@ -673,9 +679,7 @@ def refresh_regions(round_id, province_id):
         if part is not None:
             nation.merge(NATION, part)
     if not round_.province_id:
-        with transaction.atomic():
-            RegionScore.objects.filter(round=round_, engine=ENGINE, kind=RegionScore.Kind.NATION).delete()
-            RegionScore.objects.bulk_create(nation.pop_rows(round_, [RegionScore.Kind.NATION]))
+        _write_nation(round_, nation)
 
 
 def score_round(round_id):
@@ -706,8 +710,6 @@ def score_round(round_id):
         if part is not None:
             nation.merge(NATION, part)
     if not round_.province_id:
-        with transaction.atomic():
-            RegionScore.objects.filter(round=round_, engine=ENGINE, kind=RegionScore.Kind.NATION).delete()
-            RegionScore.objects.bulk_create(nation.pop_rows(round_, [RegionScore.Kind.NATION]))
+        _write_nation(round_, nation)
     refresh_statistics(SchoolScore, RegionScore, Milestone)
     return scored
