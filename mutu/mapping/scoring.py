@@ -254,12 +254,15 @@ def respondent_batches(round_, school_ids):
     """One pass over the submitted responses of these schools (sorted ids), RESPONSE_BATCH at a time,
     as the flat arrays `Tally.add` takes. Read with a plain cursor, not model rows; on PostgreSQL in
     binary, since decoding bytea from its hex text form costs several times the scoring itself."""
-    query = (
-        Respondent.objects.filter(round=round_, submitted_at__isnull=False, school_id__in=[int(i) for i in school_ids])
-        .order_by()
-        .values_list("school_id", "respondent_type", "packed")
+    ids = [int(i) for i in school_ids]
+    sql = (
+        f"SELECT school_id, respondent_type, packed FROM {connection.ops.quote_name(Respondent._meta.db_table)}"
+        " WHERE round_id = %s AND submitted_at IS NOT NULL AND school_id "
     )
-    sql, params = query.query.sql_with_params()
+    if connection.vendor == "postgresql":  # one array parameter: no 500-value list to parse and plan
+        sql, params = sql + "= ANY(%s)", [round_.pk, ids]
+    else:
+        sql, params = sql + f"IN ({', '.join(['%s'] * len(ids))})", [round_.pk, *ids]
     type_index = {t: i for i, t in enumerate(TYPES)}
     for batch in fetch_batches(sql, params, RESPONSE_BATCH):
         yield (
@@ -459,9 +462,10 @@ def insert_rows(model, fields, rows, skip_existing=False):
     prepared = ([value if how is None else how(value) for how, value in zip(prepare, row, strict=True)] for row in rows)
     with database.cursor() as cursor:
         if database.vendor == "postgresql" and not skip_existing:
-            # COPY: one stream instead of a statement per row (7,000 score rows: 0.5 s → a few ms).
+            # COPY in binary: one stream instead of a statement per row, and bytes not spelt in hex.
             names = ", ".join(quote(column.column) for column in columns)
-            with cursor.cursor.copy(f"COPY {quote(model._meta.db_table)} ({names}) FROM STDIN") as copy:
+            with cursor.cursor.copy(f"COPY {quote(model._meta.db_table)} ({names}) FROM STDIN (FORMAT BINARY)") as copy:
+                copy.set_types([column.db_type(database).split("(")[0] for column in columns])
                 for row in prepared:
                     copy.write_row(row)
             return
