@@ -63,12 +63,14 @@ def value_text(value):
 
 
 def _label(entry, key):
+    if key in KEYS:
+        return str(KEYS[key])
     try:
         model = apps.get_model(entry.object_type) if entry.object_type else None
         label = getattr(model._meta.get_field(key), "verbose_name", None) if model is not None else None
     except (LookupError, ValueError, FieldDoesNotExist):
         label = None
-    return str(KEYS.get(key, key) if label is None else label)
+    return str(key if label is None else label)
 
 
 def describe(entry):

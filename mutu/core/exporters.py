@@ -46,6 +46,7 @@ class ListExporter:
     filename = "export"
     title = ""  # the title row; the filename when empty
     sheet = ""  # the sheet's name (Excel takes 31 characters); the title when empty
+    float_format = "0.00"  # how XLSX shows decimals (the full value is stored)
 
     def headers(self):
         raise NotImplementedError
@@ -87,7 +88,7 @@ class ListExporter:
         sheet.write_string(0, 0, title, workbook.add_format({"bold": True, "font_size": 13}))
         sheet.write_row(1, 0, headers, workbook.add_format({"bold": True, "bottom": 1}))
         sheet.freeze_panes(2, 0)
-        number = workbook.add_format({"num_format": "0.00"})
+        number = workbook.add_format({"num_format": self.float_format})
         for index, row in enumerate(chain(sample, rows), start=2):
             for column, value in enumerate(row):
                 if value is None or (isinstance(value, float) and value != value):

@@ -18,9 +18,7 @@ def audit_for_user(user):
 def filter_audit(entries, *, who="", action="", since=None, until=None, school=""):
     """The entries matching the audit page's filters (each optional)."""
     if who:
-        entries = entries.filter(
-            Q(actor__username__icontains=who) | Q(actor__first_name__icontains=who) | Q(actor__last_name__icontains=who)
-        )
+        entries = entries.filter(Q(actor__username__icontains=who) | Q(actor__full_name__icontains=who))
     if action:
         entries = entries.filter(action=action)
     if since:

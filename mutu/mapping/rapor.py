@@ -266,9 +266,21 @@ def region_context(round_, kind, code, schools, sort):
         .only("total", "level", "flag_count", "school__npsn", "school__name", "school__district__name")
         .order_by(*SORTS[sort])
     )
+    series = [(name, [v for _n, v in figures.standards])]
     comparison = None
-    if not figures.complete:  # the whole region's mean, as a point of comparison
+    if not figures.complete:  # the user's schools, named as such, beside the whole region's stored mean
+        series = [(_("Your scope"), series[0][1])]
         comparison = RegionScore.objects.filter(round=round_, engine=ENGINE, kind=kind, code=code).first()
+        if comparison is not None:
+            means = selectors.decode(comparison.values)
+            position = {n.pk: i for i, n in enumerate(nodes)}
+            series.append(
+                (
+                    _("%(region)s (all schools)") % {"region": name},
+                    [_num(means[position[n.pk]]) for n, _v in figures.standards],
+                )
+            )
+    published_count = Milestone.objects.filter(round=round_, step=Milestone.Step.PUBLISHED, school__in=schools).count()
     return {
         "round": round_,
         "kind": kind,
@@ -289,9 +301,10 @@ def region_context(round_, kind, code, schools, sort):
         "sort": sort,
         "chart": charts.standards_chart(
             [f"{n.code}. {n.text.removeprefix('Standar ')}" for n, _v in figures.standards],
-            [(name, [v for _n, v in figures.standards])],
+            series,
             level_of=lambda value: _band(bands, value),
         ),
+        "published_count": published_count,
         "flagged": scores.filter(flag_count__gt=0).count(),
         "lists_schools_in_pdf": kind in (RegionScore.Kind.DISTRICT, RegionScore.Kind.REGENCY),
     }
@@ -400,18 +413,50 @@ class RegionSchoolsExporter(ListExporter):
         self.sheet = _("Schools")
 
     def headers(self):
-        return ["NPSN", _("School"), _("District"), _("Score"), _("Level"), _("Data notes")]
+        return [
+            "NPSN",
+            _("School"),
+            _("District"),
+            _("Regency/city"),
+            _("Score"),
+            _("Level"),
+            _("Data notes"),
+            _("Status"),
+        ]
 
     def rows(self):
         bands = self.context["bands"]
-        for score in self.context["scores"].iterator(chunk_size=2000):
+        final, provisional = str(_("final")), str(_("provisional"))
+        published = set(
+            Milestone.objects.filter(
+                round=self.context["round"],
+                step=Milestone.Step.PUBLISHED,
+                school__in=self.context["scores"].values("school"),
+            ).values_list("school_id", flat=True)
+        )
+        scores = (
+            self.context["scores"]
+            .select_related("school__regency")
+            .only(
+                "total",
+                "level",
+                "flag_count",
+                "school__npsn",
+                "school__name",
+                "school__district__name",
+                "school__regency__name",
+            )
+        )
+        for score in scores.iterator(chunk_size=2000):
             yield [
                 score.school.npsn,
                 score.school.name,
                 score.school.district.name,
+                score.school.regency.name,
                 score.total,
                 bands[score.level].name if score.level is not None else "",
                 score.flag_count,
+                final if score.school_id in published else provisional,
             ]
 
 

@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 from django_ratelimit.core import get_usage
 
@@ -19,6 +20,8 @@ from . import services
 from .forms import CodeForm
 from .models import Respondent
 
+# Every respondent page is sent with Cache-Control: no-store (never_cache): on a shared phone or lab
+# computer, the Back button must not bring up another person's answers.
 QUESTIONS_PER_PAGE = 10
 ENTERED_COOKIE, ENTERED_SALT = "mutu_respondent", "mutu.respond.entered"
 logger = logging.getLogger("mutu.respond")
@@ -127,6 +130,7 @@ def _respondent(request, code):
 
 
 @require_http_methods(["GET", "HEAD", "POST"])
+@never_cache
 def enter_code(request):
     refusal = _locked(request)
     if refusal:
@@ -142,6 +146,7 @@ def enter_code(request):
 
 
 @require_http_methods(["GET", "HEAD", "POST"])
+@never_cache
 def questions(request, code):
     respondent, refusal = _respondent(request, code)
     if refusal:
@@ -203,6 +208,7 @@ def questions(request, code):
 
 
 @require_POST
+@never_cache
 def answer(request, code, question_id):
     """The htmx autosave of one answer: one locked read and one write (and, for a code this browser
     has not opened before, the throttle read)."""
@@ -230,6 +236,7 @@ def answer(request, code, question_id):
 
 
 @require_http_methods(["GET", "HEAD", "POST"])
+@never_cache
 def submit(request, code):
     if request.method != "POST":  # the address of the send button, reopened from the history
         return redirect("respond:questions", code=code.upper())

@@ -436,6 +436,9 @@ def verify(*, actor, round_, school, node, agreed, corrected=None, note=""):
     """Record the pengawas's verval of one sub-indicator: agree, or correct it with a note. A
     correction changes the published rapor and every regional mean; the engine's score is kept."""
     score = _open_for_verval(round_, school)
+    engine = _engine_values(round_, score)[node.id]
+    if not agreed and engine is not None and round(corrected, 2) == round(engine, 2):
+        raise AnswerError(_("The corrected score equals the engine's score: choose Agree instead."))
     previous = Verification.objects.filter(round=round_, school=school, node=node).first()
     verification, _created = Verification.objects.update_or_create(
         round=round_,
@@ -446,7 +449,7 @@ def verify(*, actor, round_, school, node, agreed, corrected=None, note=""):
             "agreed": agreed,
             "corrected": None if agreed else corrected,
             "note": note,
-            "original": _engine_values(round_, score)[node.id],
+            "original": engine,
         },
     )
     if (previous.corrected if previous else None) != verification.corrected:

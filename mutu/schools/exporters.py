@@ -10,6 +10,7 @@ class SchoolExporter(ListExporter):
 
     filename = "sekolah"
     title = _("Schools")
+    float_format = "0.000000"  # its only decimals are coordinates: six places are about 10 cm
 
     def __init__(self, queryset):
         self.queryset = queryset

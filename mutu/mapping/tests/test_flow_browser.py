@@ -62,7 +62,7 @@ def test_mapping_flow(browser, live_server, personas, schools, open_round, tmp_p
         supervisor.wait_for_load_state("networkidle")
     supervisor.locator("#verval-summary").get_by_text("4/4").wait_for()
     assert supervisor.url.endswith("/verval/")  # htmx: no full reloads
-    supervisor.get_by_role("button", name="Selesaikan verifikasi").click()
+    supervisor.get_by_role("button", name="Selesaikan verifikasi").last.click()  # at the end of the page
     supervisor.get_by_role("button", name="Terbitkan rapor").click()
     supervisor.get_by_text("Status: diterbitkan.").wait_for()
     assert Verification.objects.get(node__code="1.1.2").corrected == 3.5

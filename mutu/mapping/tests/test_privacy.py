@@ -51,3 +51,11 @@ def test_staff_lists_show_the_status_not_the_code_of_sent_slots(client, personas
     client.force_login(personas["kepsek_a"])
     page = client.get(reverse("mapping:respondents", args=[open_round.pk, schools["a"].npsn])).content.decode()
     assert waiting.code in page and sent.code not in page and "disembunyikan setelah terkirim" in page
+
+
+def test_respondent_pages_are_never_cached(client, open_round, schools):
+    (slot,) = services.add_respondents(
+        actor=None, round_=open_round, school=schools["a"], respondent_type="ks", count=1
+    )
+    for url in (reverse("respond:code"), reverse("respond:questions", args=[slot.code])):
+        assert "no-store" in client.get(url)["Cache-Control"]

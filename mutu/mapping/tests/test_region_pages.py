@@ -59,7 +59,8 @@ def test_the_region_xlsx_lists_the_schools(client, personas, scored_round, schoo
     assert response.status_code == 200
     sheet = load_workbook(io.BytesIO(b"".join(response.streaming_content)), read_only=True).worksheets[0]
     rows = [row for row in sheet.values if row and row[0] == schools["a"].npsn]
-    assert len(rows) == 1 and rows[0][1] == schools["a"].name and rows[0][4] == "Menuju SNP 4"
+    assert len(rows) == 1 and rows[0][1] == schools["a"].name and rows[0][5] == "Menuju SNP 4"
+    assert rows[0][3] == "Kabupaten Kampar" and rows[0][7] == "sementara"
 
 
 def test_the_pengawas_home_leads_to_the_schools_waiting(client, personas, scored_round, schools):
@@ -85,3 +86,9 @@ def test_dinas_goes_from_province_to_rapor_by_clicks_on_a_phone(browser, live_se
     phone.get_by_role("link", name=schools["a"].name).click()
     phone.get_by_role("heading", name=f"Rapor mutu · {schools['a'].name}").wait_for()
     assert phone.url.endswith(reverse("mapping:rapor", args=[scored_round.pk, schools["a"].npsn]))
+
+
+def test_a_partial_scope_is_named_as_such_beside_the_whole_region(client, personas, scored_round):
+    client.force_login(personas["kepsek_a"])
+    page = client.get(region_url(scored_round, "province", "14")).content.decode()
+    assert "(cakupan Anda)" in page and ">Cakupan Anda</li>" in page and ">Riau (semua sekolah)</li>" in page

@@ -141,3 +141,10 @@ def test_the_rapor_says_when_responses_arrived_after_it_was_computed(client, per
     scoring.score_round(scored_round.pk)
     page = client.get(reverse("mapping:rapor", args=[scored_round.pk, schools["a"].npsn])).content.decode()
     assert "terkirim setelah rapor ini dihitung" not in page
+
+
+def test_a_correction_equal_to_the_engine_is_an_agreement(client, personas, scored_round, schools):
+    client.force_login(personas["pengawas"])
+    url = reverse("mapping:verify", args=[scored_round.pk, schools["a"].npsn, node(scored_round, "1.1.2").pk])
+    body = client.post(url, {"agreed": "0", "corrected": "5,25", "note": "sama"}, HTTP_HX_REQUEST="true")
+    assert "sama dengan nilai mesin" in body.content.decode() and not Verification.objects.exists()
