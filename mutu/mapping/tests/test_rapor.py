@@ -116,7 +116,7 @@ def test_analyst_csv_exports_are_scoped_and_anonymous(client, personas, scored_r
     scores = b"".join(client.get(reverse("mapping:export", args=[scored_round.pk, "scores"])).streaming_content)
     header, row = scores.decode("utf-8-sig").strip().splitlines()
     assert header.startswith(
-        "NPSN;Sekolah;Kecamatan;Kabupaten/kota;Jenjang;Nilai;Nilai terpublikasi;Level;"
+        "NPSN;Sekolah;Kecamatan;Kabupaten/kota;Jenjang;Nilai;Nilai 2 desimal (seperti di rapor);Level;"
         "Nilai sebelum verifikasi;Status;1;"
     )
     full = repr((12.425 / 3 + 6.3) / 2).replace(".", ",")  # full precision, the Indonesian Excel way
