@@ -6,6 +6,7 @@ role weights), pertanyaan (one row per answer option, question fields repeated),
 """
 
 from openpyxl import Workbook, load_workbook
+from openpyxl.cell import WriteOnlyCell
 
 from .models import RespondentType
 
@@ -34,23 +35,37 @@ def _walk(nodes, parent=""):
         yield from _walk(node.get("children") or [], node["code"])
 
 
+def _cells(sheet, values):
+    """A row whose texts stay texts: openpyxl would store a string starting with "=" as a formula."""
+    cells = []
+    for value in values:
+        if isinstance(value, str):
+            cell = WriteOnlyCell(sheet, value=value)
+            cell.data_type = "s"
+            cells.append(cell)
+        else:
+            cells.append(value)
+    return cells
+
+
 def to_workbook(doc, path):
     workbook = Workbook(write_only=True)
     meta = workbook.create_sheet("instrumen")
     for key in ("code", "name", "description", "sample"):
-        meta.append([key, doc.get(key)])
+        meta.append(_cells(meta, [key, doc.get(key)]))
     nodes = workbook.create_sheet("node")
-    nodes.append(NODE_FIELDS + WEIGHT_COLUMNS)
+    nodes.append(_cells(nodes, NODE_FIELDS + WEIGHT_COLUMNS))
     for parent, node in _walk(doc["nodes"]):
         weights = node.get("weights") or {}
-        nodes.append(
+        row = (
             [node["code"], parent]
             + [node.get(f, "") for f in NODE_FIELDS[2:-1]]
             + [node.get("source", "questionnaire")]
             + [weights.get(t) for t in RespondentType.values]
         )
+        nodes.append(_cells(nodes, row))
     questions = workbook.create_sheet("pertanyaan")
-    questions.append(QUESTION_FIELDS)
+    questions.append(_cells(questions, QUESTION_FIELDS))
     for questionnaire in doc.get("questionnaires") or []:
         for question in questionnaire.get("questions") or []:
             base = [
@@ -62,15 +77,12 @@ def to_workbook(doc, path):
                 question["text"],
             ]
             for option in question.get("options") or [{}]:
-                questions.append(
-                    base
-                    + [option.get("code"), option.get("text"), option.get("sub"), option.get("weight")]
-                    + [option.get("min"), option.get("max")]
-                )
+                option_cells = [option.get("code"), option.get("text"), option.get("sub"), option.get("weight")]
+                questions.append(_cells(questions, base + option_cells + [option.get("min"), option.get("max")]))
     bands = workbook.create_sheet("level")
-    bands.append(BAND_FIELDS)
+    bands.append(_cells(bands, BAND_FIELDS))
     for band in doc["bands"]:
-        bands.append([band["name"], band.get("upper"), band.get("color")])
+        bands.append(_cells(bands, [band["name"], band.get("upper"), band.get("color")]))
     workbook.save(path)
 
 
