@@ -2,9 +2,12 @@ from django.contrib import admin
 
 from mutu.accounts.permissions import Perm
 from mutu.core.admin import MutuPermissionAdmin
+from mutu.regions.models import District
 
+from .forms import check_area
 from .models import School
 from .selectors import schools_for_user
+from .services import write_scope_for
 
 
 @admin.register(School)
@@ -27,3 +30,25 @@ class SchoolAdmin(MutuPermissionAdmin):
 
     def has_add_permission(self, request):
         return request.user.is_superuser
+
+    def get_form(self, request, obj=None, **kwargs):
+        """The admin form applies the same area rule as the web form and the services."""
+        form = super().get_form(request, obj, **kwargs)
+        if request.user.is_superuser:
+            return form
+        scope = write_scope_for(request.user, Perm.SCHOOL_EDIT)
+
+        class ScopedSchoolForm(form):
+            def clean(self):
+                return check_area(scope, super().clean())
+
+        return ScopedSchoolForm
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        scope = write_scope_for(request.user, Perm.SCHOOL_EDIT)
+        if db_field.name == "district" and not (request.user.is_superuser or scope.unrestricted):
+            provinces = scope.provinces | scope.province_levels
+            kwargs["queryset"] = District.objects.filter(regency__province_id__in=provinces) | District.objects.filter(
+                regency_id__in=scope.regencies
+            )
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)

@@ -57,11 +57,16 @@ class SchoolForm(forms.ModelForm):
             self.fields["district"].label_from_instance = lambda d: f"{d.name} — {d.regency.name}"
 
     def clean(self):
-        data = super().clean()
-        district, level = data.get("district"), data.get("level")
-        if district and level and not self.scope.allows(district.regency.province_id, district.regency_id, level):
-            raise forms.ValidationError(_("With this district and level the school would lie outside your area."))
-        return data
+        return check_area(self.scope, super().clean())
+
+
+def check_area(scope, data):
+    """The services' write-scope rule for a school's place: its new district and level stay inside the
+    user's area (the web form and the Django admin both apply it)."""
+    district, level = data.get("district"), data.get("level")
+    if district and level and not scope.allows(district.regency.province_id, district.regency_id, level):
+        raise forms.ValidationError(_("With this district and level the school would lie outside your area."))
+    return data
 
 
 class ImportUploadForm(forms.Form):

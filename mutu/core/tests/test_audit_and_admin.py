@@ -111,3 +111,35 @@ def test_audit_log_reads_as_words_with_filters(login, personas, schools):
     assert ">Verval sub-indikator</td>" in by_who and ">Data sekolah diubah</td>" not in by_who
     wrong = client.get(reverse("audit_log"), {"since": "2026-12-31", "until": "2026-01-01"}).content.decode()
     assert "Tanggal akhir sebelum tanggal awal." in wrong
+
+
+def test_admin_keeps_schools_inside_the_editors_area(login, personas, schools):
+    """lpmp (Riau) could move a Riau school to a Jambi district through the admin (issue #13 §2)."""
+    from mutu.regions.models import District
+    from mutu.schools.models import School
+
+    school = schools["a"]
+    jambi = District.objects.get(code="15.71.01")
+    data = {
+        "npsn": school.npsn,
+        "name": school.name,
+        "level": "SD",
+        "status": "negeri",
+        "district": jambi.pk,
+        "address": "",
+        "accreditation": "",
+        "latitude": "",
+        "longitude": "",
+        "principal_name": "Rosmawati",
+    }
+    url = reverse("admin:schools_school_change", args=[school.pk])
+    response = login(personas["lpmp"]).post(url, data)
+    assert response.status_code == 200  # the form again, with the error
+    assert School.objects.get(pk=school.pk).district_id == school.district_id
+    # The choice offered is limited to the editor's area, and the rule holds for a chosen one too.
+    form = response.context["adminform"].form
+    assert not form.fields["district"].queryset.filter(pk=jambi.pk).exists()
+    assert form.errors
+    # A national admin may move it.
+    pusat = login(personas["pusat"]).post(url, data)
+    assert pusat.status_code == 302 and School.objects.get(pk=school.pk).district_id == jambi.pk
