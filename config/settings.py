@@ -25,6 +25,9 @@ if not SECRET_KEY:
     if not DEBUG and not env_bool("MUTU_ALLOW_INSECURE_KEY"):
         raise ImproperlyConfigured("MUTU_SECRET_KEY must be set when MUTU_DEBUG is off.")
     SECRET_KEY = "insecure-development-key-never-use-in-production"
+elif not DEBUG and (len(SECRET_KEY) < 50 or len(set(SECRET_KEY)) < 5):
+    # Django's deploy check only warns; a guessable key signs sessions and respondent cookies.
+    raise ImproperlyConfigured("MUTU_SECRET_KEY must be at least 50 characters of good randomness.")
 
 ALLOWED_HOSTS = env_list("MUTU_ALLOWED_HOSTS", "127.0.0.1,localhost")
 CSRF_TRUSTED_ORIGINS = env_list("MUTU_CSRF_TRUSTED_ORIGINS")
@@ -139,6 +142,9 @@ LOGOUT_REDIRECT_URL = "login"
 AXES_FAILURE_LIMIT = int(os.environ.get("MUTU_LOGIN_FAILURE_LIMIT", "5"))
 AXES_COOLOFF_TIME = timedelta(minutes=int(os.environ.get("MUTU_LOGIN_COOLOFF_MINUTES", "15")))
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+# Failed logins from one client address, whatever the usernames (password spraying), per window.
+MUTU_LOGIN_ADDRESS_ATTEMPTS = int(os.environ.get("MUTU_LOGIN_ADDRESS_ATTEMPTS", "100"))
+MUTU_LOGIN_ADDRESS_WINDOW_SECONDS = int(os.environ.get("MUTU_LOGIN_ADDRESS_WINDOW_SECONDS", "3600"))
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_RESET_ON_SUCCESS = True
 AXES_VERBOSE = False
@@ -183,7 +189,7 @@ CACHES = {
     "ratelimit": {
         "BACKEND": "django.core.cache.backends.db.DatabaseCache",
         "LOCATION": "mutu_cache",
-        "TIMEOUT": MUTU_CODE_WINDOW_SECONDS + 60,
+        "TIMEOUT": max(MUTU_CODE_WINDOW_SECONDS, MUTU_LOGIN_ADDRESS_WINDOW_SECONDS) + 60,
         "OPTIONS": {"MAX_ENTRIES": 100_000},
     },
 }
@@ -219,6 +225,11 @@ SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if env_bool("MUTU_
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 SESSION_COOKIE_HTTPONLY = True
+CSRF_COOKIE_HTTPONLY = True  # htmx sends the token from the page (hx-headers), never from the cookie
+# Shared school computers: a session ends with the browser and after this many idle minutes.
+SESSION_EXPIRE_AT_BROWSER_CLOSE = True
+SESSION_COOKIE_AGE = 60 * int(os.environ.get("MUTU_SESSION_IDLE_MINUTES", "120"))
+SESSION_SAVE_EVERY_REQUEST = True  # each request moves the idle deadline
 X_FRAME_OPTIONS = "DENY"
 
 LOGGING = {

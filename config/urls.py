@@ -2,7 +2,7 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
-from mutu.accounts.forms import LoginForm
+from mutu.accounts import views as account_views
 from mutu.core import views as core_views
 from mutu.mapping.api import api
 
@@ -10,11 +10,7 @@ admin.site.site_header = "Mutu"
 admin.site.site_title = "Mutu"
 
 account_patterns = [
-    path(
-        "login/",
-        auth_views.LoginView.as_view(redirect_authenticated_user=True, authentication_form=LoginForm),
-        name="login",
-    ),
+    path("login/", account_views.LoginView.as_view(), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("password/", auth_views.PasswordChangeView.as_view(), name="password_change"),
     path("password/done/", auth_views.PasswordChangeDoneView.as_view(), name="password_change_done"),

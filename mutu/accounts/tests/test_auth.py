@@ -96,3 +96,49 @@ def test_browser_language_does_not_override_indonesian(client, db):
 def test_account_without_active_role_sees_guidance(client, personas, username):
     client.force_login(personas[username])
     assert "Akun Anda belum memiliki peran aktif" in client.get(reverse("home")).content.decode()
+
+
+def test_many_usernames_from_one_address_lock_that_address(client, personas, settings):
+    """Password spraying: axes limits one username per address; the address itself is limited too."""
+    settings.MUTU_LOGIN_ADDRESS_ATTEMPTS = 3
+    for username in ("kepsek_a", "kepsek_b", "operator_a"):
+        client.post(reverse("login"), {"username": username, "password": "salah"})
+    response = client.post(reverse("login"), {"username": "tpmps_a", "password": PASSWORD})
+    assert (
+        response.status_code == 429 and "Terlalu banyak percobaan masuk dari jaringan ini" in response.content.decode()
+    )
+    # Someone behind another address is not held up.
+    other = client.post(reverse("login"), {"username": "tpmps_a", "password": PASSWORD}, REMOTE_ADDR="10.9.8.7")
+    assert other.status_code == 302
+
+
+def test_behind_the_proxy_a_lockout_hits_the_attacker_not_the_user(client, personas, settings):
+    settings.MUTU_TRUSTED_PROXIES = 1
+    attacker = {"REMOTE_ADDR": "10.0.0.1", "HTTP_X_FORWARDED_FOR": "203.0.113.66"}
+    for _ in range(django_settings.AXES_FAILURE_LIMIT):
+        client.post(reverse("login"), {"username": "kepsek_a", "password": "salah"}, **attacker)
+    assert client.post(reverse("login"), {"username": "kepsek_a", "password": PASSWORD}, **attacker).status_code == 429
+    user = {"REMOTE_ADDR": "10.0.0.1", "HTTP_X_FORWARDED_FOR": "198.51.100.5"}
+    assert client.post(reverse("login"), {"username": "kepsek_a", "password": PASSWORD}, **user).status_code == 302
+
+
+def test_sessions_end_with_the_browser_and_csrf_cookie_is_http_only(client, personas):
+    response = client.post(reverse("login"), {"username": "kepsek_a", "password": PASSWORD})
+    session = response.cookies["sessionid"]
+    assert session["expires"] == "" and session["max-age"] == ""  # a browser-session cookie
+    page = client.get(reverse("password_change"))
+    assert page.cookies.get("csrftoken") is None or page.cookies["csrftoken"]["httponly"]
+    assert django_settings.SESSION_SAVE_EVERY_REQUEST and django_settings.SESSION_COOKIE_AGE <= 4 * 3600
+
+
+def test_a_short_secret_key_refuses_to_start():
+    import os
+    import subprocess
+    import sys
+
+    env = {k: v for k, v in os.environ.items() if not k.startswith("MUTU_")}
+    env.update(MUTU_SECRET_KEY="pendek", DJANGO_SETTINGS_MODULE="config.settings")
+    done = subprocess.run(
+        [sys.executable, "-c", "import django; django.setup()"], env=env, capture_output=True, text=True
+    )
+    assert done.returncode != 0 and "at least 50 characters" in done.stderr

@@ -194,7 +194,8 @@ def test_region_page_query_count_does_not_grow_with_data(
 
     client.force_login(personas["lpmp"])
     url = reverse("mapping:region", args=[scored_round.pk, "regency", "14.01"])
-    with django_assert_max_num_queries(20):
+    # The page's own reads, the session read and its save (the idle deadline moves on every request).
+    with django_assert_max_num_queries(22):
         client.get(url)
     for n in range(40):
         school = make_school(f"1049{n:04d}", f"SD Uji {n}", "SD", "14.01.02")
@@ -203,7 +204,7 @@ def test_region_page_query_count_does_not_grow_with_data(
         )
         services.submit_answers(respondent=slot, options=[])
     scoring.score_round(scored_round.pk)
-    with django_assert_max_num_queries(20):
+    with django_assert_max_num_queries(22):
         page = client.get(url + "?sort=flags")
     assert page.context["page"].paginator.count == 41
 
