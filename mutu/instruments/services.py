@@ -12,6 +12,7 @@ The exchange format is one document (YAML, or the XLSX that LPMP staff edit), sh
                       # min ≤ answer < max (max omitted: no upper end), without gaps or overlaps
 """
 
+import re
 import zipfile
 from collections import defaultdict
 from pathlib import Path
@@ -29,6 +30,7 @@ KINDS = [Node.Kind.STANDARD, Node.Kind.INDICATOR, Node.Kind.SUBINDICATOR]
 CHOICE_KINDS = {Question.Kind.SINGLE, Question.Kind.MULTIPLE}
 SCORED_KINDS = CHOICE_KINDS | {Question.Kind.NUMBER}  # text answers are exported, never scored
 WEIGHT_TOLERANCE = 1e-6
+SLUG = re.compile(r"[a-z0-9][a-z0-9-]{0,39}")
 DEFAULT_NODES = Path(__file__).parent / "data" / "snp2019_nodes.yaml"
 DEFAULT_WEIGHTS = {"ks": 0.4, "guru": 0.3, "siswa": 0.1, "komite": 0.2}
 # Colours with at least 4.5:1 contrast on white (WCAG 2.1 AA), since level names are written in them.
@@ -73,6 +75,17 @@ def validate(doc):
     problems = []
     if not doc.get("code") or not doc.get("name"):
         problems.append(("instrumen", _("The instrument needs a code and a name.")))
+    elif not isinstance(doc["code"], str) or not SLUG.fullmatch(doc["code"]):
+        # The code names the version in URLs (/instruments/<code>/…): anything else breaks every page.
+        problems.append(
+            (
+                "instrumen",
+                _("The code must be 1–40 lowercase letters, digits or hyphens (e.g. snp2019-riau), not “%(code)s”.")
+                % {"code": str(doc["code"])[:60]},
+            )
+        )
+    elif not isinstance(doc["name"], str) or len(doc["name"]) > 150:
+        problems.append(("instrumen", _("The name must be a text of at most 150 characters.")))
     codes, subs = set(), {}
     for depth, _parent, node in _walk(doc.get("nodes")):
         code = str(node.get("code", ""))

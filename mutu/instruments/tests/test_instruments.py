@@ -151,3 +151,14 @@ def test_admin_uploads_an_instrument_and_sees_the_problems(client, personas, tmp
     assert client.post(reverse("instruments:list"), {"file": good}).status_code == 302
     download = client.get(reverse("instruments:download", args=["tiny", "yaml"]))
     assert yaml.safe_load(b"".join(download.streaming_content))["code"] == "tiny"
+
+
+@pytest.mark.parametrize("code", ["bad code/x", ["daftar"], {"peta": 1}, "Huruf-Besar", "x" * 41])
+def test_an_instrument_code_that_is_not_a_slug_is_refused(db, code):
+    from mutu.instruments.services import InstrumentError, load_instrument, validate
+    from mutu.mapping.tests.conftest import TINY
+
+    doc = {**TINY, "code": code}
+    assert any("huruf kecil" in message for _place, message in validate(doc))
+    with pytest.raises(InstrumentError):
+        load_instrument(doc)
