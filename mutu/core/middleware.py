@@ -1,6 +1,8 @@
 from django.conf import settings
+from django.http import HttpResponseBadRequest
 from django.shortcuts import render
 from django.utils import translation
+from django.utils.translation import gettext as _
 
 
 class LanguageMiddleware:
@@ -38,3 +40,23 @@ class MethodNotAllowedPageMiddleware:
             page["Allow"] = response.get("Allow", "")
             return page
         return response
+
+
+class RefuseNulMiddleware:
+    """A NUL byte in the path or a parameter is refused with 400 before any view: PostgreSQL cannot
+    store one in text and would answer a query with an error (a 500) instead."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        params = request.GET.lists() if request.method in ("GET", "HEAD") else [*request.GET.lists(), *_form(request)]
+        if "\x00" in request.path or any("\x00" in key or any("\x00" in v for v in values) for key, values in params):
+            return HttpResponseBadRequest(_("The address or the form holds a NUL character; send it without one."))
+        return self.get_response(request)
+
+
+def _form(request):
+    if request.content_type not in ("application/x-www-form-urlencoded", "multipart/form-data"):
+        return []  # JSON bodies are checked by the API's schemas
+    return request.POST.lists()  # form fields only; uploaded files are checked by what reads them

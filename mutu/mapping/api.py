@@ -155,7 +155,9 @@ def rounds(request):
 
 
 @api.get("/rounds/{round_id}/progress", response=ProgressOut)
-def progress(request, round_id: int, offset: int = Query(0, ge=0), limit: int = Query(100, ge=1, le=1000)):
+def progress(
+    request, round_id: int, offset: int = Query(0, ge=0, le=10_000_000), limit: int = Query(100, ge=1, le=1000)
+):
     _require(request, Perm.ROUND_VIEW)
     round_ = selectors.round_for_user(request.user, round_id)
     result = selectors.region_progress(round_, selectors.round_schools(request.user, round_))

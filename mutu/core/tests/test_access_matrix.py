@@ -296,3 +296,16 @@ def test_error_pages_speak_indonesian(client, personas, settings):
 
     with translation.override("id"):
         assert "Terjadi kesalahan" in render_to_string("500.html")
+
+
+def test_nul_bytes_and_huge_offsets_get_a_message_not_a_500(client, personas, context):
+    from mutu.accounts.tokens import create_token
+
+    client.force_login(personas["pusat"])
+    assert client.get("/schools/", {"q": "a\x00b"}).status_code == 400
+    assert client.get("/mapping/1/regions/regency/14.\x0001/").status_code == 400
+    response = client.post(reverse("respond:code"), {"code": "AB\x00CD"})
+    assert response.status_code == 400 and "NUL" in response.content.decode()
+    token = f"Bearer {create_token(user=personas['pusat'], name='uji')}"
+    url = reverse("api:progress", args=[context["round"].pk])
+    assert client.get(url, {"offset": 2**63 + 5}, HTTP_AUTHORIZATION=token).status_code == 422
