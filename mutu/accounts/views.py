@@ -2,24 +2,23 @@
 from one client address, whatever the usernames (password spraying), lock that address for the
 rest of the window (django-ratelimit, keyed like every throttle on `core.network.client_ip`)."""
 
-import math
-
 from django.conf import settings
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.signals import user_login_failed
 from django.dispatch import receiver
 from django.shortcuts import render
-from django_ratelimit.core import get_usage
+
+from mutu.core.throttle import address_usage, locked_minutes
 
 from .forms import LoginForm
 
 
 def _address_usage(request, increment=False):
-    return get_usage(
+    return address_usage(
         request,
-        group="login-address",
-        key="ip",
-        rate=f"{settings.MUTU_LOGIN_ADDRESS_ATTEMPTS}/{settings.MUTU_LOGIN_ADDRESS_WINDOW_SECONDS}s",
+        "login-address",
+        settings.MUTU_LOGIN_ADDRESS_ATTEMPTS,
+        settings.MUTU_LOGIN_ADDRESS_WINDOW_SECONDS,
         increment=increment,
     )
 
@@ -35,8 +34,7 @@ class LoginView(auth_views.LoginView):
     authentication_form = LoginForm
 
     def post(self, request, *args, **kwargs):
-        usage = _address_usage(request)
-        if usage["count"] >= usage["limit"]:
-            minutes = max(1, math.ceil(usage["time_left"] / 60))
+        minutes = locked_minutes(_address_usage(request))
+        if minutes:
             return render(request, "registration/address_locked.html", {"minutes": minutes}, status=429)
         return super().post(request, *args, **kwargs)

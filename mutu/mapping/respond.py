@@ -1,7 +1,6 @@
 """The respondent's side: no account, a personal code, one small page of questions at a time."""
 
 import logging
-import math
 
 from django.conf import settings
 from django.core.paginator import Paginator
@@ -16,6 +15,8 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 from django_ratelimit.core import get_usage
 
+from mutu.core.throttle import address_usage, locked_minutes
+
 from . import services
 from .forms import CodeForm
 from .models import Respondent
@@ -29,12 +30,8 @@ logger = logging.getLogger("mutu.respond")
 
 def _code_usage(request, increment=False):
     """django-ratelimit's count of wrong codes from this client address in the current window."""
-    return get_usage(
-        request,
-        group="respondent-code",
-        key="ip",
-        rate=f"{settings.MUTU_CODE_ATTEMPTS}/{settings.MUTU_CODE_WINDOW_SECONDS}s",
-        increment=increment,
+    return address_usage(
+        request, "respondent-code", settings.MUTU_CODE_ATTEMPTS, settings.MUTU_CODE_WINDOW_SECONDS, increment=increment
     )
 
 
@@ -77,10 +74,9 @@ def _remember(response, code):
 
 def _locked(request):
     """The refusal for a client address over its wrong-code budget, saying when it ends; else None."""
-    usage = _code_usage(request)
-    if usage["count"] < usage["limit"]:  # the budget is the number of wrong codes allowed
+    minutes = locked_minutes(_code_usage(request))  # the budget is the number of wrong codes allowed
+    if minutes is None:
         return None
-    minutes = max(1, math.ceil(usage["time_left"] / 60))
     return render(
         request,
         "mapping/respond_message.html",
