@@ -5,6 +5,7 @@ benchmark: it validates every row, reports problems with row number, field and r
 asked) upserts the good rows in batches inside one transaction.
 """
 
+import codecs
 import csv
 import re
 import zipfile
@@ -133,11 +134,43 @@ def iter_file_rows(path):
     if suffix not in {".csv", ".txt"}:
         raise ImportFileError(_("Unsupported file type “%(suffix)s”: upload CSV or XLSX.") % {"suffix": suffix})
     # Undecodable bytes become U+FFFD instead of failing half-way through a streamed file.
-    with path.open(newline="", encoding="utf-8-sig", errors="replace") as handle:
+    with path.open(newline="", encoding=detect_encoding(path), errors="replace") as handle:
         sample = handle.read(8192)
         handle.seek(0)
         delimiter = max(";,\t", key=sample.count)
         yield from csv.reader(handle, delimiter=delimiter)
+
+
+# What each detected encoding is called for people.
+ENCODING_NAMES = {"utf-8-sig": "UTF-8", "utf-16": "UTF-16", "cp1252": "Windows-1252"}
+
+
+def detect_encoding(path):
+    """A CSV file's text encoding: a byte-order mark says UTF-8 or UTF-16 (Excel's "Unicode text");
+    otherwise UTF-8 if every byte decodes as UTF-8 (checked in chunks, memory stays flat), else
+    Windows-1252, which Excel writes as "CSV" on Windows."""
+    with Path(path).open("rb") as handle:
+        head = handle.read(4)
+        if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+            return "utf-16"
+        if head.startswith(codecs.BOM_UTF8):
+            return "utf-8-sig"
+        handle.seek(0)
+        decoder = codecs.getincrementaldecoder("utf-8")()
+        try:
+            while chunk := handle.read(1 << 20):
+                decoder.decode(chunk)
+            decoder.decode(b"", final=True)
+        except UnicodeDecodeError:
+            return "cp1252"
+    return "utf-8-sig"
+
+
+def encoding_name(path):
+    """The encoding a file was read in, as people call it; empty for spreadsheets."""
+    if Path(path).suffix.lower() not in {".csv", ".txt"}:
+        return ""
+    return ENCODING_NAMES[detect_encoding(path)]
 
 
 def _is_header(row):

@@ -96,6 +96,7 @@ class SchoolImport(models.Model):
     file = models.FileField(upload_to="imports/%Y/%m/")
     original_name = models.CharField(max_length=255)
     headers = models.JSONField(default=list)
+    encoding = models.CharField(max_length=20, blank=True)  # how a CSV file was read, e.g. Windows-1252
     mapping = models.JSONField(default=dict)
     all_or_nothing = models.BooleanField(default=False)
     state = models.CharField(max_length=12, choices=State.choices, default=State.UPLOADED)

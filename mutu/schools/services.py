@@ -71,6 +71,7 @@ def start_import(*, actor, upload):
     job.file.save(upload.name, upload, save=False)
     try:
         job.headers = importing.read_headers(job.file.path)
+        job.encoding = importing.encoding_name(job.file.path)
     except importing.ImportFileError:
         job.file.delete(save=False)
         raise

@@ -161,7 +161,7 @@ def test_web_import_flow_with_column_mapping(client, personas, mixed_file):
     assert response.status_code == 302 and "name" not in job.mapping
     # Mapping step: the unknown header must be chosen by hand.
     page = client.get(reverse("schools:import_job", args=[job.pk]))
-    assert "Nama Satpen X" in page.content.decode()
+    assert "Nama Satpen X" in page.content.decode() and "Berkas dibaca sebagai teks UTF-8." in page.content.decode()
     data = {f"col_{key}": str(index) for key, index in job.mapping.items()}
     missing = client.post(reverse("schools:import_job", args=[job.pk]), data)
     assert "Pilih kolom untuk: Nama sekolah." in missing.content.decode()
@@ -209,3 +209,24 @@ def test_wrong_level_status_accreditation_and_coordinates(tmp_path, regions):
     assert [e[1] for e in report.errors] == ["Jenjang", "Status", "Akreditasi", "Lintang", "Bujur"]
     assert report.errors[0][2] == "Jenjang “TK” tidak dikenal: gunakan SD, SMP, SMA, SMK atau SLB."
     assert report.errors[4][2] == "“200” bukan koordinat di wilayah Indonesia (94 sampai 142)."
+
+
+@pytest.mark.parametrize(
+    "encoding,delimiter,name",
+    [("cp1252", ";", "Windows-1252"), ("utf-16", "\t", "UTF-16"), ("utf-8-sig", ";", "UTF-8"), ("utf-8", ",", "UTF-8")],
+)
+def test_csv_files_from_excel_are_read_in_their_encoding(regions, tmp_path, encoding, delimiter, name):
+    """Excel's "CSV" on Windows is Windows-1252 with semicolons; its "Unicode text" is UTF-16 with tabs."""
+    from mutu.schools import importing
+    from mutu.schools.models import School
+
+    rows = [
+        ["NPSN", "Nama Sekolah", "Bentuk Pendidikan", "Status Sekolah", "Kode Wilayah"],
+        ["10499001", "SD Tunas Bangsa – Bangkinang", "SD", "Negeri", "14.01.01"],
+    ]
+    path = tmp_path / "sekolah.csv"
+    path.write_bytes("\r\n".join(delimiter.join(row) for row in rows).encode(encoding))
+    assert importing.encoding_name(path) == name
+    report = importing.run_import(path, importing.guess_mapping(importing.read_headers(path)), commit=True)
+    assert report.error_count == 0, report.errors
+    assert School.objects.get(npsn="10499001").name == "SD Tunas Bangsa – Bangkinang"  # no U+FFFD

@@ -14,6 +14,8 @@ class Command(BaseCommand):
     def handle(self, *args, file, dry_run, all_or_nothing, **options):
         try:
             mapping = importing.guess_mapping(importing.read_headers(file))
+            if importing.encoding_name(file):
+                self.stdout.write(f"Berkas dibaca sebagai {importing.encoding_name(file)}.")
             report = importing.run_import(
                 file,
                 mapping,
