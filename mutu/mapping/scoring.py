@@ -292,17 +292,22 @@ def fetch_batches(sql, params, size):
             yield batch
 
 
+def _sub_table(matrix, school_ids, rows):
+    """n_schools × K from (school id, sub-indicator node id, value) rows, NaN where none is given."""
+    k_of_node = {int(matrix.node_ids[i]): k for k, i in enumerate(matrix.sub_nodes)}
+    table = np.full((len(school_ids), len(matrix.sub_nodes)), np.nan)
+    for school_id, node_id, value in rows:
+        table[np.searchsorted(school_ids, school_id), k_of_node[node_id]] = value
+    return table
+
+
 def _external(round_, matrix, school_ids):
     if not matrix.external.any():
         return None
-    k_of_node = {int(matrix.node_ids[i]): k for k, i in enumerate(matrix.sub_nodes)}
-    table = np.full((len(school_ids), len(matrix.sub_nodes)), np.nan)
     rows = ExternalValue.objects.filter(round=round_, school_id__in=school_ids).values_list(
         "school_id", "node_id", "value"
     )
-    for school_id, node_id, value in rows.iterator(chunk_size=10000):
-        table[np.searchsorted(school_ids, school_id), k_of_node[node_id]] = value
-    return table
+    return _sub_table(matrix, school_ids, rows.iterator(chunk_size=10000))
 
 
 @dataclass
@@ -413,13 +418,7 @@ def _corrections(round_, matrix, school_ids):
             "school_id", "node_id", "corrected"
         )
     )
-    if not rows:
-        return None
-    k_of_node = {int(matrix.node_ids[i]): k for k, i in enumerate(matrix.sub_nodes)}
-    table = np.full((len(school_ids), len(matrix.sub_nodes)), np.nan)
-    for school_id, node_id, value in rows:
-        table[np.searchsorted(school_ids, school_id), k_of_node[node_id]] = value
-    return table
+    return _sub_table(matrix, school_ids, rows) if rows else None
 
 
 SCORE_COLUMNS = [
@@ -446,12 +445,8 @@ def insert_rows(model, fields, rows, skip_existing=False):
     columns = [model._meta.get_field(name) for name in fields]
     database = connections[DEFAULT_DB_ALIAS]  # once: each access of the `connection` proxy costs a lookup
     quote = database.ops.quote_name
-    sql = "INSERT INTO {} ({}) VALUES ({}){}".format(
-        quote(model._meta.db_table),
-        ", ".join(quote(column.column) for column in columns),
-        ", ".join(["%s"] * len(columns)),
-        " ON CONFLICT DO NOTHING" if skip_existing else "",
-    )
+    table = quote(model._meta.db_table)
+    names = ", ".join(quote(column.column) for column in columns)
     # Only these need the backend's form (JSON, bytes, time zone); numbers, text and ids pass as they are.
     prepare = [
         (lambda value, column=column: column.get_db_prep_save(value, database))
@@ -463,12 +458,14 @@ def insert_rows(model, fields, rows, skip_existing=False):
     with database.cursor() as cursor:
         if database.vendor == "postgresql" and not skip_existing:
             # COPY in binary: one stream instead of a statement per row, and bytes not spelt in hex.
-            names = ", ".join(quote(column.column) for column in columns)
-            with cursor.cursor.copy(f"COPY {quote(model._meta.db_table)} ({names}) FROM STDIN (FORMAT BINARY)") as copy:
+            with cursor.cursor.copy(f"COPY {table} ({names}) FROM STDIN (FORMAT BINARY)") as copy:
                 copy.set_types([column.db_type(database).split("(")[0] for column in columns])
                 for row in prepared:
                     copy.write_row(row)
             return
+        placeholders = ", ".join(["%s"] * len(columns))
+        conflict = " ON CONFLICT DO NOTHING" if skip_existing else ""
+        sql = f"INSERT INTO {table} ({names}) VALUES ({placeholders}){conflict}"
         while batch := list(islice(prepared, 1000)):
             cursor.executemany(sql, batch)
 

@@ -215,6 +215,10 @@ def number_ranges(version_id, respondent_type, level):
     return ranges
 
 
+def _ranges_of(respondent):
+    return number_ranges(respondent.round.instrument_id, respondent.respondent_type, respondent.school.level)
+
+
 def _option_ids(values, valid):
     """The chosen option ids, sorted; each option counts once, so a repeated one is refused."""
     try:
@@ -290,12 +294,7 @@ def save_answer(*, question_id, values, code=None, respondent_id=None):
             raise NotInQuestionnaire(_("That question is not in your questionnaire."))
         answer = _clean_answer(*shape, values)
         if shape[0] == Question.Kind.NUMBER and answer is not None:
-            _check_range(
-                answer,
-                number_ranges(respondent.round.instrument_id, respondent.respondent_type, respondent.school.level).get(
-                    question_id
-                ),
-            )
+            _check_range(answer, _ranges_of(respondent).get(question_id))
         respondent.draft[str(question_id)] = answer
         respondent.save(update_fields=["draft"])
     return respondent
@@ -355,10 +354,7 @@ def submit(*, respondent_id):
         missing = unanswered(respondent, questionnaire_for(respondent))
         if missing:
             raise Incomplete(missing)
-        respondent.packed = pack(
-            respondent.draft,
-            number_ranges(respondent.round.instrument_id, respondent.respondent_type, respondent.school.level),
-        )
+        respondent.packed = pack(respondent.draft, _ranges_of(respondent))
         respondent.submitted_at = timezone.now()
         respondent.save(update_fields=["packed", "submitted_at"])
         _count_submission(respondent)
@@ -478,17 +474,17 @@ def agree_all(*, actor, round_, school, node):
     done = set(
         Verification.objects.filter(round=round_, school=school, node_id__in=subs).values_list("node_id", flat=True)
     )
+    new = [sub for sub in subs if sub not in done]
     Verification.objects.bulk_create(
         [
             Verification(
                 round=round_, school=school, node_id=sub, verifier=actor, agreed=True, original=engine[sub], note=""
             )
-            for sub in subs
-            if sub not in done
+            for sub in new
         ],
         ignore_conflicts=True,  # a double click agrees once
     )
-    count = len([sub for sub in subs if sub not in done])
+    count = len(new)
     record_audit(
         actor=actor,
         action="rapor.verify",
