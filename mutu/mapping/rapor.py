@@ -156,6 +156,7 @@ class Figures:
     level_counts: list
     standards: list  # [(node, mean)]
     complete: bool  # the whole region (stored by the engine), or only the schools in the user's scope
+    region: RegionScore | None  # the engine's stored row of the whole region
 
     @property
     def not_sent(self):
@@ -183,6 +184,12 @@ def _parents(kind):
     return {RegionScore.Kind.DISTRICT: ["regency__province"], RegionScore.Kind.REGENCY: ["province"]}.get(kind, [])
 
 
+def standard_means(region, nodes):
+    """[(standard node, mean)] of a stored region row."""
+    means = selectors.decode(region.values)
+    return [(node, _num(means[i])) for i, node in enumerate(nodes) if not node.parent_id]
+
+
 def region_figures(round_, kind, code, schools, nodes, bands):
     """The region's figures over `schools` (the user's scope in it): the engine's stored row where that
     scope is the whole region, else computed from the scoped schools' rapor, so that the tiles and the
@@ -192,17 +199,18 @@ def region_figures(round_, kind, code, schools, nodes, bands):
     if round_.province_id:
         whole = whole.filter(province_id=round_.province_id)
     region = RegionScore.objects.filter(round=round_, engine=ENGINE, kind=kind, code=code).first()
-    top = [i for i, n in enumerate(nodes) if not n.parent_id]
-    if region is not None and schools.count() == whole.count():
-        means = selectors.decode(region.values)
+    scoped = schools.count()
+    if region is not None and scoped == whole.count():
         return Figures(
             total=region.total,
             schools=region.schools,
             with_rapor=region.with_rapor,
             level_counts=region.level_counts,
-            standards=[(nodes[i], _num(means[i])) for i in top],
+            standards=standard_means(region, nodes),
             complete=True,
+            region=region,
         )
+    top = [i for i, n in enumerate(nodes) if not n.parent_id]
     rows = list(
         SchoolScore.objects.filter(round=round_, engine=ENGINE, school__in=schools, total__isnull=False).values_list(
             "total", "level", "values"
@@ -214,11 +222,12 @@ def region_figures(round_, kind, code, schools, nodes, bands):
         means = np.nanmean(values, axis=0) if rows else np.full(len(top), np.nan)
     return Figures(
         total=float(np.mean([t for t, _l, _v in rows])) if rows else None,
-        schools=schools.count(),
+        schools=scoped,
         with_rapor=len(rows),
         level_counts=[int(c) for c in np.bincount([lv for _t, lv, _v in rows], minlength=len(bands))],
         standards=[(nodes[i], _num(m)) for i, m in zip(top, means, strict=True)],
         complete=False,
+        region=region,
     )
 
 
@@ -270,17 +279,11 @@ def region_context(round_, kind, code, schools, sort):
     comparison = None
     if not figures.complete:  # the user's schools, named as such, beside the whole region's stored mean
         series = [(_("Your scope"), series[0][1])]
-        comparison = RegionScore.objects.filter(round=round_, engine=ENGINE, kind=kind, code=code).first()
+        comparison = figures.region
         if comparison is not None:
-            means = selectors.decode(comparison.values)
-            position = {n.pk: i for i, n in enumerate(nodes)}
-            series.append(
-                (
-                    _("%(region)s (all schools)") % {"region": name},
-                    [_num(means[position[n.pk]]) for n, _v in figures.standards],
-                )
-            )
-    published_count = Milestone.objects.filter(round=round_, step=Milestone.Step.PUBLISHED, school__in=schools).count()
+            whole = [v for _n, v in standard_means(comparison, nodes)]
+            series.append((_("%(region)s (all schools)") % {"region": name}, whole))
+    published_count = selectors.published_school_ids(round_, schools).count()
     return {
         "round": round_,
         "kind": kind,
@@ -427,13 +430,7 @@ class RegionSchoolsExporter(ListExporter):
     def rows(self):
         bands = self.context["bands"]
         final, provisional = str(_("final")), str(_("provisional"))
-        published = set(
-            Milestone.objects.filter(
-                round=self.context["round"],
-                step=Milestone.Step.PUBLISHED,
-                school__in=self.context["scores"].values("school"),
-            ).values_list("school_id", flat=True)
-        )
+        published = set(selectors.published_school_ids(self.context["round"], self.context["scores"].values("school")))
         scores = (
             self.context["scores"]
             .select_related("school__regency")
@@ -530,11 +527,7 @@ class ScoresExporter(ListExporter):
 
     def rows(self):
         bands = list(LevelBand.objects.filter(version=self.round.instrument_id).order_by("position"))
-        published = set(
-            Milestone.objects.filter(round=self.round, step=Milestone.Step.PUBLISHED).values_list(
-                "school_id", flat=True
-            )
-        )
+        published = set(selectors.published_school_ids(self.round))
         scores = (
             SchoolScore.objects.filter(round=self.round, engine=ENGINE, school__in=self.schools)
             .order_by("school__npsn")

@@ -197,3 +197,13 @@ def school_rounds(user, school):
     if not schools_for_user(user, Perm.ROUND_VIEW).filter(pk=school.pk).exists():
         return Round.objects.none()
     return rounds_for_user(user).filter(Q(province__isnull=True) | Q(province_id=school.province_id))
+
+
+def published_school_ids(round_, schools=None):
+    """Ids of the schools whose rapor of the round is published (final), among `schools` if given."""
+    from .models import Milestone
+
+    published = Milestone.objects.filter(round=round_, step=Milestone.Step.PUBLISHED)
+    if schools is not None:
+        published = published.filter(school__in=schools)
+    return published.values_list("school_id", flat=True)

@@ -255,7 +255,7 @@ def region_rapor(request, pk, kind, code):
 @require_safe
 @require_perm(Perm.ROUND_VIEW)
 def my_region(request, pk):
-    """Where a user lands from a round: the smallest region holding all of their schools."""
+    """Where a user lands from a round: the region of their membership (see `rapor.home_region`)."""
     round_ = selectors.round_for_user(request.user, pk)
     home = rapor_lib.home_region(request.user, round_)
     if home is None:
