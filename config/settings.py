@@ -172,6 +172,18 @@ STORAGES = {
 # Uploaded import files: at most this many bytes (a national Dapodik export is ~40 MB).
 MUTU_MAX_UPLOAD_BYTES = int(os.environ.get("MUTU_MAX_UPLOAD_BYTES", str(100 * 1024 * 1024)))
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+# Limits checked before an uploaded file is parsed (mutu/core/files.py, docs/configuration.md).
+MUTU_XLSX_MAX_PARTS = int(os.environ.get("MUTU_XLSX_MAX_PARTS", "1000"))
+MUTU_XLSX_MAX_PART_BYTES = int(os.environ.get("MUTU_XLSX_MAX_PART_BYTES", str(512 * 1024 * 1024)))
+MUTU_XLSX_MAX_SHARED_STRINGS_BYTES = int(os.environ.get("MUTU_XLSX_MAX_SHARED_STRINGS_BYTES", str(128 * 1024 * 1024)))
+MUTU_XLSX_MAX_TOTAL_BYTES = int(os.environ.get("MUTU_XLSX_MAX_TOTAL_BYTES", str(1024 * 1024 * 1024)))
+MUTU_XLSX_MAX_RATIO = int(os.environ.get("MUTU_XLSX_MAX_RATIO", "100"))
+MUTU_YAML_MAX_NODES = int(os.environ.get("MUTU_YAML_MAX_NODES", "1000000"))
+MUTU_IMPORT_MAX_ROWS = int(os.environ.get("MUTU_IMPORT_MAX_ROWS", "500000"))
+MUTU_IMPORT_MAX_CELL_CHARS = int(os.environ.get("MUTU_IMPORT_MAX_CELL_CHARS", "10000"))
+MUTU_IMPORT_MAX_COLUMNS = int(os.environ.get("MUTU_IMPORT_MAX_COLUMNS", "200"))
+# An import step busy this long has lost its worker: the job page ends it as failed.
+MUTU_IMPORT_TIMEOUT_MINUTES = int(os.environ.get("MUTU_IMPORT_TIMEOUT_MINUTES", "60"))
 
 # Shared by all web processes (login and respondent-code throttling): run `manage.py createcachetable`.
 # Wrong respondent codes: this many from one client address within the window lock code entry for

@@ -2,23 +2,34 @@
 
 `run_import` is the single pipeline behind the web import, the `import_schools` command and the
 benchmark: it validates every row, reports problems with row number, field and reason, and (when
-asked) upserts the good rows in batches inside one transaction.
+asked) upserts the good rows in batches inside one transaction. The file is parsed before that
+transaction opens (the good rows wait in a spool file), so a slow or hostile file never holds the
+database's write lock; the limits of mutu/core/files.py and the row, column and cell limits from
+settings are checked while reading.
 """
 
 import codecs
 import csv
+import json
 import re
+import tempfile
 import zipfile
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
+from xml.etree import ElementTree as ET
 
+from defusedxml import DefusedXmlException
+from django.conf import settings
+from django.core.serializers.json import DjangoJSONEncoder
 from django.db import transaction
+from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from openpyxl.utils.exceptions import InvalidFileException
 
+from mutu.core.files import FileRefused, check_zip
 from mutu.regions.models import District
 
 from .models import PROVINCE_LEVELS, REGENCY_LEVELS, Accreditation, Level, School, Status
@@ -113,8 +124,28 @@ def _cell(value):
 
 
 def iter_file_rows(path):
-    """Yield each row of the first sheet as a list of strings; CSV and XLSX are streamed."""
-    path = Path(path)
+    """Yield each row of the first sheet as a list of strings; CSV and XLSX are streamed. A row with
+    more columns, or a cell longer, than the settings allow ends the reading with ImportFileError."""
+    number = 0
+    for number, row in enumerate(_raw_rows(Path(path)), start=1):  # noqa: B007 — the number names the row
+        if len(row) > settings.MUTU_IMPORT_MAX_COLUMNS:
+            raise ImportFileError(
+                _("Row %(row)s has %(count)s columns; at most %(limit)s are accepted.")
+                % {"row": number, "count": len(row), "limit": settings.MUTU_IMPORT_MAX_COLUMNS}
+            )
+        if any(len(cell) > settings.MUTU_IMPORT_MAX_CELL_CHARS for cell in row):
+            raise _cell_too_long(number)
+        yield row
+
+
+def _cell_too_long(number):
+    return ImportFileError(
+        _("Row %(row)s has a cell longer than %(limit)s characters.")
+        % {"row": number, "limit": number_format(settings.MUTU_IMPORT_MAX_CELL_CHARS, force_grouping=True)}
+    )
+
+
+def _raw_rows(path):
     suffix = path.suffix.lower()
     if suffix in {".xlsx", ".xlsm"}:
         # openpyxl's read-only mode parses the sheet XML as a stream: memory stays flat on a
@@ -122,12 +153,17 @@ def iter_file_rows(path):
         from openpyxl import load_workbook
 
         try:
+            check_zip(path)
             workbook = load_workbook(path, read_only=True, data_only=True)
-        except (InvalidFileException, zipfile.BadZipFile, KeyError, OSError) as exc:
+        except FileRefused as exc:
+            raise ImportFileError(str(exc)) from exc
+        except (InvalidFileException, zipfile.BadZipFile, KeyError, OSError, ValueError) as exc:
             raise ImportFileError(_("The spreadsheet cannot be read: %(reason)s") % {"reason": exc}) from exc
         try:
             for row in workbook.worksheets[0].iter_rows(values_only=True):
                 yield [_cell(v) for v in row]
+        except (KeyError, ValueError, TypeError, zipfile.BadZipFile, ET.ParseError, DefusedXmlException) as exc:
+            raise ImportFileError(_("The spreadsheet cannot be read: %(reason)s") % {"reason": exc}) from exc
         finally:
             workbook.close()
         return
@@ -138,7 +174,17 @@ def iter_file_rows(path):
         sample = handle.read(8192)
         handle.seek(0)
         delimiter = max(";,\t", key=sample.count)
-        yield from csv.reader(handle, delimiter=delimiter)
+        # The reader refuses a longer field itself, before holding it whole.
+        csv.field_size_limit(settings.MUTU_IMPORT_MAX_CELL_CHARS)
+        reader = csv.reader(handle, delimiter=delimiter)
+        try:
+            yield from reader
+        except csv.Error as exc:
+            if "field larger than field limit" in str(exc):
+                raise _cell_too_long(reader.line_num) from exc
+            raise ImportFileError(
+                _("Line %(line)s cannot be read: %(reason)s") % {"line": reader.line_num, "reason": exc}
+            ) from exc
 
 
 # What each detected encoding is called for people.
@@ -288,6 +334,10 @@ class RowChecker:
         """(values, errors) for one data row; errors are (field label, message)."""
         errors = []
         values = {}
+        # PostgreSQL cannot store NUL in text; such a cell is refused by name, not by a failed save.
+        for key in self.mapping:
+            if "\x00" in self.get(row, key):
+                errors.append((COLUMN_BY_KEY[key].label, _("The cell holds a NUL character (byte 0).")))
         npsn = self.get(row, "npsn")
         if not re.fullmatch(r"\d{8}", npsn):
             errors.append(("NPSN", _("NPSN must be exactly 8 digits (got “%(value)s”).") % {"value": npsn}))
@@ -380,9 +430,16 @@ def _data_rows(path):
         number += 1
         if _is_header(row):
             break
+    count = 0
     for row in rows:
         number += 1
         if any(cell.strip() for cell in row):
+            count += 1
+            if count > settings.MUTU_IMPORT_MAX_ROWS:
+                raise ImportFileError(
+                    _("The file has more than %(limit)s data rows: split it into several files.")
+                    % {"limit": number_format(settings.MUTU_IMPORT_MAX_ROWS, force_grouping=True)}
+                )
             yield number, row
 
 
@@ -449,24 +506,41 @@ def _check_existing_in_scope(batch, scope, report, on_error, rows_of):
     return kept
 
 
-def run_import(path, mapping, *, scope=UNRESTRICTED, commit=False, all_or_nothing=False, on_error=None):
-    """Check every row of `path`; with `commit`, upsert the good rows (or, all-or-nothing, none if any is bad)."""
+def _spooled_batches(spool):
+    spool.seek(0)
+    batch = []
+    for line in spool:
+        batch.append(json.loads(line))
+        if len(batch) >= BATCH_SIZE:
+            yield batch
+            batch = []
+    if batch:
+        yield batch
+
+
+def run_import(
+    path, mapping, *, scope=UNRESTRICTED, commit=False, all_or_nothing=False, on_error=None, in_transaction=None
+):
+    """Check every row of `path`; with `commit`, upsert the good rows (or, all-or-nothing, none if any is
+    bad) in one transaction, inside which `in_transaction(report)` runs last (the audit entry)."""
     missing = missing_required(mapping)
     if missing:
         raise ImportFileError(_("These columns are not mapped: %(fields)s.") % {"fields": ", ".join(missing)})
-    regions = RegionIndex()
-    if commit and all_or_nothing:
-        dry = run_import(path, mapping, scope=scope, on_error=on_error)
-        if dry.error_count:
-            return dry
-        on_error = None
     report = ImportReport()
-    checker = RowChecker(mapping, regions, scope)
-    now = datetime.now(UTC)
-    with transaction.atomic():
+    checker = RowChecker(mapping, RegionIndex(), scope)
+    with tempfile.TemporaryFile("w+", encoding="utf-8") as spool:
         for batch in _batches(path, checker, report, on_error):
             batch = _check_existing_in_scope(batch, scope, report, on_error, checker.seen)
             if commit:
-                _write(batch, mapping, report, now)
-        report.committed = commit
+                spool.writelines(json.dumps(values, cls=DjangoJSONEncoder) + "\n" for values in batch)
+        if not commit or (all_or_nothing and report.error_count):
+            return report
+        now = datetime.now(UTC)
+        with transaction.atomic():
+            for batch in _spooled_batches(spool):
+                # Checked again under the write lock: a school may have moved since it was read.
+                _write(_check_existing_in_scope(batch, scope, report, on_error, checker.seen), mapping, report, now)
+            report.committed = True
+            if in_transaction:
+                in_transaction(report)
     return report

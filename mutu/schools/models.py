@@ -84,6 +84,7 @@ class SchoolImport(models.Model):
     """One uploaded Dapodik file going through mapping → validation → commit."""
 
     class State(models.TextChoices):
+        READING = "reading", _("reading")
         UPLOADED = "uploaded", _("uploaded")
         VALIDATING = "validating", _("validating")
         VALIDATED = "validated", _("checked")
@@ -108,6 +109,8 @@ class SchoolImport(models.Model):
     errors = models.JSONField(default=list)
     error_count = models.PositiveIntegerField(default=0)
     failure = models.TextField(blank=True)
+    task_id = models.CharField(max_length=64, blank=True)  # the worker task of the current step
+    updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
         ordering = ["-created_at"]
@@ -117,7 +120,7 @@ class SchoolImport(models.Model):
 
     @property
     def busy(self):
-        return self.state in {self.State.VALIDATING, self.State.COMMITTING}
+        return self.state in {self.State.READING, self.State.VALIDATING, self.State.COMMITTING}
 
     @property
     def can_commit(self):

@@ -1,7 +1,11 @@
 """Every write to schools: edits, and the import workflow (upload → map → check → save)."""
 
+import logging
+from datetime import timedelta
+
 from django.conf import settings
 from django.db import transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from mutu.accounts.models import ROLE_SCOPE, Scope
@@ -10,6 +14,8 @@ from mutu.core.services import model_changes, record_audit
 
 from . import importing
 from .models import School, SchoolImport
+
+logger = logging.getLogger(__name__)
 
 # Attribute names compared for the audit trail.
 EDITABLE_FIELDS = [
@@ -59,7 +65,8 @@ def write_scope_for(user, perm):
 
 
 def start_import(*, actor, upload):
-    """Store an uploaded file and read its header row; raises ImportFileError with a user message."""
+    """Store an uploaded file and queue the reading of its header row (in the worker, like every parse).
+    Raises ImportFileError with a user message when the size or type is wrong."""
     if upload.size > settings.MUTU_MAX_UPLOAD_BYTES:
         raise importing.ImportFileError(
             _("The file is larger than %(mb)s MB.") % {"mb": settings.MUTU_MAX_UPLOAD_BYTES // (1024 * 1024)}
@@ -67,17 +74,19 @@ def start_import(*, actor, upload):
     suffix = upload.name.rsplit(".", 1)[-1].lower() if "." in upload.name else ""
     if suffix not in {"csv", "xlsx"}:
         raise importing.ImportFileError(_("Upload a CSV or XLSX file."))
-    job = SchoolImport(uploaded_by=actor, original_name=upload.name[:255])
+    job = SchoolImport(uploaded_by=actor, original_name=upload.name[:255], state=SchoolImport.State.READING)
     job.file.save(upload.name, upload, save=False)
-    try:
-        job.headers = importing.read_headers(job.file.path)
-        job.encoding = importing.encoding_name(job.file.path)
-    except importing.ImportFileError:
-        job.file.delete(save=False)
-        raise
-    job.mapping = importing.guess_mapping(job.headers)
     job.save()
+    from .tasks import read_import
+
+    _queue(job, read_import)
     return job
+
+
+def _queue(job, task):
+    """Enqueue a step (after its state change is committed) and remember its task, to notice its end."""
+    result = task.enqueue(job.pk)
+    SchoolImport.objects.filter(pk=job.pk).update(task_id=str(result.id))
 
 
 def set_mapping(*, job, mapping, all_or_nothing):
@@ -89,10 +98,11 @@ def set_mapping(*, job, mapping, all_or_nothing):
         job.mapping = mapping
         job.all_or_nothing = all_or_nothing
         job.state = SchoolImport.State.VALIDATING
-        job.save(update_fields=["mapping", "all_or_nothing", "state"])
+        job.task_id = ""  # the previous step's task has ended; the next one is recorded when queued
+        job.save(update_fields=["mapping", "all_or_nothing", "state", "task_id", "updated_at"])
     from .tasks import validate_import
 
-    validate_import.enqueue(job.pk)
+    _queue(job, validate_import)
     return job
 
 
@@ -103,10 +113,34 @@ def request_commit(*, job):
         if not job.can_commit:
             return job
         job.state = SchoolImport.State.COMMITTING
-        job.save(update_fields=["state"])
+        job.task_id = ""
+        job.save(update_fields=["state", "task_id", "updated_at"])
     from .tasks import commit_import
 
-    commit_import.enqueue(job.pk)
+    _queue(job, commit_import)
+    return job
+
+
+def settle(job):
+    """End a job whose step can no longer finish: its task failed or ended without a result (the
+    worker was stopped), or it has been busy longer than MUTU_IMPORT_TIMEOUT_MINUTES."""
+    if not job.busy:
+        return job
+    from django_tasks import TaskResultStatus, default_task_backend
+    from django_tasks.exceptions import TaskResultDoesNotExist
+
+    status = None
+    if job.task_id and default_task_backend.supports_get_result:
+        try:
+            status = default_task_backend.get_result(job.task_id).status
+        except TaskResultDoesNotExist:
+            status = TaskResultStatus.FAILED
+    stalled = timezone.now() - job.updated_at > timedelta(minutes=settings.MUTU_IMPORT_TIMEOUT_MINUTES)
+    if status in {TaskResultStatus.FAILED, TaskResultStatus.SUCCESSFUL} or stalled:
+        with transaction.atomic():
+            job = SchoolImport.objects.select_for_update().get(pk=job.pk)
+            if job.busy:  # the worker may have finished meanwhile
+                _fail(job, _("The work on this file stopped without a result. Upload the file again."))
     return job
 
 
@@ -125,19 +159,45 @@ def _store_report(job, report, state):
     job.save()
 
 
+def _fail(job, reason):
+    job.state = SchoolImport.State.FAILED
+    job.failure = reason
+    job.save(update_fields=["state", "failure", "updated_at"])
+
+
 def _guarded(job, work):
-    """Run one import step; a whole-file problem marks the job failed with its message."""
+    """Run one import step so that it always ends: a whole-file problem marks the job failed with its
+    message, anything unexpected with a general one (and the log keeps the traceback)."""
     try:
         return work()
     except importing.ImportFileError as exc:
-        job.state = SchoolImport.State.FAILED
-        job.failure = str(exc)
-        job.save(update_fields=["state", "failure"])
-        return None
+        _fail(job, str(exc))
+    except Exception:
+        logger.exception("School import %s failed", job.pk)
+        _fail(job, _("The file could not be processed because of an unexpected error; the team has been told."))
+    return None
+
+
+def read_job(job_id):
+    job = SchoolImport.objects.get(pk=job_id)
+    if job.state != SchoolImport.State.READING:
+        return
+
+    def work():
+        job.headers = importing.read_headers(job.file.path)
+        job.encoding = importing.encoding_name(job.file.path)
+        job.mapping = importing.guess_mapping(job.headers)
+        job.state = SchoolImport.State.UPLOADED
+        job.save(update_fields=["headers", "encoding", "mapping", "state", "updated_at"])
+        return job
+
+    _guarded(job, work)
 
 
 def validate_job(job_id):
     job = SchoolImport.objects.select_related("uploaded_by").get(pk=job_id)
+    if job.state != SchoolImport.State.VALIDATING:
+        return
     scope = write_scope_for(job.uploaded_by, Perm.SCHOOL_IMPORT)
     report = _guarded(job, lambda: importing.run_import(job.file.path, _mapping(job), scope=scope))
     if report is not None:
@@ -150,22 +210,26 @@ def commit_job(job_id):
         return
     scope = write_scope_for(job.uploaded_by, Perm.SCHOOL_IMPORT)
 
-    def work():
-        with transaction.atomic():
-            report = importing.run_import(
-                job.file.path, _mapping(job), scope=scope, commit=True, all_or_nothing=job.all_or_nothing
-            )
-            if report.committed:
-                province_id = next(iter(report.province_ids)) if len(report.province_ids) == 1 else None
-                record_audit(
-                    actor=job.uploaded_by,
-                    action="school.import",
-                    obj=job,
-                    changes={"created": report.created, "updated": report.updated, "rejected": report.rejected_rows},
-                    province_id=province_id,
-                )
-            return report
+    def audit(report):
+        province_id = next(iter(report.province_ids)) if len(report.province_ids) == 1 else None
+        record_audit(
+            actor=job.uploaded_by,
+            action="school.import",
+            obj=job,
+            changes={"created": report.created, "updated": report.updated, "rejected": report.rejected_rows},
+            province_id=province_id,
+        )
 
-    report = _guarded(job, work)
+    report = _guarded(
+        job,
+        lambda: importing.run_import(
+            job.file.path,
+            _mapping(job),
+            scope=scope,
+            commit=True,
+            all_or_nothing=job.all_or_nothing,
+            in_transaction=audit,
+        ),
+    )
     if report is not None:
         _store_report(job, report, SchoolImport.State.COMMITTED if report.committed else SchoolImport.State.VALIDATED)

@@ -4,6 +4,11 @@ from . import services
 
 
 @task()
+def read_import(job_id):
+    services.read_job(job_id)
+
+
+@task()
 def validate_import(job_id):
     services.validate_job(job_id)
 

@@ -101,7 +101,7 @@ def import_start(request):
 @require_http_methods(["GET", "HEAD", "POST"])
 @require_perm(Perm.SCHOOL_IMPORT)
 def import_job(request, pk):
-    job = _job_for(request, pk)
+    job = services.settle(_job_for(request, pk))
     form = ImportMappingForm(
         request.POST or None,
         headers=job.headers,

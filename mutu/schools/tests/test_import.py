@@ -192,7 +192,7 @@ def test_web_import_refuses_other_file_types(client, personas):
 def test_broken_spreadsheet_gets_a_clear_message(tmp_path, regions):
     path = tmp_path / "rusak.xlsx"
     path.write_bytes(b"PK\x03\x04 not really a workbook")
-    with pytest.raises(importing.ImportFileError, match="Lembar kerja tidak dapat dibaca"):
+    with pytest.raises(importing.ImportFileError, match="bukan buku kerja XLSX"):
         importing.read_headers(path)
 
 

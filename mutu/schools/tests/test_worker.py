@@ -16,6 +16,9 @@ def test_import_runs_in_db_worker(client, personas, settings):
     body = "\n".join(";".join(row) for row in [HEADER, *GOOD]).encode()
     client.post(reverse("schools:import"), {"file": SimpleUploadedFile("d.csv", body)})
     job = SchoolImport.objects.get()
+    assert job.state == "reading"  # the upload is parsed by the worker, not in the web request
+    call_command("db_worker", "--batch", "--no-startup-delay", "--interval", "0")
+    job.refresh_from_db()
     client.post(reverse("schools:import_job", args=[job.pk]), {f"col_{k}": str(v) for k, v in job.mapping.items()})
     job.refresh_from_db()
     assert job.state == "validating"
