@@ -2,13 +2,17 @@
 its questionnaires (respondent type × jenjang) with questions and options, each option's
 conversion to a sub-indicator, role weights per sub-indicator, and its level bands.
 
-A version used by a mapping round is frozen; changes then go into a new version.
+A version used by a mapping round is frozen; changes then go into a new version. A version belongs
+to its scope: national (pusat) or one province (its LPMP). Only its owners change or publish it; a
+draft is seen by its owners only, and rounds are opened with published versions.
 """
 
+from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from mutu.core.models import UploadJob
 from mutu.schools.models import Level
 
 
@@ -27,6 +31,14 @@ class InstrumentVersion(models.Model):
     # The shipped default is a sample written for each sub-indicator, not the official bank.
     is_sample = models.BooleanField(_("sample instrument"), default=False)
     frozen = models.BooleanField(_("frozen"), default=False)
+    # The owner: a province's LPMP, or pusat when empty.
+    province = models.ForeignKey(
+        "regions.Province", null=True, blank=True, on_delete=models.PROTECT, verbose_name=_("province")
+    )
+    published = models.BooleanField(_("published"), default=False)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -159,3 +171,23 @@ class LevelBand(models.Model):
 
     def __str__(self):
         return self.name
+
+
+class InstrumentUpload(UploadJob):
+    """An uploaded instrument file, read, checked and loaded by the worker (never in the web request)."""
+
+    class State(models.TextChoices):
+        QUEUED = "queued", _("waiting")
+        LOADED = "loaded", _("loaded")
+        FAILED = "failed", _("not loaded")
+
+    province = models.ForeignKey("regions.Province", null=True, blank=True, on_delete=models.PROTECT)  # the owner
+    file = models.FileField(upload_to="instruments/%Y/%m/")
+    state = models.CharField(max_length=10, choices=State.choices, default=State.QUEUED)
+    problems = models.JSONField(default=list)  # [[place, reason]] when not loaded
+    warnings = models.JSONField(default=list)  # [[place, reason]] worth a look after loading
+    version_code = models.CharField(max_length=40, blank=True)
+
+    @property
+    def busy(self):
+        return self.state == self.State.QUEUED

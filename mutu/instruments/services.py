@@ -12,19 +12,38 @@ The exchange format is one document (YAML, or the XLSX that LPMP staff edit), sh
                       # min ≤ answer < max (max omitted: no upper end), without gaps or overlaps
 """
 
+import logging
 import re
 import zipfile
 from collections import defaultdict
 from pathlib import Path
+from xml.etree import ElementTree as ET
 
 import yaml
+from defusedxml import DefusedXmlException
+from django.conf import settings
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from mutu.core import jobs
+from mutu.core.files import FileRefused, check_zip, load_yaml
 from mutu.core.services import record_audit
 from mutu.schools.models import Level
 
-from .models import InstrumentVersion, LevelBand, Node, Option, Question, Questionnaire, RespondentType, RoleWeight
+from . import schema
+from .models import (
+    InstrumentUpload,
+    InstrumentVersion,
+    LevelBand,
+    Node,
+    Option,
+    Question,
+    Questionnaire,
+    RespondentType,
+    RoleWeight,
+)
+
+logger = logging.getLogger(__name__)
 
 KINDS = [Node.Kind.STANDARD, Node.Kind.INDICATOR, Node.Kind.SUBINDICATOR]
 CHOICE_KINDS = {Question.Kind.SINGLE, Question.Kind.MULTIPLE}
@@ -70,8 +89,20 @@ def _walk(nodes, depth=0, parent=None):
         yield from _walk(node.get("children"), depth + 1, node.get("code"))
 
 
+def check(doc):
+    """(normalised document, problems): its shape first (schema.py), then its meaning (`_meaning`)."""
+    normalised, problems = schema.parse(doc)
+    if problems:
+        return None, problems
+    return normalised, _meaning(normalised)
+
+
 def validate(doc):
     """Every problem in an instrument document, as [(place, message)]; empty when it can be loaded."""
+    return check(doc)[1]
+
+
+def _meaning(doc):
     problems = []
     if not doc.get("code") or not doc.get("name"):
         problems.append(("instrumen", _("The instrument needs a code and a name.")))
@@ -261,12 +292,25 @@ def _validate_bands(bands):
     return problems
 
 
+def owner_name(province):
+    return province.name if province else _("national (pusat)")
+
+
 @transaction.atomic
-def load_instrument(doc, *, actor=None):
-    """Create (or replace, while unfrozen) the instrument version described by `doc`."""
-    problems = validate(doc)
-    existing = InstrumentVersion.objects.filter(code=doc.get("code")).first()
-    if existing and existing.frozen:
+def load_instrument(doc, *, actor=None, province=None, publish=False):
+    """Create (or replace, while unfrozen and owned by the same scope) the instrument version described
+    by `doc`, owned by `province` (national when None); a replaced version is a draft again."""
+    doc, problems = check(doc)
+    existing = InstrumentVersion.objects.select_related("province").filter(code=doc and doc["code"]).first()
+    if existing and existing.province_id != (province.pk if province else None):
+        problems.append(
+            (
+                "instrumen",
+                _("The code %(code)s belongs to an instrument of %(owner)s: choose another code.")
+                % {"code": existing.code, "owner": owner_name(existing.province)},
+            )
+        )
+    elif existing and existing.frozen:
         problems.append(
             (
                 "instrumen",
@@ -279,7 +323,13 @@ def load_instrument(doc, *, actor=None):
     if existing:
         existing.delete()
     version = InstrumentVersion.objects.create(
-        code=doc["code"], name=doc["name"], description=doc.get("description", ""), is_sample=bool(doc.get("sample"))
+        code=doc["code"],
+        name=doc["name"],
+        description=doc.get("description", ""),
+        is_sample=bool(doc.get("sample")),
+        province=province,
+        published=publish,
+        created_by=actor,
     )
     by_code = {}
     position = 0
@@ -348,8 +398,74 @@ def load_instrument(doc, *, actor=None):
                 for j, o in enumerate(q.get("options") or [])
             ]
         )
-    record_audit(actor=actor, action="instrument.load", obj=version, changes={"nodes": len(by_code)})
+    record_audit(
+        actor=actor,
+        action="instrument.load",
+        obj=version,
+        changes={"nodes": len(by_code), "published": publish},
+        province_id=province.pk if province else None,
+    )
     return version
+
+
+@transaction.atomic
+def publish_version(*, actor, version):
+    """Make a draft usable by rounds; publishing twice changes nothing."""
+    version = InstrumentVersion.objects.select_for_update().get(pk=version.pk)
+    if not version.published:
+        version.published = True
+        version.save(update_fields=["published"])
+        record_audit(actor=actor, action="instrument.publish", obj=version, province_id=version.province_id)
+    return version
+
+
+def start_upload(*, actor, upload, province):
+    """Store an uploaded instrument file and queue its reading; InstrumentError for a wrong size or type."""
+    suffix = Path(upload.name).suffix.lower()
+    if suffix not in {".yaml", ".yml", ".xlsx"}:
+        raise InstrumentError([("berkas", _("Use a .yaml or .xlsx file for instruments."))])
+    if upload.size > settings.MUTU_MAX_UPLOAD_BYTES:
+        raise InstrumentError(
+            [("berkas", _("The file is larger than %(mb)s MB.") % {"mb": settings.MUTU_MAX_UPLOAD_BYTES // 2**20})]
+        )
+    job = InstrumentUpload(uploaded_by=actor, province=province, original_name=upload.name[:255])
+    job.file.save(upload.name, upload, save=False)
+    job.save()
+    from .tasks import load_upload
+
+    jobs.queue(job, load_upload)
+    return job
+
+
+def _fail_upload(job, reason, problems=None):
+    job.state = InstrumentUpload.State.FAILED
+    job.problems = problems or [["berkas", reason]]
+    job.save(update_fields=["state", "problems", "updated_at"])
+
+
+def settle_upload(job):
+    return jobs.settle(job, _fail_upload)
+
+
+def process_upload(upload_id):
+    """Read, check and load one upload (in the worker; the file is parsed before the load's transaction).
+    Whatever happens, the upload ends loaded or failed."""
+    job = InstrumentUpload.objects.select_related("uploaded_by", "province").get(pk=upload_id)
+    if job.state != InstrumentUpload.State.QUEUED:
+        return
+    try:
+        doc = read_document(job.file.path)
+        version = load_instrument(doc, actor=job.uploaded_by, province=job.province)
+    except InstrumentError as exc:
+        _fail_upload(job, "", [list(problem) for problem in exc.problems])
+    except Exception:
+        logger.exception("Instrument upload %s failed", job.pk)
+        _fail_upload(job, _("The file could not be processed because of an unexpected error; the team has been told."))
+    else:
+        job.state = InstrumentUpload.State.LOADED
+        job.version_code = version.code
+        job.warnings = [list(warning) for warning in validation_warnings(check(doc)[0])]
+        job.save(update_fields=["state", "version_code", "warnings", "updated_at"])
 
 
 def export_instrument(version):
@@ -404,7 +520,7 @@ def export_instrument(version):
 
 
 def read_document(path):
-    """An instrument document from a .yaml or .xlsx file."""
+    """An instrument document from a .yaml or .xlsx file, within the limits of mutu/core/files.py."""
     from .spreadsheet import from_workbook
 
     path = Path(path)
@@ -412,12 +528,15 @@ def read_document(path):
     try:
         if suffix in {".yaml", ".yml"}:
             with path.open(encoding="utf-8") as handle:
-                doc = yaml.safe_load(handle)
+                doc = load_yaml(handle)
         elif suffix == ".xlsx":
+            check_zip(path)
             doc = from_workbook(path)
         else:
             raise InstrumentError([("berkas", _("Use a .yaml or .xlsx file for instruments."))])
-    except (yaml.YAMLError, KeyError, ValueError, OSError, zipfile.BadZipFile) as exc:
+    except FileRefused as exc:
+        raise InstrumentError([("berkas", str(exc))]) from exc
+    except (KeyError, ValueError, TypeError, OSError, zipfile.BadZipFile, ET.ParseError, DefusedXmlException) as exc:
         raise InstrumentError([("berkas", _("The file cannot be read: %(reason)s") % {"reason": exc})]) from exc
     if not isinstance(doc, dict):
         raise InstrumentError([("berkas", _("The file does not hold an instrument."))])

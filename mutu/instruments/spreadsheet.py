@@ -87,11 +87,13 @@ def to_workbook(doc, path):
 
 
 def _rows(sheet):
+    """Each filled row as {header: value}, marked with its place ("_row") for the problem report."""
     rows = sheet.iter_rows(values_only=True)
     header = [str(h).strip() if h is not None else "" for h in next(rows, [])]
-    for row in rows:
+    for number, row in enumerate(rows, start=2):
         if any(v not in (None, "") for v in row):
-            yield {h: ("" if v is None else v) for h, v in zip(header, row, strict=False)}
+            values = {h: ("" if v is None else v) for h, v in zip(header, row, strict=False)}
+            yield values | {"_row": f"{sheet.title}, baris {number}"}
 
 
 def _text(value):
@@ -101,6 +103,8 @@ def _text(value):
 
 
 def from_workbook(path):
+    """The document in the workbook; cell values are passed on as they are (the schema reports a wrong
+    type with the row it came from)."""
     workbook = load_workbook(path, read_only=True, data_only=True)
     try:
         meta = {
@@ -119,13 +123,13 @@ def from_workbook(path):
         }
         by_code = {}
         for row in _rows(workbook["node"]):
-            node = {"code": _text(row["code"]), "text": _text(row["text"])}
+            node = {"code": _text(row["code"]), "text": _text(row["text"]), "_row": row["_row"]}
             for field in NODE_FIELDS[3:-1]:
                 if row.get(field):
                     node[field] = _text(row[field])
             if row.get("source") and row["source"] != "questionnaire":
                 node["source"] = _text(row["source"])
-            weights = {t: float(row[f"w_{t}"]) for t in RespondentType.values if row.get(f"w_{t}") not in ("", None)}
+            weights = {t: row[f"w_{t}"] for t in RespondentType.values if row.get(f"w_{t}") not in ("", None)}
             if weights:
                 node["weights"] = weights
             by_code[node["code"]] = node
@@ -145,6 +149,7 @@ def from_workbook(path):
                         "code": _text(row["question"]),
                         "kind": _text(row.get("kind") or "single"),
                         "text": _text(row["text"]),
+                        "_row": row["_row"],
                     }
                 )
             if row.get("option") not in ("", None):
@@ -152,7 +157,8 @@ def from_workbook(path):
                     "code": _text(row["option"]),
                     "text": _text(row["option_text"]),
                     "sub": _text(row["sub"]) if row.get("sub") not in ("", None) else None,
-                    "weight": float(row["weight"] or 0),
+                    "weight": row["weight"] or 0,
+                    "_row": row["_row"],
                 }
                 # A number question's ranges; the validator reports a missing or non-numeric lower end.
                 for end in ("min", "max"):
@@ -163,8 +169,9 @@ def from_workbook(path):
         doc["bands"] = [
             {
                 "name": _text(r["name"]),
-                "upper": None if r.get("upper") in ("", None) else float(r["upper"]),
+                "upper": None if r.get("upper") in ("", None) else r["upper"],
                 "color": _text(r.get("color") or "#888888"),
+                "_row": r["_row"],
             }
             for r in _rows(workbook["level"])
         ]

@@ -12,7 +12,8 @@ from ninja.security import HttpBearer, django_auth
 
 from mutu.accounts.permissions import Perm, has_perm
 from mutu.accounts.tokens import user_for_token
-from mutu.instruments.models import InstrumentVersion, LevelBand
+from mutu.instruments.models import LevelBand
+from mutu.instruments.selectors import visible_versions
 from mutu.instruments.services import export_instrument
 from mutu.schools.selectors import school_for_user
 
@@ -43,6 +44,7 @@ class InstrumentOut(Schema):
     name: str
     sample: bool
     frozen: bool
+    published: bool
 
 
 class RoundOut(Schema):
@@ -136,8 +138,8 @@ def _scores(round_, values, only_standards=False):
 def instruments(request):
     _require(request, Perm.ROUND_VIEW)
     return [
-        InstrumentOut(code=v.code, name=v.name, sample=v.is_sample, frozen=v.frozen)
-        for v in InstrumentVersion.objects.order_by("code")
+        InstrumentOut(code=v.code, name=v.name, sample=v.is_sample, frozen=v.frozen, published=v.published)
+        for v in visible_versions(request.user).order_by("code")
     ]
 
 
@@ -145,7 +147,7 @@ def instruments(request):
 def instrument(request, code: str):
     """The whole instrument in the exchange format that `load_instrument` reads."""
     _require(request, Perm.ROUND_VIEW)
-    return export_instrument(get_object_or_404(InstrumentVersion, code=code))
+    return export_instrument(get_object_or_404(visible_versions(request.user), code=code))
 
 
 @api.get("/rounds", response=list[RoundOut])

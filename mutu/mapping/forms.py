@@ -56,13 +56,14 @@ class RoundForm(forms.Form):
     province = forms.ModelChoiceField(
         label=_("Province"), queryset=Province.objects.none(), required=False, empty_label=_("National")
     )
-    instrument = forms.ModelChoiceField(label=_("Instrument"), queryset=InstrumentVersion.objects.all())
+    instrument = forms.ModelChoiceField(label=_("Instrument"), queryset=InstrumentVersion.objects.none())
     opens_on = forms.DateField(label=_("Opens on"), widget=forms.DateInput(attrs={"type": "date"}))
     closes_on = forms.DateField(label=_("Closes on"), widget=forms.DateInput(attrs={"type": "date"}))
 
-    def __init__(self, *args, provinces, national, **kwargs):
+    def __init__(self, *args, provinces, national, instruments, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["province"].queryset = provinces
+        self.fields["instrument"].queryset = instruments
         self.fields["province"].required = not national
         if not national:
             self.fields["province"].empty_label = None
@@ -82,6 +83,13 @@ class RoundForm(forms.Form):
         data = super().clean()
         if data.get("opens_on") and data.get("closes_on") and data["closes_on"] < data["opens_on"]:
             self.add_error("closes_on", _("The round must close after it opens."))
+        instrument, province = data.get("instrument"), data.get("province")
+        if instrument and instrument.province_id and instrument.province_id != (province and province.pk):
+            self.add_error(
+                "instrument",
+                _("This instrument belongs to %(owner)s: a round elsewhere cannot use it.")
+                % {"owner": instrument.province.name},
+            )
         data["quotas"] = {
             level: {rtype: data.get(f"quota_{level}_{rtype}", 0) for rtype in QUOTA_TYPES} for level in Level.values
         }

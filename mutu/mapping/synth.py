@@ -26,7 +26,7 @@ LEVEL_SHARE = [(Level.SD, 0.66), (Level.SMP, 0.18), (Level.SMA, 0.07), (Level.SM
 
 def default_instrument():
     version = InstrumentVersion.objects.filter(code="snp2019-contoh").first()
-    return version or load_instrument(build_default_document())
+    return version or load_instrument(build_default_document(), publish=True)
 
 
 def ensure_schools(province, count, rng):

@@ -8,6 +8,7 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 
 from mutu.accounts.permissions import Perm, has_perm, require_perm
 from mutu.core.exporters import csv_dialect
+from mutu.instruments import selectors as instrument_selectors
 from mutu.instruments.models import Node
 from mutu.schools.selectors import school_for_user
 
@@ -285,7 +286,12 @@ def export_csv(request, pk, what):
 def round_create(request):
     provinces = selectors.manageable_provinces(request.user)
     national = selectors.can_manage_national(request.user)
-    form = RoundForm(request.POST or None, provinces=provinces, national=national)
+    form = RoundForm(
+        request.POST or None,
+        provinces=provinces,
+        national=national,
+        instruments=instrument_selectors.usable_versions(request.user),
+    )
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         round_ = services.create_round(

@@ -1,8 +1,8 @@
-from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from mutu.core.models import UploadJob
 from mutu.regions.models import District
 
 npsn_validator = RegexValidator(r"^\d{8}$", _("NPSN must be exactly 8 digits."))
@@ -80,7 +80,7 @@ class School(models.Model):
         super().save(*args, **kwargs)
 
 
-class SchoolImport(models.Model):
+class SchoolImport(UploadJob):
     """One uploaded Dapodik file going through mapping → validation → commit."""
 
     class State(models.TextChoices):
@@ -92,10 +92,7 @@ class SchoolImport(models.Model):
         COMMITTED = "committed", _("saved")
         FAILED = "failed", _("failed")
 
-    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    created_at = models.DateTimeField(auto_now_add=True)
     file = models.FileField(upload_to="imports/%Y/%m/")
-    original_name = models.CharField(max_length=255)
     headers = models.JSONField(default=list)
     encoding = models.CharField(max_length=20, blank=True)  # how a CSV file was read, e.g. Windows-1252
     mapping = models.JSONField(default=dict)
@@ -109,14 +106,6 @@ class SchoolImport(models.Model):
     errors = models.JSONField(default=list)
     error_count = models.PositiveIntegerField(default=0)
     failure = models.TextField(blank=True)
-    task_id = models.CharField(max_length=64, blank=True)  # the worker task of the current step
-    updated_at = models.DateTimeField(auto_now=True)
-
-    class Meta:
-        ordering = ["-created_at"]
-
-    def __str__(self):
-        return self.original_name
 
     @property
     def busy(self):

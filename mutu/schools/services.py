@@ -1,15 +1,14 @@
 """Every write to schools: edits, and the import workflow (upload → map → check → save)."""
 
 import logging
-from datetime import timedelta
 
 from django.conf import settings
 from django.db import transaction
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from mutu.accounts.models import ROLE_SCOPE, Scope
 from mutu.accounts.permissions import Perm, memberships_with
+from mutu.core import jobs
 from mutu.core.services import model_changes, record_audit
 
 from . import importing
@@ -79,14 +78,8 @@ def start_import(*, actor, upload):
     job.save()
     from .tasks import read_import
 
-    _queue(job, read_import)
+    jobs.queue(job, read_import)
     return job
-
-
-def _queue(job, task):
-    """Enqueue a step (after its state change is committed) and remember its task, to notice its end."""
-    result = task.enqueue(job.pk)
-    SchoolImport.objects.filter(pk=job.pk).update(task_id=str(result.id))
 
 
 def set_mapping(*, job, mapping, all_or_nothing):
@@ -102,7 +95,7 @@ def set_mapping(*, job, mapping, all_or_nothing):
         job.save(update_fields=["mapping", "all_or_nothing", "state", "task_id", "updated_at"])
     from .tasks import validate_import
 
-    _queue(job, validate_import)
+    jobs.queue(job, validate_import)
     return job
 
 
@@ -117,31 +110,13 @@ def request_commit(*, job):
         job.save(update_fields=["state", "task_id", "updated_at"])
     from .tasks import commit_import
 
-    _queue(job, commit_import)
+    jobs.queue(job, commit_import)
     return job
 
 
 def settle(job):
-    """End a job whose step can no longer finish: its task failed or ended without a result (the
-    worker was stopped), or it has been busy longer than MUTU_IMPORT_TIMEOUT_MINUTES."""
-    if not job.busy:
-        return job
-    from django_tasks import TaskResultStatus, default_task_backend
-    from django_tasks.exceptions import TaskResultDoesNotExist
-
-    status = None
-    if job.task_id and default_task_backend.supports_get_result:
-        try:
-            status = default_task_backend.get_result(job.task_id).status
-        except TaskResultDoesNotExist:
-            status = TaskResultStatus.FAILED
-    stalled = timezone.now() - job.updated_at > timedelta(minutes=settings.MUTU_IMPORT_TIMEOUT_MINUTES)
-    if status in {TaskResultStatus.FAILED, TaskResultStatus.SUCCESSFUL} or stalled:
-        with transaction.atomic():
-            job = SchoolImport.objects.select_for_update().get(pk=job.pk)
-            if job.busy:  # the worker may have finished meanwhile
-                _fail(job, _("The work on this file stopped without a result. Upload the file again."))
-    return job
+    """The job, ended as failed if its step can no longer finish (mutu/core/jobs.py)."""
+    return jobs.settle(job, _fail)
 
 
 def _mapping(job):

@@ -44,6 +44,8 @@ def region(**lookup):
 EVERY_SCHOOL = lambda c: ("any", School.objects.all())  # noqa: E731 (a national round's area)
 WHOLE_AREA = lambda c: ("all", School.objects.all())  # noqa: E731 (managing the national round)
 OWN_IMPORT = lambda c: ("uploader", c["job"].uploaded_by)  # noqa: E731 (an import job is its uploader's)
+OWN_UPLOAD = lambda c: ("uploader", c["upload"].uploaded_by)  # noqa: E731
+RIAU_DRAFT = lambda c: ("owner", c["draft"])  # noqa: E731 (a draft instrument is its owners')
 
 # (url name, args builder, method, permission (None: any account), target builder or None, formats)
 FORMATS = ["", "pdf", "xlsx"]
@@ -70,6 +72,9 @@ MATRIX = [
     ("instruments:list", lambda c: [], "post", Perm.ROUND_MANAGE, None, [""]),
     ("instruments:download", lambda c: ["tiny", "xlsx"], "get", Perm.ROUND_MANAGE, None, [""]),
     ("instruments:download", lambda c: ["tiny", "yaml"], "get", Perm.ROUND_MANAGE, None, [""]),
+    ("instruments:download", lambda c: ["riau-draft", "yaml"], "get", Perm.ROUND_MANAGE, RIAU_DRAFT, [""]),
+    ("instruments:publish", lambda c: ["riau-draft"], "post", Perm.ROUND_MANAGE, RIAU_DRAFT, [""]),
+    ("instruments:upload", lambda c: [c["upload"].pk], "get", Perm.ROUND_MANAGE, OWN_UPLOAD, [""]),
     ("mapping:score", lambda c: [c["round"].pk], "post", Perm.ROUND_MANAGE, WHOLE_AREA, [""]),
     ("mapping:progress", lambda c: [c["round"].pk], "get", Perm.ROUND_VIEW, EVERY_SCHOOL, [""]),
     ("mapping:nation", lambda c: [c["round"].pk], "get", Perm.ROUND_VIEW, EVERY_SCHOOL, FORMATS),
@@ -132,6 +137,7 @@ PUBLIC = {
 API = [
     ("api:instruments", lambda c: [], Perm.ROUND_VIEW, None),
     ("api:instrument", lambda c: ["tiny"], Perm.ROUND_VIEW, None),
+    ("api:instrument", lambda c: ["riau-draft"], Perm.ROUND_VIEW, RIAU_DRAFT),
     ("api:rounds", lambda c: [], Perm.ROUND_VIEW, None),
     ("api:progress", lambda c: [c["round"].pk], Perm.ROUND_VIEW, EVERY_SCHOOL),
     ("api:school_rapor", lambda c: [c["round"].pk, c["a"].npsn], Perm.ROUND_VIEW, school("a")),
@@ -156,6 +162,10 @@ def allowed(user, perm, target):
     mode, what = target
     if mode == "uploader":
         return user == what
+    if mode == "owner":
+        from mutu.instruments.selectors import owned_versions
+
+        return owned_versions(user).filter(pk=what.pk).exists()
     scope = schools_for_user(user, perm)
     if mode == "any":
         return scope.filter(pk__in=what.values("pk")).exists()
@@ -201,14 +211,16 @@ def context(personas, schools):
     """Objects the URLs point at: an import job of `lpmp`, and a scored national round."""
     from datetime import date
 
-    from mutu.instruments.models import Node
+    from mutu.instruments.models import InstrumentUpload, Node
     from mutu.instruments.services import load_instrument
     from mutu.mapping import scoring, services
     from mutu.mapping.tests.conftest import TINY
     from mutu.schools.models import SchoolImport
 
     job = SchoolImport.objects.create(uploaded_by=personas["lpmp"], original_name="x.csv", file="imports/x.csv")
-    instrument = load_instrument(TINY)
+    upload = InstrumentUpload.objects.create(uploaded_by=personas["lpmp"], original_name="i.yaml", file="i/i.yaml")
+    instrument = load_instrument(TINY, publish=True)
+    draft = load_instrument({**TINY, "code": "riau-draft"}, province=schools["a"].province)
     round_ = services.create_round(
         actor=personas["pusat"],
         name="Nasional",
@@ -224,7 +236,8 @@ def context(personas, schools):
         )
         services.submit_answers(respondent=slot, options=[])
     scoring.score_round(round_.pk)
-    return {**schools, "job": job, "round": round_, "node": Node.objects.get(version=instrument, code="1.1.1")}
+    node = Node.objects.get(version=instrument, code="1.1.1")
+    return {**schools, "job": job, "upload": upload, "draft": draft, "round": round_, "node": node}
 
 
 @pytest.mark.parametrize(

@@ -96,7 +96,7 @@ TINY = {
 
 @pytest.fixture
 def tiny(db):
-    return load_instrument(TINY)
+    return load_instrument(TINY, publish=True)
 
 
 def options(version, rtype, picks):
