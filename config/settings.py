@@ -175,7 +175,9 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 # Limits checked before an uploaded file is parsed (mutu/core/files.py, docs/configuration.md).
 MUTU_XLSX_MAX_PARTS = int(os.environ.get("MUTU_XLSX_MAX_PARTS", "1000"))
 MUTU_XLSX_MAX_PART_BYTES = int(os.environ.get("MUTU_XLSX_MAX_PART_BYTES", str(512 * 1024 * 1024)))
-MUTU_XLSX_MAX_SHARED_STRINGS_BYTES = int(os.environ.get("MUTU_XLSX_MAX_SHARED_STRINGS_BYTES", str(128 * 1024 * 1024)))
+MUTU_XLSX_MAX_SHARED_STRINGS_BYTES = int(os.environ.get("MUTU_XLSX_MAX_SHARED_STRINGS_BYTES", str(64 * 1024 * 1024)))
+# openpyxl holds every shared string as an object (~180 bytes each): a national Dapodik file has ~660,000.
+MUTU_XLSX_MAX_SHARED_STRINGS = int(os.environ.get("MUTU_XLSX_MAX_SHARED_STRINGS", "1000000"))
 MUTU_XLSX_MAX_TOTAL_BYTES = int(os.environ.get("MUTU_XLSX_MAX_TOTAL_BYTES", str(1024 * 1024 * 1024)))
 MUTU_XLSX_MAX_RATIO = int(os.environ.get("MUTU_XLSX_MAX_RATIO", "100"))
 MUTU_YAML_MAX_NODES = int(os.environ.get("MUTU_YAML_MAX_NODES", "1000000"))

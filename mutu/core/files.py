@@ -6,9 +6,12 @@ from settings (docs/configuration.md). XML inside XLSX is parsed by openpyxl thr
 refuses entity declarations (the "billion laughs" bomb).
 """
 
+import re
 import zipfile
+from pathlib import Path
 
 import yaml
+from defusedxml import DefusedXmlException
 from django.conf import settings
 from django.utils.formats import number_format
 from django.utils.translation import gettext as _
@@ -16,6 +19,16 @@ from django.utils.translation import gettext as _
 
 class FileRefused(Exception):
     """The file breaks a limit or cannot be read; the message says which, for people."""
+
+
+def unreadable_reason(exc, path):
+    """Why a parser failed, for people: no server paths, no parser's advice in English."""
+    cause = exc
+    while cause is not None:
+        if isinstance(cause, DefusedXmlException):
+            return _("The file declares XML entities (a DTD), which are not accepted.")
+        cause = cause.__cause__ or cause.__context__
+    return str(exc).replace(str(path), Path(path).name).splitlines()[0] if str(exc) else type(exc).__name__
 
 
 def _mb(size):
@@ -58,11 +71,36 @@ def check_zip(path):
                     "limit": settings.MUTU_XLSX_MAX_RATIO,
                 }
             )
+        if part.filename.endswith("sharedStrings.xml"):
+            _check_string_count(archive_path=path, part=part)
     if total > settings.MUTU_XLSX_MAX_TOTAL_BYTES:
         raise FileRefused(
             _("The workbook unpacks to %(size)s MB; at most %(limit)s MB are accepted.")
             % {"size": _mb(total), "limit": _mb(settings.MUTU_XLSX_MAX_TOTAL_BYTES)}
         )
+
+
+SHARED_STRING = re.compile(rb"<(?:\w+:)?si[\s>/]")
+
+
+def _check_string_count(*, archive_path, part):
+    """Count the shared strings in a streamed pass (1 MB at a time) before openpyxl holds them all."""
+    limit, count, tail = settings.MUTU_XLSX_MAX_SHARED_STRINGS, 0, b""
+    with zipfile.ZipFile(archive_path) as archive, archive.open(part) as stream:
+        while True:
+            chunk = stream.read(1 << 20)
+            data = tail + chunk
+            # A tag cut at the chunk's end is counted with the next chunk.
+            cut = len(data) if not chunk else max(data.rfind(b"<"), len(data) - 16, 0)
+            count += len(SHARED_STRING.findall(data, 0, cut))
+            tail = data[cut:]
+            if count > limit:
+                raise FileRefused(
+                    _("The workbook holds more than %(limit)s distinct texts; at most that many are accepted.")
+                    % {"limit": number_format(limit, force_grouping=True)}
+                )
+            if not chunk:
+                return
 
 
 class _BoundedLoader(yaml.SafeLoader):

@@ -26,7 +26,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from mutu.core import jobs
-from mutu.core.files import FileRefused, check_zip, load_yaml
+from mutu.core.files import FileRefused, check_zip, load_yaml, unreadable_reason
 from mutu.core.services import record_audit
 from mutu.schools.models import Level
 
@@ -537,7 +537,8 @@ def read_document(path):
     except FileRefused as exc:
         raise InstrumentError([("berkas", str(exc))]) from exc
     except (KeyError, ValueError, TypeError, OSError, zipfile.BadZipFile, ET.ParseError, DefusedXmlException) as exc:
-        raise InstrumentError([("berkas", _("The file cannot be read: %(reason)s") % {"reason": exc})]) from exc
+        reason = unreadable_reason(exc, path)
+        raise InstrumentError([("berkas", _("The file cannot be read: %(reason)s") % {"reason": reason})]) from exc
     if not isinstance(doc, dict):
         raise InstrumentError([("berkas", _("The file does not hold an instrument."))])
     return doc

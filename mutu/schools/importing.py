@@ -29,7 +29,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from openpyxl.utils.exceptions import InvalidFileException
 
-from mutu.core.files import FileRefused, check_zip
+from mutu.core.files import FileRefused, check_zip, unreadable_reason
 from mutu.regions.models import District
 
 from .models import PROVINCE_LEVELS, REGENCY_LEVELS, Accreditation, Level, School, Status
@@ -138,6 +138,10 @@ def iter_file_rows(path):
         yield row
 
 
+def _unreadable(exc, path):
+    return ImportFileError(_("The spreadsheet cannot be read: %(reason)s") % {"reason": unreadable_reason(exc, path)})
+
+
 def _cell_too_long(number):
     return ImportFileError(
         _("Row %(row)s has a cell longer than %(limit)s characters.")
@@ -158,12 +162,12 @@ def _raw_rows(path):
         except FileRefused as exc:
             raise ImportFileError(str(exc)) from exc
         except (InvalidFileException, zipfile.BadZipFile, KeyError, OSError, ValueError) as exc:
-            raise ImportFileError(_("The spreadsheet cannot be read: %(reason)s") % {"reason": exc}) from exc
+            raise _unreadable(exc, path) from exc
         try:
             for row in workbook.worksheets[0].iter_rows(values_only=True):
                 yield [_cell(v) for v in row]
         except (KeyError, ValueError, TypeError, zipfile.BadZipFile, ET.ParseError, DefusedXmlException) as exc:
-            raise ImportFileError(_("The spreadsheet cannot be read: %(reason)s") % {"reason": exc}) from exc
+            raise _unreadable(exc, path) from exc
         finally:
             workbook.close()
         return

@@ -123,7 +123,7 @@ def test_xlsx_entity_bomb_and_shared_strings_bomb(client, personas, tmp_path):
     sheet = f'<?xml version="1.0"?><!DOCTYPE w [<!ENTITY l0 "ha">{laughs}]><worksheet>&l9;</worksheet>'
     sst = b"<sst>" + b"<si><t>x</t></si>" * 500_000 + b"</sst>"
     for part, content, reason in [
-        ("xl/worksheets/sheet1.xml", sheet.encode(), "Berkas tidak dapat dibaca"),
+        ("xl/worksheets/sheet1.xml", sheet.encode(), "entitas XML (DTD)"),
         ("xl/sharedStrings.xml", sst, "dikompresi"),
     ]:
         bomb = tmp_path / "bom.xlsx"

@@ -79,7 +79,7 @@ def test_xml_entity_bomb_is_refused(client, personas, tmp_path, regions):
     ).encode()
     bomb = xlsx_with(tmp_path / "tawa.xlsx", "xl/worksheets/sheet1.xml", sheet)
     job = upload(client, personas["lpmp"], "tawa.xlsx", bomb.read_bytes())
-    assert job.state == "failed" and "tidak dapat dibaca" in job.failure
+    assert job.state == "failed" and "entitas XML (DTD)" in job.failure and "/tmp" not in job.failure
 
 
 @pytest.mark.parametrize(
@@ -164,3 +164,12 @@ def test_the_file_is_parsed_outside_any_transaction(personas, tmp_path, regions,
     report = importing.run_import(path, importing.guess_mapping(HEADER), commit=True)
     assert report.committed and report.created == 3
     assert seen and not any(seen)
+
+
+def test_too_many_shared_strings_are_refused_before_openpyxl_holds_them(client, personas, tmp_path, regions, settings):
+    settings.MUTU_XLSX_MAX_SHARED_STRINGS = 1000
+    strings = b"".join(b"<si><t>s%d</t></si>" % i for i in range(1001))
+    sst = b'<?xml version="1.0"?><sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
+    bomb = xlsx_with(tmp_path / "teks.xlsx", "xl/sharedStrings.xml", sst + strings + b"</sst>")
+    job = upload(client, personas["lpmp"], "teks.xlsx", bomb.read_bytes())
+    assert job.state == "failed" and "lebih dari 1.000 teks berbeda" in job.failure
