@@ -4,7 +4,7 @@ from mutu.accounts.permissions import Perm
 from mutu.core.admin import MutuPermissionAdmin
 from mutu.regions.models import District
 
-from .forms import check_area
+from .forms import REGION_FIELDS, SCHOOL_STAFF_FIELDS, check_area
 from .models import School
 from .selectors import schools_for_user
 from .services import write_scope_for
@@ -19,6 +19,17 @@ class SchoolAdmin(MutuPermissionAdmin):
     search_fields = ["npsn", "name"]
     list_select_related = ["district", "regency"]
     autocomplete_fields = ["district"]
+    fields = ["npsn", *REGION_FIELDS, *SCHOOL_STAFF_FIELDS]
+
+    def get_readonly_fields(self, request, obj=None):
+        """As in the web form: the NPSN comes from Dapodik, and name, level, status and place are changed
+        only by those whose write scope holds the school's region (Dinas, LPMP, pusat), not its staff."""
+        if request.user.is_superuser:
+            return []
+        scope = write_scope_for(request.user, Perm.SCHOOL_EDIT)
+        if obj is not None and not scope.allows(obj.province_id, obj.regency_id, obj.level):
+            return ["npsn", *REGION_FIELDS]
+        return ["npsn"]
 
     def scoped_queryset(self, request, queryset):
         return queryset.filter(pk__in=schools_for_user(request.user, Perm.SCHOOL_VIEW).values("pk"))

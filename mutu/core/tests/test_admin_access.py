@@ -1,0 +1,126 @@
+"""Django admin's list, add and change views per persona: the admin enforces the scope of the UI.
+
+Every account is made staff here (the worst case: an operator who was given admin access by mistake).
+Who may do what is derived, as in the access matrix, from `ROLE_PERMS` plus scope: schools by the school
+scopes, regions readable with school access, the audit log with its permission, everything else
+(accounts, groups, tasks, login records) for superusers only.
+"""
+
+import pytest
+from django.contrib import admin
+from django.urls import reverse
+
+from mutu.accounts.permissions import Perm, has_perm
+from mutu.core.tests.test_access_matrix import PERSONAS, allowed
+from mutu.regions.models import District
+from mutu.schools.models import School
+from mutu.schools.services import write_scope_for
+
+# model label → (view rule, change rule, add rule); a rule is (permission, scoped to the object's school)
+RULES = {
+    "schools.School": ((Perm.SCHOOL_VIEW, True), (Perm.SCHOOL_EDIT, True), None),
+    "regions.Province": ((Perm.SCHOOL_VIEW, False), None, None),
+    "regions.Regency": ((Perm.SCHOOL_VIEW, False), None, None),
+    "regions.District": ((Perm.SCHOOL_VIEW, False), None, None),
+    "core.AuditEntry": ((Perm.AUDIT_VIEW, True), None, None),
+}
+
+
+def may(user, rule, obj):
+    if rule is None:
+        return False
+    perm, scoped = rule
+    if scoped and isinstance(obj, School):
+        return allowed(user, perm, ("any", School.objects.filter(pk=obj.pk)))
+    if scoped and obj is not None:  # an audit entry: the schools of its province
+        return allowed(user, perm, ("all", School.objects.filter(province_id=obj.province_id)))
+    return has_perm(user, perm)
+
+
+def refused(response):
+    """Django admin refuses with 403, or redirects an object outside the queryset to the admin index."""
+    if response.status_code == 302:
+        return response["Location"] == reverse("admin:index")
+    return response.status_code in (403, 404)
+
+
+@pytest.fixture
+def objects(personas, schools):
+    from mutu.core.services import record_audit
+
+    record_audit(
+        actor=personas["pusat"], action="school.update", obj=schools["a"], province_id=schools["a"].province_id
+    )
+    from django.contrib.auth import get_user_model
+
+    get_user_model().objects.update(is_staff=True)
+    return {"schools.School": [schools["a"], schools["d"]]}
+
+
+def first_object(model, objects):
+    return objects.get(model._meta.label, [model.objects.first()])
+
+
+@pytest.mark.parametrize("label", sorted(m._meta.label for m in admin.site._registry))
+def test_admin_views_per_persona(client, personas, objects, label):
+    model = next(m for m in admin.site._registry if m._meta.label == label)
+    view_rule, change_rule, add_rule = RULES.get(label, (None, None, None))
+    info = model._meta.app_label, model._meta.model_name
+    for username in PERSONAS:
+        user = personas[username]
+        user.refresh_from_db()
+        client.force_login(user)
+        response = client.get(reverse("admin:%s_%s_changelist" % info))
+        assert (response.status_code == 200) == may(user, view_rule, None), (username, label, "list")
+        response = client.get(reverse("admin:%s_%s_add" % info))
+        assert response.status_code == 200 if may(user, add_rule, None) else refused(response), (username, label)
+        for obj in first_object(model, objects):
+            if obj is None:
+                continue
+            response = client.get(reverse("admin:%s_%s_change" % info, args=[obj.pk]))
+            if may(user, view_rule, obj):
+                assert response.status_code == 200, (username, label, obj)
+            else:
+                assert refused(response), (username, label, obj, response.status_code)
+
+
+def school_form(school, **changes):
+    data = {
+        "npsn": school.npsn,
+        "name": school.name,
+        "level": school.level,
+        "status": school.status,
+        "district": school.district_id,
+        "address": school.address,
+        "accreditation": school.accreditation,
+        "latitude": "",
+        "longitude": "",
+        "principal_name": school.principal_name,
+    }
+    return data | changes
+
+
+def test_admin_school_changes_follow_the_write_scope(client, personas, objects, schools):
+    """A school's staff correct its profile (address…); name and place change only with the region's
+    write scope, as in the web form; a Riau school moves to Jambi only with a national scope."""
+    jambi = District.objects.filter(regency__province__code="15").first()
+    url = lambda school: reverse("admin:schools_school_change", args=[school.pk])  # noqa: E731
+    for username in PERSONAS:
+        user = personas[username]
+        client.force_login(user)
+        region_scope = write_scope_for(user, Perm.SCHOOL_EDIT)
+        for key in ("a", "d"):
+            school = School.objects.get(pk=schools[key].pk)
+            client.post(url(school), school_form(school, address=f"Jl. {username}", name=f"{school.name} {username}"))
+            after = School.objects.get(pk=school.pk)
+            assert (after.address == f"Jl. {username}") == may(user, RULES["schools.School"][1], school), username
+            renamed = region_scope.allows(school.province_id, school.regency_id, school.level)
+            assert after.name.endswith(username) == renamed, (username, key)
+        school = School.objects.get(pk=schools["a"].pk)
+        client.post(url(school), school_form(school, district=jambi.pk))
+        moved = School.objects.get(pk=school.pk).province.code == "15"
+        assert moved == region_scope.unrestricted, username
+        if moved:
+            School.objects.filter(pk=school.pk).update(
+                district=schools["a"].district, regency=schools["a"].regency, province=schools["a"].province
+            )
