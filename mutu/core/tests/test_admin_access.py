@@ -65,19 +65,19 @@ def first_object(model, objects):
 def test_admin_views_per_persona(client, personas, objects, label):
     model = next(m for m in admin.site._registry if m._meta.label == label)
     view_rule, change_rule, add_rule = RULES.get(label, (None, None, None))
-    info = model._meta.app_label, model._meta.model_name
+    prefix = f"admin:{model._meta.app_label}_{model._meta.model_name}"
     for username in PERSONAS:
         user = personas[username]
         user.refresh_from_db()
         client.force_login(user)
-        response = client.get(reverse("admin:%s_%s_changelist" % info))
+        response = client.get(reverse(f"{prefix}_changelist"))
         assert (response.status_code == 200) == may(user, view_rule, None), (username, label, "list")
-        response = client.get(reverse("admin:%s_%s_add" % info))
+        response = client.get(reverse(f"{prefix}_add"))
         assert response.status_code == 200 if may(user, add_rule, None) else refused(response), (username, label)
         for obj in first_object(model, objects):
             if obj is None:
                 continue
-            response = client.get(reverse("admin:%s_%s_change" % info, args=[obj.pk]))
+            response = client.get(reverse(f"{prefix}_change", args=[obj.pk]))
             if may(user, view_rule, obj):
                 assert response.status_code == 200, (username, label, obj)
             else:
