@@ -9,7 +9,9 @@ from mutu.mapping import scoring
 
 RECORD_VIOLATIONS = """
 window.__csp = [];
-document.addEventListener("securitypolicyviolation", (e) => window.__csp.push(e.violatedDirective + " " + e.blockedURI));
+document.addEventListener("securitypolicyviolation", (e) => {
+  window.__csp.push(e.violatedDirective + " " + e.blockedURI);
+});
 """
 
 
