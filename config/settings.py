@@ -216,6 +216,8 @@ RATELIMIT_IP_META_KEY = "mutu.core.network.client_ip"
 AXES_CLIENT_IP_CALLABLE = "mutu.core.network.client_ip"
 # A figure about one respondent group of a school (e.g. how the guru see a standard) is computed
 # only from groups of at least this many respondents: smaller groups would show one person's answers.
+# API tokens end after this many days at most (the owner may choose fewer).
+MUTU_API_TOKEN_DAYS = int(os.environ.get("MUTU_API_TOKEN_DAYS", "90"))
 MUTU_MIN_GROUP_SIZE = int(os.environ.get("MUTU_MIN_GROUP_SIZE", "3"))
 
 EMAIL_BACKEND = os.environ.get("MUTU_EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")

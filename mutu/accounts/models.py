@@ -146,16 +146,28 @@ class Membership(models.Model):
 
 
 class ApiToken(models.Model):
-    """A bearer token for integrations; it acts as its user, with the same scopes. Only its hash is kept."""
+    """A bearer token for integrations; it acts as its user, with the same scopes. Only its hash is kept.
+    Every token expires; its owner and the admins whose scope holds its user list and revoke it."""
 
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="api_tokens")
     name = models.CharField(_("name"), max_length=100)
     digest = models.CharField(max_length=64, unique=True)
+    hint = models.CharField(max_length=8, blank=True)  # the first characters, to tell tokens apart
     created_at = models.DateTimeField(auto_now_add=True)
+    expires_at = models.DateTimeField(_("expires"))
     last_used_at = models.DateTimeField(null=True, blank=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+    revoked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
 
     class Meta:
         verbose_name = _("API token")
+        ordering = ["-created_at"]
 
     def __str__(self):
         return f"{self.user} — {self.name}"
+
+    @property
+    def active(self):
+        return self.revoked_at is None and self.expires_at > timezone.now()

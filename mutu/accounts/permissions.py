@@ -25,6 +25,7 @@ class Perm(StrEnum):
     # Raw questionnaire answers, for regional and national analysts only: a school's own staff could
     # tell whose answers a row holds (one kepala sekolah, a handful of guru).
     RESPONSES_EXPORT = "responses.export"
+    TOKEN_MANAGE = "token.manage"  # list and revoke the API tokens of users in scope
 
 
 ROLE_PERMS = {

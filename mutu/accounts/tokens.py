@@ -1,12 +1,19 @@
+"""API tokens: created for a limited time, listed and revoked by their owner and by the admins whose
+scope holds their user (pusat: everyone; an LPMP: users with a membership in its province)."""
+
 import hashlib
 import secrets
+from datetime import timedelta
 
+from django.conf import settings
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from mutu.core.services import record_audit
 
-from .models import ApiToken
+from .models import ROLE_SCOPE, ApiToken, Membership, Scope
+from .permissions import Perm, memberships_with
 
 
 def digest(token):
@@ -14,17 +21,62 @@ def digest(token):
 
 
 @transaction.atomic
-def create_token(*, user, name, actor=None):
-    """A new token for `user`; the plain value is returned once and never stored."""
+def create_token(*, user, name, actor=None, days=None):
+    """A new token for `user`, valid `days` (default MUTU_API_TOKEN_DAYS); the plain value is returned
+    once and never stored."""
     token = secrets.token_urlsafe(32)
-    record = ApiToken.objects.create(user=user, name=name, digest=digest(token))
-    record_audit(actor=actor, action="api_token.create", obj=record)
+    days = days or settings.MUTU_API_TOKEN_DAYS
+    record = ApiToken.objects.create(
+        user=user,
+        name=name,
+        digest=digest(token),
+        hint=token[:6],
+        expires_at=timezone.now() + timedelta(days=days),
+    )
+    record_audit(actor=actor, action="api_token.create", obj=record, changes={"days": days})
     return token
 
 
 def user_for_token(token):
-    record = ApiToken.objects.select_related("user").filter(digest=digest(token), user__is_active=True).first()
+    record = (
+        ApiToken.objects.select_related("user")
+        .filter(digest=digest(token), user__is_active=True, revoked_at__isnull=True, expires_at__gt=timezone.now())
+        .first()
+    )
     if record is None:
         return None
     ApiToken.objects.filter(pk=record.pk).update(last_used_at=timezone.now())
     return record.user
+
+
+def tokens_for(user):
+    """The tokens `user` may list and revoke: their own, and those of the users in their admin scope."""
+    mine = Q(user=user)
+    national, provinces = False, set()
+    for membership in memberships_with(user, Perm.TOKEN_MANAGE):
+        if ROLE_SCOPE[membership.role] == Scope.NATIONAL:
+            national = True
+        elif membership.province_id:
+            provinces.add(membership.province_id)
+    tokens = ApiToken.objects.select_related("user", "revoked_by")
+    if national:
+        return tokens
+    in_province = Membership.objects.filter(
+        Q(province_id__in=provinces)
+        | Q(regency__province_id__in=provinces)
+        | Q(school__province_id__in=provinces)
+        | Q(schools__province_id__in=provinces)
+    )
+    return tokens.filter(mine | Q(user_id__in=in_province.values("user_id"))).distinct()
+
+
+@transaction.atomic
+def revoke_token(*, actor, token):
+    """End a token now; revoking it again changes nothing."""
+    token = ApiToken.objects.select_for_update().get(pk=token.pk)
+    if token.revoked_at is None:
+        token.revoked_at = timezone.now()
+        token.revoked_by = actor
+        token.save(update_fields=["revoked_at", "revoked_by"])
+        record_audit(actor=actor, action="api_token.revoke", obj=token, changes={"user": token.user.username})
+    return token

@@ -46,6 +46,8 @@ WHOLE_AREA = lambda c: ("all", School.objects.all())  # noqa: E731 (managing the
 OWN_IMPORT = lambda c: ("uploader", c["job"].uploaded_by)  # noqa: E731 (an import job is its uploader's)
 OWN_UPLOAD = lambda c: ("uploader", c["upload"].uploaded_by)  # noqa: E731
 RIAU_DRAFT = lambda c: ("owner", c["draft"])  # noqa: E731 (a draft instrument is its owners')
+# An API token of the Riau principal: hers, and revocable by the admins whose scope holds school a.
+KEPSEK_TOKEN = lambda c: ("token", c["token"])  # noqa: E731
 
 # (url name, args builder, method, permission (None: any account), target builder or None, formats)
 FORMATS = ["", "pdf", "xlsx"]
@@ -65,6 +67,9 @@ MATRIX = [
     ("schools:import_job", lambda c: [c["job"].pk], "get", Perm.SCHOOL_IMPORT, OWN_IMPORT, [""]),
     ("schools:import_commit", lambda c: [c["job"].pk], "post", Perm.SCHOOL_IMPORT, OWN_IMPORT, [""]),
     ("audit_log", lambda c: [], "get", Perm.AUDIT_VIEW, None, [""]),
+    ("api_tokens", lambda c: [], "get", None, None, [""]),
+    ("api_tokens", lambda c: [], "post", None, None, [""]),
+    ("api_token_revoke", lambda c: [c["token"].pk], "post", None, KEPSEK_TOKEN, [""]),
     ("mapping:rounds", lambda c: [], "get", Perm.ROUND_VIEW, None, [""]),
     ("mapping:create", lambda c: [], "get", Perm.ROUND_MANAGE, None, [""]),
     ("mapping:create", lambda c: [], "post", Perm.ROUND_MANAGE, None, [""]),
@@ -153,15 +158,16 @@ def allowed(user, perm, target):
     (import jobs) being its uploader."""
     if not user.is_authenticated:
         return False
-    if perm is None:
-        return True
-    if not has_perm(user, perm):
+    if perm is not None and not has_perm(user, perm):
         return False
     if target is None:
         return True
     mode, what = target
     if mode == "uploader":
         return user == what
+    if mode == "token":
+        school = what.user.memberships.get().school
+        return user == what.user or allowed(user, Perm.TOKEN_MANAGE, ("all", School.objects.filter(pk=school.pk)))
     if mode == "owner":
         from mutu.instruments.selectors import owned_versions
 
@@ -211,6 +217,7 @@ def context(personas, schools):
     """Objects the URLs point at: an import job of `lpmp`, and a scored national round."""
     from datetime import date
 
+    from mutu.accounts.tokens import create_token
     from mutu.instruments.models import InstrumentUpload, Node
     from mutu.instruments.services import load_instrument
     from mutu.mapping import scoring, services
@@ -221,6 +228,8 @@ def context(personas, schools):
     upload = InstrumentUpload.objects.create(uploaded_by=personas["lpmp"], original_name="i.yaml", file="i/i.yaml")
     instrument = load_instrument(TINY, publish=True)
     draft = load_instrument({**TINY, "code": "riau-draft"}, province=schools["a"].province)
+    create_token(user=personas["kepsek_a"], name="dasbor")
+    token = personas["kepsek_a"].api_tokens.get()
     round_ = services.create_round(
         actor=personas["pusat"],
         name="Nasional",
@@ -237,7 +246,7 @@ def context(personas, schools):
         services.submit_answers(respondent=slot, options=[])
     scoring.score_round(round_.pk)
     node = Node.objects.get(version=instrument, code="1.1.1")
-    return {**schools, "job": job, "upload": upload, "draft": draft, "round": round_, "node": node}
+    return {**schools, "job": job, "upload": upload, "draft": draft, "token": token, "round": round_, "node": node}
 
 
 @pytest.mark.parametrize(

@@ -1,0 +1,71 @@
+"""API tokens end on their date, and their owner and the admins whose scope holds their user list and
+revoke them (issue #13 §6)."""
+
+import re
+from datetime import timedelta
+
+from django.test import Client
+from django.urls import reverse
+from django.utils import timezone
+
+from mutu.accounts.models import ApiToken
+from mutu.accounts.tokens import create_token
+from mutu.core.models import AuditEntry
+
+API = "/api/rounds"
+
+
+def api(_client, token):
+    """The API as a program calls it: the token alone, no browser session."""
+    return Client().get(API, HTTP_AUTHORIZATION=f"Bearer {token}").status_code
+
+
+def test_a_token_is_made_on_the_page_and_shown_once(client, personas):
+    client.force_login(personas["kepsek_a"])
+    response = client.post(reverse("api_tokens"), {"name": "Dasbor sekolah", "days": 30}, follow=True)
+    page = response.content.decode()
+    token = re.search(r'<code class="token">([^<]+)</code>', page).group(1)
+    assert api(client, token) == 200
+    record = ApiToken.objects.get()
+    assert (record.expires_at - timezone.now()).days in (29, 30) and record.hint == token[:6]
+    assert token not in client.get(reverse("api_tokens")).content.decode()  # never shown again
+    assert AuditEntry.objects.filter(action="api_token.create").exists()
+
+
+def test_lifetime_is_bounded_by_the_setting(client, personas, settings):
+    settings.MUTU_API_TOKEN_DAYS = 90
+    client.force_login(personas["kepsek_a"])
+    page = client.post(reverse("api_tokens"), {"name": "Lama", "days": 365}).content.decode()
+    assert "Pastikan nilai ini lebih kecil dari atau sama dengan 90" in page and not ApiToken.objects.exists()
+
+
+def test_an_expired_or_revoked_token_is_refused(client, personas):
+    token = create_token(user=personas["dinas_kampar"], name="uji")
+    assert api(client, token) == 200
+    ApiToken.objects.update(expires_at=timezone.now() - timedelta(seconds=1))
+    assert api(client, token) == 401
+    other = create_token(user=personas["dinas_kampar"], name="uji 2")
+    client.force_login(personas["dinas_kampar"])
+    record = ApiToken.objects.get(name="uji 2")
+    client.post(reverse("api_token_revoke", args=[record.pk]))
+    client.post(reverse("api_token_revoke", args=[record.pk]))  # a double click changes nothing
+    assert api(client, other) == 401
+    record.refresh_from_db()
+    assert record.revoked_by == personas["dinas_kampar"]
+    assert AuditEntry.objects.filter(action="api_token.revoke").count() == 1
+
+
+def test_admins_in_scope_list_and_revoke_the_tokens_of_their_users(client, personas):
+    create_token(user=personas["kepsek_a"], name="Dasbor Riau")  # school a lies in Riau
+    record = ApiToken.objects.get()
+    for name, sees in [("lpmp", True), ("pusat", True), ("lpmp_jambi", False), ("dinas_kampar", False)]:
+        client.force_login(personas[name])
+        assert ("Dasbor Riau" in client.get(reverse("api_tokens")).content.decode()) == sees, name
+        if not sees:
+            assert client.post(reverse("api_token_revoke", args=[record.pk])).status_code == 404, name
+    record.refresh_from_db()
+    assert record.revoked_at is None
+    client.force_login(personas["lpmp"])
+    client.post(reverse("api_token_revoke", args=[record.pk]))
+    record.refresh_from_db()
+    assert record.revoked_by == personas["lpmp"]
