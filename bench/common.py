@@ -1,11 +1,15 @@
 """Shared pieces of the benchmark scripts: environment, child processes, result records."""
 
+import contextlib
 import json
 import os
 import platform
+import socket
 import subprocess
 import sys
 import tempfile
+import time
+import urllib.request
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -97,3 +101,37 @@ def record(name, result):
     with (RESULTS / f"{name}.jsonl").open("a") as handle:
         handle.write(json.dumps(result) + "\n")
     print(json.dumps(result, indent=2))
+
+
+@contextlib.contextmanager
+def demo_server(prefix, database_url=""):
+    """The demo (load_demo) in a fresh database under gunicorn (2 workers) with one db_worker, as in
+    production; yields (base URL, environment, backend name, worker process)."""
+    env, backend = bench_env(prefix, database_url, MUTU_INSECURE_HTTP="1", MUTU_LOG_LEVEL="WARNING")
+    env["MUTU_STATIC_ROOT"] = str(Path(env["MUTU_VAR_DIR"]) / "static")
+    manage_or_exit(
+        [["migrate", "-v0"], ["createcachetable"], ["load_demo"], ["collectstatic", "--noinput", "-v0"]], env
+    )
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    quiet = {"env": env, "cwd": ROOT, "stdout": subprocess.DEVNULL, "stderr": subprocess.DEVNULL}
+    server = subprocess.Popen(
+        [sys.executable, "-m", "gunicorn", "config.wsgi", "-b", f"127.0.0.1:{port}", "-w", "2", "--timeout", "120"],
+        **quiet,
+    )
+    worker = subprocess.Popen(
+        [sys.executable, "manage.py", "db_worker", "--no-startup-delay", "--interval", "0.2"], **quiet
+    )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        for _ in range(100):
+            try:
+                urllib.request.urlopen(base + "/healthz", timeout=2)
+                break
+            except OSError:
+                time.sleep(0.2)
+        yield base, env, backend, worker
+    finally:
+        worker.terminate()
+        server.terminate()

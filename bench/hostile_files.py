@@ -19,7 +19,6 @@ import http.cookiejar
 import io
 import random
 import re
-import socket
 import subprocess
 import sys
 import threading
@@ -29,7 +28,7 @@ import uuid
 import zipfile
 from pathlib import Path
 
-from common import ROOT, bench_env, manage_or_exit, record, stamp
+from common import ROOT, demo_server, record, stamp
 
 PASSWORD = "mutu-demo-2026"
 HEADER = b"NPSN;Nama Sekolah;Bentuk Pendidikan;Status Sekolah;Kode Wilayah"
@@ -229,83 +228,51 @@ def upload(browser, kind, filename, content, worker_pid):
     }
 
 
-def free_port():
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--database-url", default="")
     options = parser.parse_args()
-    env, backend = bench_env("hostile", options.database_url, MUTU_INSECURE_HTTP="1", MUTU_LOG_LEVEL="WARNING")
+    with demo_server("hostile", options.database_url) as (base, env, backend, worker):
+        run(base, env, backend, worker)
+
+
+def run(base, env, backend, worker):
     work = Path(env["MUTU_VAR_DIR"])
-    env["MUTU_STATIC_ROOT"] = str(work / "static")
-    manage_or_exit(
-        [["migrate", "-v0"], ["createcachetable"], ["load_demo"], ["collectstatic", "--noinput", "-v0"]], env
-    )
-    port = free_port()
-    server = subprocess.Popen(
-        [sys.executable, "-m", "gunicorn", "config.wsgi", "-b", f"127.0.0.1:{port}", "-w", "2", "--timeout", "120"],
-        env=env,
-        cwd=ROOT,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    worker = subprocess.Popen(
-        [sys.executable, "manage.py", "db_worker", "--no-startup-delay", "--interval", "0.2"],
-        env=env,
-        cwd=ROOT,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    base = f"http://127.0.0.1:{port}"
-    for _ in range(100):
-        try:
-            urllib.request.urlopen(base + "/healthz", timeout=2)
-            break
-        except OSError:
-            time.sleep(0.2)
     result = {**stamp(), "backend": backend, "files": {}}
-    try:
-        attacker = Browser(base, "lpmp.riau")
-        bystander = {"requests": 0, "failures": 0, "max_s": 0.0}
-        stop = threading.Event()
+    attacker = Browser(base, "lpmp.riau")
+    bystander = {"requests": 0, "failures": 0, "max_s": 0.0}
+    stop = threading.Event()
 
-        def browse():
-            try:
-                user = Browser(base, "dinas.kampar")  # a login while the files are worked on
-                while not stop.is_set():
-                    start = time.perf_counter()
-                    try:
-                        user.get("/schools/")
-                    except OSError:
-                        bystander["failures"] += 1
-                    bystander["requests"] += 1
-                    bystander["max_s"] = round(max(bystander["max_s"], time.perf_counter() - start), 3)
-                    time.sleep(0.2)
-            except Exception as exc:  # noqa: BLE001 — recorded as the bystander's failure
-                bystander["login_error"] = str(exc)
+    def browse():
+        try:
+            user = Browser(base, "dinas.kampar")  # a login while the files are worked on
+            while not stop.is_set():
+                start = time.perf_counter()
+                try:
+                    user.get("/schools/")
+                except OSError:
+                    bystander["failures"] += 1
+                bystander["requests"] += 1
+                bystander["max_s"] = round(max(bystander["max_s"], time.perf_counter() - start), 3)
+                time.sleep(0.2)
+        except Exception as exc:  # noqa: BLE001 — recorded as the bystander's failure
+            bystander["login_error"] = str(exc)
 
-        for name, kind, filename, content in honest_files(work, env) + hostile_files(work):
-            stop.clear()
-            thread = threading.Thread(target=browse)
-            thread.start()
-            result["files"][name] = upload(attacker, kind, filename, content, worker.pid)
-            stop.set()
-            thread.join()
-            result["files"][name]["bystander"] = dict(bystander)
-            bystander.update(requests=0, failures=0, max_s=0.0)
-            print(name, result["files"][name], flush=True)
-        result["worker_running_after"] = worker.poll() is None
-        reference = result["files"]["reference_school_csv_2000_rows"]["peak_rss_mb"]
-        result["peak_rss_ratio_to_reference"] = {
-            name: round(entry["peak_rss_mb"] / reference, 2) for name, entry in result["files"].items()
-        }
-    finally:
-        worker.terminate()
-        server.terminate()
+    for name, kind, filename, content in honest_files(work, env) + hostile_files(work):
+        stop.clear()
+        thread = threading.Thread(target=browse)
+        thread.start()
+        result["files"][name] = upload(attacker, kind, filename, content, worker.pid)
+        stop.set()
+        thread.join()
+        result["files"][name]["bystander"] = dict(bystander)
+        bystander.update(requests=0, failures=0, max_s=0.0)
+        print(name, result["files"][name], flush=True)
+    result["worker_running_after"] = worker.poll() is None
+    reference = result["files"]["reference_school_csv_2000_rows"]["peak_rss_mb"]
+    result["peak_rss_ratio_to_reference"] = {
+        name: round(entry["peak_rss_mb"] / reference, 2) for name, entry in result["files"].items()
+    }
     record("hostile_files", result)
 
 

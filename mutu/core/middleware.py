@@ -1,5 +1,5 @@
 from django.conf import settings
-from django.http import HttpResponseBadRequest
+from django.http import HttpResponseBadRequest, JsonResponse
 from django.shortcuts import render
 from django.utils import translation
 from django.utils.translation import gettext as _
@@ -52,7 +52,10 @@ class RefuseNulMiddleware:
     def __call__(self, request):
         params = request.GET.lists() if request.method in ("GET", "HEAD") else [*request.GET.lists(), *_form(request)]
         if "\x00" in request.path or any("\x00" in key or any("\x00" in v for v in values) for key, values in params):
-            return HttpResponseBadRequest(_("The address or the form holds a NUL character; send it without one."))
+            message = _("The address or the form holds a NUL character; send it without one.")
+            if request.path.startswith("/api/"):  # the API speaks JSON, errors included
+                return JsonResponse({"detail": message}, status=400)
+            return HttpResponseBadRequest(message)
         return self.get_response(request)
 
 

@@ -1,14 +1,17 @@
 """Read API for integrations: instruments, rounds, progress, rapor mutu. Same scopes as the UI.
 
-Authenticate with a session (browser) or `Authorization: Bearer <token>` (manage.py create_api_token).
+Authenticate with a session (browser) or `Authorization: Bearer <token>` (the Token API page).
 OpenAPI: /api/docs.
 """
+
+from typing import Any
 
 from csp.decorators import csp_exempt
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 from ninja import NinjaAPI, Query, Schema
 from ninja.errors import HttpError
+from ninja.responses import codes_4xx
 from ninja.security import HttpBearer, django_auth
 
 from mutu.accounts.permissions import Perm, has_perm
@@ -45,6 +48,16 @@ api = NinjaAPI(
 def _require(request, perm):
     if not has_perm(request.user, perm):
         raise HttpError(403, "Forbidden")
+
+
+# ninja's codes_4xx leaves out 422, which it answers for parameters that fail validation.
+ERRORS = frozenset(codes_4xx | {422})
+
+
+class ErrorOut(Schema):
+    """401, 403, 404, or 422 (then `detail` lists the invalid parameters)."""
+
+    detail: Any
 
 
 class InstrumentOut(Schema):
@@ -142,7 +155,7 @@ def _scores(round_, values, only_standards=False):
     ]
 
 
-@api.get("/instruments", response=list[InstrumentOut])
+@api.get("/instruments", response={200: list[InstrumentOut], ERRORS: ErrorOut})
 def instruments(request):
     _require(request, Perm.ROUND_VIEW)
     return [
@@ -151,20 +164,20 @@ def instruments(request):
     ]
 
 
-@api.get("/instruments/{code}")
+@api.get("/instruments/{code}", response={200: dict[str, Any], ERRORS: ErrorOut})
 def instrument(request, code: str):
     """The whole instrument in the exchange format that `load_instrument` reads."""
     _require(request, Perm.ROUND_VIEW)
     return export_instrument(get_object_or_404(visible_versions(request.user), code=code))
 
 
-@api.get("/rounds", response=list[RoundOut])
+@api.get("/rounds", response={200: list[RoundOut], ERRORS: ErrorOut})
 def rounds(request):
     _require(request, Perm.ROUND_VIEW)
     return [_round_out(r) for r in selectors.rounds_for_user(request.user)]
 
 
-@api.get("/rounds/{round_id}/progress", response=ProgressOut)
+@api.get("/rounds/{round_id}/progress", response={200: ProgressOut, ERRORS: ErrorOut})
 def progress(
     request, round_id: int, offset: int = Query(0, ge=0, le=10_000_000), limit: int = Query(100, ge=1, le=1000)
 ):
@@ -190,7 +203,7 @@ def progress(
     )
 
 
-@api.get("/rounds/{round_id}/schools/{npsn}/rapor", response=RaporOut)
+@api.get("/rounds/{round_id}/schools/{npsn}/rapor", response={200: RaporOut, ERRORS: ErrorOut})
 def school_rapor(request, round_id: int, npsn: str):
     _require(request, Perm.ROUND_VIEW)
     round_ = selectors.round_for_user(request.user, round_id)
@@ -211,7 +224,7 @@ def school_rapor(request, round_id: int, npsn: str):
     )
 
 
-@api.get("/rounds/{round_id}/regions/{kind}/{code}", response=RegionOut)
+@api.get("/rounds/{round_id}/regions/{kind}/{code}", response={200: RegionOut, ERRORS: ErrorOut})
 def region(request, round_id: int, kind: str, code: str):
     """A region's figures over the schools of it in the caller's scope (`complete`: all of them, as the
     engine stored them), as the region page shows them."""

@@ -331,3 +331,5 @@ def test_nul_bytes_and_huge_offsets_get_a_message_not_a_500(client, personas, co
     token = f"Bearer {create_token(user=personas['pusat'], name='uji')}"
     url = reverse("api:progress", args=[context["round"].pk])
     assert client.get(url, {"offset": 2**63 + 5}, HTTP_AUTHORIZATION=token).status_code == 422
+    refused = client.get(url, {"x\x00": "1"}, HTTP_AUTHORIZATION=token)
+    assert refused.status_code == 400 and "NUL" in refused.json()["detail"]
