@@ -49,6 +49,7 @@ def test_htmx_pages_pass_the_policy(browser, live_server, personas, schools, ope
     visit("/r/")
     page.get_by_label("Kode responden Anda").fill(code)
     page.get_by_role("button", name="Mulai").click()
+    page.wait_for_load_state("load")  # respond.js (deferred) listens before the first answer
     page.locator("fieldset").nth(0).get_by_label("c").check()
     page.locator("fieldset").nth(0).locator(".saved").get_by_text("Tersimpan").wait_for()
     page.locator("fieldset").nth(1).get_by_label("b").check()
