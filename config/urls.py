@@ -2,9 +2,9 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
+from config.api import api
 from mutu.accounts import views as account_views
 from mutu.core import views as core_views
-from mutu.mapping.api import api
 
 admin.site.site_header = "Mutu"
 admin.site.site_title = "Mutu"

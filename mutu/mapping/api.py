@@ -1,24 +1,12 @@
-"""Read API for integrations: instruments, rounds, progress, rapor mutu. Same scopes as the UI.
+"""The API's rounds: progress, school rapor mutu and region figures (mounted at /api/rounds by mutu/core/api.py)."""
 
-Authenticate with a session (browser) or `Authorization: Bearer <token>` (the Token API page).
-OpenAPI: /api/docs.
-"""
-
-from typing import Any
-
-from csp.decorators import csp_exempt
 from django.http import Http404
 from django.shortcuts import get_object_or_404
-from ninja import NinjaAPI, Query, Schema
-from ninja.errors import HttpError
-from ninja.responses import codes_4xx
-from ninja.security import HttpBearer, django_auth
+from ninja import Query, Router, Schema
 
-from mutu.accounts.permissions import Perm, has_perm
-from mutu.accounts.tokens import user_for_token
+from mutu.accounts.permissions import Perm
+from mutu.core.api import ERRORS, ErrorOut, require
 from mutu.instruments.models import LevelBand
-from mutu.instruments.selectors import visible_versions
-from mutu.instruments.services import export_instrument
 from mutu.schools.selectors import school_for_user
 
 from . import selectors
@@ -26,46 +14,7 @@ from .models import Milestone, RegionScore, SchoolScore
 from .rapor import region_figures, region_schools
 from .scoring import ENGINE
 
-
-class TokenAuth(HttpBearer):
-    def authenticate(self, request, token):
-        user = user_for_token(token)
-        if user is not None:
-            request.user = user
-        return user
-
-
-# The documentation page loads Swagger UI from its CDN with an inline script: it is kept out of the CSP.
-api = NinjaAPI(
-    title="Mutu API",
-    version="1",
-    auth=[TokenAuth(), django_auth],
-    urls_namespace="api",
-    docs_decorator=csp_exempt(),
-)
-
-
-def _require(request, perm):
-    if not has_perm(request.user, perm):
-        raise HttpError(403, "Forbidden")
-
-
-# ninja's codes_4xx leaves out 422, which it answers for parameters that fail validation.
-ERRORS = frozenset(codes_4xx | {422})
-
-
-class ErrorOut(Schema):
-    """401, 403, 404, or 422 (then `detail` lists the invalid parameters)."""
-
-    detail: Any
-
-
-class InstrumentOut(Schema):
-    code: str
-    name: str
-    sample: bool
-    frozen: bool
-    published: bool
+router = Router(tags=["rounds"])
 
 
 class RoundOut(Schema):
@@ -155,33 +104,17 @@ def _scores(round_, values, only_standards=False):
     ]
 
 
-@api.get("/instruments", response={200: list[InstrumentOut], ERRORS: ErrorOut})
-def instruments(request):
-    _require(request, Perm.ROUND_VIEW)
-    return [
-        InstrumentOut(code=v.code, name=v.name, sample=v.is_sample, frozen=v.frozen, published=v.published)
-        for v in visible_versions(request.user).order_by("code")
-    ]
-
-
-@api.get("/instruments/{code}", response={200: dict[str, Any], ERRORS: ErrorOut})
-def instrument(request, code: str):
-    """The whole instrument in the exchange format that `load_instrument` reads."""
-    _require(request, Perm.ROUND_VIEW)
-    return export_instrument(get_object_or_404(visible_versions(request.user), code=code))
-
-
-@api.get("/rounds", response={200: list[RoundOut], ERRORS: ErrorOut})
+@router.get("", response={200: list[RoundOut], ERRORS: ErrorOut})
 def rounds(request):
-    _require(request, Perm.ROUND_VIEW)
+    require(request, Perm.ROUND_VIEW)
     return [_round_out(r) for r in selectors.rounds_for_user(request.user)]
 
 
-@api.get("/rounds/{round_id}/progress", response={200: ProgressOut, ERRORS: ErrorOut})
+@router.get("/{round_id}/progress", response={200: ProgressOut, ERRORS: ErrorOut})
 def progress(
     request, round_id: int, offset: int = Query(0, ge=0, le=10_000_000), limit: int = Query(100, ge=1, le=1000)
 ):
-    _require(request, Perm.ROUND_VIEW)
+    require(request, Perm.ROUND_VIEW)
     round_ = selectors.round_for_user(request.user, round_id)
     result = selectors.region_progress(round_, selectors.round_schools(request.user, round_))
     run = round_.scoring_runs.first()
@@ -203,9 +136,9 @@ def progress(
     )
 
 
-@api.get("/rounds/{round_id}/schools/{npsn}/rapor", response={200: RaporOut, ERRORS: ErrorOut})
+@router.get("/{round_id}/schools/{npsn}/rapor", response={200: RaporOut, ERRORS: ErrorOut})
 def school_rapor(request, round_id: int, npsn: str):
-    _require(request, Perm.ROUND_VIEW)
+    require(request, Perm.ROUND_VIEW)
     round_ = selectors.round_for_user(request.user, round_id)
     school = school_for_user(request.user, npsn, Perm.ROUND_VIEW)
     score = get_object_or_404(SchoolScore, round=round_, school=school, engine=ENGINE)
@@ -224,11 +157,11 @@ def school_rapor(request, round_id: int, npsn: str):
     )
 
 
-@api.get("/rounds/{round_id}/regions/{kind}/{code}", response={200: RegionOut, ERRORS: ErrorOut})
+@router.get("/{round_id}/regions/{kind}/{code}", response={200: RegionOut, ERRORS: ErrorOut})
 def region(request, round_id: int, kind: str, code: str):
     """A region's figures over the schools of it in the caller's scope (`complete`: all of them, as the
     engine stored them), as the region page shows them."""
-    _require(request, Perm.ROUND_VIEW)
+    require(request, Perm.ROUND_VIEW)
     round_ = selectors.round_for_user(request.user, round_id)
     if kind not in RegionScore.Kind.values:
         raise Http404

@@ -1,0 +1,24 @@
+"""The project's one read API (django-ninja), one router per app.
+
+Authenticate with a session (browser) or `Authorization: Bearer <token>` (the Token API page).
+Same scopes as the UI. OpenAPI: /api/openapi.json, documentation: /api/docs.
+"""
+
+from csp.decorators import csp_exempt
+from ninja import NinjaAPI
+from ninja.security import django_auth
+
+from mutu.core.api import TokenAuth
+from mutu.instruments.api import router as instruments
+from mutu.mapping.api import router as rounds
+
+# The documentation page loads Swagger UI from its CDN with an inline script: it is kept out of the CSP.
+api = NinjaAPI(
+    title="Mutu API",
+    version="1",
+    auth=[TokenAuth(), django_auth],
+    urls_namespace="api",
+    docs_decorator=csp_exempt(),
+)
+api.add_router("/instruments", instruments)
+api.add_router("/rounds", rounds)
