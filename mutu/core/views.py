@@ -8,8 +8,8 @@ from django.views.decorators.http import require_safe
 from mutu.accounts.permissions import Perm, active_memberships, require_perm
 
 from .audit import action_label, describe
+from .dashboard import section_for
 from .forms import AuditFilterForm
-from .home import section_for
 from .selectors import audit_for_user, filter_audit
 
 

@@ -4,3 +4,6 @@ from django.apps import AppConfig
 class Config(AppConfig):
     name = "mutu.schools"
     label = "schools"
+
+    def ready(self):
+        from . import dashboard  # noqa: F401  (registers its menu entries and home section)
