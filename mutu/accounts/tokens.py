@@ -12,8 +12,9 @@ from django.utils import timezone
 
 from mutu.core.services import record_audit
 
-from .models import ROLE_SCOPE, ApiToken, Membership, Scope
-from .permissions import Perm, memberships_with
+from .models import ApiToken, Membership
+from .permissions import Perm
+from .scopes import area_for
 
 
 def digest(token):
@@ -51,23 +52,18 @@ def user_for_token(token):
 
 def tokens_for(user):
     """The tokens `user` may list and revoke: their own, and those of the users in their admin scope."""
-    mine = Q(user=user)
-    national, provinces = False, set()
-    for membership in memberships_with(user, Perm.TOKEN_MANAGE):
-        if ROLE_SCOPE[membership.role] == Scope.NATIONAL:
-            national = True
-        elif membership.province_id:
-            provinces.add(membership.province_id)
+    area = area_for(user, Perm.TOKEN_MANAGE)
     tokens = ApiToken.objects.select_related("user", "revoked_by")
-    if national:
+    if area.national:
         return tokens
+    provinces = area.provinces
     in_province = Membership.objects.filter(
         Q(province_id__in=provinces)
         | Q(regency__province_id__in=provinces)
         | Q(school__province_id__in=provinces)
         | Q(schools__province_id__in=provinces)
     )
-    return tokens.filter(mine | Q(user_id__in=in_province.values("user_id"))).distinct()
+    return tokens.filter(Q(user=user) | Q(user_id__in=in_province.values("user_id"))).distinct()
 
 
 @transaction.atomic

@@ -1,18 +1,14 @@
 from django.db.models import Q
 
-from mutu.accounts.models import Role
-from mutu.accounts.permissions import Perm, memberships_with
+from mutu.accounts.permissions import Perm
+from mutu.accounts.scopes import area_for
 
 from .models import AuditEntry
 
 
 def audit_for_user(user):
     """National admins see every entry; LPMP admins those recorded in their province."""
-    memberships = memberships_with(user, Perm.AUDIT_VIEW)
-    if any(m.role == Role.ADMIN_PUSAT for m in memberships):
-        return AuditEntry.objects.select_related("actor")
-    provinces = [m.province_id for m in memberships if m.province_id]
-    return AuditEntry.objects.filter(Q(province_id__in=provinces)).select_related("actor")
+    return AuditEntry.objects.filter(area_for(user, Perm.AUDIT_VIEW).province_q()).select_related("actor")
 
 
 def filter_audit(entries, *, who="", action="", since=None, until=None, school=""):

@@ -2,8 +2,8 @@
 
 from django.db.models import Q
 
-from mutu.accounts.models import ROLE_SCOPE, Scope
-from mutu.accounts.permissions import Perm, memberships_with
+from mutu.accounts.permissions import Perm
+from mutu.accounts.scopes import area_for
 
 from .models import InstrumentUpload, InstrumentVersion
 
@@ -11,13 +11,8 @@ from .models import InstrumentUpload, InstrumentVersion
 def ownership(user):
     """(national, province ids): the scopes whose instruments the user changes — pusat the national
     ones, an LPMP its province's."""
-    national, provinces = False, set()
-    for membership in memberships_with(user, Perm.ROUND_MANAGE):
-        if ROLE_SCOPE[membership.role] == Scope.NATIONAL:
-            national = True
-        elif membership.province_id:
-            provinces.add(membership.province_id)
-    return national, provinces
+    area = area_for(user, Perm.ROUND_MANAGE)
+    return area.national, set(area.provinces)
 
 
 def _owned_q(user):

@@ -8,6 +8,7 @@ from django.db.models.functions import Coalesce
 from django.shortcuts import get_object_or_404
 
 from mutu.accounts.permissions import Perm
+from mutu.accounts.scopes import area_for
 from mutu.instruments.models import Node, RespondentType
 from mutu.schools.selectors import schools_for_user
 
@@ -148,24 +149,15 @@ def history(school, round_):
     )
 
 
-def _manage_memberships(user):
-    from mutu.accounts.permissions import memberships_with
-
-    return memberships_with(user, Perm.ROUND_MANAGE)
-
-
 def can_manage_national(user):
-    from mutu.accounts.models import Role
-
-    return any(m.role == Role.ADMIN_PUSAT for m in _manage_memberships(user))
+    return area_for(user, Perm.ROUND_MANAGE).national
 
 
 def manageable_provinces(user):
     from mutu.regions.models import Province
 
-    if can_manage_national(user):
-        return Province.objects.all()
-    return Province.objects.filter(id__in=[m.province_id for m in _manage_memberships(user) if m.province_id])
+    area = area_for(user, Perm.ROUND_MANAGE)
+    return Province.objects.all() if area.national else Province.objects.filter(id__in=area.provinces)
 
 
 def can_manage_round(user, round_):

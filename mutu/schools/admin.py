@@ -1,13 +1,13 @@
 from django.contrib import admin
 
 from mutu.accounts.permissions import Perm
+from mutu.accounts.scopes import area_for
 from mutu.core.admin import MutuPermissionAdmin
 from mutu.regions.models import District
 
 from .forms import REGION_FIELDS, SCHOOL_STAFF_FIELDS, check_area
 from .models import School
 from .selectors import schools_for_user
-from .services import write_scope_for
 
 
 @admin.register(School)
@@ -26,7 +26,7 @@ class SchoolAdmin(MutuPermissionAdmin):
         only by those whose write scope holds the school's region (Dinas, LPMP, pusat), not its staff."""
         if request.user.is_superuser:
             return []
-        scope = write_scope_for(request.user, Perm.SCHOOL_EDIT)
+        scope = area_for(request.user, Perm.SCHOOL_EDIT)
         if obj is not None and not scope.allows(obj.province_id, obj.regency_id, obj.level):
             return ["npsn", *REGION_FIELDS]
         return ["npsn"]
@@ -47,7 +47,7 @@ class SchoolAdmin(MutuPermissionAdmin):
         form = super().get_form(request, obj, **kwargs)
         if request.user.is_superuser:
             return form
-        scope = write_scope_for(request.user, Perm.SCHOOL_EDIT)
+        scope = area_for(request.user, Perm.SCHOOL_EDIT)
 
         class ScopedSchoolForm(form):
             def clean(self):
@@ -56,7 +56,7 @@ class SchoolAdmin(MutuPermissionAdmin):
         return ScopedSchoolForm
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
-        scope = write_scope_for(request.user, Perm.SCHOOL_EDIT)
+        scope = area_for(request.user, Perm.SCHOOL_EDIT)
         if db_field.name == "district" and not (request.user.is_superuser or scope.unrestricted):
             provinces = scope.provinces | scope.province_levels
             kwargs["queryset"] = District.objects.filter(regency__province_id__in=provinces) | District.objects.filter(

@@ -2,11 +2,11 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from mutu.accounts.permissions import Perm
+from mutu.accounts.scopes import area_for
 from mutu.regions.models import District, Province, Regency
 
 from . import importing
 from .models import Level, School, Status
-from .services import write_scope_for
 
 # Profile fields a school's own staff may correct; identity and location come from Dapodik/Dinas.
 SCHOOL_STAFF_FIELDS = ["address", "accreditation", "latitude", "longitude", "principal_name"]
@@ -46,7 +46,7 @@ class SchoolForm(forms.ModelForm):
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
         self.user = user
-        self.scope = write_scope_for(user, Perm.SCHOOL_EDIT)
+        self.scope = area_for(user, Perm.SCHOOL_EDIT)
         if not self.scope.allows(self.instance.province_id, self.instance.regency_id, self.instance.level):
             for name in REGION_FIELDS:
                 del self.fields[name]

@@ -29,10 +29,11 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from openpyxl.utils.exceptions import InvalidFileException
 
+from mutu.accounts.scopes import UNRESTRICTED
 from mutu.core.files import FileRefused, check_zip, unreadable_reason
 from mutu.regions.models import District
 
-from .models import PROVINCE_LEVELS, REGENCY_LEVELS, Accreditation, Level, School, Status
+from .models import Accreditation, Level, School, Status
 
 BATCH_SIZE = 2000
 MAX_STORED_ERRORS = 1000
@@ -272,27 +273,6 @@ class RegionIndex:
             kind = "kota" if prefix.group(1).startswith("kota") else "kabupaten"
         district_name = _REGION_PREFIX.sub("", _region_name(district))
         return self.by_name.get((f"{kind} {bare}".strip(), district_name))
-
-
-@dataclass
-class ImportScope:
-    """What a user may import into: None fields mean unrestricted (the management command)."""
-
-    provinces: set = field(default_factory=set)
-    regencies: set = field(default_factory=set)  # (regency_id) for SD/SMP
-    province_levels: set = field(default_factory=set)  # (province_id) for SMA/SMK/SLB
-    unrestricted: bool = False
-
-    def allows(self, province_id, regency_id, level):
-        return (
-            self.unrestricted
-            or province_id in self.provinces
-            or (regency_id in self.regencies and level in REGENCY_LEVELS)
-            or (province_id in self.province_levels and level in PROVINCE_LEVELS)
-        )
-
-
-UNRESTRICTED = ImportScope(unrestricted=True)
 
 
 @dataclass

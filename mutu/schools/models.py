@@ -18,11 +18,6 @@ class Level(models.TextChoices):
     SLB = "SLB", "SLB"
 
 
-# UU 23/2014: kab/kota govern SD and SMP; provinces govern SMA, SMK and SLB.
-REGENCY_LEVELS = (Level.SD, Level.SMP)
-PROVINCE_LEVELS = (Level.SMA, Level.SMK, Level.SLB)
-
-
 class Status(models.TextChoices):
     NEGERI = "negeri", _("public (negeri)")
     SWASTA = "swasta", _("private (swasta)")

@@ -3,10 +3,10 @@
 from django.db.models import Count, Q
 from django.shortcuts import get_object_or_404
 
-from mutu.accounts.models import ROLE_SCOPE, Membership, Scope
-from mutu.accounts.permissions import Perm, memberships_with
+from mutu.accounts.permissions import Perm
+from mutu.accounts.scopes import area_for, area_of
 
-from .models import PROVINCE_LEVELS, REGENCY_LEVELS, School
+from .models import School
 
 INCOMPLETE = (
     Q(principal_name="") | Q(accreditation="") | Q(address="") | Q(latitude__isnull=True) | Q(longitude__isnull=True)
@@ -15,31 +15,11 @@ INCOMPLETE = (
 
 def membership_school_q(membership):
     """The schools one membership covers, as a filter on School."""
-    scope = ROLE_SCOPE[membership.role]
-    if scope == Scope.NATIONAL:
-        return Q()
-    if scope == Scope.PROVINCE:
-        return Q(province_id=membership.province_id)
-    if scope == Scope.REGION:
-        if membership.regency_id:
-            return Q(regency_id=membership.regency_id, level__in=REGENCY_LEVELS)
-        return Q(province_id=membership.province_id, level__in=PROVINCE_LEVELS)
-    if scope == Scope.ASSIGNED:
-        return Q(id__in=Membership.schools.through.objects.filter(membership_id=membership.id).values("school_id"))
-    return Q(id=membership.school_id)
+    return area_of([membership]).school_q()
 
 
 def schools_for_user(user, perm=Perm.SCHOOL_VIEW):
-    memberships = memberships_with(user, perm)
-    if not memberships:
-        return School.objects.none()
-    q = Q(pk__in=[])
-    for membership in memberships:
-        scope_q = membership_school_q(membership)
-        if not scope_q:
-            return School.objects.all()
-        q |= scope_q
-    return School.objects.filter(q)
+    return School.objects.filter(area_for(user, perm).school_q())
 
 
 def school_for_user(user, npsn, perm=Perm.SCHOOL_VIEW):

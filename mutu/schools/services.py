@@ -6,8 +6,8 @@ from django.conf import settings
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from mutu.accounts.models import ROLE_SCOPE, Scope
-from mutu.accounts.permissions import Perm, memberships_with
+from mutu.accounts.permissions import Perm
+from mutu.accounts.scopes import area_for
 from mutu.core import jobs
 from mutu.core.services import model_changes, record_audit
 
@@ -45,22 +45,6 @@ def update_school(*, actor, school, data):
         school.save()
         record_audit(actor=actor, action="school.update", obj=school, changes=changes, province_id=school.province_id)
     return changes
-
-
-def write_scope_for(user, perm):
-    """Where the user may place schools with `perm`, for rows that are not saved yet."""
-    scope = importing.ImportScope()
-    for membership in memberships_with(user, perm):
-        kind = ROLE_SCOPE[membership.role]
-        if kind == Scope.NATIONAL:
-            return importing.UNRESTRICTED
-        if kind == Scope.PROVINCE:
-            scope.provinces.add(membership.province_id)
-        elif membership.regency_id:
-            scope.regencies.add(membership.regency_id)
-        elif kind == Scope.REGION and membership.province_id:
-            scope.province_levels.add(membership.province_id)
-    return scope
 
 
 def start_import(*, actor, upload):
@@ -173,7 +157,7 @@ def validate_job(job_id):
     job = SchoolImport.objects.select_related("uploaded_by").get(pk=job_id)
     if job.state != SchoolImport.State.VALIDATING:
         return
-    scope = write_scope_for(job.uploaded_by, Perm.SCHOOL_IMPORT)
+    scope = area_for(job.uploaded_by, Perm.SCHOOL_IMPORT)
     report = _guarded(job, lambda: importing.run_import(job.file.path, _mapping(job), scope=scope))
     if report is not None:
         _store_report(job, report, SchoolImport.State.VALIDATED)
@@ -183,7 +167,7 @@ def commit_job(job_id):
     job = SchoolImport.objects.select_related("uploaded_by").get(pk=job_id)
     if job.state != SchoolImport.State.COMMITTING:
         return
-    scope = write_scope_for(job.uploaded_by, Perm.SCHOOL_IMPORT)
+    scope = area_for(job.uploaded_by, Perm.SCHOOL_IMPORT)
 
     def audit(report):
         province_id = next(iter(report.province_ids)) if len(report.province_ids) == 1 else None

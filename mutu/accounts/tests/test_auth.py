@@ -142,3 +142,21 @@ def test_a_short_secret_key_refuses_to_start():
         [sys.executable, "-c", "import django; django.setup()"], env=env, capture_output=True, text=True
     )
     assert done.returncode != 0 and "at least 50 characters" in done.stderr
+
+
+def test_one_area_rule_for_reading_and_placing_schools(personas, schools):
+    """The scope module answers reads (school_q) and writes (allows) from the same memberships."""
+    from mutu.accounts.permissions import Perm
+    from mutu.accounts.scopes import area_for
+    from mutu.schools.models import School
+
+    for name in ("pusat", "lpmp", "lpmp_jambi", "dinas_kampar", "dinas_riau", "pengawas", "kepsek_a", "nobody"):
+        area = area_for(personas[name], Perm.SCHOOL_EDIT)
+        readable = set(School.objects.filter(area.school_q()).values_list("npsn", flat=True))
+        for school in schools.values():
+            placeable = area.allows(school.province_id, school.regency_id, school.level)
+            # Whoever may place a school may also read and edit it; school staff and pengawas edit only.
+            assert not placeable or school.npsn in readable, (name, school)
+    assert area_for(personas["kepsek_a"], Perm.SCHOOL_EDIT).allows(
+        schools["a"].province_id, schools["a"].regency_id, schools["a"].level
+    ) is False

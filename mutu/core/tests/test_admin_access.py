@@ -11,10 +11,10 @@ from django.contrib import admin
 from django.urls import reverse
 
 from mutu.accounts.permissions import Perm, has_perm
+from mutu.accounts.scopes import area_for
 from mutu.core.tests.test_access_matrix import PERSONAS, allowed
 from mutu.regions.models import District
 from mutu.schools.models import School
-from mutu.schools.services import write_scope_for
 
 # model label → (view rule, change rule, add rule); a rule is (permission, scoped to the object's school)
 RULES = {
@@ -108,7 +108,7 @@ def test_admin_school_changes_follow_the_write_scope(client, personas, objects, 
     for username in PERSONAS:
         user = personas[username]
         client.force_login(user)
-        region_scope = write_scope_for(user, Perm.SCHOOL_EDIT)
+        region_scope = area_for(user, Perm.SCHOOL_EDIT)
         for key in ("a", "d"):
             school = School.objects.get(pk=schools[key].pk)
             client.post(url(school), school_form(school, address=f"Jl. {username}", name=f"{school.name} {username}"))

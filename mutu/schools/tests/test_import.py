@@ -116,9 +116,9 @@ def test_district_code_and_xlsx(tmp_path, regions):
 
 def test_import_rejects_rows_outside_the_users_area(tmp_path, personas):
     from mutu.accounts.permissions import Perm
-    from mutu.schools.services import write_scope_for
+    from mutu.accounts.scopes import area_for
 
-    scope = write_scope_for(personas["dinas_pekanbaru"], Perm.SCHOOL_IMPORT)
+    scope = area_for(personas["dinas_pekanbaru"], Perm.SCHOOL_IMPORT)
     report = run(write_csv(tmp_path / "a.csv", GOOD), scope=scope, commit=True)
     assert report.valid_rows == 1 and School.objects.filter(npsn="10490002").exists()
     assert {e[2] for e in report.errors} == {"Sekolah berada di luar wilayah Anda."}
