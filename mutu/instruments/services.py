@@ -21,11 +21,10 @@ from xml.etree import ElementTree as ET
 
 import yaml
 from defusedxml import DefusedXmlException
-from django.conf import settings
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from mutu.core import jobs
+from mutu.core import jobs, uploads
 from mutu.core.files import FileRefused, check_zip, load_yaml, unreadable_reason
 from mutu.core.services import record_audit
 from mutu.schools.models import Level
@@ -421,13 +420,10 @@ def publish_version(*, actor, version):
 
 def start_upload(*, actor, upload, province):
     """Store an uploaded instrument file and queue its reading; InstrumentError for a wrong size or type."""
-    suffix = Path(upload.name).suffix.lower()
-    if suffix not in {".yaml", ".yml", ".xlsx"}:
-        raise InstrumentError([("berkas", _("Use a .yaml or .xlsx file for instruments."))])
-    if upload.size > settings.MUTU_MAX_UPLOAD_BYTES:
-        raise InstrumentError(
-            [("berkas", _("The file is larger than %(mb)s MB.") % {"mb": settings.MUTU_MAX_UPLOAD_BYTES // 2**20})]
-        )
+    try:
+        uploads.check_named(upload, {"yaml", "xlsx"})
+    except uploads.UploadRefused as exc:
+        raise InstrumentError([("berkas", str(exc))]) from exc
     job = InstrumentUpload(uploaded_by=actor, province=province, original_name=upload.name[:255])
     job.file.save(upload.name, upload, save=False)
     job.save()

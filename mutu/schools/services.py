@@ -2,13 +2,12 @@
 
 import logging
 
-from django.conf import settings
 from django.db import transaction
 from django.utils.translation import gettext as _
 
 from mutu.accounts.permissions import Perm
 from mutu.accounts.scopes import area_for
-from mutu.core import jobs
+from mutu.core import jobs, uploads
 from mutu.core.services import model_changes, record_audit
 
 from . import importing
@@ -50,13 +49,10 @@ def update_school(*, actor, school, data):
 def start_import(*, actor, upload):
     """Store an uploaded file and queue the reading of its header row (in the worker, like every parse).
     Raises ImportFileError with a user message when the size or type is wrong."""
-    if upload.size > settings.MUTU_MAX_UPLOAD_BYTES:
-        raise importing.ImportFileError(
-            _("The file is larger than %(mb)s MB.") % {"mb": settings.MUTU_MAX_UPLOAD_BYTES // (1024 * 1024)}
-        )
-    suffix = upload.name.rsplit(".", 1)[-1].lower() if "." in upload.name else ""
-    if suffix not in {"csv", "xlsx"}:
-        raise importing.ImportFileError(_("Upload a CSV or XLSX file."))
+    try:
+        uploads.check_named(upload, {"csv", "xlsx"})
+    except uploads.UploadRefused as exc:
+        raise importing.ImportFileError(str(exc)) from exc
     job = SchoolImport(uploaded_by=actor, original_name=upload.name[:255], state=SchoolImport.State.READING)
     job.file.save(upload.name, upload, save=False)
     job.save()

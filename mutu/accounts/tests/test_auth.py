@@ -157,6 +157,9 @@ def test_one_area_rule_for_reading_and_placing_schools(personas, schools):
             placeable = area.allows(school.province_id, school.regency_id, school.level)
             # Whoever may place a school may also read and edit it; school staff and pengawas edit only.
             assert not placeable or school.npsn in readable, (name, school)
-    assert area_for(personas["kepsek_a"], Perm.SCHOOL_EDIT).allows(
-        schools["a"].province_id, schools["a"].regency_id, schools["a"].level
-    ) is False
+    assert (
+        area_for(personas["kepsek_a"], Perm.SCHOOL_EDIT).allows(
+            schools["a"].province_id, schools["a"].regency_id, schools["a"].level
+        )
+        is False
+    )

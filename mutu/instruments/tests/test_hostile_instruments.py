@@ -152,3 +152,11 @@ def test_uploads_are_private_to_their_uploader(client, personas):
     for name in ("lpmp_jambi", "pusat"):
         client.force_login(personas[name])
         assert client.get(reverse("instruments:upload", args=[job.pk])).status_code == 404
+
+
+def test_a_renamed_program_is_refused_at_upload(client, personas):
+    client.force_login(personas["pusat"])
+    program = SimpleUploadedFile("instrumen.yaml", b"MZ\x90\x00\x03" + b"\x00" * 300)
+    page = client.post(reverse("instruments:list"), {"file": program}).content.decode()
+    assert "Isi berkas ini" in page and "bukan YAML atau XLSX" in page
+    assert not InstrumentUpload.objects.exists()

@@ -173,3 +173,12 @@ def test_too_many_shared_strings_are_refused_before_openpyxl_holds_them(client, 
     bomb = xlsx_with(tmp_path / "teks.xlsx", "xl/sharedStrings.xml", sst + strings + b"</sst>")
     job = upload(client, personas["lpmp"], "teks.xlsx", bomb.read_bytes())
     assert job.state == "failed" and "lebih dari 1.000 teks berbeda" in job.failure
+
+
+@pytest.mark.parametrize("name", ["sekolah.csv", "sekolah.xlsx"])
+def test_a_renamed_executable_is_refused_by_its_content(client, personas, regions, name):
+    client.force_login(personas["lpmp"])
+    program = b"\x7fELF\x02\x01\x01" + b"\x00" * 200
+    page = client.post(reverse("schools:import"), {"file": SimpleUploadedFile(name, program)}).content.decode()
+    assert "Isi berkas ini application/x-executable" in page and "namanya tidak mengubah" in page
+    assert not SchoolImport.objects.exists()
