@@ -53,6 +53,7 @@ INSTALLED_APPS = [
     "mutu.schools",
     "mutu.instruments",
     "mutu.mapping",
+    "mutu.cycle",
     "mutu.demo",
 ]
 
@@ -227,6 +228,10 @@ EMAIL_HOST_USER = os.environ.get("MUTU_EMAIL_HOST_USER", "")
 EMAIL_HOST_PASSWORD = os.environ.get("MUTU_EMAIL_HOST_PASSWORD", "")
 EMAIL_USE_TLS = env_bool("MUTU_EMAIL_USE_TLS")
 DEFAULT_FROM_EMAIL = os.environ.get("MUTU_DEFAULT_FROM_EMAIL", "Mutu <noreply@localhost>")
+# Deadline reminders of the SPMI cycle start this many days before a document is due.
+MUTU_CYCLE_REMIND_DAYS = int(os.environ.get("MUTU_CYCLE_REMIND_DAYS", "7"))
+# The address people open Mutu at, for links in e-mails.
+MUTU_SITE_URL = os.environ.get("MUTU_SITE_URL", "http://127.0.0.1:8000")
 
 TASKS = {
     "default": {

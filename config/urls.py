@@ -30,6 +30,8 @@ urlpatterns = [
     path("schools/", include("mutu.schools.urls")),
     path("mapping/", include("mutu.mapping.urls")),
     path("instruments/", include("mutu.instruments.urls")),
+    path("cycle/", include("mutu.cycle.urls")),
+    path("notifications/", core_views.notifications, name="notifications"),
     path("r/", include("mutu.mapping.respond_urls")),
     path("api/", api.urls),
     path("audit/", core_views.audit_log, name="audit_log"),

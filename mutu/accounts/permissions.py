@@ -26,17 +26,37 @@ class Perm(StrEnum):
     # tell whose answers a row holds (one kepala sekolah, a handful of guru).
     RESPONSES_EXPORT = "responses.export"
     TOKEN_MANAGE = "token.manage"  # list and revoke the API tokens of users in scope
+    CYCLE_VIEW = "cycle.view"  # a school's SPMI cycle: its documents, their state and history
+    CYCLE_EDIT = "cycle.edit"  # write the school's own cycle documents and submit them (TPMPS, kepala sekolah)
+    CYCLE_REVIEW = "cycle.review"  # take, accept or return submitted documents (pengawas, LPMP)
+    CYCLE_CONFIGURE = "cycle.configure"  # a province's entry step and due dates (LPMP, pusat)
 
 
+SCHOOL_TEAM = {Perm.CYCLE_VIEW, Perm.CYCLE_EDIT}
 ROLE_PERMS = {
-    Role.ADMIN_PUSAT: set(Perm) - {Perm.RESPONDENT_MANAGE, Perm.VERVAL},
-    Role.ADMIN_LPMP: set(Perm) - {Perm.RESPONDENT_MANAGE, Perm.VERVAL},
-    Role.DINAS: {Perm.SCHOOL_VIEW, Perm.SCHOOL_EDIT, Perm.SCHOOL_IMPORT, Perm.SCHOOL_EXPORT, Perm.ROUND_VIEW},
-    Role.PENGAWAS: {Perm.SCHOOL_VIEW, Perm.SCHOOL_EXPORT, Perm.ROUND_VIEW, Perm.VERVAL},
-    Role.FASILITATOR: {Perm.SCHOOL_VIEW, Perm.ROUND_VIEW},
-    Role.KEPALA_SEKOLAH: {Perm.SCHOOL_VIEW, Perm.SCHOOL_EDIT, Perm.ROUND_VIEW, Perm.RESPONDENT_MANAGE},
-    Role.OPERATOR: {Perm.SCHOOL_VIEW, Perm.SCHOOL_EDIT, Perm.ROUND_VIEW, Perm.RESPONDENT_MANAGE},
-    Role.TPMPS: {Perm.SCHOOL_VIEW, Perm.ROUND_VIEW},
+    # Pusat follows every cycle and sets due dates; reviewing schools' documents is LPMP's and pengawas' work.
+    Role.ADMIN_PUSAT: set(Perm) - {Perm.RESPONDENT_MANAGE, Perm.VERVAL, Perm.CYCLE_EDIT, Perm.CYCLE_REVIEW},
+    Role.ADMIN_LPMP: set(Perm) - {Perm.RESPONDENT_MANAGE, Perm.VERVAL, Perm.CYCLE_EDIT},
+    Role.DINAS: {
+        Perm.SCHOOL_VIEW,
+        Perm.SCHOOL_EDIT,
+        Perm.SCHOOL_IMPORT,
+        Perm.SCHOOL_EXPORT,
+        Perm.ROUND_VIEW,
+        Perm.CYCLE_VIEW,
+    },
+    Role.PENGAWAS: {
+        Perm.SCHOOL_VIEW,
+        Perm.SCHOOL_EXPORT,
+        Perm.ROUND_VIEW,
+        Perm.VERVAL,
+        Perm.CYCLE_VIEW,
+        Perm.CYCLE_REVIEW,
+    },
+    Role.FASILITATOR: {Perm.SCHOOL_VIEW, Perm.ROUND_VIEW, Perm.CYCLE_VIEW},
+    Role.KEPALA_SEKOLAH: {Perm.SCHOOL_VIEW, Perm.SCHOOL_EDIT, Perm.ROUND_VIEW, Perm.RESPONDENT_MANAGE} | SCHOOL_TEAM,
+    Role.OPERATOR: {Perm.SCHOOL_VIEW, Perm.SCHOOL_EDIT, Perm.ROUND_VIEW, Perm.RESPONDENT_MANAGE, Perm.CYCLE_VIEW},
+    Role.TPMPS: {Perm.SCHOOL_VIEW, Perm.ROUND_VIEW} | SCHOOL_TEAM,
 }
 
 

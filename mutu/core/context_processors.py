@@ -1,10 +1,15 @@
 from mutu.accounts.permissions import active_memberships
 
 from .dashboard import menu_for
+from .models import Notification
 
 
 def navigation(request):
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return {}
-    return {"nav_items": menu_for(user, request.path), "nav_memberships": active_memberships(user)}
+    return {
+        "nav_items": menu_for(user, request.path),
+        "nav_memberships": active_memberships(user),
+        "unread_notifications": Notification.objects.filter(user=user, read_at__isnull=True).count(),
+    }

@@ -47,3 +47,20 @@ class UploadJob(models.Model):
 
     def __str__(self):
         return self.original_name
+
+
+class Notification(models.Model):
+    """An in-app message to one user (also sent by e-mail): something was submitted, returned or
+    accepted, or a deadline is near."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications")
+    text = models.CharField(max_length=300)
+    url = models.CharField(max_length=300, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    read_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self):
+        return self.text

@@ -2,14 +2,16 @@ from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.db import connection
 from django.http import JsonResponse
-from django.shortcuts import render
-from django.views.decorators.http import require_safe
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_http_methods, require_safe
 
 from mutu.accounts.permissions import Perm, active_memberships, require_perm
 
 from .audit import action_label, describe
 from .dashboard import section_for
 from .forms import AuditFilterForm
+from .models import Notification
 from .selectors import audit_for_user, filter_audit
 
 
@@ -44,3 +46,15 @@ def healthz(request):
     with connection.cursor() as cursor:
         cursor.execute("SELECT 1")
     return JsonResponse({"status": "ok"})
+
+
+@require_http_methods(["GET", "HEAD", "POST"])
+@login_required
+def notifications(request):
+    """The user's own notifications, newest first; posting marks them all read."""
+    mine = Notification.objects.filter(user=request.user)
+    if request.method == "POST":
+        mine.filter(read_at__isnull=True).update(read_at=timezone.now())
+        return redirect("notifications")
+    page = Paginator(mine, 30).get_page(request.GET.get("page"))
+    return render(request, "core/notifications.html", {"page": page})

@@ -11,6 +11,8 @@ from django.db import transaction
 from django.utils import timezone
 
 from mutu.accounts.models import Membership, Role, User
+from mutu.cycle import services as cycle_services
+from mutu.cycle.models import STEPS, SchoolCycle
 from mutu.mapping.models import Respondent, Round
 from mutu.mapping.scoring import score_round
 from mutu.mapping.services import add_respondents
@@ -104,6 +106,40 @@ def _membership(user, role, schools=(), **scope):
     return membership
 
 
+# Where the binaan schools of pengawas.kampar stand in their 2026 cycle: (steps accepted, then the
+# next document's moves), so that every page of the cycle has content. The first school (kepsek's)
+# starts fresh; the last two have not started.
+CYCLE_STAGES = [
+    (0, []),
+    (0, ["submit"]),
+    (0, ["submit", "send_back"]),
+    (1, []),
+    (1, ["submit", "take"]),
+    (2, []),
+    (3, ["submit"]),
+    (5, []),
+]
+
+
+def _cycles(binaan, pengawas):
+    for school, (accepted, moves) in zip(binaan, CYCLE_STAGES, strict=False):
+        if SchoolCycle.objects.filter(school=school, year=DEMO_ROUND_YEAR).exists():
+            continue
+        team = school.memberships.filter(role__in=[Role.KEPALA_SEKOLAH, Role.TPMPS]).first()
+        if team is None:
+            user = _persona(f"tpmps.{school.npsn}", f"TPMPS {school.name}")
+            team = _membership(user, Role.TPMPS, school=school)
+        cycle = cycle_services.start_cycle(actor=team.user, school=school, year=DEMO_ROUND_YEAR)
+        documents = sorted(cycle.documents.all(), key=lambda d: STEPS.index(d.step))
+        for document in documents[:accepted]:
+            cycle_services.move(actor=team.user, document=document, name="submit")
+            cycle_services.move(actor=pengawas, document=document, name="accept", comment="Sudah sesuai.")
+        for name in moves:
+            actor = team.user if name == "submit" else pengawas
+            comment = "Akar masalah belum dikaitkan dengan rapor mutu; lengkapi." if name == "send_back" else ""
+            cycle_services.move(actor=actor, document=documents[accepted], name=name, comment=comment)
+
+
 @transaction.atomic
 def load_demo():
     """Load regions, schools and personas; returns the login table [(username, role, scope)] and a
@@ -145,6 +181,7 @@ def load_demo():
             membership.valid_to = date(2027, 12, 31)
             membership.save(update_fields=["decree_number", "decree_date", "valid_to"])
         table.append((user.username, str(role.label), str(membership.scope_label)))
+    _cycles(binaan, pengawas=User.objects.get(username="pengawas.kampar"))
     round_ = Round.objects.filter(province=province, year=DEMO_ROUND_YEAR).first()
     if round_ is None:
         round_ = synth_round(

@@ -48,6 +48,9 @@ OWN_UPLOAD = lambda c: ("uploader", c["upload"].uploaded_by)  # noqa: E731
 RIAU_DRAFT = lambda c: ("owner", c["draft"])  # noqa: E731 (a draft instrument is its owners')
 # An API token of the Riau principal: hers, and revocable by the admins whose scope holds school a.
 KEPSEK_TOKEN = lambda c: ("token", c["token"])  # noqa: E731
+# Commenting on a school's cycle: its team or its reviewers.
+CYCLE_TALK = lambda c: ("talk", School.objects.filter(pk=c["a"].pk))  # noqa: E731
+WHOLE_RIAU = lambda c: ("all", School.objects.filter(province__code="14"))  # noqa: E731
 
 # (url name, args builder, method, permission (None: any account), target builder or None, formats)
 FORMATS = ["", "pdf", "xlsx"]
@@ -67,6 +70,17 @@ MATRIX = [
     ("schools:import_job", lambda c: [c["job"].pk], "get", Perm.SCHOOL_IMPORT, OWN_IMPORT, [""]),
     ("schools:import_commit", lambda c: [c["job"].pk], "post", Perm.SCHOOL_IMPORT, OWN_IMPORT, [""]),
     ("audit_log", lambda c: [], "get", Perm.AUDIT_VIEW, None, [""]),
+    ("notifications", lambda c: [], "get", None, None, [""]),
+    ("notifications", lambda c: [], "post", None, None, [""]),
+    ("cycle:home", lambda c: [], "get", Perm.CYCLE_VIEW, None, [""]),
+    ("cycle:configure", lambda c: ["14"], "get", Perm.CYCLE_CONFIGURE, WHOLE_RIAU, [""]),
+    ("cycle:configure", lambda c: ["14"], "post", Perm.CYCLE_CONFIGURE, WHOLE_RIAU, [""]),
+    ("cycle:school", lambda c: [c["a"].npsn, 2026], "get", Perm.CYCLE_VIEW, school("a"), [""]),
+    ("cycle:school", lambda c: [c["d"].npsn, 2026], "get", Perm.CYCLE_VIEW, school("d"), [""]),
+    ("cycle:start", lambda c: [c["a"].npsn, 2026], "post", Perm.CYCLE_EDIT, school("a"), [""]),
+    ("cycle:move", lambda c: [c["a"].npsn, 2026, "pemetaan", "submit"], "post", Perm.CYCLE_EDIT, school("a"), [""]),
+    ("cycle:move", lambda c: [c["a"].npsn, 2026, "pemetaan", "take"], "post", Perm.CYCLE_REVIEW, school("a"), [""]),
+    ("cycle:comment", lambda c: [c["a"].npsn, 2026, "pemetaan"], "post", Perm.CYCLE_VIEW, CYCLE_TALK, [""]),
     ("api_tokens", lambda c: [], "get", None, None, [""]),
     ("api_tokens", lambda c: [], "post", None, None, [""]),
     ("api_token_revoke", lambda c: [c["token"].pk], "post", None, KEPSEK_TOKEN, [""]),
@@ -165,6 +179,8 @@ def allowed(user, perm, target):
     mode, what = target
     if mode == "uploader":
         return user == what
+    if mode == "talk":
+        return allowed(user, Perm.CYCLE_EDIT, ("any", what)) or allowed(user, Perm.CYCLE_REVIEW, ("any", what))
     if mode == "token":
         school = what.user.memberships.get().school
         return user == what.user or allowed(user, Perm.TOKEN_MANAGE, ("all", School.objects.filter(pk=school.pk)))
@@ -218,6 +234,7 @@ def context(personas, schools):
     from datetime import date
 
     from mutu.accounts.tokens import create_token
+    from mutu.cycle.services import start_cycle
     from mutu.instruments.models import InstrumentUpload, Node
     from mutu.instruments.services import load_instrument
     from mutu.mapping import scoring, services
@@ -229,6 +246,7 @@ def context(personas, schools):
     instrument = load_instrument(TINY, publish=True)
     draft = load_instrument({**TINY, "code": "riau-draft"}, province=schools["a"].province)
     create_token(user=personas["kepsek_a"], name="dasbor")
+    start_cycle(actor=personas["kepsek_a"], school=schools["a"], year=2026)
     token = personas["kepsek_a"].api_tokens.get()
     round_ = services.create_round(
         actor=personas["pusat"],

@@ -3,6 +3,7 @@ import io
 from django.core.management import call_command
 
 from mutu.accounts.models import Membership, Role, User
+from mutu.cycle.models import CycleDocument
 from mutu.regions.models import District, Province, Regency
 from mutu.schools.models import School
 
@@ -30,6 +31,7 @@ def snapshot():
         list(User.objects.order_by("username").values_list("username", "password", "full_name")),
         list(Membership.objects.order_by("id").values_list("user__username", "role", "school_id", "regency_id")),
         District.objects.count(),
+        list(CycleDocument.objects.order_by("id").values_list("cycle__school__npsn", "step", "state")),
     )
 
 
@@ -52,6 +54,10 @@ def test_demo_loads_riau_with_a_persona_per_role_and_is_idempotent(db):
 
     slot = Respondent.objects.select_related("round").get(code=code)
     assert slot.submitted_at is None and is_open(slot)
+    # Schools at each step and state of the 2026 cycle, so every cycle page has content.
+    states = set(CycleDocument.objects.values_list("step", "state"))
+    assert {("pemetaan", "draft"), ("pemetaan", "diajukan"), ("pemetaan", "perlu_revisi")} <= states
+    assert {("perencanaan", "diproses"), ("monev", "diajukan"), ("standar", "diterima")} <= states
     first = snapshot()
     again = io.StringIO()
     call_command("load_demo", stdout=again)

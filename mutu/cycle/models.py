@@ -1,0 +1,126 @@
+"""The SPMI cycle of one school in one year: five steps, each with a document that moves
+draft → diajukan → diproses → diterima, or back to perlu revisi, by the roles allowed for each move.
+
+The states and moves are a django-fsm-2 state machine (`CycleDocument`); every move is recorded in
+`Transition` (who, when, from, to, comment) by `services.move`, in the same transaction.
+"""
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+from django_fsm import FSMField, transition
+
+
+class Step(models.TextChoices):
+    MAPPING = "pemetaan", _("quality mapping")
+    PLANNING = "perencanaan", _("planning")
+    IMPLEMENTATION = "pelaksanaan", _("implementation")
+    MONEV = "monev", _("monitoring and evaluation")
+    STANDARDS = "standar", _("new standards")
+
+
+STEPS = list(Step)
+
+
+class State(models.TextChoices):
+    DRAFT = "draft", _("draft")
+    SUBMITTED = "diajukan", _("submitted")
+    IN_REVIEW = "diproses", _("in review")
+    ACCEPTED = "diterima", _("accepted")
+    REVISION = "perlu_revisi", _("needs revision")
+
+
+class CycleSetting(models.Model):
+    """A province's cycle: the step its schools start at, and each step's due date (month and day)."""
+
+    province = models.OneToOneField("regions.Province", on_delete=models.CASCADE, related_name="cycle_setting")
+    entry_step = models.CharField(_("entry step"), max_length=12, choices=Step.choices, default=Step.MAPPING)
+    # {step: "MM-DD"}; a step without a date has no deadline.
+    due_dates = models.JSONField(default=dict, blank=True)
+
+    def __str__(self):
+        return str(self.province)
+
+
+class SchoolCycle(models.Model):
+    school = models.ForeignKey("schools.School", on_delete=models.CASCADE, related_name="cycles")
+    year = models.PositiveSmallIntegerField(_("year"))
+    entry_step = models.CharField(max_length=12, choices=Step.choices, default=Step.MAPPING)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["school", "year"], name="one_cycle_per_school_year")]
+        ordering = ["-year"]
+
+    def __str__(self):
+        return f"{self.school} {self.year}"
+
+    @property
+    def steps(self):
+        """The steps this cycle goes through, from its entry step on."""
+        return STEPS[STEPS.index(self.entry_step) :]
+
+
+class CycleDocument(models.Model):
+    cycle = models.ForeignKey(SchoolCycle, on_delete=models.CASCADE, related_name="documents")
+    step = models.CharField(max_length=12, choices=Step.choices)
+    state = FSMField(default=State.DRAFT, choices=State.choices, protected=True)
+    due_on = models.DateField(_("due on"), null=True, blank=True)
+    reminded_on = models.DateField(null=True, blank=True)  # the last deadline reminder, at most one a day
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["cycle", "step"], name="one_document_per_step")]
+
+    def __str__(self):
+        return f"{self.cycle} — {self.get_step_display()}"
+
+    # The moves. Who may make each one is checked by services.move (scope and role); the machine
+    # decides only which state each leaves from.
+    @transition(field=state, source=[State.DRAFT, State.REVISION], target=State.SUBMITTED)
+    def submit(self):
+        pass
+
+    @transition(field=state, source=State.SUBMITTED, target=State.IN_REVIEW)
+    def take(self):
+        pass
+
+    @transition(field=state, source=[State.SUBMITTED, State.IN_REVIEW], target=State.ACCEPTED)
+    def accept(self):
+        pass
+
+    @transition(field=state, source=[State.SUBMITTED, State.IN_REVIEW], target=State.REVISION)
+    def send_back(self):
+        pass
+
+
+class Transition(models.Model):
+    """One recorded move of a document."""
+
+    document = models.ForeignKey(CycleDocument, on_delete=models.CASCADE, related_name="transitions")
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    at = models.DateTimeField(auto_now_add=True)
+    source = models.CharField(max_length=12, choices=State.choices)
+    target = models.CharField(max_length=12, choices=State.choices)
+    comment = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["at", "id"]
+
+    def __str__(self):
+        return f"{self.document}: {self.source} → {self.target}"
+
+
+class Comment(models.Model):
+    """The conversation on a document between the school and its reviewers."""
+
+    document = models.ForeignKey(CycleDocument, on_delete=models.CASCADE, related_name="comments")
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    at = models.DateTimeField(auto_now_add=True)
+    text = models.TextField(_("comment"), max_length=4000)
+
+    class Meta:
+        ordering = ["at", "id"]
+
+    def __str__(self):
+        return self.text[:60]

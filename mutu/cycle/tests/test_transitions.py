@@ -1,0 +1,167 @@
+"""The cycle's document moves: every allowed move by the right role works and is recorded; every other
+one (wrong role, wrong state, another school, no comment, an earlier step not accepted) is refused and
+changes nothing."""
+
+from datetime import date, timedelta
+
+import pytest
+from django.core import mail
+from django.urls import reverse
+
+from mutu.core.models import AuditEntry, Notification
+from mutu.core.tests.test_access_matrix import PERSONAS, allowed
+from mutu.cycle import services
+from mutu.cycle.models import CycleDocument, CycleSetting, SchoolCycle, State, Step, Transition
+from mutu.schools.models import School
+
+SOURCES = {
+    "submit": [State.DRAFT, State.REVISION],
+    "take": [State.SUBMITTED],
+    "accept": [State.SUBMITTED, State.IN_REVIEW],
+    "send_back": [State.SUBMITTED, State.IN_REVIEW],
+}
+
+
+@pytest.fixture
+def cycle(personas, schools):
+    return services.start_cycle(actor=personas["kepsek_a"], school=schools["a"], year=2026)
+
+
+def document(cycle, step=Step.MAPPING):
+    return CycleDocument.objects.get(cycle=cycle, step=step)
+
+
+def set_state(doc, state):
+    CycleDocument.objects.filter(pk=doc.pk).update(state=state)
+
+
+@pytest.mark.parametrize("name", sorted(services.MOVES))
+@pytest.mark.parametrize("state", list(State))
+def test_each_move_from_each_state_by_each_persona(personas, schools, cycle, name, state):
+    perm, _needs_comment = services.MOVES[name]
+    doc = document(cycle)
+    school_a = ("any", School.objects.filter(pk=schools["a"].pk))
+    for username in PERSONAS:
+        set_state(doc, state)
+        before = Transition.objects.count()
+        expected = allowed(personas[username], perm, school_a) and state in SOURCES[name]
+        try:
+            services.move(actor=personas[username], document=doc, name=name, comment="Lengkapi bukti.")
+        except services.CycleError:
+            assert not expected, (username, name, state)
+            assert CycleDocument.objects.get(pk=doc.pk).state == state and Transition.objects.count() == before
+        else:
+            assert expected, (username, name, state)
+            move = Transition.objects.latest("id")
+            assert (move.actor, move.source, move.target) == (personas[username], state, document(cycle).state)
+
+
+def test_asking_for_revision_needs_a_comment(personas, cycle):
+    doc = document(cycle)
+    services.move(actor=personas["tpmps_a"], document=doc, name="submit")
+    with pytest.raises(services.CycleError, match="komentar wajib diisi"):
+        services.move(actor=personas["pengawas"], document=doc, name="send_back", comment="  ")
+    assert document(cycle).state == State.SUBMITTED
+
+
+def test_a_step_waits_for_the_earlier_ones(personas, cycle):
+    planning = document(cycle, Step.PLANNING)
+    with pytest.raises(services.CycleError, match="Langkah sebelumnya harus diterima dahulu: pemetaan mutu"):
+        services.move(actor=personas["kepsek_a"], document=planning, name="submit")
+    doc = document(cycle)
+    services.move(actor=personas["kepsek_a"], document=doc, name="submit")
+    services.move(actor=personas["lpmp"], document=doc, name="accept")
+    services.move(actor=personas["kepsek_a"], document=planning, name="submit")
+    assert document(cycle, Step.PLANNING).state == State.SUBMITTED
+
+
+def test_a_double_click_changes_nothing(personas, cycle):
+    doc = document(cycle)
+    services.move(actor=personas["kepsek_a"], document=doc, name="submit")
+    with pytest.raises(services.CycleError, match="diajukan"):
+        services.move(actor=personas["kepsek_a"], document=doc, name="submit")
+    assert Transition.objects.count() == 1
+    assert services.start_cycle(actor=personas["kepsek_a"], school=cycle.school, year=2026) == cycle
+    assert SchoolCycle.objects.count() == 1 and CycleDocument.objects.count() == 5
+
+
+def test_people_are_told_in_the_app_and_by_mail(personas, cycle, django_capture_on_commit_callbacks):
+    doc = document(cycle)
+    with django_capture_on_commit_callbacks(execute=True):
+        services.move(actor=personas["tpmps_a"], document=doc, name="submit")
+    told = set(Notification.objects.values_list("user__username", flat=True))
+    assert told == {"pengawas", "lpmp"}  # the school's pengawas and its province's LPMP
+    assert len(mail.outbox) == 1 and "mengajukan" in mail.outbox[0].subject
+    Notification.objects.all().delete()
+    services.move(actor=personas["pengawas"], document=doc, name="send_back", comment="Akar masalah belum ada.")
+    assert set(Notification.objects.values_list("user__username", flat=True)) == {"kepsek_a", "tpmps_a"}
+    assert document(cycle).comments.get().text == "Akar masalah belum ada."
+    assert AuditEntry.objects.filter(action="cycle.send_back").exists()
+
+
+def test_entry_step_and_due_dates_come_from_the_province(personas, schools):
+    CycleSetting.objects.create(
+        province=schools["a"].province, entry_step=Step.PLANNING, due_dates={"perencanaan": "03-31"}
+    )
+    cycle = services.start_cycle(actor=personas["kepsek_a"], school=schools["a"], year=2027)
+    assert list(cycle.documents.order_by("id").values_list("step", flat=True)) == [
+        "perencanaan",
+        "pelaksanaan",
+        "monev",
+        "standar",
+    ]
+    assert document(cycle, Step.PLANNING).due_on == date(2027, 3, 31)
+    with pytest.raises(services.CycleError):
+        services.start_cycle(actor=personas["pengawas"], school=schools["b"], year=2027)
+
+
+def test_reminders_once_a_day_before_the_due_date(personas, cycle):
+    today = date(2026, 3, 25)
+    CycleDocument.objects.filter(pk=document(cycle).pk).update(due_on=today + timedelta(days=3))
+    assert services.send_reminders(today) == 1
+    assert services.send_reminders(today) == 0
+    assert set(Notification.objects.values_list("user__username", flat=True)) == {"kepsek_a", "tpmps_a"}
+    services.move(actor=personas["kepsek_a"], document=document(cycle), name="submit")
+    assert services.send_reminders(today + timedelta(days=1)) == 0  # submitted: nothing to remind
+
+
+def test_the_school_page_offers_each_role_its_moves(client, personas, cycle):
+    url = reverse("cycle:school", args=[cycle.school.npsn, 2026])
+    client.force_login(personas["kepsek_a"])
+    page = client.get(url).content.decode()
+    assert "Ajukan untuk ditelaah" in page and "Terima" not in page
+    client.post(reverse("cycle:move", args=[cycle.school.npsn, 2026, "pemetaan", "submit"]))
+    client.force_login(personas["pengawas"])
+    page = client.get(url).content.decode()
+    assert "Minta revisi" in page and "Ajukan untuk ditelaah" not in page
+    response = client.post(
+        reverse("cycle:move", args=[cycle.school.npsn, 2026, "pemetaan", "send_back"]), {"comment": ""}, follow=True
+    )
+    assert "komentar wajib diisi" in response.content.decode()
+    client.post(reverse("cycle:comment", args=[cycle.school.npsn, 2026, "pemetaan"]), {"text": "Sudah bagus."})
+    page = client.get(url).content.decode()
+    assert "Sudah bagus." in page and "Riwayat" in page
+
+
+def test_the_queue_puts_what_waits_on_the_reviewer_first(client, personas, schools):
+    first = services.start_cycle(actor=personas["kepsek_a"], school=schools["a"], year=2026)
+    services.start_cycle(actor=personas["kepsek_b"], school=schools["b"], year=2026)
+    services.move(actor=personas["kepsek_a"], document=document(first), name="submit")
+    client.force_login(personas["lpmp"])
+    page = client.get(reverse("cycle:home"), {"year": 2026}).content.decode()
+    assert page.index(schools["a"].name) < page.index(schools["b"].name)
+    assert "menunggu telaah Anda" in page
+    client.force_login(personas["kepsek_a"])  # a school's own team goes straight to its cycle
+    assert client.get(reverse("cycle:home")).status_code == 302
+
+
+def test_province_settings_are_validated_and_scoped(client, personas, schools):
+    url = reverse("cycle:configure", args=["14"])
+    client.force_login(personas["lpmp_jambi"])
+    assert client.get(url).status_code == 404
+    client.force_login(personas["lpmp"])
+    page = client.post(url, {"entry_step": "pemetaan", "due_pemetaan": "13-40"}).content.decode()
+    assert "Tulis tanggal sebagai BB-HH" in page and not CycleSetting.objects.exists()
+    client.post(url, {"entry_step": "perencanaan", "due_pemetaan": "3-31"})
+    setting = CycleSetting.objects.get()
+    assert (setting.entry_step, setting.due_dates) == ("perencanaan", {"pemetaan": "03-31"})

@@ -1,0 +1,13 @@
+from django.urls import path
+
+from . import views
+
+app_name = "cycle"
+urlpatterns = [
+    path("", views.cycle_home, name="home"),
+    path("settings/<str:code>/", views.configure, name="configure"),
+    path("<str:npsn>/<int:year>/", views.school_cycle, name="school"),
+    path("<str:npsn>/<int:year>/start/", views.start, name="start"),
+    path("<str:npsn>/<int:year>/<str:step>/comment/", views.comment, name="comment"),
+    path("<str:npsn>/<int:year>/<str:step>/<str:name>/", views.move, name="move"),
+]
