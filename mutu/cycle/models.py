@@ -37,6 +37,9 @@ class CycleSetting(models.Model):
     entry_step = models.CharField(_("entry step"), max_length=12, choices=Step.choices, default=Step.MAPPING)
     # {step: "MM-DD"}; a step without a date has no deadline.
     due_dates = models.JSONField(default=dict, blank=True)
+    # A sub-indicator is proposed as a problem when its score lies below this level band (its
+    # position in the instrument's bands); empty: below the top band.
+    problem_band = models.PositiveSmallIntegerField(null=True, blank=True)
 
     def __str__(self):
         return str(self.province)
@@ -124,3 +127,31 @@ class Comment(models.Model):
 
     def __str__(self):
         return self.text[:60]
+
+
+class Problem(models.Model):
+    """A weak sub-indicator the school team chose from its rapor, with its analysis."""
+
+    cycle = models.ForeignKey(SchoolCycle, on_delete=models.CASCADE, related_name="problems")
+    node = models.ForeignKey("instruments.Node", on_delete=models.PROTECT, related_name="+")
+    round = models.ForeignKey("mapping.Round", on_delete=models.PROTECT, related_name="+")  # the rapor it came from
+    score = models.FloatField(null=True)
+    priority = models.FloatField(default=0)  # as computed when chosen; `position` is the team's order
+    position = models.PositiveIntegerField(default=0)
+    strengths = models.TextField(_("strengths (kekuatan)"), blank=True, max_length=4000)
+    weaknesses = models.TextField(_("weaknesses (kelemahan)"), blank=True, max_length=4000)
+    problem = models.TextField(_("problem (masalah)"), blank=True, max_length=4000)
+    root_cause = models.TextField(_("root cause (akar masalah)"), blank=True, max_length=4000)
+    recommendation = models.TextField(_("recommendation (rekomendasi)"), blank=True, max_length=4000)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["cycle", "node"], name="one_problem_per_node")]
+        ordering = ["position", "id"]
+
+    def __str__(self):
+        return f"{self.cycle}: {self.node.code}"
+
+    @property
+    def complete(self):
+        return bool(self.problem.strip() and self.root_cause.strip() and self.recommendation.strip())

@@ -14,8 +14,8 @@ from mutu.accounts.permissions import Perm, active_memberships, require_perm
 from mutu.accounts.scopes import area_for
 from mutu.regions.models import Province
 
-from . import selectors, services
-from .models import STEPS, CycleDocument, CycleSetting, SchoolCycle, Step
+from . import analysis, selectors, services
+from .models import STEPS, CycleDocument, CycleSetting, Problem, SchoolCycle, Step
 
 YEARS = range(2020, 2101)
 
@@ -197,3 +197,77 @@ def configure(request, code):
                          % {"province": province.name})  # fmt: skip
         return redirect("cycle:configure", code=code)
     return render(request, "cycle/configure.html", {"form": form, "province": province})
+
+
+class ProblemForm(forms.ModelForm):
+    class Meta:
+        model = Problem
+        fields = analysis.FIELDS
+        widgets = {name: forms.Textarea(attrs={"rows": 2}) for name in analysis.FIELDS}
+
+
+def _cycle(request, npsn, year):
+    return get_object_or_404(SchoolCycle, school=_school(request, npsn), year=year)
+
+
+@require_safe
+@require_perm(Perm.CYCLE_VIEW)
+def analysis_page(request, npsn, year):
+    cycle = _cycle(request, npsn, year)
+    rapor, proposals, below = analysis.propose(cycle)
+    problems = list(cycle.problems.select_related("node", "round"))
+    chosen = {p.node_id for p in problems}
+    document = analysis.analysis_document(cycle)
+    editable = services.may(request.user, Perm.CYCLE_EDIT, cycle.school) and document.state in analysis.EDITABLE
+    for problem in problems:
+        problem.form = ProblemForm(instance=problem, prefix=f"p{problem.pk}")
+        problem.library = analysis.root_causes(problem)
+    context = {
+        "cycle": cycle,
+        "school": cycle.school,
+        "rapor": rapor,
+        "below": below,
+        "proposals": [p for p in proposals if p.node.id not in chosen],
+        "problems": problems,
+        "document": document,
+        "editable": editable,
+        "unfinished": analysis.unfinished(document),
+    }
+    return render(request, "cycle/analysis.html", context)
+
+
+@require_POST
+@require_perm(Perm.CYCLE_EDIT)
+def analysis_choose(request, npsn, year):
+    cycle = _cycle(request, npsn, year)
+    node = request.POST.get("node", "")
+    try:
+        analysis.choose(actor=request.user, cycle=cycle, node_id=int(node) if node.isdigit() else None)
+    except services.CycleError as exc:
+        messages.error(request, str(exc))
+    return redirect("cycle:analysis", npsn=npsn, year=year)
+
+
+@require_POST
+@require_perm(Perm.CYCLE_EDIT)
+def analysis_problem(request, npsn, year, pk, action):
+    problem = get_object_or_404(Problem, cycle=_cycle(request, npsn, year), pk=pk)
+    try:
+        if action == "save":
+            form = ProblemForm(request.POST, instance=Problem.objects.get(pk=pk), prefix=f"p{pk}")
+            if not form.is_valid():
+                messages.error(request, _("The analysis of %(code)s was not saved: %(errors)s") % {
+                    "code": problem.node.code, "errors": "; ".join(e for errs in form.errors.values() for e in errs),
+                })  # fmt: skip
+                return redirect("cycle:analysis", npsn=npsn, year=year)
+            analysis.save(actor=request.user, problem=problem, data=form.cleaned_data)
+            messages.success(request, _("The analysis of %(code)s is saved.") % {"code": problem.node.code})
+        elif action == "remove":
+            analysis.remove(actor=request.user, problem=problem)
+        elif action in ("up", "down"):
+            analysis.reorder(actor=request.user, problem=problem, offset=-1 if action == "up" else 1)
+        else:
+            raise Http404
+    except services.CycleError as exc:
+        messages.error(request, str(exc))
+    return redirect(reverse("cycle:analysis", args=[npsn, year]) + f"#problem-{pk}")

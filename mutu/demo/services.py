@@ -11,6 +11,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from mutu.accounts.models import Membership, Role, User
+from mutu.cycle import analysis as cycle_analysis
 from mutu.cycle import services as cycle_services
 from mutu.cycle.models import STEPS, SchoolCycle
 from mutu.mapping.models import Respondent, Round
@@ -131,6 +132,8 @@ def _cycles(binaan, pengawas):
             team = _membership(user, Role.TPMPS, school=school)
         cycle = cycle_services.start_cycle(actor=team.user, school=school, year=DEMO_ROUND_YEAR)
         documents = sorted(cycle.documents.all(), key=lambda d: STEPS.index(d.step))
+        if accepted or moves:  # the analysis comes before the first submission
+            _analyse(cycle, team.user)
         for document in documents[:accepted]:
             cycle_services.move(actor=team.user, document=document, name="submit")
             cycle_services.move(actor=pengawas, document=document, name="accept", comment="Sudah sesuai.")
@@ -138,6 +141,23 @@ def _cycles(binaan, pengawas):
             actor = team.user if name == "submit" else pengawas
             comment = "Akar masalah belum dikaitkan dengan rapor mutu; lengkapi." if name == "send_back" else ""
             cycle_services.move(actor=actor, document=documents[accepted], name=name, comment=comment)
+
+
+DEMO_ANALYSIS = {
+    "strengths": "Guru dan kepala sekolah sudah terbiasa bekerja dalam tim.",
+    "weaknesses": "Kegiatan belum dirancang dari data rapor mutu.",
+    "problem": "Capaian pada sub-indikator ini di bawah SNP menurut sebagian besar responden.",
+    "root_cause": "Belum ada program dan anggaran yang menyasar sub-indikator ini.",
+    "recommendation": "Susun program dengan target terukur dan dampingi pelaksanaannya.",
+}
+
+
+def _analyse(cycle, user):
+    """The two most urgent proposals of the school's rapor, chosen and analysed."""
+    _rapor, proposals, _below = cycle_analysis.propose(cycle)
+    for proposal in proposals[:2]:
+        problem = cycle_analysis.choose(actor=user, cycle=cycle, node_id=proposal.node.id)
+        cycle_analysis.save(actor=user, problem=problem, data=DEMO_ANALYSIS)
 
 
 @transaction.atomic
@@ -181,7 +201,6 @@ def load_demo():
             membership.valid_to = date(2027, 12, 31)
             membership.save(update_fields=["decree_number", "decree_date", "valid_to"])
         table.append((user.username, str(role.label), str(membership.scope_label)))
-    _cycles(binaan, pengawas=User.objects.get(username="pengawas.kampar"))
     round_ = Round.objects.filter(province=province, year=DEMO_ROUND_YEAR).first()
     if round_ is None:
         round_ = synth_round(
@@ -192,6 +211,7 @@ def load_demo():
             closes_on=max(date(DEMO_ROUND_YEAR, 12, 31), timezone.localdate() + timedelta(days=90)),
         )
         score_round(round_.pk)
+    _cycles(binaan, pengawas=User.objects.get(username="pengawas.kampar"))
     open_slot = Respondent.objects.filter(round=round_, school=first_sd, submitted_at__isnull=True).first()
     if open_slot is None:
         (open_slot,) = add_respondents(actor=None, round_=round_, school=first_sd, respondent_type="guru", count=1)

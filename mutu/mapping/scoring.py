@@ -662,6 +662,22 @@ def rescore_school(round_, school):
     _score_schools(round_, matrix, [row])
 
 
+def role_views(round_, school):
+    """(matrix, {respondent type: its group's score per sub-indicator (K, 0–7, NaN where not asked)})
+    for one school, from its submitted answers. Groups smaller than MUTU_MIN_GROUP_SIZE are left out:
+    their view would show a few people's answers."""
+    matrix = load_matrix(round_.instrument)
+    school_ids = np.array([school.id], dtype=np.int64)
+    tally = Tally.empty(matrix, 1)
+    for batch in respondent_batches(round_, school_ids):
+        tally.add(matrix, *batch)
+    _values, y = scores(matrix, tally, [school.level])
+    views = {
+        rtype: SCALE * y[0, r] for r, rtype in enumerate(TYPES) if tally.present[0, r] >= settings.MUTU_MIN_GROUP_SIZE
+    }
+    return matrix, views
+
+
 def _write_nation(round_, nation):
     with transaction.atomic():
         RegionScore.objects.filter(round=round_, engine=ENGINE, kind=RegionScore.Kind.NATION).delete()

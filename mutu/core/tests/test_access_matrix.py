@@ -81,6 +81,16 @@ MATRIX = [
     ("cycle:move", lambda c: [c["a"].npsn, 2026, "pemetaan", "submit"], "post", Perm.CYCLE_EDIT, school("a"), [""]),
     ("cycle:move", lambda c: [c["a"].npsn, 2026, "pemetaan", "take"], "post", Perm.CYCLE_REVIEW, school("a"), [""]),
     ("cycle:comment", lambda c: [c["a"].npsn, 2026, "pemetaan"], "post", Perm.CYCLE_VIEW, CYCLE_TALK, [""]),
+    ("cycle:analysis", lambda c: [c["a"].npsn, 2026], "get", Perm.CYCLE_VIEW, school("a"), [""]),
+    ("cycle:analysis_choose", lambda c: [c["a"].npsn, 2026], "post", Perm.CYCLE_EDIT, school("a"), [""]),
+    (
+        "cycle:analysis_problem",
+        lambda c: [c["a"].npsn, 2026, c["problem"].pk, "up"],
+        "post",
+        Perm.CYCLE_EDIT,
+        school("a"),
+        [""],
+    ),
     ("api_tokens", lambda c: [], "get", None, None, [""]),
     ("api_tokens", lambda c: [], "post", None, None, [""]),
     ("api_token_revoke", lambda c: [c["token"].pk], "post", None, KEPSEK_TOKEN, [""]),
@@ -234,6 +244,7 @@ def context(personas, schools):
     from datetime import date
 
     from mutu.accounts.tokens import create_token
+    from mutu.cycle.models import Problem
     from mutu.cycle.services import start_cycle
     from mutu.instruments.models import InstrumentUpload, Node
     from mutu.instruments.services import load_instrument
@@ -246,7 +257,7 @@ def context(personas, schools):
     instrument = load_instrument(TINY, publish=True)
     draft = load_instrument({**TINY, "code": "riau-draft"}, province=schools["a"].province)
     create_token(user=personas["kepsek_a"], name="dasbor")
-    start_cycle(actor=personas["kepsek_a"], school=schools["a"], year=2026)
+    cycle = start_cycle(actor=personas["kepsek_a"], school=schools["a"], year=2026)
     token = personas["kepsek_a"].api_tokens.get()
     round_ = services.create_round(
         actor=personas["pusat"],
@@ -264,7 +275,12 @@ def context(personas, schools):
         services.submit_answers(respondent=slot, options=[])
     scoring.score_round(round_.pk)
     node = Node.objects.get(version=instrument, code="1.1.1")
-    return {**schools, "job": job, "upload": upload, "draft": draft, "token": token, "round": round_, "node": node}
+    problem = Problem.objects.create(cycle=cycle, node=node, round=round_)
+    return {
+        **schools,
+        **{"job": job, "upload": upload, "draft": draft, "token": token, "round": round_, "node": node},
+        "problem": problem,
+    }
 
 
 @pytest.mark.parametrize(

@@ -11,7 +11,8 @@ from django.urls import reverse
 from mutu.core.models import AuditEntry, Notification
 from mutu.core.tests.test_access_matrix import PERSONAS, allowed
 from mutu.cycle import services
-from mutu.cycle.models import CycleDocument, CycleSetting, SchoolCycle, State, Step, Transition
+from mutu.cycle.models import CycleDocument, CycleSetting, Problem, SchoolCycle, State, Step, Transition
+from mutu.instruments.models import Node
 from mutu.schools.models import School
 
 SOURCES = {
@@ -23,8 +24,22 @@ SOURCES = {
 
 
 @pytest.fixture
-def cycle(personas, schools):
-    return services.start_cycle(actor=personas["kepsek_a"], school=schools["a"], year=2026)
+def cycle(personas, schools, open_round, tiny):
+    """School a's 2026 cycle with its analysis written, so that its first step can be submitted."""
+    cycle = services.start_cycle(actor=personas["kepsek_a"], school=schools["a"], year=2026)
+    analysed(cycle, open_round)
+    return cycle
+
+
+def analysed(cycle, round_):
+    Problem.objects.create(
+        cycle=cycle,
+        node=Node.objects.get(version=round_.instrument, code="1.1.1"),
+        round=round_,
+        problem="Guru jarang merancang penilaian.",
+        root_cause="Belum ada pelatihan penilaian.",
+        recommendation="Pelatihan penilaian autentik.",
+    )
 
 
 def document(cycle, step=Step.MAPPING):
@@ -143,8 +158,9 @@ def test_the_school_page_offers_each_role_its_moves(client, personas, cycle):
     assert "Sudah bagus." in page and "Riwayat" in page
 
 
-def test_the_queue_puts_what_waits_on_the_reviewer_first(client, personas, schools):
+def test_the_queue_puts_what_waits_on_the_reviewer_first(client, personas, schools, open_round):
     first = services.start_cycle(actor=personas["kepsek_a"], school=schools["a"], year=2026)
+    analysed(first, open_round)
     services.start_cycle(actor=personas["kepsek_b"], school=schools["b"], year=2026)
     services.move(actor=personas["kepsek_a"], document=document(first), name="submit")
     client.force_login(personas["lpmp"])

@@ -1,0 +1,214 @@
+"""Analysis from the rapor: the system proposes the problems, the school team chooses and analyses them.
+
+A sub-indicator is proposed when its score lies below the province's problem band (default: below
+the instrument's top band). Its priority, from 0 to 1:
+
+    0.5 × gap / 7            the distance to the target (7, or the school's own higher target)
+  + 0.3 × groups / asked     the share of respondent groups (of at least MUTU_MIN_GROUP_SIZE people)
+                             whose own score lies below the band too
+  + 0.2 × weight / heaviest  the sub-indicator's share of its standard (1 / its standard's number
+                             of sub-indicators), against the heaviest proposed
+
+The team may reorder the chosen problems; each gets kekuatan, kelemahan, masalah, akar masalah
+(from a library: the instrument's "usual causes" and the root causes other schools of the province
+wrote for the same sub-indicator) and rekomendasi.
+"""
+
+import math
+import re
+from dataclasses import dataclass
+
+from django.db import transaction
+from django.db.models import Max
+from django.utils.translation import gettext as _
+
+from mutu.accounts.permissions import Perm
+from mutu.core.services import record_audit
+from mutu.instruments.models import LevelBand, Node
+from mutu.mapping.models import SchoolScore
+from mutu.mapping.scoring import ENGINE, SCALE, role_views
+from mutu.mapping.selectors import decode
+
+from .models import CycleDocument, CycleSetting, Problem, State, Step
+from .services import CycleError, may
+
+EDITABLE = (State.DRAFT, State.REVISION)
+FIELDS = ["strengths", "weaknesses", "problem", "root_cause", "recommendation"]
+
+
+@dataclass
+class Proposal:
+    node: Node
+    score: float
+    gap: float
+    groups_below: int
+    groups_asked: int
+    weight: float
+    priority: float = 0.0
+
+
+def rapor_for(cycle):
+    """The school's latest rapor up to the cycle's year (a SchoolScore), or None."""
+    return (
+        SchoolScore.objects.filter(school=cycle.school, engine=ENGINE, round__year__lte=cycle.year, total__isnull=False)
+        .select_related("round__instrument")
+        .order_by("-round__year", "-round__closes_on")
+        .first()
+    )
+
+
+def threshold(cycle, version):
+    """The score below which a sub-indicator is a problem: the lower end of the problem band."""
+    uppers = list(LevelBand.objects.filter(version=version).order_by("position").values_list("upper", flat=True))
+    setting = CycleSetting.objects.filter(province_id=cycle.school.province_id).first()
+    band = setting.problem_band if setting and setting.problem_band is not None else len(uppers) - 1
+    band = min(max(band, 1), len(uppers) - 1)
+    return uppers[band - 1]
+
+
+def propose(cycle):
+    """(rapor, proposals ordered by priority, threshold) for the cycle's school."""
+    rapor = rapor_for(cycle)
+    if rapor is None:
+        return None, [], None
+    version = rapor.round.instrument
+    nodes = list(Node.objects.filter(version=version).order_by("position"))
+    values = decode(rapor.values)
+    below = threshold(cycle, version)
+    matrix, views = role_views(rapor.round, cycle.school)
+    subs_per_standard = {}
+    standard_of = {}
+    by_id = {n.id: n for n in nodes}
+    for node in nodes:
+        if node.kind == Node.Kind.SUBINDICATOR:
+            top = node
+            while top.parent_id:
+                top = by_id[top.parent_id]
+            standard_of[node.id] = top.id
+            subs_per_standard[top.id] = subs_per_standard.get(top.id, 0) + 1
+    proposals = []
+    for k, position in enumerate(matrix.sub_nodes):
+        node, score = nodes[position], float(values[position])
+        if math.isnan(score) or score >= below:
+            continue
+        asked = [view[k] for view in views.values() if not math.isnan(view[k])]
+        proposals.append(
+            Proposal(
+                node=node,
+                score=score,
+                gap=SCALE - score,
+                groups_below=sum(1 for v in asked if v < below),
+                groups_asked=len(asked),
+                weight=1 / subs_per_standard[standard_of[node.id]],
+            )
+        )
+    heaviest = max((p.weight for p in proposals), default=1)
+    for p in proposals:
+        share = p.groups_below / p.groups_asked if p.groups_asked else 0
+        p.priority = 0.5 * p.gap / SCALE + 0.3 * share + 0.2 * p.weight / heaviest
+    proposals.sort(key=lambda p: (-p.priority, p.node.position))
+    return rapor, proposals, below
+
+
+def analysis_document(cycle):
+    """The document the analysis belongs to: pemetaan, or the entry step when the cycle starts later."""
+    step = Step.MAPPING if Step.MAPPING in cycle.steps else cycle.entry_step
+    return CycleDocument.objects.get(cycle=cycle, step=step)
+
+
+def _editable(actor, cycle):
+    if not may(actor, Perm.CYCLE_EDIT, cycle.school):
+        raise CycleError(_("Only the school's own team writes its analysis."))
+    document = analysis_document(cycle)
+    if document.state not in EDITABLE:
+        raise CycleError(
+            _("The analysis is “%(state)s”: it can be changed again if it is returned for revision.")
+            % {"state": document.get_state_display()}
+        )
+
+
+@transaction.atomic
+def choose(*, actor, cycle, node_id):
+    """Add a proposed sub-indicator to the chosen problems (a second click finds it chosen)."""
+    _editable(actor, cycle)
+    rapor, proposals, _below = propose(cycle)
+    proposal = next((p for p in proposals if p.node.id == node_id), None)
+    if proposal is None:
+        raise CycleError(_("This sub-indicator is not among the proposed problems."))
+    last = cycle.problems.aggregate(last=Max("position"))["last"] or 0
+    problem, created = Problem.objects.get_or_create(
+        cycle=cycle,
+        node=proposal.node,
+        defaults={"round": rapor.round, "score": proposal.score, "priority": proposal.priority, "position": last + 1},
+    )
+    if created:
+        record_audit(actor=actor, action="cycle.problem.choose", obj=problem, province_id=cycle.school.province_id)
+    return problem
+
+
+@transaction.atomic
+def remove(*, actor, problem):
+    _editable(actor, problem.cycle)
+    record_audit(actor=actor, action="cycle.problem.remove", obj=problem, province_id=problem.cycle.school.province_id)
+    problem.delete()
+
+
+@transaction.atomic
+def reorder(*, actor, problem, offset):
+    """Move a problem up (-1) or down (+1) in the team's order."""
+    _editable(actor, problem.cycle)
+    problems = list(problem.cycle.problems.select_for_update().order_by("position", "id"))
+    index = next(i for i, p in enumerate(problems) if p.pk == problem.pk)
+    target = index + offset
+    if 0 <= target < len(problems):
+        problems[index], problems[target] = problems[target], problems[index]
+        for position, item in enumerate(problems, start=1):
+            if item.position != position:
+                Problem.objects.filter(pk=item.pk).update(position=position)
+
+
+@transaction.atomic
+def save(*, actor, problem, data):
+    _editable(actor, problem.cycle)
+    changes = {name: data[name] for name in FIELDS if getattr(problem, name) != data[name]}
+    for name, value in changes.items():
+        setattr(problem, name, value)
+    if changes:
+        problem.save()
+        record_audit(
+            actor=actor,
+            action="cycle.problem.save",
+            obj=problem,
+            changes={name: "…" for name in changes},
+            province_id=problem.cycle.school.province_id,
+        )
+    return problem
+
+
+def root_causes(problem):
+    """The library for a problem's sub-indicator: the instrument's usual causes, then what other
+    schools of the province wrote for it."""
+    usual = [c.strip(" -•\t") for c in re.split(r"[\n;]+", problem.node.causes or "") if c.strip(" -•\t")]
+    written = (
+        Problem.objects.filter(node=problem.node, cycle__school__province_id=problem.cycle.school.province_id)
+        .exclude(pk=problem.pk)
+        .exclude(root_cause="")
+        .values_list("root_cause", flat=True)
+        .distinct()[:20]
+    )
+    return list(dict.fromkeys(usual + list(written)))
+
+
+def unfinished(document):
+    """Why the analysis cannot be submitted yet: [] when it can."""
+    cycle = document.cycle
+    if document != analysis_document(cycle):
+        return []
+    problems = list(cycle.problems.select_related("node"))
+    if not problems:
+        return [_("Choose at least one problem from the rapor and analyse it.")]
+    return [
+        _("Problem %(code)s needs its problem, root cause and recommendation.") % {"code": p.node.code}
+        for p in problems
+        if not p.complete
+    ]
