@@ -6,6 +6,7 @@ The states and moves are a django-fsm-2 state machine (`CycleDocument`); every m
 """
 
 from django.conf import settings
+from django.core.validators import MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 from django_fsm import FSMField, transition
@@ -155,3 +156,60 @@ class Problem(models.Model):
     @property
     def complete(self):
         return bool(self.problem.strip() and self.root_cause.strip() and self.recommendation.strip())
+
+
+class FundSource(models.TextChoices):
+    BOS = "bos", "BOS"
+    BOP = "bop", "BOP"
+    APBD = "apbd", "APBD"
+    COMMITTEE = "komite", _("school committee")
+    OTHER = "lainnya", _("other")
+
+
+class Program(models.Model):
+    """A program of the school's plan (RKS: four years from the cycle's year), answering problems."""
+
+    cycle = models.ForeignKey(SchoolCycle, on_delete=models.CASCADE, related_name="programs")
+    name = models.CharField(_("program"), max_length=200)
+    goal = models.TextField(_("goal"), blank=True, max_length=2000)
+    problems = models.ManyToManyField(Problem, blank=True, related_name="programs", verbose_name=_("problems"))
+    position = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["position", "id"]
+
+    def __str__(self):
+        return self.name
+
+
+class Activity(models.Model):
+    """One activity of a program in one year of the RKS, with its budget line."""
+
+    program = models.ForeignKey(Program, on_delete=models.CASCADE, related_name="activities")
+    year = models.PositiveSmallIntegerField(_("year"))
+    name = models.CharField(_("activity"), max_length=200)
+    indicator = models.CharField(_("performance indicator"), max_length=300)
+    target = models.CharField(_("target"), max_length=100)
+    volume = models.DecimalField(_("volume"), max_digits=12, decimal_places=2, validators=[MinValueValidator(0)])
+    unit = models.CharField(_("unit"), max_length=40)
+    unit_cost = models.DecimalField(
+        _("unit cost (Rp)"), max_digits=15, decimal_places=0, validators=[MinValueValidator(0)]
+    )
+    fund_source = models.CharField(_("fund source"), max_length=10, choices=FundSource.choices)
+    months = models.JSONField(_("months"), default=list)  # 1–12 of `year`
+    person_in_charge = models.CharField(_("person in charge"), max_length=150)
+    # The instrument's sub-indicators the activity improves: every activity names at least one.
+    nodes = models.ManyToManyField("instruments.Node", blank=True, related_name="+", verbose_name=_("indicators"))
+
+    class Meta:
+        ordering = ["year", "id"]
+        constraints = [
+            models.CheckConstraint(condition=models.Q(unit_cost__gte=0, volume__gte=0), name="activity_not_negative")
+        ]
+
+    def __str__(self):
+        return self.name
+
+    @property
+    def total(self):
+        return self.volume * self.unit_cost

@@ -103,9 +103,9 @@ def move(*, actor, document, name, comment=""):
         raise CycleError(_("Say what needs revising: the comment is required."))
     if name == "submit":
         _check_earlier_steps(document)
-        from .analysis import unfinished  # the analysis reads the cycle's services too
+        from . import analysis, planning  # both read the cycle's services too
 
-        missing = unfinished(document)
+        missing = analysis.unfinished(document) + planning.unfinished(document)
         if missing:
             raise CycleError(" ".join(missing))
     source = document.state

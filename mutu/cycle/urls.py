@@ -11,6 +11,17 @@ urlpatterns = [
     path("<str:npsn>/<int:year>/analysis/", views.analysis_page, name="analysis"),
     path("<str:npsn>/<int:year>/analysis/choose/", views.analysis_choose, name="analysis_choose"),
     path("<str:npsn>/<int:year>/analysis/<int:pk>/<str:action>/", views.analysis_problem, name="analysis_problem"),
+    path("<str:npsn>/<int:year>/plan/", views.plan_page, name="plan"),
+    path("<str:npsn>/<int:year>/plan/copy/", views.plan_copy, name="plan_copy"),
+    path("<str:npsn>/<int:year>/plan/programs/", views.plan_program, name="program_add"),
+    path("<str:npsn>/<int:year>/plan/programs/<int:pk>/", views.plan_program, name="program"),
+    path("<str:npsn>/<int:year>/plan/programs/<int:program_pk>/activities/", views.plan_activity, name="activity_add"),
+    path(
+        "<str:npsn>/<int:year>/plan/programs/<int:program_pk>/activities/<int:pk>/",
+        views.plan_activity,
+        name="activity",
+    ),
+    path("<str:npsn>/<int:year>/rkas/", views.rkas_page, name="rkas"),
     path("<str:npsn>/<int:year>/<str:step>/comment/", views.comment, name="comment"),
     path("<str:npsn>/<int:year>/<str:step>/<str:name>/", views.move, name="move"),
 ]

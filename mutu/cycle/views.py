@@ -14,8 +14,8 @@ from mutu.accounts.permissions import Perm, active_memberships, require_perm
 from mutu.accounts.scopes import area_for
 from mutu.regions.models import Province
 
-from . import analysis, selectors, services
-from .models import STEPS, CycleDocument, CycleSetting, Problem, SchoolCycle, Step
+from . import analysis, planning, selectors, services
+from .models import STEPS, Activity, CycleDocument, CycleSetting, Problem, Program, SchoolCycle, Step
 
 YEARS = range(2020, 2101)
 
@@ -271,3 +271,152 @@ def analysis_problem(request, npsn, year, pk, action):
     except services.CycleError as exc:
         messages.error(request, str(exc))
     return redirect(reverse("cycle:analysis", args=[npsn, year]) + f"#problem-{pk}")
+
+
+MONTHS = [(m, m) for m in range(1, 13)]
+
+
+class ProgramForm(forms.ModelForm):
+    class Meta:
+        model = Program
+        fields = ["name", "goal", "problems"]
+        widgets = {"goal": forms.Textarea(attrs={"rows": 2}), "problems": forms.CheckboxSelectMultiple}
+
+    def __init__(self, *args, cycle, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["problems"].queryset = cycle.problems.select_related("node")
+        self.fields["problems"].label_from_instance = lambda p: f"{p.node.code} {p.node.text[:80]}"
+
+
+class ActivityForm(forms.ModelForm):
+    months = forms.TypedMultipleChoiceField(
+        label=gettext_lazy("Months"), choices=MONTHS, coerce=int, widget=forms.CheckboxSelectMultiple
+    )
+
+    class Meta:
+        model = Activity
+        fields = [
+            "year", "name", "indicator", "target", "volume", "unit", "unit_cost", "fund_source", "months",
+            "person_in_charge", "nodes",
+        ]  # fmt: skip
+        localized_fields = ["volume", "unit_cost"]
+
+    def __init__(self, *args, cycle, **kwargs):
+        super().__init__(*args, **kwargs)
+        years = planning.plan_years(cycle)
+        self.fields["year"] = forms.TypedChoiceField(
+            label=_("Year"), choices=[(y, y) for y in years], coerce=int, initial=cycle.year
+        )
+        self.fields["nodes"].queryset = planning.indicator_nodes(cycle)
+        self.fields["nodes"].label_from_instance = lambda n: f"{n.code} {n.text[:80]}"
+        self.fields["nodes"].help_text = _("Every activity improves at least one sub-indicator.")
+
+
+def _plan_context(request, cycle):
+    can_edit = planning.editable(request.user, cycle)
+    programs = list(cycle.programs.prefetch_related("problems__node", "activities__nodes"))
+    for program in programs:
+        program.form = ProgramForm(instance=program, cycle=cycle, prefix=f"g{program.pk}")
+        program.new_activity = ActivityForm(cycle=cycle, prefix=f"n{program.pk}")
+        for activity in program.activities.all():
+            activity.form = ActivityForm(
+                instance=activity, cycle=cycle, prefix=f"a{activity.pk}", initial={"months": activity.months}
+            )
+    orphans, unanswered = planning.flags(cycle)
+    return {
+        "cycle": cycle,
+        "school": cycle.school,
+        "programs": programs,
+        "new_program": ProgramForm(cycle=cycle, prefix="new"),
+        "orphans": orphans,
+        "unanswered": unanswered,
+        "editable": can_edit,
+        "document": planning.planning_document(cycle),
+        "years": planning.plan_years(cycle),
+        "total": sum((a.total for p in programs for a in p.activities.all()), 0),
+    }
+
+
+@require_safe
+@require_perm(Perm.CYCLE_VIEW)
+def plan_page(request, npsn, year):
+    return render(request, "cycle/plan.html", _plan_context(request, _cycle(request, npsn, year)))
+
+
+def _plan_redirect(npsn, year, anchor=""):
+    return redirect(reverse("cycle:plan", args=[npsn, year]) + (f"#{anchor}" if anchor else ""))
+
+
+def _plan_invalid(request, cycle, form, anchor):
+    """The plan page again with the form's errors, nothing saved."""
+    context = _plan_context(request, cycle)
+    context["invalid"] = {"form": form, "anchor": anchor}
+    messages.error(request, _("Nothing was saved: correct the fields marked below."))
+    return render(request, "cycle/plan.html", context, status=422)
+
+
+@require_POST
+@require_perm(Perm.CYCLE_EDIT)
+def plan_program(request, npsn, year, pk=None):
+    cycle = _cycle(request, npsn, year)
+    program = get_object_or_404(Program, cycle=cycle, pk=pk) if pk else None
+    if request.POST.get("delete") and program:
+        action = lambda: planning.delete_program(actor=request.user, program=program)  # noqa: E731
+    else:
+        form = ProgramForm(request.POST, instance=program, cycle=cycle, prefix=f"g{pk}" if pk else "new")
+        if not form.is_valid():
+            return _plan_invalid(request, cycle, form, f"program-{pk}" if pk else "new-program")
+        action = lambda: planning.save_program(actor=request.user, cycle=cycle, data=form.cleaned_data, program=program)  # noqa: E731
+    try:
+        action()
+    except services.CycleError as exc:
+        messages.error(request, str(exc))
+    return _plan_redirect(npsn, year, f"program-{pk}" if pk else "")
+
+
+@require_POST
+@require_perm(Perm.CYCLE_EDIT)
+def plan_activity(request, npsn, year, program_pk, pk=None):
+    cycle = _cycle(request, npsn, year)
+    program = get_object_or_404(Program, cycle=cycle, pk=program_pk)
+    activity = get_object_or_404(Activity, program=program, pk=pk) if pk else None
+    if request.POST.get("delete") and activity:
+        action = lambda: planning.delete_activity(actor=request.user, activity=activity)  # noqa: E731
+    else:
+        prefix = f"a{pk}" if pk else f"n{program_pk}"
+        form = ActivityForm(request.POST, instance=activity, cycle=cycle, prefix=prefix)
+        if not form.is_valid():
+            return _plan_invalid(request, cycle, form, f"activity-{pk}" if pk else f"program-{program_pk}")
+        action = lambda: planning.save_activity(  # noqa: E731
+            actor=request.user, program=program, data=form.cleaned_data, activity=activity
+        )
+    try:
+        action()
+    except services.CycleError as exc:
+        messages.error(request, str(exc))
+    return _plan_redirect(npsn, year, f"program-{program_pk}")
+
+
+@require_POST
+@require_perm(Perm.CYCLE_EDIT)
+def plan_copy(request, npsn, year):
+    try:
+        planning.copy_previous(actor=request.user, cycle=_cycle(request, npsn, year))
+    except services.CycleError as exc:
+        messages.error(request, str(exc))
+    return _plan_redirect(npsn, year)
+
+
+@require_safe
+@require_perm(Perm.CYCLE_VIEW)
+def rkas_page(request, npsn, year):
+    cycle = _cycle(request, npsn, year)
+    years = planning.plan_years(cycle)
+    try:
+        budget_year = int(request.GET.get("tahun", cycle.year))
+    except ValueError:
+        budget_year = cycle.year
+    if budget_year not in years:
+        budget_year = cycle.year
+    context = {"cycle": cycle, "school": cycle.school, "years": years, "budget_year": budget_year}
+    return render(request, "cycle/rkas.html", context | planning.rkas(cycle, budget_year))

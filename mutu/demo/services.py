@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from mutu.accounts.models import Membership, Role, User
 from mutu.cycle import analysis as cycle_analysis
+from mutu.cycle import planning as cycle_planning
 from mutu.cycle import services as cycle_services
 from mutu.cycle.models import STEPS, SchoolCycle
 from mutu.mapping.models import Respondent, Round
@@ -134,6 +135,8 @@ def _cycles(binaan, pengawas):
         documents = sorted(cycle.documents.all(), key=lambda d: STEPS.index(d.step))
         if accepted or moves:  # the analysis comes before the first submission
             _analyse(cycle, team.user)
+        if accepted >= 2 or (accepted == 1 and moves):  # and the plan before the planning step's
+            _plan(cycle, team.user)
         for document in documents[:accepted]:
             cycle_services.move(actor=team.user, document=document, name="submit")
             cycle_services.move(actor=pengawas, document=document, name="accept", comment="Sudah sesuai.")
@@ -158,6 +161,31 @@ def _analyse(cycle, user):
     for proposal in proposals[:2]:
         problem = cycle_analysis.choose(actor=user, cycle=cycle, node_id=proposal.node.id)
         cycle_analysis.save(actor=user, problem=problem, data=DEMO_ANALYSIS)
+
+
+def _plan(cycle, user):
+    """One program per analysed problem, with one activity improving its sub-indicator."""
+    for n, problem in enumerate(cycle.problems.select_related("node"), start=1):
+        program = cycle_planning.save_program(
+            actor=user, cycle=cycle, data={"name": f"Program {n}: {problem.node.text[:120]}", "problems": [problem]}
+        )
+        cycle_planning.save_activity(
+            actor=user,
+            program=program,
+            data={
+                "year": cycle.year,
+                "name": f"Pendampingan {problem.node.code}",
+                "indicator": "Guru yang menerapkan hasil pendampingan",
+                "target": "75%",
+                "volume": Decimal(3),
+                "unit": "kali",
+                "unit_cost": Decimal(750_000 * n),
+                "fund_source": "bos",
+                "months": [3, 4, 5],
+                "person_in_charge": "Wakil kepala sekolah",
+                "nodes": [problem.node],
+            },
+        )
 
 
 @transaction.atomic

@@ -1,0 +1,197 @@
+"""Planning: programs answering the analysed problems, activities with their budget lines.
+
+The RKS spans four years from the cycle's year, the RKT is one of them, the RKAS is the RKT's budget
+grouped by standard with totals per fund source and per month (an activity's total is spread evenly
+over its months). Every activity names at least one sub-indicator of the instrument: the plan page
+flags those that do not and the problems no activity answers, and the planning step cannot be
+submitted while an activity has no indicator.
+"""
+
+from collections import defaultdict
+from decimal import Decimal
+
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from mutu.accounts.permissions import Perm
+from mutu.core.services import record_audit
+from mutu.instruments.models import Node
+
+from .analysis import EDITABLE, rapor_for
+from .models import Activity, CycleDocument, FundSource, Program, SchoolCycle, Step
+from .services import CycleError, may
+
+RKS_YEARS = 4
+
+
+def plan_years(cycle):
+    return list(range(cycle.year, cycle.year + RKS_YEARS))
+
+
+def planning_document(cycle):
+    return CycleDocument.objects.filter(cycle=cycle, step=Step.PLANNING).first()
+
+
+def editable(user, cycle):
+    document = planning_document(cycle)
+    return bool(document and document.state in EDITABLE and may(user, Perm.CYCLE_EDIT, cycle.school))
+
+
+def _check(actor, cycle):
+    if not may(actor, Perm.CYCLE_EDIT, cycle.school):
+        raise CycleError(_("Only the school's own team writes its plan."))
+    document = planning_document(cycle)
+    if document is None or document.state not in EDITABLE:
+        raise CycleError(_("The plan can be changed only while the planning step is a draft or returned for revision."))
+
+
+def indicator_nodes(cycle):
+    """The sub-indicators an activity may name: those of the instrument of the school's rapor."""
+    rapor = rapor_for(cycle)
+    if rapor is None:
+        return Node.objects.none()
+    return Node.objects.filter(version=rapor.round.instrument_id, kind=Node.Kind.SUBINDICATOR).order_by("position")
+
+
+@transaction.atomic
+def save_program(*, actor, cycle, data, program=None):
+    _check(actor, cycle)
+    created = program is None
+    program = program or Program(cycle=cycle, position=cycle.programs.count() + 1)
+    program.name, program.goal = data["name"], data.get("goal", "")
+    program.save()
+    program.problems.set(data.get("problems", []))
+    record_audit(
+        actor=actor,
+        action="cycle.program.add" if created else "cycle.program.change",
+        obj=program,
+        province_id=cycle.school.province_id,
+    )
+    return program
+
+
+@transaction.atomic
+def delete_program(*, actor, program):
+    _check(actor, program.cycle)
+    record_audit(actor=actor, action="cycle.program.delete", obj=program, province_id=program.cycle.school.province_id)
+    program.delete()
+
+
+@transaction.atomic
+def save_activity(*, actor, program, data, activity=None):
+    _check(actor, program.cycle)
+    created = activity is None
+    activity = activity or Activity(program=program)
+    for name in ("year", "name", "indicator", "target", "volume", "unit", "unit_cost", "fund_source"):
+        setattr(activity, name, data[name])
+    activity.months = sorted(int(m) for m in data["months"])
+    activity.person_in_charge = data["person_in_charge"]
+    activity.save()
+    activity.nodes.set(data.get("nodes", []))
+    record_audit(
+        actor=actor,
+        action="cycle.activity.add" if created else "cycle.activity.change",
+        obj=activity,
+        changes={"total": str(activity.total), "fund_source": activity.fund_source},
+        province_id=program.cycle.school.province_id,
+    )
+    return activity
+
+
+@transaction.atomic
+def delete_activity(*, actor, activity):
+    _check(actor, activity.program.cycle)
+    record_audit(
+        actor=actor, action="cycle.activity.delete", obj=activity, province_id=activity.program.cycle.school.province_id
+    )
+    activity.delete()
+
+
+@transaction.atomic
+def copy_previous(*, actor, cycle):
+    """Start the plan from last year's: its programs, and its activities of this year and later."""
+    _check(actor, cycle)
+    if cycle.programs.exists():
+        raise CycleError(_("The plan already has programs: the previous plan is copied only into an empty one."))
+    previous = SchoolCycle.objects.filter(school=cycle.school, year=cycle.year - 1).first()
+    if previous is None or not previous.programs.exists():
+        raise CycleError(_("There is no plan of %(year)s to copy.") % {"year": cycle.year - 1})
+    problems = {p.node_id: p for p in cycle.problems.all()}
+    copied = 0
+    for old in previous.programs.prefetch_related("problems", "activities__nodes"):
+        program = Program.objects.create(cycle=cycle, name=old.name, goal=old.goal, position=old.position)
+        program.problems.set([problems[p.node_id] for p in old.problems.all() if p.node_id in problems])
+        for old_activity in old.activities.filter(year__gte=cycle.year):
+            nodes = list(old_activity.nodes.all())
+            old_activity.pk, old_activity.program = None, program
+            old_activity.save()
+            old_activity.nodes.set(nodes)
+            copied += 1
+    record_audit(
+        actor=actor,
+        action="cycle.plan.copy",
+        obj=cycle,
+        changes={"from": previous.year, "activities": copied},
+        province_id=cycle.school.province_id,
+    )
+
+
+def flags(cycle):
+    """(activities without an indicator, problems no activity answers) of the plan."""
+    activities = Activity.objects.filter(program__cycle=cycle)
+    orphans = list(activities.filter(nodes__isnull=True).select_related("program"))
+    covered = set(activities.values_list("nodes", flat=True)) | set(
+        Program.objects.filter(cycle=cycle, activities__isnull=False).values_list("problems__node", flat=True)
+    )
+    unanswered = [p for p in cycle.problems.select_related("node") if p.node_id not in covered]
+    return orphans, unanswered
+
+
+def unfinished(document):
+    """Why the planning step cannot be submitted yet: [] when it can."""
+    if document.step != Step.PLANNING:
+        return []
+    activities = Activity.objects.filter(program__cycle=document.cycle)
+    if not activities.exists():
+        return [_("The plan has no activity yet.")]
+    orphans, _unanswered = flags(document.cycle)
+    return [
+        _("The activity “%(name)s” names no indicator: link it to at least one sub-indicator.") % {"name": a.name}
+        for a in orphans
+    ]
+
+
+def rkas(cycle, year):
+    """The budget of `year`: rows per standard with their activities, and totals per fund source and
+    per month (an activity's total spread evenly over its months)."""
+    activities = (
+        Activity.objects.filter(program__cycle=cycle, year=year)
+        .select_related("program")
+        .prefetch_related("nodes__parent__parent")
+    )
+    by_standard = defaultdict(list)
+    per_source = defaultdict(Decimal)
+    per_month = defaultdict(Decimal)
+    for activity in activities:
+        standards = sorted({_standard(node) for node in activity.nodes.all()}, key=lambda s: s.position)
+        standard = standards[0] if standards else None
+        by_standard[standard].append(activity)
+        per_source[activity.fund_source] += activity.total
+        for month in activity.months:
+            per_month[month] += activity.total / len(activity.months)
+    groups = [
+        {"standard": standard, "activities": rows, "total": sum((a.total for a in rows), Decimal(0))}
+        for standard, rows in sorted(by_standard.items(), key=lambda item: item[0].position if item[0] else 10**9)
+    ]
+    return {
+        "groups": groups,
+        "per_source": [(label, per_source[value]) for value, label in FundSource.choices if per_source[value]],
+        "per_month": [(month, per_month[month].quantize(Decimal(1))) for month in range(1, 13)],
+        "total": sum(per_source.values(), Decimal(0)),
+    }
+
+
+def _standard(node):
+    while node.parent_id:
+        node = node.parent
+    return node
