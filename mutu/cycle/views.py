@@ -210,6 +210,9 @@ def _cycle(request, npsn, year):
     return get_object_or_404(SchoolCycle, school=_school(request, npsn), year=year)
 
 
+PROPOSALS_SHOWN = 25
+
+
 @require_safe
 @require_perm(Perm.CYCLE_VIEW)
 def analysis_page(request, npsn, year):
@@ -217,6 +220,8 @@ def analysis_page(request, npsn, year):
     rapor, proposals, below = analysis.propose(cycle)
     problems = list(cycle.problems.select_related("node", "round"))
     chosen = {p.node_id for p in problems}
+    proposals = [p for p in proposals if p.node.id not in chosen]
+    shown = proposals if request.GET.get("semua") else proposals[:PROPOSALS_SHOWN]
     document = analysis.analysis_document(cycle)
     editable = services.may(request.user, Perm.CYCLE_EDIT, cycle.school) and document.state in analysis.EDITABLE
     for problem in problems:
@@ -227,7 +232,8 @@ def analysis_page(request, npsn, year):
         "school": cycle.school,
         "rapor": rapor,
         "below": below,
-        "proposals": [p for p in proposals if p.node.id not in chosen],
+        "proposals": shown,
+        "hidden_proposals": len(proposals) - len(shown),
         "problems": problems,
         "document": document,
         "editable": editable,
