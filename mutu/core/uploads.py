@@ -5,7 +5,8 @@
 - Size: at most MUTU_MAX_UPLOAD_BYTES.
 - Files go through Django's storage API (FileField; `var/media` by default, S3-compatible storage
   through django-storages as docs/production.md describes) and are never served from a public media
-  URL, only by views that check the scope.
+  URL: `download()` answers from a view that has checked the scope, always as an attachment with
+  `nosniff`, so an uploaded HTML or SVG file could never be rendered in the browser.
 """
 
 import codecs
@@ -13,6 +14,8 @@ from pathlib import Path
 
 import filetype
 from django.conf import settings
+from django.http import FileResponse
+from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext as _
 
 # What each kind accepts: detected MIME types, and whether plain text counts.
@@ -22,6 +25,18 @@ KINDS = {
     "xlsx": {
         "mimes": {"application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", "application/zip"},
         "label": "XLSX",
+    },
+    "pdf": {"mimes": {"application/pdf"}, "label": "PDF"},
+    "image": {"mimes": {"image/jpeg", "image/png", "image/webp"}, "label": "JPG/PNG/WebP"},
+    "office": {
+        "mimes": {
+            "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+            "application/vnd.openxmlformats-officedocument.presentationml.presentation",
+            "application/vnd.oasis.opendocument.text",
+            "application/vnd.oasis.opendocument.spreadsheet",
+        },
+        "label": "DOCX/XLSX/PPTX/ODT/ODS",
     },
 }
 SUFFIXES = {".xlsx": "xlsx", ".csv": "csv", ".txt": "csv", ".yaml": "yaml", ".yml": "yaml"}
@@ -65,7 +80,7 @@ def check(upload, kinds):
     """Refuse an upload over the size limit or whose content is none of `kinds` (keys of KINDS)."""
     if upload.size > settings.MUTU_MAX_UPLOAD_BYTES:
         raise UploadRefused(
-            _("The file is larger than %(mb)s MB.") % {"mb": settings.MUTU_MAX_UPLOAD_BYTES // (1024 * 1024)}
+            _("The file is larger than %(limit)s.") % {"limit": filesizeformat(settings.MUTU_MAX_UPLOAD_BYTES)}
         )
     if upload.size == 0:
         raise UploadRefused(_("The file is empty."))
@@ -86,3 +101,11 @@ def check_named(upload, kinds):
     if SUFFIXES.get(suffix) not in kinds:
         raise UploadRefused(_("Upload a %(allowed)s file.") % {"allowed": _labels(kinds)})
     return check(upload, kinds)
+
+
+def download(field_file, filename):
+    """A stored file as an attachment, never shown inline; the caller has checked the scope."""
+    response = FileResponse(field_file.open("rb"), as_attachment=True, filename=filename)
+    response["Content-Type"] = "application/octet-stream"
+    response["X-Content-Type-Options"] = "nosniff"
+    return response

@@ -166,6 +166,13 @@ class FundSource(models.TextChoices):
     OTHER = "lainnya", _("other")
 
 
+class ActivityStatus(models.TextChoices):
+    PLANNED = "belum", _("not started")
+    RUNNING = "berjalan", _("running")
+    DONE = "selesai", _("done")
+    CANCELLED = "batal", _("cancelled")
+
+
 class Program(models.Model):
     """A program of the school's plan (RKS: four years from the cycle's year), answering problems."""
 
@@ -200,6 +207,17 @@ class Activity(models.Model):
     person_in_charge = models.CharField(_("person in charge"), max_length=150)
     # The instrument's sub-indicators the activity improves: every activity names at least one.
     nodes = models.ManyToManyField("instruments.Node", blank=True, related_name="+", verbose_name=_("indicators"))
+    # Implementation (pelaksanaan).
+    status = models.CharField(
+        _("status"), max_length=10, choices=ActivityStatus.choices, default=ActivityStatus.PLANNED
+    )
+    started_on = models.DateField(_("started on"), null=True, blank=True)
+    finished_on = models.DateField(_("finished on"), null=True, blank=True)
+    actual_cost = models.DecimalField(
+        _("actual cost (Rp)"), max_digits=15, decimal_places=0, null=True, blank=True, validators=[MinValueValidator(0)]
+    )
+    people = models.CharField(_("people involved"), max_length=300, blank=True)
+    notes = models.TextField(_("notes"), blank=True, max_length=4000)
 
     class Meta:
         ordering = ["year", "id"]
@@ -213,3 +231,27 @@ class Activity(models.Model):
     @property
     def total(self):
         return self.volume * self.unit_cost
+
+
+class Evidence(models.Model):
+    """A file or a link showing what an activity did. Removing one keeps its record (who, when)."""
+
+    activity = models.ForeignKey(Activity, on_delete=models.CASCADE, related_name="evidence")
+    file = models.FileField(upload_to="evidence/%Y/%m/", blank=True)
+    original_name = models.CharField(max_length=255, blank=True)
+    mime = models.CharField(max_length=100, blank=True)  # as read from the content when uploaded
+    size = models.PositiveIntegerField(default=0)
+    link = models.URLField(_("link"), blank=True, max_length=500)
+    description = models.CharField(_("description"), max_length=200, blank=True)
+    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    uploaded_at = models.DateTimeField(auto_now_add=True)
+    removed_at = models.DateTimeField(null=True, blank=True)
+    removed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["uploaded_at", "id"]
+
+    def __str__(self):
+        return self.original_name or self.link

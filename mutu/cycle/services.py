@@ -103,9 +103,9 @@ def move(*, actor, document, name, comment=""):
         raise CycleError(_("Say what needs revising: the comment is required."))
     if name == "submit":
         _check_earlier_steps(document)
-        from . import analysis, planning  # both read the cycle's services too
+        from . import analysis, implementation, planning  # they read the cycle's services too
 
-        missing = analysis.unfinished(document) + planning.unfinished(document)
+        missing = analysis.unfinished(document) + planning.unfinished(document) + implementation.unfinished(document)
         if missing:
             raise CycleError(" ".join(missing))
     source = document.state

@@ -22,6 +22,11 @@ urlpatterns = [
         name="activity",
     ),
     path("<str:npsn>/<int:year>/rkas/", views.rkas_page, name="rkas"),
+    path("<str:npsn>/<int:year>/implementation/", views.implementation_page, name="implementation"),
+    path("<str:npsn>/<int:year>/implementation/<int:pk>/", views.implementation_record, name="implementation_record"),
+    path("<str:npsn>/<int:year>/implementation/<int:pk>/evidence/", views.evidence_add, name="evidence_add"),
+    path("<str:npsn>/<int:year>/evidence/<int:pk>/", views.evidence_download, name="evidence"),
+    path("<str:npsn>/<int:year>/evidence/<int:pk>/remove/", views.evidence_remove, name="evidence_remove"),
     path("<str:npsn>/<int:year>/<str:step>/comment/", views.comment, name="comment"),
     path("<str:npsn>/<int:year>/<str:step>/<str:name>/", views.move, name="move"),
 ]

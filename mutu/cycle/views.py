@@ -12,10 +12,11 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 
 from mutu.accounts.permissions import Perm, active_memberships, require_perm
 from mutu.accounts.scopes import area_for
+from mutu.core import uploads
 from mutu.regions.models import Province
 
-from . import analysis, planning, selectors, services
-from .models import STEPS, Activity, CycleDocument, CycleSetting, Problem, Program, SchoolCycle, Step
+from . import analysis, implementation, planning, selectors, services
+from .models import STEPS, Activity, CycleDocument, CycleSetting, Evidence, Problem, Program, SchoolCycle, Step
 
 YEARS = range(2020, 2101)
 
@@ -426,3 +427,123 @@ def rkas_page(request, npsn, year):
         budget_year = cycle.year
     context = {"cycle": cycle, "school": cycle.school, "years": years, "budget_year": budget_year}
     return render(request, "cycle/rkas.html", context | planning.rkas(cycle, budget_year))
+
+
+class ImplementationForm(forms.ModelForm):
+    class Meta:
+        model = Activity
+        fields = implementation.FIELDS
+        widgets = {
+            "started_on": forms.DateInput(attrs={"type": "date"}),
+            "finished_on": forms.DateInput(attrs={"type": "date"}),
+            "notes": forms.Textarea(attrs={"rows": 2}),
+        }
+        localized_fields = ["actual_cost"]
+
+
+class EvidenceForm(forms.Form):
+    file = forms.FileField(label=gettext_lazy("File (PDF, photo or office document)"), required=False)
+    link = forms.URLField(label=gettext_lazy("or a link"), required=False, max_length=500, assume_scheme="https")
+    description = forms.CharField(label=gettext_lazy("Description"), required=False, max_length=200)
+
+
+@require_safe
+@require_perm(Perm.CYCLE_VIEW)
+def implementation_page(request, npsn, year):
+    cycle = _cycle(request, npsn, year)
+    rows = list(implementation.activities(cycle).prefetch_related("nodes", "evidence"))
+    can_edit = implementation.editable(request.user, cycle)
+    for activity in rows:
+        activity.live_evidence = [e for e in activity.evidence.all() if e.removed_at is None]
+        if can_edit:
+            activity.form = ImplementationForm(instance=activity, prefix=f"i{activity.pk}")
+            activity.evidence_form = EvidenceForm(prefix=f"e{activity.pk}")
+    programs = {}
+    for activity in rows:
+        programs.setdefault(activity.program, []).append(activity)
+    done, spent = implementation.progress(rows)
+    context = {
+        "cycle": cycle,
+        "school": cycle.school,
+        "programs": [
+            {"program": p, "activities": acts, "progress": implementation.progress(acts)}
+            for p, acts in programs.items()
+        ],
+        "done": done,
+        "spent": spent,
+        "editable": can_edit,
+        "document": implementation.implementation_document(cycle),
+    }
+    return render(request, "cycle/implementation.html", context)
+
+
+def _activity(request, npsn, year, pk):
+    return get_object_or_404(Activity.objects.select_related("program__cycle__school"),
+                             program__cycle=_cycle(request, npsn, year), pk=pk)  # fmt: skip
+
+
+@require_POST
+@require_perm(Perm.CYCLE_EDIT)
+def implementation_record(request, npsn, year, pk):
+    activity = _activity(request, npsn, year, pk)
+    form = ImplementationForm(request.POST, instance=Activity.objects.get(pk=pk), prefix=f"i{pk}")
+    try:
+        if not form.is_valid():
+            raise services.CycleError("; ".join(f"{form.fields[n].label}: {e}" for n, errs in form.errors.items()
+                                                for e in errs))  # fmt: skip
+        implementation.record(actor=request.user, activity=activity, data=form.cleaned_data)
+        messages.success(request, _("“%(name)s” is saved.") % {"name": activity.name})
+    except services.CycleError as exc:
+        messages.error(
+            request, _("Nothing was saved for “%(name)s”: %(reason)s") % {"name": activity.name, "reason": exc}
+        )
+    return redirect(reverse("cycle:implementation", args=[npsn, year]) + f"#activity-{pk}")
+
+
+@require_POST
+@require_perm(Perm.CYCLE_EDIT)
+def evidence_add(request, npsn, year, pk):
+    activity = _activity(request, npsn, year, pk)
+    form = EvidenceForm(request.POST, request.FILES, prefix=f"e{pk}")
+    try:
+        if not form.is_valid():
+            raise services.CycleError("; ".join(e for errs in form.errors.values() for e in errs))
+        implementation.add_evidence(
+            actor=request.user,
+            activity=activity,
+            upload=form.cleaned_data["file"],
+            link=form.cleaned_data["link"],
+            description=form.cleaned_data["description"],
+        )
+        messages.success(request, _("The evidence is attached to “%(name)s”.") % {"name": activity.name})
+    except services.CycleError as exc:
+        messages.error(request, _("The evidence was not attached: %(reason)s") % {"reason": exc})
+    return redirect(reverse("cycle:implementation", args=[npsn, year]) + f"#activity-{pk}")
+
+
+def _evidence(request, npsn, year, pk, removed=False):
+    evidence = Evidence.objects.select_related("activity__program__cycle__school")
+    if not removed:
+        evidence = evidence.filter(removed_at__isnull=True)
+    return get_object_or_404(evidence, activity__program__cycle=_cycle(request, npsn, year), pk=pk)
+
+
+@require_POST
+@require_perm(Perm.CYCLE_EDIT)
+def evidence_remove(request, npsn, year, pk):
+    evidence = _evidence(request, npsn, year, pk, removed=True)  # removing twice changes nothing
+    try:
+        implementation.remove_evidence(actor=request.user, evidence=evidence)
+    except services.CycleError as exc:
+        messages.error(request, str(exc))
+    return redirect(reverse("cycle:implementation", args=[npsn, year]) + f"#activity-{evidence.activity_id}")
+
+
+@require_safe
+@require_perm(Perm.CYCLE_VIEW)
+def evidence_download(request, npsn, year, pk):
+    """Evidence files only through here: the school in the user's view, always as an attachment."""
+    evidence = _evidence(request, npsn, year, pk)
+    if not evidence.file:
+        raise Http404
+    return uploads.download(evidence.file, evidence.original_name)

@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from mutu.accounts.models import Membership, Role, User
 from mutu.cycle import analysis as cycle_analysis
+from mutu.cycle import implementation as cycle_implementation
 from mutu.cycle import planning as cycle_planning
 from mutu.cycle import services as cycle_services
 from mutu.cycle.models import STEPS, SchoolCycle
@@ -137,6 +138,8 @@ def _cycles(binaan, pengawas):
             _analyse(cycle, team.user)
         if accepted >= 2 or (accepted == 1 and moves):  # and the plan before the planning step's
             _plan(cycle, team.user)
+        if accepted >= 3 or (accepted == 2 and moves):  # and what was done before the implementation's
+            _implement(cycle, team.user)
         for document in documents[:accepted]:
             cycle_services.move(actor=team.user, document=document, name="submit")
             cycle_services.move(actor=pengawas, document=document, name="accept", comment="Sudah sesuai.")
@@ -186,6 +189,22 @@ def _plan(cycle, user):
                 "nodes": [problem.node],
             },
         )
+
+
+def _implement(cycle, user):
+    """Every activity of the year done, with its cost and a link to its evidence."""
+    for activity in cycle_implementation.activities(cycle):
+        data = {
+            "status": "selesai",
+            "started_on": date(cycle.year, activity.months[0], 3),
+            "finished_on": date(cycle.year, activity.months[-1], 20),
+            "actual_cost": activity.total * Decimal("0.9"),
+            "people": "Kepala sekolah, 12 guru, pengawas pembina",
+            "notes": "Terlaksana sesuai jadwal.",
+        }
+        cycle_implementation.record(actor=user, activity=activity, data=data)
+        link = f"https://drive.sekolah.example/bukti/{cycle.school.npsn}/{activity.pk}"
+        cycle_implementation.add_evidence(actor=user, activity=activity, link=link, description="Daftar hadir dan foto")
 
 
 @transaction.atomic

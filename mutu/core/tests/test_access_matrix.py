@@ -84,6 +84,25 @@ MATRIX = [
     ("cycle:analysis", lambda c: [c["a"].npsn, 2026], "get", Perm.CYCLE_VIEW, school("a"), [""]),
     ("cycle:analysis_choose", lambda c: [c["a"].npsn, 2026], "post", Perm.CYCLE_EDIT, school("a"), [""]),
     ("cycle:plan", lambda c: [c["a"].npsn, 2026], "get", Perm.CYCLE_VIEW, school("a"), [""]),
+    ("cycle:implementation", lambda c: [c["a"].npsn, 2026], "get", Perm.CYCLE_VIEW, school("a"), [""]),
+    (
+        "cycle:implementation_record",
+        lambda c: [c["a"].npsn, 2026, c["activity"].pk],
+        "post",
+        Perm.CYCLE_EDIT,
+        school("a"),
+        [""],
+    ),
+    ("cycle:evidence_add", lambda c: [c["a"].npsn, 2026, c["activity"].pk], "post", Perm.CYCLE_EDIT, school("a"), [""]),
+    ("cycle:evidence", lambda c: [c["a"].npsn, 2026, c["evidence"].pk], "get", Perm.CYCLE_VIEW, school("a"), [""]),
+    (
+        "cycle:evidence_remove",
+        lambda c: [c["a"].npsn, 2026, c["evidence"].pk],
+        "post",
+        Perm.CYCLE_EDIT,
+        school("a"),
+        [""],
+    ),
     ("cycle:rkas", lambda c: [c["a"].npsn, 2026], "get", Perm.CYCLE_VIEW, school("a"), [""]),
     ("cycle:plan_copy", lambda c: [c["a"].npsn, 2026], "post", Perm.CYCLE_EDIT, school("a"), [""]),
     ("cycle:program_add", lambda c: [c["a"].npsn, 2026], "post", Perm.CYCLE_EDIT, school("a"), [""]),
@@ -257,8 +276,10 @@ def context(personas, schools):
     """Objects the URLs point at: an import job of `lpmp`, and a scored national round."""
     from datetime import date
 
+    from django.core.files.base import ContentFile
+
     from mutu.accounts.tokens import create_token
-    from mutu.cycle.models import Activity, Problem, Program
+    from mutu.cycle.models import Activity, Evidence, Problem, Program
     from mutu.cycle.services import start_cycle
     from mutu.instruments.models import InstrumentUpload, Node
     from mutu.instruments.services import load_instrument
@@ -301,6 +322,9 @@ def context(personas, schools):
         "problem": problem,
         "program": program,
         "activity": activity,
+        "evidence": Evidence.objects.create(
+            activity=activity, file=ContentFile(b"%PDF-1.4 bukti", name="bukti.pdf"), original_name="bukti.pdf"
+        ),
     }
 
 

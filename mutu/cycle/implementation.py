@@ -1,0 +1,134 @@
+"""Implementation: each planned activity's status, dates, actual cost, people and evidence.
+
+Editable while the pelaksanaan step is a draft or returned for revision. Progress rolls up to the
+program and the plan: the share of activities done (cancelled ones left out) and of the budget
+realised (actual costs against planned totals). The step can be submitted when no activity of the
+cycle's year is still "not started" and every activity done has at least one piece of evidence.
+"""
+
+from decimal import Decimal
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from mutu.accounts.permissions import Perm
+from mutu.core import uploads
+from mutu.core.services import record_audit
+
+from .analysis import EDITABLE
+from .models import Activity, ActivityStatus, CycleDocument, Evidence, Step
+from .services import CycleError, may
+
+FIELDS = ["status", "started_on", "finished_on", "actual_cost", "people", "notes"]
+EVIDENCE_KINDS = {"pdf", "image", "office"}
+
+
+def implementation_document(cycle):
+    return CycleDocument.objects.filter(cycle=cycle, step=Step.IMPLEMENTATION).first()
+
+
+def editable(user, cycle):
+    document = implementation_document(cycle)
+    return bool(document and document.state in EDITABLE and may(user, Perm.CYCLE_EDIT, cycle.school))
+
+
+def _check(actor, cycle):
+    if not may(actor, Perm.CYCLE_EDIT, cycle.school):
+        raise CycleError(_("Only the school's own team records its implementation."))
+    document = implementation_document(cycle)
+    if document is None or document.state not in EDITABLE:
+        raise CycleError(
+            _("The implementation can be changed only while its step is a draft or returned for revision.")
+        )
+
+
+def activities(cycle):
+    return Activity.objects.filter(program__cycle=cycle, year=cycle.year).select_related("program")
+
+
+@transaction.atomic
+def record(*, actor, activity, data):
+    cycle = activity.program.cycle
+    _check(actor, cycle)
+    if data.get("started_on") and data.get("finished_on") and data["finished_on"] < data["started_on"]:
+        raise CycleError(_("The activity cannot finish before it starts."))
+    changes = {
+        name: [str(getattr(activity, name)), str(data[name])]
+        for name in FIELDS
+        if getattr(activity, name) != data[name]
+    }
+    for name in FIELDS:
+        setattr(activity, name, data[name])
+    activity.save(update_fields=FIELDS)
+    if changes:
+        record_audit(
+            actor=actor, action="cycle.activity.implement", obj=activity, changes=changes,
+            province_id=cycle.school.province_id,
+        )  # fmt: skip
+    return activity
+
+
+@transaction.atomic
+def add_evidence(*, actor, activity, upload=None, link="", description=""):
+    """Attach a file (its type read from its content: PDF, images, office documents) or a link."""
+    cycle = activity.program.cycle
+    _check(actor, cycle)
+    if upload is None and not link:
+        raise CycleError(_("Attach a file or give a link."))
+    evidence = Evidence(activity=activity, link=link, description=description, uploaded_by=actor)
+    if upload is not None:
+        try:
+            evidence.mime = uploads.check(upload, EVIDENCE_KINDS)
+        except uploads.UploadRefused as exc:
+            raise CycleError(str(exc)) from exc
+        evidence.original_name, evidence.size = upload.name[:255], upload.size
+        evidence.file.save(upload.name, upload, save=False)
+    evidence.save()
+    record_audit(
+        actor=actor, action="cycle.evidence.add", obj=evidence, changes={"activity": activity.name},
+        province_id=cycle.school.province_id,
+    )  # fmt: skip
+    return evidence
+
+
+@transaction.atomic
+def remove_evidence(*, actor, evidence):
+    """Take evidence out of the record; the row stays, with who removed it and when."""
+    _check(actor, evidence.activity.program.cycle)
+    if evidence.removed_at is None:
+        evidence.removed_at, evidence.removed_by = timezone.now(), actor
+        evidence.save(update_fields=["removed_at", "removed_by"])
+        record_audit(
+            actor=actor, action="cycle.evidence.remove", obj=evidence,
+            province_id=evidence.activity.program.cycle.school.province_id,
+        )  # fmt: skip
+
+
+def progress(rows):
+    """(share of activities done, share of budget realised), cancelled activities left out; None when
+    nothing counts."""
+    counted = [a for a in rows if a.status != ActivityStatus.CANCELLED]
+    if not counted:
+        return None, None
+    done = sum(1 for a in counted if a.status == ActivityStatus.DONE) / len(counted)
+    planned = sum((a.total for a in counted), Decimal(0))
+    spent = sum((a.actual_cost or Decimal(0) for a in counted), Decimal(0))
+    return done, (float(spent / planned) if planned else None)
+
+
+def unfinished(document):
+    if document.step != Step.IMPLEMENTATION:
+        return []
+    rows = list(activities(document.cycle).prefetch_related("evidence"))
+    reasons = [
+        _("The activity “%(name)s” is still “not started”: record its status.") % {"name": a.name}
+        for a in rows
+        if a.status == ActivityStatus.PLANNED
+    ]
+    reasons += [
+        _("The activity “%(name)s” is done but has no evidence.") % {"name": a.name}
+        for a in rows
+        if a.status == ActivityStatus.DONE and not any(e.removed_at is None for e in a.evidence.all())
+    ]
+    return reasons

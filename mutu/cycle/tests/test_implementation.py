@@ -1,0 +1,124 @@
+"""Implementation with evidence: recorded by the team while the step is open, evidence checked by its
+content and size, downloaded only within scope and never inline, removed with the trail kept."""
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
+
+from mutu.core.models import AuditEntry
+from mutu.cycle import implementation, services
+from mutu.cycle.models import Activity, ActivityStatus, CycleDocument, Evidence, Program, State, Step
+from mutu.cycle.tests.test_transitions import analysed
+
+PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+
+
+@pytest.fixture
+def activity(personas, schools, open_round):
+    cycle = services.start_cycle(actor=personas["kepsek_a"], school=schools["a"], year=2026)
+    analysed(cycle, open_round)
+    program = Program.objects.create(cycle=cycle, name="Penilaian")
+    return Activity.objects.create(
+        program=program, year=2026, name="Pelatihan", indicator="i", target="t", volume=2, unit="kali",
+        unit_cost=1_000_000, fund_source="bos", months=[3], person_in_charge="p",
+    )  # fmt: skip
+
+
+def urls(activity):
+    npsn = activity.program.cycle.school.npsn
+    return {
+        "page": reverse("cycle:implementation", args=[npsn, 2026]),
+        "record": reverse("cycle:implementation_record", args=[npsn, 2026, activity.pk]),
+        "evidence": reverse("cycle:evidence_add", args=[npsn, 2026, activity.pk]),
+    }
+
+
+def attach(client, activity, name, content, **extra):
+    upload = SimpleUploadedFile(name, content)
+    return client.post(urls(activity)["evidence"], {f"e{activity.pk}-file": upload, **extra}, follow=True)
+
+
+def test_the_team_records_progress_with_evidence(client, personas, activity):
+    client.force_login(personas["tpmps_a"])
+    data = {"status": "selesai", "started_on": "2026-03-02", "finished_on": "2026-03-03", "actual_cost": "1500000"}
+    client.post(urls(activity)["record"], {f"i{activity.pk}-{k}": v for k, v in data.items()})
+    activity.refresh_from_db()
+    assert activity.status == ActivityStatus.DONE and activity.actual_cost == 1_500_000
+    assert implementation.progress([activity]) == (1.0, 0.75)
+    document = CycleDocument.objects.get(cycle=activity.program.cycle, step=Step.IMPLEMENTATION)
+    assert implementation.unfinished(document) == ["Kegiatan “Pelatihan” sudah selesai tetapi belum memiliki bukti."]
+    page = attach(client, activity, "daftar-hadir.pdf", PDF).content.decode()
+    assert "Bukti terlampir" in page and "daftar-hadir.pdf" in page
+    assert implementation.unfinished(document) == []
+    evidence = Evidence.objects.get()
+    response = client.get(reverse("cycle:evidence", args=[activity.program.cycle.school.npsn, 2026, evidence.pk]))
+    assert response["Content-Disposition"].startswith("attachment") and response["X-Content-Type-Options"] == "nosniff"
+    assert b"".join(response.streaming_content) == PDF
+
+
+@pytest.mark.parametrize(
+    "name, content, reason",
+    [
+        ("laporan.pdf", b"\x7fELF\x02\x01\x01" + b"\x00" * 100, "application/x-executable"),
+        ("foto.png", b"<html><script>alert(1)</script></html>", "text/plain"),
+        ("gambar.svg", b'<svg xmlns="http://www.w3.org/2000/svg"><script>alert(1)</script></svg>', "text/plain"),
+    ],
+    ids=["renamed-executable", "html-as-png", "svg"],
+)
+def test_evidence_of_a_forbidden_type_is_refused_by_its_content(client, personas, activity, name, content, reason):
+    client.force_login(personas["kepsek_a"])
+    page = attach(client, activity, name, content).content.decode()
+    assert "Bukti tidak terlampir" in page and reason in page and not Evidence.objects.exists()
+
+
+def test_evidence_over_the_size_limit_is_refused(client, personas, activity, settings):
+    settings.MUTU_MAX_UPLOAD_BYTES = 1024
+    client.force_login(personas["kepsek_a"])
+    page = attach(client, activity, "besar.pdf", PDF + b" " * 2048).content.decode()
+    assert "Berkas lebih besar dari 1,0" in page
+    assert not Evidence.objects.exists()
+
+
+def test_evidence_stays_within_its_school_even_by_direct_url(client, personas, activity):
+    client.force_login(personas["kepsek_a"])
+    attach(client, activity, "bukti.pdf", PDF)
+    evidence = Evidence.objects.get()
+    url = reverse("cycle:evidence", args=[activity.program.cycle.school.npsn, 2026, evidence.pk])
+    for name, status in [
+        ("pengawas", 200),
+        ("lpmp", 200),
+        ("kepsek_b", 404),
+        ("lpmp_jambi", 404),
+        ("pengawas_other", 404),
+    ]:
+        client.force_login(personas[name])
+        assert client.get(url).status_code == status, name
+    assert not evidence.file.url.startswith("/static")  # stored through the storage API, not served by it
+
+
+def test_removed_evidence_keeps_its_record(client, personas, activity):
+    client.force_login(personas["kepsek_a"])
+    attach(client, activity, "bukti.pdf", PDF)
+    evidence = Evidence.objects.get()
+    npsn = activity.program.cycle.school.npsn
+    client.post(reverse("cycle:evidence_remove", args=[npsn, 2026, evidence.pk]))
+    evidence.refresh_from_db()
+    assert evidence.removed_by == personas["kepsek_a"] and evidence.removed_at is not None
+    assert client.get(reverse("cycle:evidence", args=[npsn, 2026, evidence.pk])).status_code == 404
+    assert AuditEntry.objects.filter(action="cycle.evidence.remove").exists()
+
+
+def test_implementation_is_refused_outside_its_open_step_and_for_others(client, personas, activity):
+    client.force_login(personas["pengawas"])
+    assert client.post(urls(activity)["record"], {f"i{activity.pk}-status": "selesai"}).status_code == 403
+    CycleDocument.objects.filter(cycle=activity.program.cycle, step=Step.IMPLEMENTATION).update(state=State.ACCEPTED)
+    client.force_login(personas["kepsek_a"])
+    page = client.post(urls(activity)["record"], {f"i{activity.pk}-status": "selesai"}, follow=True).content.decode()
+    assert "hanya dapat diubah selagi" in page
+    activity.refresh_from_db()
+    assert activity.status == ActivityStatus.PLANNED
+    bad = {f"i{activity.pk}-status": "berjalan", f"i{activity.pk}-started_on": "2026-05-02",
+           f"i{activity.pk}-finished_on": "2026-05-01", f"i{activity.pk}-actual_cost": "-1"}  # fmt: skip
+    CycleDocument.objects.filter(cycle=activity.program.cycle, step=Step.IMPLEMENTATION).update(state=State.DRAFT)
+    page = client.post(urls(activity)["record"], bad, follow=True).content.decode()
+    assert "Tidak ada yang disimpan untuk “Pelatihan”" in page and "lebih besar dari atau sama dengan 0" in page
