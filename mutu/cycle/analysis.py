@@ -1,7 +1,8 @@
 """Analysis from the rapor: the system proposes the problems, the school team chooses and analyses them.
 
 A sub-indicator is proposed when its score lies below the province's problem band (default: below
-the instrument's top band). Its priority, from 0 to 1:
+the instrument's top band), or below the school's own target for its standard where that is higher
+(set in the previous cycle's new standards). Its priority, from 0 to 1:
 
     0.5 × gap / 7            the distance to the target (7, or the school's own higher target)
   + 0.3 × groups / asked     the share of respondent groups (of at least MUTU_MIN_GROUP_SIZE people)
@@ -57,6 +58,12 @@ def rapor_for(cycle):
     )
 
 
+def node_scores(rapor):
+    """{node id: score} of a rapor (NaN: missing)."""
+    nodes = Node.objects.filter(version=rapor.round.instrument_id).order_by("position").values_list("id", flat=True)
+    return {node_id: float(value) for node_id, value in zip(nodes, decode(rapor.values), strict=True)}
+
+
 def threshold(cycle, version):
     """The score below which a sub-indicator is a problem: the lower end of the problem band."""
     uppers = list(LevelBand.objects.filter(version=version).order_by("position").values_list("upper", flat=True))
@@ -75,6 +82,9 @@ def propose(cycle):
     nodes = list(Node.objects.filter(version=version).order_by("position"))
     values = decode(rapor.values)
     below = threshold(cycle, version)
+    from .evaluation import own_targets  # evaluation reads the analysis' rapor too
+
+    own = own_targets(cycle)
     matrix, views = role_views(rapor.round, cycle.school)
     subs_per_standard = {}
     standard_of = {}
@@ -89,7 +99,8 @@ def propose(cycle):
     proposals = []
     for k, position in enumerate(matrix.sub_nodes):
         node, score = nodes[position], float(values[position])
-        if math.isnan(score) or score >= below:
+        level = max(below, own.get(by_id[standard_of[node.id]].code, below))  # the school's own target, if higher
+        if math.isnan(score) or score >= level:
             continue
         asked = [view[k] for view in views.values() if not math.isnan(view[k])]
         proposals.append(
@@ -97,7 +108,7 @@ def propose(cycle):
                 node=node,
                 score=score,
                 gap=SCALE - score,
-                groups_below=sum(1 for v in asked if v < below),
+                groups_below=sum(1 for v in asked if v < level),
                 groups_asked=len(asked),
                 weight=1 / subs_per_standard[standard_of[node.id]],
             )

@@ -6,7 +6,7 @@ The states and moves are a django-fsm-2 state machine (`CycleDocument`); every m
 """
 
 from django.conf import settings
-from django.core.validators import MinValueValidator
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 from django_fsm import FSMField, transition
@@ -255,3 +255,53 @@ class Evidence(models.Model):
 
     def __str__(self):
         return self.original_name or self.link
+
+
+class Dimension(models.TextChoices):
+    INPUT = "input", _("input")
+    PROCESS = "proses", _("process")
+    OUTPUT = "output", _("output")
+    OUTCOME = "outcome", _("outcome")
+
+
+class Evaluation(models.Model):
+    """Monitoring and evaluation of a program on one dimension: what was targeted, what was achieved."""
+
+    program = models.ForeignKey(Program, on_delete=models.CASCADE, related_name="evaluations")
+    dimension = models.CharField(_("dimension"), max_length=10, choices=Dimension.choices)
+    target = models.CharField(_("target"), max_length=300)
+    achieved = models.CharField(_("achieved"), max_length=300)
+    met = models.BooleanField(_("target met"), default=False)
+    note = models.TextField(_("note"), blank=True, max_length=2000)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["program", "dimension"], name="one_evaluation_per_dimension")]
+        ordering = ["program", "dimension"]
+
+    def __str__(self):
+        return f"{self.program}: {self.dimension}"
+
+
+class Decision(models.TextChoices):
+    KEEP = "pertahankan", _("keep")
+    REVISE = "revisi", _("revise")
+    RAISE = "tingkatkan", _("raise")
+
+
+class StandardDecision(models.Model):
+    """The school's decision on one standard for its next cycle, with its own target (0–7) when it
+    sets one above the national level."""
+
+    cycle = models.ForeignKey(SchoolCycle, on_delete=models.CASCADE, related_name="decisions")
+    node = models.ForeignKey("instruments.Node", on_delete=models.PROTECT, related_name="+")  # a standard
+    decision = models.CharField(_("decision"), max_length=12, choices=Decision.choices)
+    own_target = models.FloatField(
+        _("own target (0–7)"), null=True, blank=True, validators=[MinValueValidator(0), MaxValueValidator(7)]
+    )
+    note = models.TextField(_("note"), blank=True, max_length=2000)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["cycle", "node"], name="one_decision_per_standard")]
+
+    def __str__(self):
+        return f"{self.cycle}: {self.node.code} {self.decision}"

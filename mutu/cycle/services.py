@@ -103,9 +103,13 @@ def move(*, actor, document, name, comment=""):
         raise CycleError(_("Say what needs revising: the comment is required."))
     if name == "submit":
         _check_earlier_steps(document)
-        from . import analysis, implementation, planning  # they read the cycle's services too
+        from . import analysis, evaluation, implementation, planning  # they read the cycle's services too
 
-        missing = analysis.unfinished(document) + planning.unfinished(document) + implementation.unfinished(document)
+        missing = [
+            reason
+            for module in (analysis, planning, implementation, evaluation)
+            for reason in module.unfinished(document)
+        ]
         if missing:
             raise CycleError(" ".join(missing))
     source = document.state

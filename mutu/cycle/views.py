@@ -15,8 +15,21 @@ from mutu.accounts.scopes import area_for
 from mutu.core import uploads
 from mutu.regions.models import Province
 
-from . import analysis, implementation, planning, selectors, services
-from .models import STEPS, Activity, CycleDocument, CycleSetting, Evidence, Problem, Program, SchoolCycle, Step
+from . import analysis, evaluation, implementation, planning, selectors, services
+from .models import (
+    STEPS,
+    Activity,
+    CycleDocument,
+    CycleSetting,
+    Dimension,
+    Evaluation,
+    Evidence,
+    Problem,
+    Program,
+    SchoolCycle,
+    StandardDecision,
+    Step,
+)
 
 YEARS = range(2020, 2101)
 
@@ -547,3 +560,104 @@ def evidence_download(request, npsn, year, pk):
     if not evidence.file:
         raise Http404
     return uploads.download(evidence.file, evidence.original_name)
+
+
+class EvaluationForm(forms.ModelForm):
+    class Meta:
+        model = Evaluation
+        fields = ["target", "achieved", "met", "note"]
+        widgets = {"note": forms.Textarea(attrs={"rows": 2})}
+
+
+class DecisionForm(forms.ModelForm):
+    class Meta:
+        model = StandardDecision
+        fields = ["decision", "own_target", "note"]
+        widgets = {"note": forms.Textarea(attrs={"rows": 2})}
+        localized_fields = ["own_target"]
+
+
+@require_safe
+@require_perm(Perm.CYCLE_VIEW)
+def monev_page(request, npsn, year):
+    cycle = _cycle(request, npsn, year)
+    can_edit = evaluation.editable(request.user, cycle, Step.MONEV)
+    programs = list(cycle.programs.prefetch_related("evaluations", "activities"))
+    for program in programs:
+        done = {e.dimension: e for e in program.evaluations.all()}
+        program.rows = [
+            {
+                "dimension": dimension,
+                "evaluation": done.get(dimension.value),
+                "form": EvaluationForm(instance=done.get(dimension.value), prefix=f"m{program.pk}-{dimension.value}")
+                if can_edit
+                else None,
+            }
+            for dimension in Dimension
+        ]
+        program.progress = implementation.progress(list(program.activities.all()))
+    context = {"cycle": cycle, "school": cycle.school, "programs": programs, "editable": can_edit}
+    return render(request, "cycle/monev.html", context)
+
+
+@require_POST
+@require_perm(Perm.CYCLE_EDIT)
+def monev_save(request, npsn, year, pk, dimension):
+    cycle = _cycle(request, npsn, year)
+    program = get_object_or_404(Program, cycle=cycle, pk=pk)
+    if dimension not in Dimension.values:
+        raise Http404
+    form = EvaluationForm(request.POST, prefix=f"m{pk}-{dimension}")
+    try:
+        if not form.is_valid():
+            raise services.CycleError("; ".join(f"{form.fields[n].label}: {e}" for n, errs in form.errors.items()
+                                                for e in errs))  # fmt: skip
+        evaluation.evaluate(actor=request.user, program=program, dimension=dimension, data=form.cleaned_data)
+    except services.CycleError as exc:
+        messages.error(request, _("Nothing was saved: %(reason)s") % {"reason": exc})
+    return redirect(reverse("cycle:monev", args=[npsn, year]) + f"#program-{pk}")
+
+
+@require_safe
+@require_perm(Perm.CYCLE_VIEW)
+def standards_page(request, npsn, year):
+    cycle = _cycle(request, npsn, year)
+    can_edit = evaluation.editable(request.user, cycle, Step.STANDARDS)
+    decided = {d.node_id: d for d in cycle.decisions.all()}
+    rapor = analysis.rapor_for(cycle)
+    values = analysis.node_scores(rapor) if rapor else {}
+    rows = [
+        {
+            "node": node,
+            "score": values.get(node.pk),
+            "decision": decided.get(node.pk),
+            "form": DecisionForm(instance=decided.get(node.pk), prefix=f"s{node.pk}") if can_edit else None,
+        }
+        for node in evaluation.standards(cycle)
+    ]
+    context = {
+        "cycle": cycle,
+        "school": cycle.school,
+        "rows": rows,
+        "editable": can_edit,
+        "national": evaluation.national_target(cycle) if rapor else None,
+    }
+    return render(request, "cycle/standards.html", context)
+
+
+@require_POST
+@require_perm(Perm.CYCLE_EDIT)
+def standards_save(request, npsn, year, pk):
+    cycle = _cycle(request, npsn, year)
+    node = next((n for n in evaluation.standards(cycle) if n.pk == pk), None)
+    if node is None:
+        raise Http404
+    form = DecisionForm(request.POST, prefix=f"s{pk}")
+    try:
+        if not form.is_valid():
+            raise services.CycleError("; ".join(f"{form.fields[n].label}: {e}" for n, errs in form.errors.items()
+                                                for e in errs))  # fmt: skip
+        evaluation.decide(actor=request.user, cycle=cycle, node=node, data=form.cleaned_data)
+    except services.CycleError as exc:
+        messages.error(request, _("Nothing was saved: %(reason)s") % {"reason": exc})
+    return redirect(reverse("cycle:standards", args=[npsn, year]) + f"#standard-{pk}")

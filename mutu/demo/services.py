@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from mutu.accounts.models import Membership, Role, User
 from mutu.cycle import analysis as cycle_analysis
+from mutu.cycle import evaluation as cycle_evaluation
 from mutu.cycle import implementation as cycle_implementation
 from mutu.cycle import planning as cycle_planning
 from mutu.cycle import services as cycle_services
@@ -140,6 +141,10 @@ def _cycles(binaan, pengawas):
             _plan(cycle, team.user)
         if accepted >= 3 or (accepted == 2 and moves):  # and what was done before the implementation's
             _implement(cycle, team.user)
+        if accepted >= 4 or (accepted == 3 and moves):  # each step's content before it is submitted
+            _evaluate(cycle, team.user)
+        if accepted >= 5:
+            _decide(cycle, team.user)
         for document in documents[:accepted]:
             cycle_services.move(actor=team.user, document=document, name="submit")
             cycle_services.move(actor=pengawas, document=document, name="accept", comment="Sudah sesuai.")
@@ -205,6 +210,24 @@ def _implement(cycle, user):
         cycle_implementation.record(actor=user, activity=activity, data=data)
         link = f"https://drive.sekolah.example/bukti/{cycle.school.npsn}/{activity.pk}"
         cycle_implementation.add_evidence(actor=user, activity=activity, link=link, description="Daftar hadir dan foto")
+
+
+def _evaluate(cycle, user):
+    for program in cycle.programs.all():
+        for dimension, target, achieved in [
+            ("input", "Narasumber dan dana tersedia", "Tersedia"),
+            ("proses", "3 kali pendampingan", "3 kali"),
+            ("output", "75% guru menerapkan", "80% guru menerapkan"),
+            ("outcome", "Nilai sub-indikator naik", "Diukur pada rapor berikutnya"),
+        ]:
+            data = {"target": target, "achieved": achieved, "met": dimension != "outcome", "note": ""}
+            cycle_evaluation.evaluate(actor=user, program=program, dimension=dimension, data=data)
+
+
+def _decide(cycle, user):
+    for node in cycle_evaluation.standards(cycle):
+        data = {"decision": "tingkatkan" if node.code in ("2", "5") else "pertahankan", "own_target": None}
+        cycle_evaluation.decide(actor=user, cycle=cycle, node=node, data=data | {"note": ""})
 
 
 @transaction.atomic
