@@ -9,6 +9,7 @@ from ninja import NinjaAPI
 from ninja.security import django_auth
 
 from mutu.core.api import TokenAuth
+from mutu.cycle.api import router as cycles
 from mutu.instruments.api import router as instruments
 from mutu.mapping.api import router as rounds
 
@@ -22,3 +23,4 @@ api = NinjaAPI(
 )
 api.add_router("/instruments", instruments)
 api.add_router("/rounds", rounds)
+api.add_router("/cycles", cycles)

@@ -13,9 +13,10 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 from mutu.accounts.permissions import Perm, active_memberships, require_perm
 from mutu.accounts.scopes import area_for
 from mutu.core import uploads
+from mutu.instruments.models import Node
 from mutu.regions.models import Province
 
-from . import analysis, evaluation, implementation, planning, selectors, services
+from . import analysis, evaluation, implementation, planning, selectors, services, thread
 from .models import (
     STEPS,
     Activity,
@@ -661,3 +662,23 @@ def standards_save(request, npsn, year, pk):
     except services.CycleError as exc:
         messages.error(request, _("Nothing was saved: %(reason)s") % {"reason": exc})
     return redirect(reverse("cycle:standards", args=[npsn, year]) + f"#standard-{pk}")
+
+
+@require_safe
+@require_perm(Perm.CYCLE_VIEW)
+def thread_page(request, npsn, year, code):
+    cycle = _cycle(request, npsn, year)
+    node = Node.objects.filter(code=code, kind=Node.Kind.SUBINDICATOR).order_by("-version_id").first()
+    if node is None:
+        raise Http404
+    context = {"cycle": cycle, "school": cycle.school, "node": node} | thread.school_thread(cycle, code)
+    return render(request, "cycle/thread.html", context)
+
+
+@require_safe
+@require_perm(Perm.CYCLE_VIEW)
+def overview(request):
+    """How far the weak indicators of the user's schools got: planned, funded, done, evaluated."""
+    year = _year(request)
+    totals = thread.region_thread(area_for(request.user, Perm.CYCLE_VIEW).school_q(), year)
+    return render(request, "cycle/overview.html", {"year": year, "totals": totals})

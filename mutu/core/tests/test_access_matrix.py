@@ -86,6 +86,8 @@ MATRIX = [
     ("cycle:plan", lambda c: [c["a"].npsn, 2026], "get", Perm.CYCLE_VIEW, school("a"), [""]),
     ("cycle:implementation", lambda c: [c["a"].npsn, 2026], "get", Perm.CYCLE_VIEW, school("a"), [""]),
     ("cycle:monev", lambda c: [c["a"].npsn, 2026], "get", Perm.CYCLE_VIEW, school("a"), [""]),
+    ("cycle:thread", lambda c: [c["a"].npsn, 2026, "1.1.1"], "get", Perm.CYCLE_VIEW, school("a"), [""]),
+    ("cycle:overview", lambda c: [], "get", Perm.CYCLE_VIEW, None, [""]),
     (
         "cycle:monev_save",
         lambda c: [c["a"].npsn, 2026, c["program"].pk, "input"],
@@ -222,6 +224,7 @@ API = [
     ("api:progress", lambda c: [c["round"].pk], Perm.ROUND_VIEW, EVERY_SCHOOL),
     ("api:school_rapor", lambda c: [c["round"].pk, c["a"].npsn], Perm.ROUND_VIEW, school("a")),
     ("api:region", lambda c: [c["round"].pk, "regency", "14.01"], Perm.ROUND_VIEW, region(regency__code="14.01")),
+    ("api:golden_thread", lambda c: [c["a"].npsn, 2026, "1.1.1"], Perm.CYCLE_VIEW, school("a")),
 ]
 API_PUBLIC = {"api:openapi-json": [], "api:openapi-view": [], "api:api-root": []}
 # Need an account but no role.

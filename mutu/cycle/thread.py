@@ -1,0 +1,93 @@
+"""The golden thread of one sub-indicator of one school: score and trend → problem and root cause →
+activities → budget lines → evidence → monev → standard decision → the next rapor's score.
+
+`school_thread` reads it in a fixed number of queries whatever the plan's size; `region_thread`
+counts, over the schools in view, how many chosen problems have a planned, a funded, a done and an
+evaluated activity.
+"""
+
+import math
+
+from django.db.models import Exists, OuterRef, Prefetch
+
+from mutu.instruments.models import Node
+from mutu.mapping.models import SchoolScore
+from mutu.mapping.scoring import ENGINE
+from mutu.mapping.selectors import decode
+from mutu.schools.models import School
+
+from .models import Activity, ActivityStatus, Evaluation, Evidence, Problem, SchoolCycle, StandardDecision
+
+
+def _standard_code(code):
+    return code.split(".")[0]
+
+
+def score_trend(school, code):
+    """[(year, round name, score)] of the sub-indicator `code` in the school's rapor, oldest first."""
+    scores = list(
+        SchoolScore.objects.filter(school=school, engine=ENGINE, total__isnull=False)
+        .select_related("round")
+        .order_by("round__year", "round__closes_on")
+    )
+    versions = {s.round.instrument_id for s in scores}
+    positions = {
+        version: list(Node.objects.filter(version=version).order_by("position").values_list("code", flat=True))
+        for version in versions
+    }
+    trend = []
+    for score in scores:
+        codes = positions[score.round.instrument_id]
+        if code in codes:
+            value = float(decode(score.values)[codes.index(code)])
+            trend.append((score.round.year, score.round.name, None if math.isnan(value) else value))
+    return trend
+
+
+def school_thread(cycle, code):
+    """Everything the cycle did about the sub-indicator `code`."""
+    problem = Problem.objects.filter(cycle=cycle, node__code=code).select_related("node").first()
+    activities = list(
+        Activity.objects.filter(program__cycle=cycle, nodes__code=code)
+        .distinct()
+        .select_related("program")
+        .prefetch_related(
+            Prefetch("evidence", queryset=Evidence.objects.filter(removed_at__isnull=True)),
+            Prefetch("program__evaluations", queryset=Evaluation.objects.order_by("dimension")),
+        )
+    )
+    decision = (
+        StandardDecision.objects.filter(cycle=cycle, node__code=_standard_code(code)).select_related("node").first()
+    )
+    trend = score_trend(cycle.school, code)
+    before = [value for year, _name, value in trend if year <= cycle.year and value is not None]
+    after = [value for year, _name, value in trend if year > cycle.year and value is not None]
+    return {
+        "code": code,
+        "problem": problem,
+        "activities": activities,
+        "budget": sum((a.total for a in activities), 0),
+        "spent": sum((a.actual_cost or 0 for a in activities), 0),
+        "evaluations": {a.program_id: list(a.program.evaluations.all()) for a in activities},
+        "decision": decision,
+        "trend": trend,
+        "moved": (after[0] - before[-1]) if before and after else None,
+    }
+
+
+def region_thread(school_q, year):
+    """Over the cycles of `year` of the schools matching `school_q` (on School): chosen problems, and
+    how many have an activity planned, funded (a budget above zero), done, and evaluated."""
+    cycles = SchoolCycle.objects.filter(year=year, school__in=School.objects.filter(school_q))
+    activities = Activity.objects.filter(program__cycle=OuterRef("cycle"), nodes=OuterRef("node"))
+    problems = Problem.objects.filter(cycle__in=cycles).annotate(
+        planned=Exists(activities),
+        funded=Exists(activities.filter(unit_cost__gt=0, volume__gt=0)),
+        done=Exists(activities.filter(status=ActivityStatus.DONE)),
+        evaluated=Exists(activities.filter(program__evaluations__isnull=False)),
+    )
+    rows = list(problems.values_list("planned", "funded", "done", "evaluated"))
+    totals = {
+        name: sum(1 for row in rows if row[i]) for i, name in enumerate(["planned", "funded", "done", "evaluated"])
+    }
+    return {"schools": cycles.count(), "problems": len(rows)} | totals
