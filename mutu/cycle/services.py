@@ -80,6 +80,22 @@ def reviewers(school):
     ]
 
 
+def signers(school):
+    """Names for a document's signature block: who prepares (TPMPS), approves (kepala sekolah) and
+    acknowledges (pengawas) it."""
+    memberships = Membership.objects.active().select_related("user")
+
+    def name(queryset):
+        member = queryset.first()
+        return (member.user.full_name or member.user.username) if member else ""
+
+    return {
+        "tpmps": name(memberships.filter(school=school, role=Role.TPMPS)),
+        "principal": school.principal_name or name(memberships.filter(school=school, role=Role.KEPALA_SEKOLAH)),
+        "pengawas": name(memberships.filter(role=Role.PENGAWAS, schools=school)),
+    }
+
+
 def _cycle_url(document):
     cycle = document.cycle
     return reverse("cycle:school", args=[cycle.school.npsn, cycle.year]) + f"#{document.step}"

@@ -13,6 +13,8 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 from mutu.accounts.permissions import Perm, active_memberships, require_perm
 from mutu.accounts.scopes import area_for
 from mutu.core import uploads
+from mutu.core.exporters import ListExporter
+from mutu.core.pdf import pdf_response, render_pdf
 from mutu.instruments.models import Node
 from mutu.regions.models import Province
 
@@ -440,7 +442,35 @@ def rkas_page(request, npsn, year):
     if budget_year not in years:
         budget_year = cycle.year
     context = {"cycle": cycle, "school": cycle.school, "years": years, "budget_year": budget_year}
-    return render(request, "cycle/rkas.html", context | planning.rkas(cycle, budget_year))
+    context |= planning.rkas(cycle, budget_year)
+    filename = f"rkas-{cycle.school.npsn}-{budget_year}"
+    if request.GET.get("format") == "pdf":
+        context["signers"] = services.signers(cycle.school)
+        return pdf_response(render_pdf(request, "cycle/rkas_pdf.html", context), filename)
+    if request.GET.get("format") == "xlsx":
+        return RkasExporter(context, filename).xlsx_response()
+    return render(request, "cycle/rkas.html", context)
+
+
+class RkasExporter(ListExporter):
+    """The RKAS as a spreadsheet: one row per activity with its standard."""
+
+    title = gettext_lazy("RKAS")
+
+    def __init__(self, budget, filename):
+        self.budget, self.filename = budget, filename
+
+    def headers(self):
+        return [_("Standard"), _("Activity"), _("Performance indicator"), _("Target"), _("Volume"), _("Unit"),
+                _("Unit cost (Rp)"), _("Total (Rp)"), _("Fund source"), _("Months"), _("Person in charge")]  # fmt: skip
+
+    def rows(self):
+        for group in self.budget["groups"]:
+            standard = group["standard"].code if group["standard"] else ""
+            for a in group["activities"]:
+                months = ", ".join(map(str, a.months))
+                yield [standard, a.name, a.indicator, a.target, float(a.volume), a.unit, int(a.unit_cost),
+                       float(a.total), a.get_fund_source_display(), months, a.person_in_charge]  # fmt: skip
 
 
 class ImplementationForm(forms.ModelForm):

@@ -7,11 +7,11 @@ from dataclasses import dataclass
 import numpy as np
 from django.db.models import Avg, Count, FilteredRelation, Q
 from django.shortcuts import get_object_or_404
-from django.template.loader import render_to_string
 from django.utils.translation import gettext as _
 
 from mutu.accounts.permissions import Perm
 from mutu.core.exporters import ListExporter
+from mutu.core.pdf import render_pdf
 from mutu.instruments.models import LevelBand
 from mutu.regions.models import District, Province, Regency
 from mutu.schools.models import School
@@ -348,13 +348,6 @@ def home_region(user, round_):
     if spread["provinces"] == 1:
         return RegionScore.Kind.PROVINCE, first.province.code
     return RegionScore.Kind.NATION, ""
-
-
-def render_pdf(request, template, context):
-    from weasyprint import HTML
-
-    html = render_to_string(template, context, request=request)
-    return HTML(string=html, base_url=request.build_absolute_uri("/")).write_pdf()
 
 
 def respondent_sheet_pdf(request, round_, school, slots):

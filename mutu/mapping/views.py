@@ -1,6 +1,6 @@
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.http import Http404, HttpResponse
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -8,6 +8,7 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 
 from mutu.accounts.permissions import Perm, has_perm, require_perm
 from mutu.core.exporters import csv_dialect
+from mutu.core.pdf import pdf_response, render_pdf
 from mutu.instruments import selectors as instrument_selectors
 from mutu.instruments.models import Node
 from mutu.schools.selectors import school_for_user
@@ -111,22 +112,14 @@ def school_for_user_or_none(user, npsn, perm):
 def respondent_sheet(request, pk, npsn):
     round_, school = _school_in_round(request, pk, npsn, Perm.RESPONDENT_MANAGE)
     slots = Respondent.objects.filter(round=round_, school=school, submitted_at__isnull=True)
-    return _pdf_response(
-        rapor_lib.respondent_sheet_pdf(request, round_, school, slots), f"kode-responden-{school.npsn}"
-    )
-
-
-def _pdf_response(pdf, filename):
-    response = HttpResponse(pdf, content_type="application/pdf")
-    response["Content-Disposition"] = f'attachment; filename="{filename}.pdf"'
-    return response
+    return pdf_response(rapor_lib.respondent_sheet_pdf(request, round_, school, slots), f"kode-responden-{school.npsn}")
 
 
 def _report(request, context, *, template, pdf_template, exporter, filename):
     """The page, or its PDF (?format=pdf) or XLSX (?format=xlsx) export from the same context."""
     fmt = request.GET.get("format")
     if fmt == "pdf":
-        return _pdf_response(rapor_lib.render_pdf(request, pdf_template, context), filename)
+        return pdf_response(render_pdf(request, pdf_template, context), filename)
     if fmt == "xlsx":
         return exporter(context).xlsx_response()
     return render(request, template, context)

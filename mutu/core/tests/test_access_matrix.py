@@ -123,7 +123,7 @@ MATRIX = [
         school("a"),
         [""],
     ),
-    ("cycle:rkas", lambda c: [c["a"].npsn, 2026], "get", Perm.CYCLE_VIEW, school("a"), [""]),
+    ("cycle:rkas", lambda c: [c["a"].npsn, 2026], "get", Perm.CYCLE_VIEW, school("a"), FORMATS),
     ("cycle:plan_copy", lambda c: [c["a"].npsn, 2026], "post", Perm.CYCLE_EDIT, school("a"), [""]),
     ("cycle:program_add", lambda c: [c["a"].npsn, 2026], "post", Perm.CYCLE_EDIT, school("a"), [""]),
     ("cycle:program", lambda c: [c["a"].npsn, 2026, c["program"].pk], "post", Perm.CYCLE_EDIT, school("a"), [""]),

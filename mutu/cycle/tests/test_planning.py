@@ -127,3 +127,35 @@ def test_a_new_year_starts_from_last_years_plan(client, personas, cycle, schools
     assert copied.name == program.name and copied.activities.get().nodes.get().code == "1.1.1"
     response = client.post(reverse("cycle:plan_copy", args=[cycle.school.npsn, 2027]), follow=True)
     assert "hanya disalin ke rencana yang masih kosong" in response.content.decode()
+
+
+def test_the_rkas_downloads_as_pdf_with_signatures_and_as_xlsx(client, personas, cycle, tmp_path):
+    import io
+    import subprocess
+
+    from openpyxl import load_workbook
+
+    client.force_login(personas["kepsek_a"])
+    program = add_program(client, cycle)
+    client.post(
+        reverse("cycle:activity_add", args=[cycle.school.npsn, 2026, program.pk]), activity_data(f"n{program.pk}")
+    )
+    url = reverse("cycle:rkas", args=[cycle.school.npsn, 2026])
+    pdf = client.get(url, {"format": "pdf"})
+    assert pdf["Content-Type"] == "application/pdf" and pdf.content.startswith(b"%PDF")
+    (tmp_path / "rkas.pdf").write_bytes(pdf.content)
+    text = subprocess.run(["pdftotext", "-layout", str(tmp_path / "rkas.pdf"), "-"], capture_output=True, text=True)
+    if text.returncode == 0:  # poppler-utils present (CI installs it)
+        for words in (
+            "Pelatihan penilaian autentik",
+            "3.000.000",
+            "Disusun oleh",
+            "Disetujui",
+            "Diketahui",
+            "Rosmawati",
+        ):
+            assert words in text.stdout, words
+    xlsx = client.get(url, {"format": "xlsx"})
+    sheet = load_workbook(io.BytesIO(b"".join(xlsx.streaming_content))).active
+    rows = list(sheet.iter_rows(values_only=True))
+    assert any(row[1] == "Pelatihan penilaian autentik" and row[7] == 3_000_000 for row in rows)

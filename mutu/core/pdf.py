@@ -1,0 +1,17 @@
+"""PDF documents (WeasyPrint) from templates: rapor, code sheets, the cycle's documents."""
+
+from django.http import HttpResponse
+from django.template.loader import render_to_string
+
+
+def render_pdf(request, template, context):
+    from weasyprint import HTML  # heavy: loaded when a PDF is asked for
+
+    html = render_to_string(template, context, request=request)
+    return HTML(string=html, base_url=request.build_absolute_uri("/")).write_pdf()
+
+
+def pdf_response(pdf, filename):
+    response = HttpResponse(pdf, content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="{filename}.pdf"'
+    return response
