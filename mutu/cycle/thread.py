@@ -8,7 +8,7 @@ evaluated activity.
 
 import math
 
-from django.db.models import Exists, OuterRef, Prefetch
+from django.db.models import Prefetch
 
 from mutu.instruments.models import Node
 from mutu.mapping.models import SchoolScore
@@ -77,17 +77,36 @@ def school_thread(cycle, code):
 
 def region_thread(school_q, year):
     """Over the cycles of `year` of the schools matching `school_q` (on School): chosen problems, and
-    how many have an activity planned, funded (a budget above zero), done, and evaluated."""
+    how many have an activity planned, funded (a budget above zero), done, and evaluated. Three
+    set-shaped reads joined in Python: linear in the province's size (EXISTS per problem was not)."""
     cycles = SchoolCycle.objects.filter(year=year, school__in=School.objects.filter(school_q))
-    activities = Activity.objects.filter(program__cycle=OuterRef("cycle"), nodes=OuterRef("node"))
-    problems = Problem.objects.filter(cycle__in=cycles).annotate(
-        planned=Exists(activities),
-        funded=Exists(activities.filter(unit_cost__gt=0, volume__gt=0)),
-        done=Exists(activities.filter(status=ActivityStatus.DONE)),
-        evaluated=Exists(activities.filter(program__evaluations__isnull=False)),
+    problems = list(Problem.objects.filter(cycle__in=cycles).values_list("cycle_id", "node_id"))
+    links = Activity.nodes.through.objects.filter(activity__program__cycle__in=cycles).values_list(
+        "activity__program__cycle_id",
+        "node_id",
+        "activity__program_id",
+        "activity__status",
+        "activity__volume",
+        "activity__unit_cost",
     )
-    rows = list(problems.values_list("planned", "funded", "done", "evaluated"))
-    totals = {
-        name: sum(1 for row in rows if row[i]) for i, name in enumerate(["planned", "funded", "done", "evaluated"])
+    evaluated_programs = set(
+        Evaluation.objects.filter(program__cycle__in=cycles).values_list("program_id", flat=True).distinct()
+    )
+    planned, funded, done, evaluated = set(), set(), set(), set()
+    for cycle_id, node_id, program_id, status, volume, unit_cost in links.iterator(chunk_size=5000):
+        key = (cycle_id, node_id)
+        planned.add(key)
+        if volume and unit_cost:
+            funded.add(key)
+        if status == ActivityStatus.DONE:
+            done.add(key)
+        if program_id in evaluated_programs:
+            evaluated.add(key)
+    return {
+        "schools": cycles.count(),
+        "problems": len(problems),
+        "planned": sum(1 for p in problems if p in planned),
+        "funded": sum(1 for p in problems if p in funded),
+        "done": sum(1 for p in problems if p in done),
+        "evaluated": sum(1 for p in problems if p in evaluated),
     }
-    return {"schools": cycles.count(), "problems": len(rows)} | totals
