@@ -34,8 +34,18 @@ def create_token(*, user, name, actor=None, days=None):
         hint=token[:6],
         expires_at=timezone.now() + timedelta(days=days),
     )
-    record_audit(actor=actor, action="api_token.create", obj=record, changes={"days": days})
+    record_audit(
+        actor=actor, action="api_token.create", obj=record, changes={"days": days}, province_id=_province_of(user)
+    )
     return token
+
+
+def _province_of(user):
+    """The province of the user's memberships, when they all lie in one (for the audit log's scope)."""
+    provinces = set()
+    for m in Membership.objects.active().filter(user=user).select_related("regency", "school"):
+        provinces.add(m.province_id or (m.regency and m.regency.province_id) or (m.school and m.school.province_id))
+    return provinces.pop() if len(provinces) == 1 else None
 
 
 def user_for_token(token):
@@ -56,14 +66,25 @@ def tokens_for(user):
     tokens = ApiToken.objects.select_related("user", "revoked_by")
     if area.national:
         return tokens
-    provinces = area.provinces
-    in_province = Membership.objects.filter(
+    return tokens.filter(Q(user=user) | Q(user_id__in=users_within(area.provinces)))
+
+
+def users_within(provinces):
+    """Users whose memberships valid today all lie in these provinces (a national admin, or someone
+    with a role elsewhere too, is outside any one province's reach)."""
+    active = Membership.objects.active()
+    inside = (
         Q(province_id__in=provinces)
         | Q(regency__province_id__in=provinces)
         | Q(school__province_id__in=provinces)
         | Q(schools__province_id__in=provinces)
     )
-    return tokens.filter(Q(user=user) | Q(user_id__in=in_province.values("user_id"))).distinct()
+    # Outside: a membership with no place in these provinces (national, another province, a school or
+    # an assigned school elsewhere).
+    outside = active.exclude(pk__in=active.filter(inside).values("pk")) | active.filter(schools__isnull=False).exclude(
+        schools__province_id__in=provinces
+    )
+    return active.filter(inside).exclude(user_id__in=outside.values("user_id")).values("user_id")
 
 
 @transaction.atomic
@@ -74,5 +95,11 @@ def revoke_token(*, actor, token):
         token.revoked_at = timezone.now()
         token.revoked_by = actor
         token.save(update_fields=["revoked_at", "revoked_by"])
-        record_audit(actor=actor, action="api_token.revoke", obj=token, changes={"user": token.user.username})
+        record_audit(
+            actor=actor,
+            action="api_token.revoke",
+            obj=token,
+            changes={"user": token.user.username},
+            province_id=_province_of(token.user),
+        )
     return token

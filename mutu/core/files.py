@@ -112,12 +112,15 @@ class _BoundedLoader(yaml.SafeLoader):
     def compose_document(self):
         node = super().compose_document()
         limit = settings.MUTU_YAML_MAX_NODES
-        sizes = {}
+        sizes, open_ = {}, set()
         stack = [(node, False)]
         while stack:
             current, children_done = stack.pop()
             if id(current) in sizes:
                 continue
+            if not children_done and id(current) in open_:
+                # Reached again below itself: an alias inside the node it names expands for ever.
+                raise FileRefused(_("The YAML refers to itself through an alias (a loop without end)."))
             children = []
             if isinstance(current, yaml.SequenceNode):
                 children = current.value
@@ -131,7 +134,9 @@ class _BoundedLoader(yaml.SafeLoader):
                         % {"limit": number_format(limit, force_grouping=True)}
                     )
                 sizes[id(current)] = size
+                open_.discard(id(current))
             else:
+                open_.add(id(current))
                 stack.append((current, True))
                 stack.extend((child, False) for child in children if id(child) not in sizes)
         return node
@@ -142,6 +147,9 @@ def load_yaml(handle):
     try:
         return yaml.load(handle, Loader=_BoundedLoader)  # noqa: S506 — a SafeLoader subclass
     except yaml.YAMLError as exc:
-        raise FileRefused(_("The YAML cannot be read: %(reason)s") % {"reason": exc}) from exc
-    except (UnicodeDecodeError, RecursionError) as exc:
-        raise FileRefused(_("The YAML cannot be read: %(reason)s") % {"reason": type(exc).__name__}) from exc
+        reason = str(exc).replace(f'"{getattr(handle, "name", "")}"', "").replace("  ", " ")
+        raise FileRefused(_("The YAML cannot be read: %(reason)s") % {"reason": reason}) from exc
+    except UnicodeDecodeError as exc:
+        raise FileRefused(_("The YAML is not UTF-8 text: save it again as UTF-8.")) from exc
+    except RecursionError as exc:
+        raise FileRefused(_("The YAML is nested too deeply.")) from exc

@@ -33,7 +33,14 @@ def Text(max_length=TEXT_LIMIT, min_length=0):  # noqa: N802 — used like a typ
     return Annotated[str, BeforeValidator(_as_text), Field(min_length=min_length, max_length=max_length)]
 
 
-Number = Annotated[float, Field(allow_inf_nan=False)]
+def _not_bool(value):
+    """A TRUE/FALSE cell is not a number (pydantic would read it as 1 or 0)."""
+    if isinstance(value, bool):
+        raise ValueError("boolean")
+    return value
+
+
+Number = Annotated[float, BeforeValidator(_not_bool), Field(allow_inf_nan=False)]
 OptionalNumber = Annotated[Number | None, BeforeValidator(_blank_is_none)]
 
 
@@ -132,6 +139,7 @@ def _reason(error):
         "bool_type": _("Must be yes or no (true/false)."),
         "bool_parsing": _("Must be yes or no (true/false)."),
         "string_pattern_mismatch": _("Must be a colour written as #rrggbb."),
+        "value_error": _("Must be a number."),
     }
     if kind in {"string_too_long", "too_long"}:
         return _("Longer than %(max)s characters.") % {"max": ctx.get("max_length")}

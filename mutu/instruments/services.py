@@ -132,6 +132,15 @@ def _meaning(doc):
         if depth == 2:
             subs[code] = node
             weights = node.get("weights") or {}
+            if any(not 0 <= float(w) <= 1 for w in weights.values()):
+                problems.append((place, _("Each role weight lies between 0 and 1.")))
+            if node.get("source", "questionnaire") not in Node.Source.values:
+                problems.append(
+                    (
+                        place,
+                        _("Unknown source “%(source)s”: use questionnaire or external.") % {"source": node["source"]},
+                    )
+                )
             unknown = set(weights) - set(RespondentType.values)
             if unknown:
                 problems.append(
@@ -166,7 +175,12 @@ def _meaning(doc):
             if kind not in Question.Kind.values:
                 problems.append((place, _("Unknown question type “%(kind)s”.") % {"kind": kind}))
                 continue
-            if kind not in SCORED_KINDS:
+            option_codes = [str(o.get("code")) for o in question.get("options") or []]
+            if len(option_codes) != len(set(option_codes)):
+                problems.append((place, _("Two options of this question have the same code.")))
+            if kind not in SCORED_KINDS:  # its options are stored, never scored: still within 0 and 1
+                if any(not 0 <= float(o.get("weight", 0)) <= 1 for o in question.get("options") or []):
+                    problems.append((place, _("The weight must lie between 0 and 1.")))
                 continue
             options = question.get("options") or []
             if not options and kind in CHOICE_KINDS:
@@ -295,18 +309,39 @@ def owner_name(province):
     return province.name if province else _("national (pusat)")
 
 
-@transaction.atomic
 def load_instrument(doc, *, actor=None, province=None, publish=False):
     """Create (or replace, while unfrozen and owned by the same scope) the instrument version described
     by `doc`, owned by `province` (national when None); a replaced version is a draft again."""
+    # The document is checked before the write transaction opens: on SQLite that transaction holds the
+    # database's write lock, and checking a large document takes seconds.
     doc, problems = check(doc)
+    with transaction.atomic():
+        replaced = InstrumentVersion.objects.filter(code=doc and doc["code"], published=True).exists()
+        version = _store(doc, problems, actor=actor, province=province, publish=publish)
+    version.warnings = validation_warnings(doc)  # what loads but deserves a look
+    if replaced and not version.published:
+        version.warnings.insert(
+            0,
+            (
+                "instrumen",
+                _("This version was published: it is a draft again, seen only by its owners, until you publish it."),
+            ),
+        )
+    return version
+
+
+def _store(doc, problems, *, actor, province, publish):
     existing = InstrumentVersion.objects.select_related("province").filter(code=doc and doc["code"]).first()
     if existing and existing.province_id != (province.pk if province else None):
+        # Whose it is, only when the uploader may see it: a draft's existence is its owners' business.
+        visible = existing.published or actor is None
         problems.append(
             (
                 "instrumen",
                 _("The code %(code)s belongs to an instrument of %(owner)s: choose another code.")
-                % {"code": existing.code, "owner": owner_name(existing.province)},
+                % {"code": existing.code, "owner": owner_name(existing.province)}
+                if visible
+                else _("The code %(code)s is taken: choose another code.") % {"code": existing.code},
             )
         )
     elif existing and existing.frozen:
@@ -460,7 +495,7 @@ def process_upload(upload_id):
     else:
         job.state = InstrumentUpload.State.LOADED
         job.version_code = version.code
-        job.warnings = [list(warning) for warning in validation_warnings(check(doc)[0])]
+        job.warnings = [list(warning) for warning in version.warnings]
         job.save(update_fields=["state", "version_code", "warnings", "updated_at"])
 
 

@@ -5,6 +5,7 @@ role weights), pertanyaan (one row per answer option, question fields repeated),
 `to_workbook(doc)` and `from_workbook(path)` convert to and from the document `load_instrument` reads.
 """
 
+from django.utils.translation import gettext as _
 from openpyxl import Workbook, load_workbook
 from openpyxl.cell import WriteOnlyCell
 
@@ -86,10 +87,31 @@ def to_workbook(doc, path):
     workbook.save(path)
 
 
+# The columns each sheet needs (the others are optional).
+REQUIRED = {
+    "node": ["code", "parent", "text"],
+    "pertanyaan": ["respondent_type", "level", "question", "text", "option", "option_text", "sub", "weight"],
+    "level": ["name", "upper"],
+}
+
+
+def _sheet(workbook, name):
+    if name not in workbook.sheetnames:
+        raise ValueError(_("The workbook has no sheet “%(sheet)s”.") % {"sheet": name})
+    return workbook[name]
+
+
 def _rows(sheet):
     """Each filled row as {header: value}, marked with its place ("_row") for the problem report."""
+    sheet.reset_dimensions()  # a declared 1,048,576 × 16,384 sheet would be padded to that size
     rows = sheet.iter_rows(values_only=True)
     header = [str(h).strip() if h is not None else "" for h in next(rows, [])]
+    missing = [column for column in REQUIRED.get(sheet.title, []) if column not in header]
+    if missing:
+        raise ValueError(
+            _("The sheet “%(sheet)s” has no column %(columns)s.")
+            % {"sheet": sheet.title, "columns": ", ".join(f"“{c}”" for c in missing)}
+        )
     for number, row in enumerate(rows, start=2):
         if any(v not in (None, "") for v in row):
             values = {h: ("" if v is None else v) for h, v in zip(header, row, strict=False)}
@@ -109,7 +131,7 @@ def from_workbook(path):
     try:
         meta = {
             str(row[0]): (row[1] if len(row) > 1 else None)
-            for row in workbook["instrumen"].iter_rows(values_only=True)
+            for row in _sheet(workbook, "instrumen").iter_rows(values_only=True)
             if row and row[0]
         }
         doc = {
@@ -122,7 +144,7 @@ def from_workbook(path):
             "bands": [],
         }
         by_code = {}
-        for row in _rows(workbook["node"]):
+        for row in _rows(_sheet(workbook, "node")):
             node = {"code": _text(row["code"]), "text": _text(row["text"]), "_row": row["_row"]}
             for field in NODE_FIELDS[3:-1]:
                 if row.get(field):
@@ -134,10 +156,14 @@ def from_workbook(path):
                 node["weights"] = weights
             by_code[node["code"]] = node
             parent = _text(row.get("parent", ""))
+            if parent == node["code"]:
+                raise ValueError(
+                    _("%(place)s: the node %(code)s is its own parent.") % {"place": row["_row"], "code": parent}
+                )
             siblings = by_code[parent].setdefault("children", []) if parent in by_code else doc["nodes"]
             siblings.append(node)
         questionnaires = {}
-        for row in _rows(workbook["pertanyaan"]):
+        for row in _rows(_sheet(workbook, "pertanyaan")):
             key = (_text(row["respondent_type"]), _text(row["level"]))
             questionnaire = questionnaires.setdefault(
                 key, {"respondent_type": key[0], "level": key[1], "title": _text(row.get("title", "")), "questions": []}
@@ -173,7 +199,7 @@ def from_workbook(path):
                 "color": _text(r.get("color") or "#888888"),
                 "_row": r["_row"],
             }
-            for r in _rows(workbook["level"])
+            for r in _rows(_sheet(workbook, "level"))
         ]
     finally:
         workbook.close()

@@ -165,7 +165,11 @@ def _raw_rows(path):
         except (InvalidFileException, zipfile.BadZipFile, KeyError, OSError, ValueError) as exc:
             raise _unreadable(exc, path) from exc
         try:
-            for row in workbook.worksheets[0].iter_rows(values_only=True):
+            sheet = workbook.worksheets[0]
+            # A sheet may declare 1,048,576 × 16,384 cells: rows are then padded to that width. Read only
+            # the cells the file holds.
+            sheet.reset_dimensions()
+            for row in sheet.iter_rows(values_only=True):
                 yield [_cell(v) for v in row]
         except (KeyError, ValueError, TypeError, zipfile.BadZipFile, ET.ParseError, DefusedXmlException) as exc:
             raise _unreadable(exc, path) from exc
@@ -193,7 +197,13 @@ def _raw_rows(path):
 
 
 # What each detected encoding is called for people.
-ENCODING_NAMES = {"utf-8-sig": "UTF-8", "utf-16": "UTF-16", "cp1252": "Windows-1252"}
+ENCODING_NAMES = {
+    "utf-8-sig": "UTF-8",
+    "utf-16": "UTF-16",
+    "utf-16-le": "UTF-16 LE",
+    "utf-16-be": "UTF-16 BE",
+    "cp1252": "Windows-1252",
+}
 
 
 def detect_encoding(path):
@@ -204,6 +214,13 @@ def detect_encoding(path):
         head = handle.read(4)
         if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
             return "utf-16"
+        handle.seek(0)
+        sample = handle.read(4096)
+        # UTF-16 without its mark: ASCII letters with a zero byte beside each one.
+        if len(sample) >= 4 and sample[1::2].count(0) > len(sample) // 4:
+            return "utf-16-le"
+        if len(sample) >= 4 and sample[0::2].count(0) > len(sample) // 4:
+            return "utf-16-be"
         if head.startswith(codecs.BOM_UTF8):
             return "utf-8-sig"
         handle.seek(0)

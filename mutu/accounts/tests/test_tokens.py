@@ -69,3 +69,30 @@ def test_admins_in_scope_list_and_revoke_the_tokens_of_their_users(client, perso
     client.post(reverse("api_token_revoke", args=[record.pk]))
     record.refresh_from_db()
     assert record.revoked_by == personas["lpmp"]
+
+
+def test_an_lpmp_reaches_only_users_wholly_inside_its_province(client, personas, schools):
+    from datetime import date
+
+    from mutu.accounts.models import Membership, User
+    from mutu.regions.models import Regency
+
+    both = User.objects.create_user(username="ganda")  # a national admin who is also TPMPS in Riau
+    Membership.objects.create(user=both, role="admin_pusat", valid_from=date(2026, 1, 1))
+    Membership.objects.create(user=both, role="tpmps", school=schools["a"], valid_from=date(2026, 1, 1))
+    moved = User.objects.create_user(username="mantan")  # once Dinas Kampar, now Dinas in Jambi
+    Membership.objects.create(
+        user=moved, role="dinas", regency=Regency.objects.get(code="14.01"),
+        valid_from=date(2023, 1, 1), valid_to=date(2024, 12, 31),
+    )  # fmt: skip
+    Membership.objects.create(
+        user=moved, role="dinas", regency=Regency.objects.get(code="15.71"), valid_from=date(2025, 1, 1)
+    )
+    for user in (both, moved, personas["kepsek_a"]):
+        create_token(user=user, name=f"token {user.username}")
+    client.force_login(personas["lpmp"])
+    page = client.get(reverse("api_tokens")).content.decode()
+    assert "token kepsek_a" in page and "token ganda" not in page and "token mantan" not in page
+    for record in ApiToken.objects.filter(user__in=[both, moved]):
+        assert client.post(reverse("api_token_revoke", args=[record.pk])).status_code == 404
+    assert not ApiToken.objects.filter(revoked_at__isnull=False).exists()

@@ -38,7 +38,7 @@ def test_yaml_alias_bomb_is_refused(client, personas):
 
 def test_deep_nesting_is_refused(client, personas):
     job, page = upload(client, personas["pusat"], "dalam.yaml", b"[" * 50_000 + b"]" * 50_000)
-    assert job.state == "failed" and "YAML tidak dapat dibaca" in page
+    assert job.state == "failed" and "YAML bersarang terlalu dalam" in page
 
 
 @pytest.mark.parametrize(
@@ -160,3 +160,49 @@ def test_a_renamed_program_is_refused_at_upload(client, personas):
     page = client.post(reverse("instruments:list"), {"file": program}).content.decode()
     assert "Isi berkas ini" in page and "bukan YAML atau XLSX" in page
     assert not InstrumentUpload.objects.exists()
+
+
+def test_a_yaml_alias_inside_itself_is_refused_at_once(client, personas):
+    body = b'code: cyc-1\nname: cyc\nnodes: &n [{code: "1", text: t, children: *n}]\n'
+    job, page = upload(client, personas["pusat"], "putar.yaml", body)
+    assert job.state == "failed" and "putaran tanpa akhir" in page
+
+
+@pytest.mark.parametrize(
+    "change, reason",
+    [
+        (
+            lambda d: d["nodes"][0]["children"][0]["children"][0].update(weights={"ks": 3, "guru": -2}),
+            "di antara 0 dan 1",
+        ),
+        (
+            lambda d: d["nodes"][0]["children"][0]["children"][0].update(source="peretas"),
+            "Sumber “peretas” tidak dikenal",
+        ),
+        (lambda d: d["questionnaires"][0]["questions"][0]["options"][1].update(code="a"), "kode yang sama"),
+        (lambda d: d["bands"][0].update(upper=True), "Harus berupa angka"),
+    ],
+    ids=["negative-role-weight", "unknown-source", "duplicate-option-code", "boolean-as-number"],
+)
+def test_values_the_database_would_refuse_are_reported_first(client, personas, change, reason):
+    job, page = upload(client, personas["pusat"], "salah.yaml", tiny_with(change))
+    assert job.state == "failed" and any(reason in r for _p, r in job.problems), job.problems
+
+
+def test_workbook_structure_problems_are_named(client, personas, tmp_path):
+    from openpyxl import load_workbook
+
+    path = tmp_path / "tiny.xlsx"
+    services.write_document(TINY, path)
+    workbook = load_workbook(path)
+    del workbook["level"]
+    workbook.save(path)
+    job, _page = upload(client, personas["pusat"], "tanpa-level.xlsx", path.read_bytes())
+    assert "tidak memiliki lembar “level”" in job.problems[0][1]
+    services.write_document(TINY, path)
+    workbook = load_workbook(path)
+    sheet = workbook["node"]
+    sheet.cell(row=2, column=2).value = sheet.cell(row=2, column=1).value  # its own parent
+    workbook.save(path)
+    job, _page = upload(client, personas["pusat"], "induk.xlsx", path.read_bytes())
+    assert "menjadi induk dirinya sendiri" in job.problems[0][1]

@@ -24,7 +24,7 @@ def pusat_draft(personas):
 
 def test_an_lpmp_cannot_replace_pusats_instrument(client, personas, pusat_draft):
     page = upload(client, personas["lpmp_jambi"], {**TINY, "name": "DIGANTI oleh LPMP Jambi"}).content.decode()
-    assert "Kode tiny dipakai oleh instrumen milik nasional (pusat): pilih kode lain." in page
+    assert "Kode tiny sudah dipakai: pilih kode lain." in page  # whose: not told, it is a draft
     assert InstrumentVersion.objects.get(code="tiny").name == "Instrumen uji"
 
 
@@ -35,7 +35,7 @@ def test_owners_replace_their_own_draft(client, personas, schools):
     upload(client, personas["lpmp"], {**TINY, "name": "Versi kedua"})
     assert InstrumentVersion.objects.get(code="tiny").name == "Versi kedua"
     page = upload(client, personas["lpmp_jambi"], {**TINY, "name": "Jambi"}).content.decode()
-    assert "milik Riau" in page and InstrumentVersion.objects.get(code="tiny").name == "Versi kedua"
+    assert "Kode tiny sudah dipakai" in page and InstrumentVersion.objects.get(code="tiny").name == "Versi kedua"
 
 
 def test_drafts_are_seen_by_their_owners_only(client, personas, pusat_draft):
@@ -100,3 +100,9 @@ def test_a_round_offers_only_published_instruments_its_creator_may_use(client, p
     assert "Instrumen ini milik Jambi" in page
     jambi.refresh_from_db()
     assert not jambi.frozen
+
+
+def test_replacing_a_published_version_says_it_is_a_draft_again(client, personas, schools):
+    services.load_instrument(TINY, actor=personas["lpmp"], province=schools["a"].province, publish=True)
+    page = upload(client, personas["lpmp"], {**TINY, "name": "Versi kedua"}).content.decode()
+    assert "kini menjadi draf lagi" in page and not InstrumentVersion.objects.get(code="tiny").published

@@ -182,3 +182,16 @@ def test_a_renamed_executable_is_refused_by_its_content(client, personas, region
     page = client.post(reverse("schools:import"), {"file": SimpleUploadedFile(name, program)}).content.decode()
     assert "Isi berkas ini application/x-executable" in page and "namanya tidak mengubah" in page
     assert not SchoolImport.objects.exists()
+
+
+def test_a_sheet_declaring_a_million_rows_and_columns_is_read_by_its_cells(client, personas, tmp_path, regions):
+    main = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
+    cells = "".join(f'<c r="{chr(65 + i)}1" t="inlineStr"><is><t>{h}</t></is></c>' for i, h in enumerate(HEADER))
+    sheet = (
+        f'<?xml version="1.0"?><worksheet xmlns="{main}"><dimension ref="A1:XFD1048576"/><sheetData>'
+        f'<row r="1">{cells}</row><row r="1048576"><c r="XFD1048576" t="inlineStr"><is><t>x</t></is></c></row>'
+        "</sheetData></worksheet>"
+    ).encode()
+    wide = xlsx_with(tmp_path / "lebar.xlsx", "xl/worksheets/sheet1.xml", sheet)
+    job = map_and_check(client, upload(client, personas["lpmp"], "lebar.xlsx", wide.read_bytes()))
+    assert job.state == "failed" and "Baris 1048576 berisi 16384 kolom" in job.failure

@@ -213,7 +213,13 @@ def test_wrong_level_status_accreditation_and_coordinates(tmp_path, regions):
 
 @pytest.mark.parametrize(
     "encoding,delimiter,name",
-    [("cp1252", ";", "Windows-1252"), ("utf-16", "\t", "UTF-16"), ("utf-8-sig", ";", "UTF-8"), ("utf-8", ",", "UTF-8")],
+    [
+        ("cp1252", ";", "Windows-1252"),
+        ("utf-16", "\t", "UTF-16"),
+        ("utf-16-le", "\t", "UTF-16 LE"),
+        ("utf-8-sig", ";", "UTF-8"),
+        ("utf-8", ",", "UTF-8"),
+    ],
 )
 def test_csv_files_from_excel_are_read_in_their_encoding(regions, tmp_path, encoding, delimiter, name):
     """Excel's "CSV" on Windows is Windows-1252 with semicolons; its "Unicode text" is UTF-16 with tabs."""

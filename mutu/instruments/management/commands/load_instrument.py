@@ -31,5 +31,5 @@ class Command(BaseCommand):
         except (OSError, ValueError) as exc:
             raise CommandError(str(exc)) from exc
         self.stdout.write(f"Instrumen {version.code} dimuat: {version.nodes.count()} node.")
-        for place, message in services.validation_warnings(services.check(doc)[0]):
+        for place, message in version.warnings:
             self.stdout.write(f"Perhatian — {place}: {message}")
