@@ -139,6 +139,14 @@ def hostile_files(work):
         f'<?xml version="1.0"?><!DOCTYPE w [<!ENTITY l0 "ha">{laughs}]><worksheet xmlns="{main}"><sheetData>'
         '<row r="1"><c r="A1" t="inlineStr"><is><t>&l9;</t></is></c></row></sheetData></worksheet>'
     )
+    header_cells = "".join(
+        f'<c r="{chr(65 + i)}1" t="inlineStr"><is><t>{h}</t></is></c>' for i, h in enumerate(HEADER.decode().split(";"))
+    )
+    wide_sheet = (
+        f'<?xml version="1.0"?><worksheet xmlns="{main}"><dimension ref="A1:XFD1048576"/><sheetData>'
+        f'<row r="1">{header_cells}</row><row r="1048576"><c r="XFD1048576" t="inlineStr"><is><t>x</t></is></c></row>'
+        "</sheetData></worksheet>"
+    )
     alias_bomb = "a: &a [x, x, x, x, x, x, x, x, x, x]\n" + "".join(
         f"{chr(98 + i)}: &{chr(98 + i)} [{', '.join(['*' + chr(97 + i)] * 10)}]\n" for i in range(8)
     )
@@ -152,6 +160,13 @@ def hostile_files(work):
         ),
         ("xlsx_entity_bomb", "schools", "tawa.xlsx", xlsx(workbook_parts(entity_sheet.encode()))),
         ("yaml_alias_bomb", "instruments", "bom.yaml", alias_bomb.encode()),
+        (
+            "yaml_alias_inside_itself",
+            "instruments",
+            "putar.yaml",
+            b'code: cyc-1\nname: cyc\nnodes: &n [{code: "1", text: t, children: *n}]\n',
+        ),
+        ("xlsx_declaring_1048576_x_16384_cells", "schools", "lebar.xlsx", xlsx(workbook_parts(wide_sheet.encode()))),
         (
             "csv_131073_byte_field",
             "schools",
