@@ -35,6 +35,8 @@ ACTIONS = {
     "cycle.plan.copy": _("Plan copied from last year"),
     "cycle.monev": _("Program evaluated"),
     "cycle.standard": _("Standard decided"),
+    "cycle.document.upload": _("SPMI document uploaded"),
+    "cycle.distinctive": _("Distinctive program written"),
     "membership.save": _("Role saved"),
     "membership.delete": _("Role removed"),
     "instrument.load": _("Instrument loaded"),

@@ -10,15 +10,25 @@ where it is higher (`own_targets`). The standards step can be submitted when eve
 decision.
 """
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
 from mutu.accounts.permissions import Perm
+from mutu.core import uploads
 from mutu.core.services import record_audit
 from mutu.instruments.models import LevelBand, Node
 
 from .analysis import EDITABLE, rapor_for
-from .models import CycleDocument, Dimension, Evaluation, Program, SchoolCycle, StandardDecision, Step
+from .models import (
+    CycleDocument,
+    Dimension,
+    Evaluation,
+    Program,
+    SchoolCycle,
+    SchoolDocument,
+    StandardDecision,
+    Step,
+)
 from .services import CycleError, may
 
 
@@ -116,3 +126,47 @@ def unfinished(document):
         if missing:
             return [_("Decide on standards %(codes)s.") % {"codes": ", ".join(missing)}]
     return []
+
+
+DOCUMENT_KINDS = {"pdf", "office"}
+
+
+@transaction.atomic
+def upload_document(*, actor, school, kind, title, upload):
+    """Store an SPMI document; the same kind and title again is its next version."""
+    if not may(actor, Perm.CYCLE_EDIT, school):
+        raise CycleError(_("Only the school's own team writes this."))
+    try:
+        mime = uploads.check(upload, DOCUMENT_KINDS)
+    except uploads.UploadRefused as exc:
+        raise CycleError(str(exc)) from exc
+    latest = (
+        SchoolDocument.objects.select_for_update()
+        .filter(school=school, kind=kind, title=title)
+        .order_by("-version")
+        .first()
+    )
+    document = SchoolDocument(
+        school=school, kind=kind, title=title, version=(latest.version + 1) if latest else 1, mime=mime,
+        original_name=upload.name[:255], size=upload.size, uploaded_by=actor,
+    )  # fmt: skip
+    document.file.save(upload.name, upload, save=False)
+    try:
+        with transaction.atomic():
+            document.save()
+    except IntegrityError as exc:  # the same title uploaded at the same moment took this version number
+        raise CycleError(_("Another version of this document was stored just now: upload it again.")) from exc
+    record_audit(
+        actor=actor, action="cycle.document.upload", obj=document, changes={"version": document.version},
+        province_id=school.province_id,
+    )  # fmt: skip
+    return document
+
+
+@transaction.atomic
+def set_distinctive_program(*, actor, cycle, text):
+    _check(actor, cycle, Step.STANDARDS)
+    if cycle.distinctive_program != text:
+        cycle.distinctive_program = text
+        cycle.save(update_fields=["distinctive_program"])
+        record_audit(actor=actor, action="cycle.distinctive", obj=cycle, province_id=cycle.school.province_id)

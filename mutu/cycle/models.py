@@ -50,6 +50,8 @@ class SchoolCycle(models.Model):
     school = models.ForeignKey("schools.School", on_delete=models.CASCADE, related_name="cycles")
     year = models.PositiveSmallIntegerField(_("year"))
     entry_step = models.CharField(max_length=12, choices=Step.choices, default=Step.MAPPING)
+    # The school's own program that sets it apart (program kekhasan), decided with its new standards.
+    distinctive_program = models.TextField(_("distinctive program (kekhasan)"), blank=True, max_length=4000)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -305,3 +307,35 @@ class StandardDecision(models.Model):
 
     def __str__(self):
         return f"{self.cycle}: {self.node.code} {self.decision}"
+
+
+class DocumentKind(models.TextChoices):
+    POLICY = "kebijakan", _("SPMI policy")
+    STANDARD = "standar", _("SPMI standard")
+    FORM = "formulir", _("SPMI form")
+    OTHER = "lainnya", _("other")
+
+
+class SchoolDocument(models.Model):
+    """One version of one of the school's SPMI documents; a new upload under the same title is the next
+    version, and the earlier ones stay."""
+
+    school = models.ForeignKey("schools.School", on_delete=models.CASCADE, related_name="spmi_documents")
+    kind = models.CharField(_("kind"), max_length=10, choices=DocumentKind.choices)
+    title = models.CharField(_("title"), max_length=200)
+    version = models.PositiveIntegerField(default=1)
+    file = models.FileField(upload_to="spmi/%Y/%m/")
+    original_name = models.CharField(max_length=255)
+    mime = models.CharField(max_length=100)
+    size = models.PositiveIntegerField(default=0)
+    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    uploaded_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["school", "kind", "title", "version"], name="one_document_version")
+        ]
+        ordering = ["kind", "title", "-version"]
+
+    def __str__(self):
+        return f"{self.title} v{self.version}"

@@ -25,11 +25,13 @@ from .models import (
     CycleDocument,
     CycleSetting,
     Dimension,
+    DocumentKind,
     Evaluation,
     Evidence,
     Problem,
     Program,
     SchoolCycle,
+    SchoolDocument,
     StandardDecision,
     Step,
 )
@@ -671,6 +673,8 @@ def standards_page(request, npsn, year):
         "school": cycle.school,
         "rows": rows,
         "editable": can_edit,
+        "documents": SchoolDocument.objects.filter(school=cycle.school),
+        "document_form": SchoolDocumentForm() if services.may(request.user, Perm.CYCLE_EDIT, cycle.school) else None,
         "national": evaluation.national_target(cycle) if rapor else None,
     }
     return render(request, "cycle/standards.html", context)
@@ -712,3 +716,47 @@ def overview(request):
     year = _year(request)
     totals = thread.region_thread(area_for(request.user, Perm.CYCLE_VIEW).school_q(), year)
     return render(request, "cycle/overview.html", {"year": year, "totals": totals})
+
+
+class SchoolDocumentForm(forms.Form):
+    kind = forms.ChoiceField(label=gettext_lazy("Kind"), choices=DocumentKind.choices)
+    title = forms.CharField(label=gettext_lazy("Title"), max_length=200)
+    file = forms.FileField(label=gettext_lazy("File (PDF or office document)"))
+
+
+@require_POST
+@require_perm(Perm.CYCLE_EDIT)
+def document_upload(request, npsn, year):
+    cycle = _cycle(request, npsn, year)
+    form = SchoolDocumentForm(request.POST, request.FILES)
+    try:
+        if not form.is_valid():
+            raise services.CycleError("; ".join(e for errs in form.errors.values() for e in errs))
+        data = form.cleaned_data
+        document = evaluation.upload_document(
+            actor=request.user, school=cycle.school, kind=data["kind"], title=data["title"], upload=data["file"]
+        )
+        messages.success(request, _("“%(title)s” version %(version)s is stored.") % {
+            "title": document.title, "version": document.version})  # fmt: skip
+    except services.CycleError as exc:
+        messages.error(request, _("Nothing was saved: %(reason)s") % {"reason": exc})
+    return redirect(reverse("cycle:standards", args=[npsn, year]) + "#documents")
+
+
+@require_safe
+@require_perm(Perm.CYCLE_VIEW)
+def document_download(request, npsn, year, pk):
+    cycle = _cycle(request, npsn, year)
+    document = get_object_or_404(SchoolDocument, school=cycle.school, pk=pk)
+    return uploads.download(document.file, document.original_name)
+
+
+@require_POST
+@require_perm(Perm.CYCLE_EDIT)
+def distinctive_save(request, npsn, year):
+    cycle = _cycle(request, npsn, year)
+    try:
+        evaluation.set_distinctive_program(actor=request.user, cycle=cycle, text=request.POST.get("text", "")[:4000])
+    except services.CycleError as exc:
+        messages.error(request, str(exc))
+    return redirect(reverse("cycle:standards", args=[npsn, year]) + "#distinctive")

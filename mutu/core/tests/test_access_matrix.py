@@ -97,6 +97,9 @@ MATRIX = [
         [""],
     ),
     ("cycle:standards", lambda c: [c["a"].npsn, 2026], "get", Perm.CYCLE_VIEW, school("a"), [""]),
+    ("cycle:distinctive", lambda c: [c["a"].npsn, 2026], "post", Perm.CYCLE_EDIT, school("a"), [""]),
+    ("cycle:document_upload", lambda c: [c["a"].npsn, 2026], "post", Perm.CYCLE_EDIT, school("a"), [""]),
+    ("cycle:document", lambda c: [c["a"].npsn, 2026, c["document"].pk], "get", Perm.CYCLE_VIEW, school("a"), [""]),
     (
         "cycle:standards_save",
         lambda c: [c["a"].npsn, 2026, c["node"].parent.parent_id],
@@ -300,7 +303,7 @@ def context(personas, schools):
     from django.core.files.base import ContentFile
 
     from mutu.accounts.tokens import create_token
-    from mutu.cycle.models import Activity, Evidence, Problem, Program
+    from mutu.cycle.models import Activity, Evidence, Problem, Program, SchoolDocument
     from mutu.cycle.services import start_cycle
     from mutu.instruments.models import InstrumentUpload, Node
     from mutu.instruments.services import load_instrument
@@ -343,6 +346,14 @@ def context(personas, schools):
         "problem": problem,
         "program": program,
         "activity": activity,
+        "document": SchoolDocument.objects.create(
+            school=schools["a"],
+            kind="kebijakan",
+            title="Kebijakan",
+            file=ContentFile(b"%PDF", name="k.pdf"),
+            original_name="k.pdf",
+            mime="application/pdf",
+        ),  # fmt: skip
         "evidence": Evidence.objects.create(
             activity=activity, file=ContentFile(b"%PDF-1.4 bukti", name="bukti.pdf"), original_name="bukti.pdf"
         ),

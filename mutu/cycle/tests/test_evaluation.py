@@ -55,3 +55,29 @@ def test_standard_decisions_and_own_targets_feed_next_years_analysis(client, per
     after = {p.node.code for p in analysis.propose(next_year)[1]}
     raised = {code for code in after - before}
     assert all(code.startswith(f"{standard.code}.") for code in raised)
+
+
+def test_spmi_documents_keep_their_versions_and_stay_in_scope(client, personas, cycle):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from mutu.cycle.models import SchoolDocument
+
+    client.force_login(personas["kepsek_a"])
+    url = reverse("cycle:document_upload", args=[cycle.school.npsn, 2026])
+    for n in (1, 2):
+        pdf = SimpleUploadedFile("kebijakan.pdf", b"%PDF-1.4 versi " + str(n).encode())
+        client.post(url, {"kind": "kebijakan", "title": "Kebijakan SPMI", "file": pdf})
+    page = client.post(url, {"kind": "kebijakan", "title": "X", "file": SimpleUploadedFile("a.pdf", b"MZ\x90\x00")},
+                       follow=True).content.decode()  # fmt: skip
+    assert "Tidak ada yang disimpan" in page
+    assert list(SchoolDocument.objects.values_list("version", flat=True)) == [2, 1]
+    latest = SchoolDocument.objects.get(version=2)
+    download = reverse("cycle:document", args=[cycle.school.npsn, 2026, latest.pk])
+    response = client.get(download)
+    assert response["Content-Disposition"].startswith("attachment")
+    client.force_login(personas["kepsek_b"])
+    assert client.get(download).status_code == 404
+    client.force_login(personas["kepsek_a"])
+    client.post(reverse("cycle:distinctive", args=[cycle.school.npsn, 2026]), {"text": "Sekolah adiwiyata"})
+    cycle.refresh_from_db()
+    assert cycle.distinctive_program == "Sekolah adiwiyata"
