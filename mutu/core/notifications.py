@@ -1,5 +1,7 @@
 """In-app notifications, each also sent by e-mail (the console backend unless configured)."""
 
+import contextlib
+import contextvars
 import logging
 
 from django.conf import settings
@@ -9,6 +11,17 @@ from django.db import transaction
 from .models import Notification
 
 logger = logging.getLogger(__name__)
+_EMAIL = contextvars.ContextVar("notification_email", default=True)
+
+
+@contextlib.contextmanager
+def in_app_only():
+    """Notify in the app only (the demo's generated history mails nobody)."""
+    token = _EMAIL.set(False)
+    try:
+        yield
+    finally:
+        _EMAIL.reset(token)
 
 
 def notify(users, text, url=""):
@@ -18,7 +31,7 @@ def notify(users, text, url=""):
         [Notification(user=user, text=text[:300], url=url) for user in recipients.values()]
     )
     addresses = [user.email for user in recipients.values() if user.email]
-    if addresses:
+    if addresses and _EMAIL.get():
         transaction.on_commit(lambda: _mail(addresses, text, url))
 
 

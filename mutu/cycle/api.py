@@ -6,6 +6,7 @@ from ninja import Router, Schema
 
 from mutu.accounts.permissions import Perm
 from mutu.core.api import ERRORS, ErrorOut, require
+from mutu.instruments.models import Node
 
 from . import selectors, thread
 from .models import SchoolCycle
@@ -60,6 +61,8 @@ def golden_thread(request, npsn: str, year: int, code: str):
     if school is None:
         raise Http404
     cycle = get_object_or_404(SchoolCycle, school=school, year=year)
+    if not Node.objects.filter(code=code, kind=Node.Kind.SUBINDICATOR).exists():
+        raise Http404
     data = thread.school_thread(cycle, code)
     return {
         "code": code,

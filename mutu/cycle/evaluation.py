@@ -29,7 +29,7 @@ from .models import (
     StandardDecision,
     Step,
 )
-from .services import CycleError, may
+from .services import CycleError, earlier_steps_accepted, may
 
 
 def _check(actor, cycle, step):
@@ -38,11 +38,15 @@ def _check(actor, cycle, step):
     document = CycleDocument.objects.filter(cycle=cycle, step=step).first()
     if document is None or document.state not in EDITABLE:
         raise CycleError(_("This can be changed only while its step is a draft or returned for revision."))
+    earlier_steps_accepted(document)  # evaluated and decided is what was done and accepted
 
 
 def editable(user, cycle, step):
-    document = CycleDocument.objects.filter(cycle=cycle, step=step).first()
-    return bool(document and document.state in EDITABLE and may(user, Perm.CYCLE_EDIT, cycle.school))
+    try:
+        _check(user, cycle, step)
+    except CycleError:
+        return False
+    return True
 
 
 @transaction.atomic

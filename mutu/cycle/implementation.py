@@ -18,7 +18,7 @@ from mutu.core.services import record_audit
 
 from .analysis import EDITABLE
 from .models import Activity, ActivityStatus, CycleDocument, Evidence, Step
-from .services import CycleError, may
+from .services import CycleError, earlier_steps_accepted, may
 
 FIELDS = ["status", "started_on", "finished_on", "actual_cost", "people", "notes"]
 EVIDENCE_KINDS = {"pdf", "image", "office"}
@@ -29,8 +29,11 @@ def implementation_document(cycle):
 
 
 def editable(user, cycle):
-    document = implementation_document(cycle)
-    return bool(document and document.state in EDITABLE and may(user, Perm.CYCLE_EDIT, cycle.school))
+    try:
+        _check(user, cycle)
+    except CycleError:
+        return False
+    return True
 
 
 def _check(actor, cycle):
@@ -41,6 +44,18 @@ def _check(actor, cycle):
         raise CycleError(
             _("The implementation can be changed only while its step is a draft or returned for revision.")
         )
+    earlier_steps_accepted(document)  # implemented is what was planned and accepted
+
+
+def _check_activity(actor, activity):
+    """The activity's cycle, once the actor may record this activity in it (its own year only)."""
+    cycle = activity.program.cycle
+    _check(actor, cycle)
+    if activity.year != cycle.year:
+        raise CycleError(
+            _("This activity belongs to %(year)s: record it in that year's cycle.") % {"year": activity.year}
+        )
+    return cycle
 
 
 def activities(cycle):
@@ -49,8 +64,7 @@ def activities(cycle):
 
 @transaction.atomic
 def record(*, actor, activity, data):
-    cycle = activity.program.cycle
-    _check(actor, cycle)
+    cycle = _check_activity(actor, activity)
     if data.get("started_on") and data.get("finished_on") and data["finished_on"] < data["started_on"]:
         raise CycleError(_("The activity cannot finish before it starts."))
     changes = {
@@ -72,8 +86,7 @@ def record(*, actor, activity, data):
 @transaction.atomic
 def add_evidence(*, actor, activity, upload=None, link="", description=""):
     """Attach a file (its type read from its content: PDF, images, office documents) or a link."""
-    cycle = activity.program.cycle
-    _check(actor, cycle)
+    cycle = _check_activity(actor, activity)
     if upload is None and not link:
         raise CycleError(_("Attach a file or give a link."))
     evidence = Evidence(activity=activity, link=link, description=description, uploaded_by=actor)

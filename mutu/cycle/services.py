@@ -151,6 +151,11 @@ def move(*, actor, document, name, comment=""):
     return document
 
 
+def earlier_steps_accepted(document):
+    """Refuse work on a step whose earlier steps are not accepted yet (CycleError)."""
+    _check_earlier_steps(document)
+
+
 def _check_earlier_steps(document):
     steps = document.cycle.steps
     earlier = steps[: steps.index(document.step)]

@@ -16,7 +16,7 @@ from mutu.mapping.scoring import ENGINE
 from mutu.mapping.selectors import decode
 from mutu.schools.models import School
 
-from .models import Activity, ActivityStatus, Evaluation, Evidence, Problem, SchoolCycle, StandardDecision
+from .models import Activity, ActivityStatus, Dimension, Evaluation, Evidence, Problem, SchoolCycle, StandardDecision
 
 
 def _standard_code(code):
@@ -60,15 +60,24 @@ def school_thread(cycle, code):
         StandardDecision.objects.filter(cycle=cycle, node__code=_standard_code(code)).select_related("node").first()
     )
     trend = score_trend(cycle.school, code)
+    # The year's budget: its own activities, cancelled ones left out (later years show in their cycle).
+    counted = [a for a in activities if a.year == cycle.year and a.status != ActivityStatus.CANCELLED]
+    order = list(Dimension.values)
+    programs = {}
+    for activity in activities:
+        programs.setdefault(activity.program_id, activity.program)
     before = [value for year, _name, value in trend if year <= cycle.year and value is not None]
     after = [value for year, _name, value in trend if year > cycle.year and value is not None]
     return {
         "code": code,
         "problem": problem,
         "activities": activities,
-        "budget": sum((a.total for a in activities), 0),
-        "spent": sum((a.actual_cost or 0 for a in activities), 0),
-        "evaluations": {a.program_id: list(a.program.evaluations.all()) for a in activities},
+        "budget": sum((a.total for a in counted), 0),
+        "spent": sum((a.actual_cost or 0 for a in counted), 0),
+        "programs": [
+            (program, sorted(program.evaluations.all(), key=lambda e: order.index(e.dimension)))
+            for program in programs.values()
+        ],
         "decision": decision,
         "trend": trend,
         "moved": (after[0] - before[-1]) if before and after else None,

@@ -480,8 +480,9 @@ class ImplementationForm(forms.ModelForm):
         model = Activity
         fields = implementation.FIELDS
         widgets = {
-            "started_on": forms.DateInput(attrs={"type": "date"}),
-            "finished_on": forms.DateInput(attrs={"type": "date"}),
+            # A date field shows and sends ISO dates: the locale's 02-03-2026 would come back empty.
+            "started_on": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+            "finished_on": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
             "notes": forms.Textarea(attrs={"rows": 2}),
         }
         localized_fields = ["actual_cost"]
@@ -524,8 +525,8 @@ def implementation_page(request, npsn, year):
 
 
 def _activity(request, npsn, year, pk):
-    return get_object_or_404(Activity.objects.select_related("program__cycle__school"),
-                             program__cycle=_cycle(request, npsn, year), pk=pk)  # fmt: skip
+    """An activity of the cycle's own year: later years of the plan are implemented in their cycle."""
+    return get_object_or_404(implementation.activities(_cycle(request, npsn, year)), pk=pk)
 
 
 @require_POST

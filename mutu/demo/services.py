@@ -11,6 +11,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from mutu.accounts.models import Membership, Role, User
+from mutu.core.notifications import in_app_only
 from mutu.cycle import analysis as cycle_analysis
 from mutu.cycle import evaluation as cycle_evaluation
 from mutu.cycle import implementation as cycle_implementation
@@ -135,21 +136,14 @@ def _cycles(binaan, pengawas):
             team = _membership(user, Role.TPMPS, school=school)
         cycle = cycle_services.start_cycle(actor=team.user, school=school, year=DEMO_ROUND_YEAR)
         documents = sorted(cycle.documents.all(), key=lambda d: STEPS.index(d.step))
-        if accepted or moves:  # the analysis comes before the first submission
-            _analyse(cycle, team.user)
-        if accepted >= 2 or (accepted == 1 and moves):  # and the plan before the planning step's
-            _plan(cycle, team.user)
-        if accepted >= 3 or (accepted == 2 and moves):  # and what was done before the implementation's
-            _implement(cycle, team.user)
-        if accepted >= 4 or (accepted == 3 and moves):  # each step's content before it is submitted
-            _evaluate(cycle, team.user)
-        if accepted >= 5:
-            _decide(cycle, team.user)
         for document in documents[:accepted]:
+            STEP_CONTENT[document.step](cycle, team.user)  # each step's content before it is submitted
             cycle_services.move(actor=team.user, document=document, name="submit")
             cycle_services.move(actor=pengawas, document=document, name="accept", comment="Sudah sesuai.")
         for name in moves:
             actor = team.user if name == "submit" else pengawas
+            if name == "submit":
+                STEP_CONTENT[documents[accepted].step](cycle, team.user)
             comment = "Akar masalah belum dikaitkan dengan rapor mutu; lengkapi." if name == "send_back" else ""
             cycle_services.move(actor=actor, document=documents[accepted], name=name, comment=comment)
 
@@ -230,6 +224,16 @@ def _decide(cycle, user):
         cycle_evaluation.decide(actor=user, cycle=cycle, node=node, data=data | {"note": ""})
 
 
+# What each step needs before its submission.
+STEP_CONTENT = {
+    "pemetaan": _analyse,
+    "perencanaan": _plan,
+    "pelaksanaan": _implement,
+    "monev": _evaluate,
+    "standar": _decide,
+}
+
+
 @transaction.atomic
 def load_demo():
     """Load regions, schools and personas; returns the login table [(username, role, scope)] and a
@@ -281,7 +285,8 @@ def load_demo():
             closes_on=max(date(DEMO_ROUND_YEAR, 12, 31), timezone.localdate() + timedelta(days=90)),
         )
         score_round(round_.pk)
-    _cycles(binaan, pengawas=User.objects.get(username="pengawas.kampar"))
+    with in_app_only():
+        _cycles(binaan, pengawas=User.objects.get(username="pengawas.kampar"))
     open_slot = Respondent.objects.filter(round=round_, school=first_sd, submitted_at__isnull=True).first()
     if open_slot is None:
         (open_slot,) = add_respondents(actor=None, round_=round_, school=first_sd, respondent_type="guru", count=1)

@@ -6,12 +6,15 @@ from django.urls import reverse
 
 from mutu.cycle import analysis, evaluation, services
 from mutu.cycle.models import CycleDocument, Evaluation, Program, StandardDecision, Step
+from mutu.cycle.tests.test_transitions import accept_before
 
 
 @pytest.fixture
 def cycle(personas, schools, scored_round):
     cycle = services.start_cycle(actor=personas["kepsek_a"], school=schools["a"], year=2026)
     Program.objects.create(cycle=cycle, name="Penilaian")
+    accept_before(cycle, Step.STANDARDS)  # monev and standards follow what was done and accepted
+    CycleDocument.objects.filter(cycle=cycle, step=Step.MONEV).update(state="draft")
     return cycle
 
 
@@ -38,6 +41,8 @@ def test_each_program_is_evaluated_on_four_dimensions_before_monev_is_submitted(
 
 
 def test_standard_decisions_and_own_targets_feed_next_years_analysis(client, personas, cycle, schools):
+    accept_before(cycle, Step.STANDARDS + "")
+    CycleDocument.objects.filter(cycle=cycle, step=Step.MONEV).update(state="diterima")
     standard = evaluation.standards(cycle)[0]
     client.force_login(personas["kepsek_a"])
     url = reverse("cycle:standards_save", args=[cycle.school.npsn, 2026, standard.pk])
@@ -78,6 +83,7 @@ def test_spmi_documents_keep_their_versions_and_stay_in_scope(client, personas, 
     client.force_login(personas["kepsek_b"])
     assert client.get(download).status_code == 404
     client.force_login(personas["kepsek_a"])
+    CycleDocument.objects.filter(cycle=cycle, step=Step.MONEV).update(state="diterima")
     client.post(reverse("cycle:distinctive", args=[cycle.school.npsn, 2026]), {"text": "Sekolah adiwiyata"})
     cycle.refresh_from_db()
     assert cycle.distinctive_program == "Sekolah adiwiyata"

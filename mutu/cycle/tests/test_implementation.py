@@ -8,7 +8,7 @@ from django.urls import reverse
 from mutu.core.models import AuditEntry
 from mutu.cycle import implementation, services
 from mutu.cycle.models import Activity, ActivityStatus, CycleDocument, Evidence, Program, State, Step
-from mutu.cycle.tests.test_transitions import analysed
+from mutu.cycle.tests.test_transitions import accept_before, analysed
 
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 
@@ -18,6 +18,7 @@ def activity(personas, schools, open_round):
     cycle = services.start_cycle(actor=personas["kepsek_a"], school=schools["a"], year=2026)
     analysed(cycle, open_round)
     program = Program.objects.create(cycle=cycle, name="Penilaian")
+    accept_before(cycle, Step.IMPLEMENTATION)
     return Activity.objects.create(
         program=program, year=2026, name="Pelatihan", indicator="i", target="t", volume=2, unit="kali",
         unit_cost=1_000_000, fund_source="bos", months=[3], person_in_charge="p",
@@ -122,3 +123,26 @@ def test_implementation_is_refused_outside_its_open_step_and_for_others(client, 
     CycleDocument.objects.filter(cycle=activity.program.cycle, step=Step.IMPLEMENTATION).update(state=State.DRAFT)
     page = client.post(urls(activity)["record"], bad, follow=True).content.decode()
     assert "Tidak ada yang disimpan untuk “Pelatihan”" in page and "lebih besar dari atau sama dengan 0" in page
+
+
+def test_dates_come_back_as_saved_and_only_this_years_activities_are_recorded(client, personas, activity):
+    client.force_login(personas["kepsek_a"])
+    record = urls(activity)["record"]
+    client.post(record, {f"i{activity.pk}-status": "berjalan", f"i{activity.pk}-started_on": "2026-03-02"})
+    page = client.get(urls(activity)["page"]).content.decode()
+    assert 'value="2026-03-02"' in page  # a date field shows ISO dates; the locale's would come back empty
+    later = Activity.objects.create(
+        program=activity.program, year=2027, name="Tahun depan", indicator="i", target="t", volume=1, unit="kali",
+        unit_cost=1, fund_source="bos", months=[1], person_in_charge="p",
+    )  # fmt: skip
+    url = reverse("cycle:implementation_record", args=[activity.program.cycle.school.npsn, 2026, later.pk])
+    assert client.post(url, {f"i{later.pk}-status": "selesai"}).status_code == 404
+
+
+def test_implementation_waits_for_the_accepted_plan(client, personas, activity):
+    CycleDocument.objects.filter(cycle=activity.program.cycle, step=Step.PLANNING).update(state=State.SUBMITTED)
+    client.force_login(personas["kepsek_a"])
+    page = client.post(urls(activity)["record"], {f"i{activity.pk}-status": "selesai"}, follow=True).content.decode()
+    assert "Langkah sebelumnya harus diterima dahulu: perencanaan" in page
+    activity.refresh_from_db()
+    assert activity.status == ActivityStatus.PLANNED

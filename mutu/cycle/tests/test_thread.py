@@ -81,3 +81,18 @@ def test_the_region_counts_how_far_weak_indicators_got(client, personas, cycle):
     client.force_login(personas["dinas_kampar"])
     page = client.get(reverse("cycle:overview"), {"year": 2026}).content.decode()
     assert "indikator lemah dipilih" in page
+
+
+def test_the_budget_counts_this_years_activities_and_each_program_once(client, personas, cycle):
+    program = plan(cycle, 2)
+    Activity.objects.filter(name="Kegiatan 1").update(status="batal")
+    later = Activity.objects.create(
+        program=program, year=2027, name="Tahun depan", indicator="i", target="t", volume=1, unit="kali",
+        unit_cost=999, fund_source="bos", months=[1], person_in_charge="p",
+    )  # fmt: skip
+    later.nodes.set(Activity.objects.get(name="Kegiatan 0").nodes.all())
+    data = thread.school_thread(cycle, "1.1.1")
+    assert data["budget"] == 100_000 and len(data["programs"]) == 1
+    token = create_token(user=personas["pusat"], name="t")
+    url = f"/api/cycles/{cycle.school.npsn}/2026/thread/9.9.9"
+    assert client.get(url, HTTP_AUTHORIZATION=f"Bearer {token}").status_code == 404
