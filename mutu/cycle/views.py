@@ -396,6 +396,8 @@ def plan_program(request, npsn, year, pk=None):
         action()
     except services.CycleError as exc:
         messages.error(request, str(exc))
+    else:
+        messages.success(request, _("Saved."))
     return _plan_redirect(npsn, year, f"program-{pk}" if pk else "")
 
 
@@ -419,6 +421,8 @@ def plan_activity(request, npsn, year, program_pk, pk=None):
         action()
     except services.CycleError as exc:
         messages.error(request, str(exc))
+    else:
+        messages.success(request, _("Saved."))
     return _plan_redirect(npsn, year, f"program-{program_pk}")
 
 
@@ -647,6 +651,7 @@ def monev_save(request, npsn, year, pk, dimension):
             raise services.CycleError("; ".join(f"{form.fields[n].label}: {e}" for n, errs in form.errors.items()
                                                 for e in errs))  # fmt: skip
         evaluation.evaluate(actor=request.user, program=program, dimension=dimension, data=form.cleaned_data)
+        messages.success(request, _("Saved."))
     except services.CycleError as exc:
         messages.error(request, _("Nothing was saved: %(reason)s") % {"reason": exc})
     return redirect(reverse("cycle:monev", args=[npsn, year]) + f"#program-{pk}")
@@ -694,6 +699,7 @@ def standards_save(request, npsn, year, pk):
             raise services.CycleError("; ".join(f"{form.fields[n].label}: {e}" for n, errs in form.errors.items()
                                                 for e in errs))  # fmt: skip
         evaluation.decide(actor=request.user, cycle=cycle, node=node, data=form.cleaned_data)
+        messages.success(request, _("Saved."))
     except services.CycleError as exc:
         messages.error(request, _("Nothing was saved: %(reason)s") % {"reason": exc})
     return redirect(reverse("cycle:standards", args=[npsn, year]) + f"#standard-{pk}")
@@ -758,6 +764,7 @@ def distinctive_save(request, npsn, year):
     cycle = _cycle(request, npsn, year)
     try:
         evaluation.set_distinctive_program(actor=request.user, cycle=cycle, text=request.POST.get("text", "")[:4000])
+        messages.success(request, _("Saved."))
     except services.CycleError as exc:
         messages.error(request, str(exc))
     return redirect(reverse("cycle:standards", args=[npsn, year]) + "#distinctive")
