@@ -37,6 +37,8 @@ ACTIONS = {
     "cycle.standard": _("Standard decided"),
     "cycle.document.upload": _("SPMI document uploaded"),
     "cycle.distinctive": _("Distinctive program written"),
+    "cycle.visit": _("Monitoring visit recorded"),
+    "cycle.follow_up": _("Follow-up of a visit done"),
     "membership.save": _("Role saved"),
     "membership.delete": _("Role removed"),
     "instrument.load": _("Instrument loaded"),

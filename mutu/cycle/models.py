@@ -339,3 +339,28 @@ class SchoolDocument(models.Model):
 
     def __str__(self):
         return f"{self.title} v{self.version}"
+
+
+class Visit(models.Model):
+    """A pengawas's monitoring visit: findings and recommendations for the schools visited, and a
+    follow-up the schools owe by a deadline."""
+
+    class FollowUp(models.TextChoices):
+        OPEN = "terbuka", _("open")
+        DONE = "selesai", _("done")
+
+    pengawas = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    visited_on = models.DateField(_("visit date"))
+    schools = models.ManyToManyField("schools.School", related_name="visits", verbose_name=_("schools"))
+    findings = models.TextField(_("findings"), max_length=4000)
+    recommendations = models.TextField(_("recommendations"), max_length=4000)
+    follow_up_due = models.DateField(_("follow-up due"), null=True, blank=True)
+    follow_up = models.CharField(_("follow-up"), max_length=8, choices=FollowUp.choices, default=FollowUp.OPEN)
+    follow_up_note = models.TextField(_("follow-up done, with its evidence"), blank=True, max_length=4000)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-visited_on", "-id"]
+
+    def __str__(self):
+        return f"{self.visited_on} {self.pengawas}"

@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
-from mutu.accounts.permissions import Perm, active_memberships, require_perm
+from mutu.accounts.permissions import Perm, active_memberships, has_perm, require_perm
 from mutu.accounts.scopes import area_for
 from mutu.core import uploads
 from mutu.core.exporters import ListExporter
@@ -18,7 +18,7 @@ from mutu.core.pdf import pdf_response, render_pdf
 from mutu.instruments.models import Node
 from mutu.regions.models import Province
 
-from . import analysis, evaluation, implementation, planning, selectors, services, thread
+from . import analysis, evaluation, implementation, monitoring, planning, selectors, services, thread
 from .models import (
     STEPS,
     Activity,
@@ -722,7 +722,9 @@ def overview(request):
     """How far the weak indicators of the user's schools got: planned, funded, done, evaluated."""
     year = _year(request)
     totals = thread.region_thread(area_for(request.user, Perm.CYCLE_VIEW).school_q(), year)
-    return render(request, "cycle/overview.html", {"year": year, "totals": totals})
+    late, follow_ups = monitoring.behind(request.user, year)
+    context = {"year": year, "totals": totals, "late": late, "open_follow_ups": follow_ups}
+    return render(request, "cycle/overview.html", context)
 
 
 class SchoolDocumentForm(forms.Form):
@@ -768,3 +770,56 @@ def distinctive_save(request, npsn, year):
     except services.CycleError as exc:
         messages.error(request, str(exc))
     return redirect(reverse("cycle:standards", args=[npsn, year]) + "#distinctive")
+
+
+class VisitForm(forms.Form):
+    visited_on = forms.DateField(label=gettext_lazy("Visit date"), widget=forms.DateInput(attrs={"type": "date"}))
+    schools = forms.ModelMultipleChoiceField(
+        label=gettext_lazy("Schools"), queryset=None, widget=forms.CheckboxSelectMultiple
+    )
+    findings = forms.CharField(
+        label=gettext_lazy("Findings"), widget=forms.Textarea(attrs={"rows": 3}), max_length=4000
+    )
+    recommendations = forms.CharField(
+        label=gettext_lazy("Recommendations"), widget=forms.Textarea(attrs={"rows": 3}), max_length=4000
+    )
+    follow_up_due = forms.DateField(
+        label=gettext_lazy("Follow-up due"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["schools"].queryset = monitoring.reviewable_schools(user)
+
+
+@require_http_methods(["GET", "HEAD", "POST"])
+@require_perm(Perm.CYCLE_VIEW)
+def visits(request):
+    """Monitoring visits to the user's schools; pengawas and LPMP record them here."""
+    can_record = has_perm(request.user, Perm.CYCLE_REVIEW)
+    form = VisitForm(request.POST or None, user=request.user) if can_record else None
+    if request.method == "POST":
+        if form is None:
+            raise PermissionDenied
+        try:
+            if not form.is_valid():
+                raise services.CycleError("; ".join(e for errs in form.errors.values() for e in errs))
+            monitoring.record_visit(actor=request.user, data=form.cleaned_data)
+            messages.success(request, _("The visit is recorded."))
+            return redirect("cycle:visits")
+        except services.CycleError as exc:
+            messages.error(request, _("Nothing was saved: %(reason)s") % {"reason": exc})
+    page = Paginator(monitoring.visits_for(request.user), 20).get_page(request.GET.get("page"))
+    return render(request, "cycle/visits.html", {"page": page, "form": form})
+
+
+@require_POST
+@require_perm(Perm.CYCLE_VIEW)
+def visit_follow_up(request, pk):
+    visit = get_object_or_404(monitoring.visits_for(request.user), pk=pk)
+    try:
+        monitoring.close_follow_up(actor=request.user, visit=visit, note=request.POST.get("note", "")[:4000])
+        messages.success(request, _("Saved."))
+    except services.CycleError as exc:
+        messages.error(request, str(exc))
+    return redirect("cycle:visits")

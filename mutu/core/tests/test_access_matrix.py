@@ -88,6 +88,9 @@ MATRIX = [
     ("cycle:monev", lambda c: [c["a"].npsn, 2026], "get", Perm.CYCLE_VIEW, school("a"), [""]),
     ("cycle:thread", lambda c: [c["a"].npsn, 2026, "1.1.1"], "get", Perm.CYCLE_VIEW, school("a"), [""]),
     ("cycle:overview", lambda c: [], "get", Perm.CYCLE_VIEW, None, [""]),
+    ("cycle:visits", lambda c: [], "get", Perm.CYCLE_VIEW, None, [""]),
+    ("cycle:visits", lambda c: [], "post", Perm.CYCLE_REVIEW, None, [""]),
+    ("cycle:visit_follow_up", lambda c: [c["visit"].pk], "post", Perm.CYCLE_VIEW, school("a"), [""]),
     (
         "cycle:monev_save",
         lambda c: [c["a"].npsn, 2026, c["program"].pk, "input"],
@@ -346,6 +349,7 @@ def context(personas, schools):
         "problem": problem,
         "program": program,
         "activity": activity,
+        "visit": _visit(personas["pengawas"], schools["a"]),
         "document": SchoolDocument.objects.create(
             school=schools["a"],
             kind="kebijakan",
@@ -358,6 +362,16 @@ def context(personas, schools):
             activity=activity, file=ContentFile(b"%PDF-1.4 bukti", name="bukti.pdf"), original_name="bukti.pdf"
         ),
     }
+
+
+def _visit(pengawas, school):
+    from datetime import date
+
+    from mutu.cycle.models import Visit
+
+    visit = Visit.objects.create(pengawas=pengawas, visited_on=date(2026, 4, 2), findings="f", recommendations="r")
+    visit.schools.set([school])
+    return visit
 
 
 @pytest.mark.parametrize(
