@@ -76,6 +76,9 @@ def test_spmi_documents_keep_their_versions_and_stay_in_scope(client, personas, 
                        follow=True).content.decode()  # fmt: skip
     assert "Tidak ada yang disimpan" in page
     assert list(SchoolDocument.objects.values_list("version", flat=True)) == [2, 1]
+    page = client.get(reverse("cycle:standards", args=[cycle.school.npsn, 2026])).content.decode()
+    assert page.count('id="documents"') == 1  # once, in the page's content (not in its title or breadcrumbs)
+    assert "<section" not in page.split("<title>")[1].split("</title>")[0]
     latest = SchoolDocument.objects.get(version=2)
     download = reverse("cycle:document", args=[cycle.school.npsn, 2026, latest.pk])
     response = client.get(download)
