@@ -23,17 +23,15 @@ from django.db import transaction
 from django.db.models import Max
 from django.utils.translation import gettext as _
 
-from mutu.accounts.permissions import Perm
 from mutu.core.services import record_audit
 from mutu.instruments.models import LevelBand, Node
 from mutu.mapping.models import SchoolScore
 from mutu.mapping.scoring import ENGINE, SCALE, role_views
 from mutu.mapping.selectors import decode
 
-from .models import CycleDocument, CycleSetting, Problem, State, Step
-from .services import CycleError, may
+from .models import CycleDocument, CycleSetting, Problem, Step
+from .services import CycleError, open_step, permitted
 
-EDITABLE = (State.DRAFT, State.REVISION)
 FIELDS = ["strengths", "weaknesses", "problem", "root_cause", "recommendation"]
 
 
@@ -128,14 +126,19 @@ def analysis_document(cycle):
 
 
 def _editable(actor, cycle):
-    if not may(actor, Perm.CYCLE_EDIT, cycle.school):
-        raise CycleError(_("Only the school's own team writes its analysis."))
     document = analysis_document(cycle)
-    if document.state not in EDITABLE:
-        raise CycleError(
-            _("The analysis is “%(state)s”: it can be changed again if it is returned for revision.")
-            % {"state": document.get_state_display()}
-        )
+    open_step(
+        actor,
+        cycle,
+        document,
+        not_team=_("Only the school's own team writes its analysis."),
+        closed=_("The analysis is “%(state)s”: it can be changed again if it is returned for revision.")
+        % {"state": document.get_state_display()},
+    )
+
+
+def editable(user, cycle):
+    return permitted(_editable, user, cycle)
 
 
 @transaction.atomic

@@ -18,7 +18,7 @@ from mutu.core import uploads
 from mutu.core.services import record_audit
 from mutu.instruments.models import LevelBand, Node
 
-from .analysis import EDITABLE, rapor_for
+from .analysis import rapor_for
 from .models import (
     CycleDocument,
     Dimension,
@@ -29,24 +29,22 @@ from .models import (
     StandardDecision,
     Step,
 )
-from .services import CycleError, earlier_steps_accepted, may
+from .services import CycleError, may, open_step, permitted
 
 
 def _check(actor, cycle, step):
-    if not may(actor, Perm.CYCLE_EDIT, cycle.school):
-        raise CycleError(_("Only the school's own team writes this."))
-    document = CycleDocument.objects.filter(cycle=cycle, step=step).first()
-    if document is None or document.state not in EDITABLE:
-        raise CycleError(_("This can be changed only while its step is a draft or returned for revision."))
-    earlier_steps_accepted(document)  # evaluated and decided is what was done and accepted
+    open_step(
+        actor,
+        cycle,
+        CycleDocument.objects.filter(cycle=cycle, step=step).first(),
+        not_team=_("Only the school's own team writes this."),
+        closed=_("This can be changed only while its step is a draft or returned for revision."),
+        after_earlier=True,  # evaluated and decided is what was done and accepted
+    )
 
 
 def editable(user, cycle, step):
-    try:
-        _check(user, cycle, step)
-    except CycleError:
-        return False
-    return True
+    return permitted(_check, user, cycle, step)
 
 
 @transaction.atomic

@@ -12,13 +12,11 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from mutu.accounts.permissions import Perm
 from mutu.core import uploads
 from mutu.core.services import record_audit
 
-from .analysis import EDITABLE
 from .models import Activity, ActivityStatus, CycleDocument, Evidence, Step
-from .services import CycleError, earlier_steps_accepted, may
+from .services import CycleError, open_step, permitted
 
 FIELDS = ["status", "started_on", "finished_on", "actual_cost", "people", "notes"]
 EVIDENCE_KINDS = {"pdf", "image", "office"}
@@ -28,23 +26,19 @@ def implementation_document(cycle):
     return CycleDocument.objects.filter(cycle=cycle, step=Step.IMPLEMENTATION).first()
 
 
-def editable(user, cycle):
-    try:
-        _check(user, cycle)
-    except CycleError:
-        return False
-    return True
-
-
 def _check(actor, cycle):
-    if not may(actor, Perm.CYCLE_EDIT, cycle.school):
-        raise CycleError(_("Only the school's own team records its implementation."))
-    document = implementation_document(cycle)
-    if document is None or document.state not in EDITABLE:
-        raise CycleError(
-            _("The implementation can be changed only while its step is a draft or returned for revision.")
-        )
-    earlier_steps_accepted(document)  # implemented is what was planned and accepted
+    open_step(
+        actor,
+        cycle,
+        implementation_document(cycle),
+        not_team=_("Only the school's own team records its implementation."),
+        closed=_("The implementation can be changed only while its step is a draft or returned for revision."),
+        after_earlier=True,  # implemented is what was planned and accepted
+    )
+
+
+def editable(user, cycle):
+    return permitted(_check, user, cycle)
 
 
 def _check_activity(actor, activity):

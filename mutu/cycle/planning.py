@@ -13,13 +13,12 @@ from decimal import Decimal
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from mutu.accounts.permissions import Perm
 from mutu.core.services import record_audit
 from mutu.instruments.models import Node
 
-from .analysis import EDITABLE, rapor_for
+from .analysis import rapor_for
 from .models import Activity, CycleDocument, FundSource, Program, SchoolCycle, Step
-from .services import CycleError, may
+from .services import CycleError, open_step, permitted
 
 RKS_YEARS = 4
 
@@ -32,17 +31,18 @@ def planning_document(cycle):
     return CycleDocument.objects.filter(cycle=cycle, step=Step.PLANNING).first()
 
 
-def editable(user, cycle):
-    document = planning_document(cycle)
-    return bool(document and document.state in EDITABLE and may(user, Perm.CYCLE_EDIT, cycle.school))
-
-
 def _check(actor, cycle):
-    if not may(actor, Perm.CYCLE_EDIT, cycle.school):
-        raise CycleError(_("Only the school's own team writes its plan."))
-    document = planning_document(cycle)
-    if document is None or document.state not in EDITABLE:
-        raise CycleError(_("The plan can be changed only while the planning step is a draft or returned for revision."))
+    open_step(
+        actor,
+        cycle,
+        planning_document(cycle),
+        not_team=_("Only the school's own team writes its plan."),
+        closed=_("The plan can be changed only while the planning step is a draft or returned for revision."),
+    )
+
+
+def editable(user, cycle):
+    return permitted(_check, user, cycle)
 
 
 def indicator_nodes(cycle):

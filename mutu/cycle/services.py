@@ -151,9 +151,29 @@ def move(*, actor, document, name, comment=""):
     return document
 
 
-def earlier_steps_accepted(document):
-    """Refuse work on a step whose earlier steps are not accepted yet (CycleError)."""
-    _check_earlier_steps(document)
+# A step's content is written while its document is one of these.
+EDITABLE = (State.DRAFT, State.REVISION)
+
+
+def open_step(actor, cycle, document, *, not_team, closed, after_earlier=False):
+    """Refuse (CycleError, with the caller's messages) writing a step's content unless `actor` is the
+    school's team and the step's document (None: the cycle has no such step) is a draft or returned;
+    with `after_earlier`, also until the earlier steps are accepted."""
+    if not may(actor, Perm.CYCLE_EDIT, cycle.school):
+        raise CycleError(not_team)
+    if document is None or document.state not in EDITABLE:
+        raise CycleError(closed)
+    if after_earlier:
+        _check_earlier_steps(document)
+
+
+def permitted(check, *args):
+    """Whether `check(*args)` lets the write through: for pages that show a form only when it would."""
+    try:
+        check(*args)
+    except CycleError:
+        return False
+    return True
 
 
 def _check_earlier_steps(document):

@@ -67,6 +67,15 @@ def _configurable(user):
     return Province.objects.all() if area.national else Province.objects.filter(pk__in=area.provinces)
 
 
+def _form_errors(form, labelled=True):
+    """A refused form's errors in one line, for the message that says nothing was saved."""
+    return "; ".join(
+        f"{form.fields[name].label}: {error}" if labelled and name in form.fields else error
+        for name, errors in form.errors.items()
+        for error in errors
+    )
+
+
 def _school(request, npsn):
     school = selectors.cycle_school(request.user, npsn)
     if school is None:
@@ -242,7 +251,7 @@ def analysis_page(request, npsn, year):
     proposals = [p for p in proposals if p.node.id not in chosen]
     shown = proposals if request.GET.get("semua") else proposals[:PROPOSALS_SHOWN]
     document = analysis.analysis_document(cycle)
-    editable = services.may(request.user, Perm.CYCLE_EDIT, cycle.school) and document.state in analysis.EDITABLE
+    editable = analysis.editable(request.user, cycle)
     for problem in problems:
         problem.form = ProblemForm(instance=problem, prefix=f"p{problem.pk}")
         problem.library = analysis.root_causes(problem)
@@ -282,7 +291,7 @@ def analysis_problem(request, npsn, year, pk, action):
             form = ProblemForm(request.POST, instance=Problem.objects.get(pk=pk), prefix=f"p{pk}")
             if not form.is_valid():
                 messages.error(request, _("The analysis of %(code)s was not saved: %(errors)s") % {
-                    "code": problem.node.code, "errors": "; ".join(e for errs in form.errors.values() for e in errs),
+                    "code": problem.node.code, "errors": _form_errors(form, labelled=False),
                 })  # fmt: skip
                 return redirect("cycle:analysis", npsn=npsn, year=year)
             analysis.save(actor=request.user, problem=problem, data=form.cleaned_data)
@@ -540,8 +549,7 @@ def implementation_record(request, npsn, year, pk):
     form = ImplementationForm(request.POST, instance=Activity.objects.get(pk=pk), prefix=f"i{pk}")
     try:
         if not form.is_valid():
-            raise services.CycleError("; ".join(f"{form.fields[n].label}: {e}" for n, errs in form.errors.items()
-                                                for e in errs))  # fmt: skip
+            raise services.CycleError(_form_errors(form))
         implementation.record(actor=request.user, activity=activity, data=form.cleaned_data)
         messages.success(request, _("“%(name)s” is saved.") % {"name": activity.name})
     except services.CycleError as exc:
@@ -558,7 +566,7 @@ def evidence_add(request, npsn, year, pk):
     form = EvidenceForm(request.POST, request.FILES, prefix=f"e{pk}")
     try:
         if not form.is_valid():
-            raise services.CycleError("; ".join(e for errs in form.errors.values() for e in errs))
+            raise services.CycleError(_form_errors(form, labelled=False))
         implementation.add_evidence(
             actor=request.user,
             activity=activity,
@@ -648,8 +656,7 @@ def monev_save(request, npsn, year, pk, dimension):
     form = EvaluationForm(request.POST, prefix=f"m{pk}-{dimension}")
     try:
         if not form.is_valid():
-            raise services.CycleError("; ".join(f"{form.fields[n].label}: {e}" for n, errs in form.errors.items()
-                                                for e in errs))  # fmt: skip
+            raise services.CycleError(_form_errors(form))
         evaluation.evaluate(actor=request.user, program=program, dimension=dimension, data=form.cleaned_data)
         messages.success(request, _("Saved."))
     except services.CycleError as exc:
@@ -696,8 +703,7 @@ def standards_save(request, npsn, year, pk):
     form = DecisionForm(request.POST, prefix=f"s{pk}")
     try:
         if not form.is_valid():
-            raise services.CycleError("; ".join(f"{form.fields[n].label}: {e}" for n, errs in form.errors.items()
-                                                for e in errs))  # fmt: skip
+            raise services.CycleError(_form_errors(form))
         evaluation.decide(actor=request.user, cycle=cycle, node=node, data=form.cleaned_data)
         messages.success(request, _("Saved."))
     except services.CycleError as exc:
@@ -740,7 +746,7 @@ def document_upload(request, npsn, year):
     form = SchoolDocumentForm(request.POST, request.FILES)
     try:
         if not form.is_valid():
-            raise services.CycleError("; ".join(e for errs in form.errors.values() for e in errs))
+            raise services.CycleError(_form_errors(form, labelled=False))
         data = form.cleaned_data
         document = evaluation.upload_document(
             actor=request.user, school=cycle.school, kind=data["kind"], title=data["title"], upload=data["file"]
@@ -803,7 +809,7 @@ def visits(request):
             raise PermissionDenied
         try:
             if not form.is_valid():
-                raise services.CycleError("; ".join(e for errs in form.errors.values() for e in errs))
+                raise services.CycleError(_form_errors(form, labelled=False))
             monitoring.record_visit(actor=request.user, data=form.cleaned_data)
             messages.success(request, _("The visit is recorded."))
             return redirect("cycle:visits")
