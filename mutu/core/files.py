@@ -103,6 +103,21 @@ def _check_string_count(*, archive_path, part):
                 return
 
 
+def open_workbook(path):
+    """An uploaded XLSX, read-only (the sheets' XML is streamed), once its parts passed `check_zip`."""
+    from openpyxl import load_workbook
+
+    check_zip(path)
+    return load_workbook(path, read_only=True, data_only=True)
+
+
+def sheet_rows(sheet):
+    """The values of the rows a sheet holds. A sheet may declare 1,048,576 × 16,384 cells, and
+    openpyxl would pad every row to that width (minutes of work): only the cells in the file count."""
+    sheet.reset_dimensions()
+    return sheet.iter_rows(values_only=True)
+
+
 class _BoundedLoader(yaml.SafeLoader):
     """PyYAML's safe loader, refusing a document whose aliases expand past MUTU_YAML_MAX_NODES nodes.
 

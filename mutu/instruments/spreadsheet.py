@@ -6,8 +6,10 @@ role weights), pertanyaan (one row per answer option, question fields repeated),
 """
 
 from django.utils.translation import gettext as _
-from openpyxl import Workbook, load_workbook
+from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
+
+from mutu.core.files import open_workbook, sheet_rows
 
 from .models import RespondentType
 
@@ -103,8 +105,7 @@ def _sheet(workbook, name):
 
 def _rows(sheet):
     """Each filled row as {header: value}, marked with its place ("_row") for the problem report."""
-    sheet.reset_dimensions()  # a declared 1,048,576 × 16,384 sheet would be padded to that size
-    rows = sheet.iter_rows(values_only=True)
+    rows = sheet_rows(sheet)
     header = [str(h).strip() if h is not None else "" for h in next(rows, [])]
     missing = [column for column in REQUIRED.get(sheet.title, []) if column not in header]
     if missing:
@@ -127,11 +128,11 @@ def _text(value):
 def from_workbook(path):
     """The document in the workbook; cell values are passed on as they are (the schema reports a wrong
     type with the row it came from)."""
-    workbook = load_workbook(path, read_only=True, data_only=True)
+    workbook = open_workbook(path)
     try:
         meta = {
             str(row[0]): (row[1] if len(row) > 1 else None)
-            for row in _sheet(workbook, "instrumen").iter_rows(values_only=True)
+            for row in sheet_rows(_sheet(workbook, "instrumen"))
             if row and row[0]
         }
         doc = {

@@ -30,7 +30,7 @@ from django.utils.translation import gettext_lazy
 from openpyxl.utils.exceptions import InvalidFileException
 
 from mutu.accounts.scopes import UNRESTRICTED
-from mutu.core.files import FileRefused, check_zip, unreadable_reason
+from mutu.core.files import FileRefused, open_workbook, sheet_rows, unreadable_reason
 from mutu.regions.models import District
 
 from .models import Accreditation, Level, School, Status
@@ -155,21 +155,14 @@ def _raw_rows(path):
     if suffix in {".xlsx", ".xlsm"}:
         # openpyxl's read-only mode parses the sheet XML as a stream: memory stays flat on a
         # national file, where loading the whole sheet (python-calamine) peaks above 300 MB.
-        from openpyxl import load_workbook
-
         try:
-            check_zip(path)
-            workbook = load_workbook(path, read_only=True, data_only=True)
+            workbook = open_workbook(path)
         except FileRefused as exc:
             raise ImportFileError(str(exc)) from exc
         except (InvalidFileException, zipfile.BadZipFile, KeyError, OSError, ValueError) as exc:
             raise _unreadable(exc, path) from exc
         try:
-            sheet = workbook.worksheets[0]
-            # A sheet may declare 1,048,576 × 16,384 cells: rows are then padded to that width. Read only
-            # the cells the file holds.
-            sheet.reset_dimensions()
-            for row in sheet.iter_rows(values_only=True):
+            for row in sheet_rows(workbook.worksheets[0]):
                 yield [_cell(v) for v in row]
         except (KeyError, ValueError, TypeError, zipfile.BadZipFile, ET.ParseError, DefusedXmlException) as exc:
             raise _unreadable(exc, path) from exc

@@ -206,3 +206,17 @@ def test_workbook_structure_problems_are_named(client, personas, tmp_path):
     workbook.save(path)
     job, _page = upload(client, personas["pusat"], "induk.xlsx", path.read_bytes())
     assert "menjadi induk dirinya sendiri" in job.problems[0][1]
+
+
+def test_sheets_declaring_a_million_rows_are_read_by_their_cells(client, personas, tmp_path):
+    path = tmp_path / "tiny.xlsx"
+    services.write_document(TINY, path)
+    wide = tmp_path / "lebar.xlsx"
+    with zipfile.ZipFile(path) as source, zipfile.ZipFile(wide, "w", zipfile.ZIP_DEFLATED) as target:
+        for name in source.namelist():
+            content = source.read(name)
+            if name.startswith("xl/worksheets/"):  # every sheet, the instrument's own metadata included
+                content = content.replace(b"<sheetData", b'<dimension ref="A1:XFD1048576"/><sheetData', 1)
+            target.writestr(name, content)
+    job, _page = upload(client, personas["pusat"], "lebar.xlsx", wide.read_bytes())
+    assert job.state == "loaded", job.problems
