@@ -56,6 +56,12 @@ class Area:
         """Region-bound objects (`field` names their province) of the whole provinces covered."""
         return Q() if self.national else Q(**{f"{field}_id__in": self.provinces})
 
+    def whole_provinces(self):
+        """The provinces covered whole, as a queryset: every one for a national scope."""
+        from mutu.regions.models import Province
+
+        return Province.objects.all() if self.national else Province.objects.filter(pk__in=self.provinces)
+
     def allows(self, province_id, regency_id, level):
         """Whether a school may be placed here (its province, kab/kota and jenjang)."""
         return (

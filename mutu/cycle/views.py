@@ -16,7 +16,6 @@ from mutu.core import uploads
 from mutu.core.exporters import ListExporter
 from mutu.core.pdf import pdf_response, render_pdf
 from mutu.instruments.models import Node
-from mutu.regions.models import Province
 
 from . import analysis, evaluation, implementation, monitoring, planning, selectors, services, thread
 from .models import (
@@ -63,8 +62,7 @@ def cycle_home(request):
 
 def _configurable(user):
     """The provinces whose cycle settings the user may change."""
-    area = area_for(user, Perm.CYCLE_CONFIGURE)
-    return Province.objects.all() if area.national else Province.objects.filter(pk__in=area.provinces)
+    return area_for(user, Perm.CYCLE_CONFIGURE).whole_provinces()
 
 
 def _form_errors(form, labelled=True):

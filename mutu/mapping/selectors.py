@@ -154,10 +154,7 @@ def can_manage_national(user):
 
 
 def manageable_provinces(user):
-    from mutu.regions.models import Province
-
-    area = area_for(user, Perm.ROUND_MANAGE)
-    return Province.objects.all() if area.national else Province.objects.filter(id__in=area.provinces)
+    return area_for(user, Perm.ROUND_MANAGE).whole_provinces()
 
 
 def can_manage_round(user, round_):
