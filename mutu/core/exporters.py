@@ -69,6 +69,10 @@ class ListExporter:
         response["Content-Disposition"] = f'attachment; filename="{self.filename}.csv"'
         return response
 
+    def sheets(self):
+        """(title, headers, rows) per sheet; one sheet unless a subclass has several tables."""
+        yield self.title or self.filename, self.headers(), self.rows()
+
     def xlsx_response(self):
         import xlsxwriter
 
@@ -77,30 +81,19 @@ class ListExporter:
             handle,
             {"constant_memory": True, "in_memory": False, "strings_to_formulas": False, "strings_to_numbers": False},
         )
-        title = str(self.title or self.filename)
-        sheet = workbook.add_worksheet(re.sub(r"[\[\]:*?/\\]", " ", str(self.sheet or title))[:31])
-        headers = list(self.headers())
-        rows = self.rows()
-        sample = list(islice(rows, WIDTH_SAMPLE))
-        for column, header in enumerate(headers):
-            longest = max([len(str(header))] + [len(_shown(row[column])) for row in sample if column < len(row)])
-            sheet.set_column(column, column, min(MAX_WIDTH, longest + 2))
-        sheet.write_string(0, 0, title, workbook.add_format({"bold": True, "font_size": 13}))
-        sheet.write_row(1, 0, headers, workbook.add_format({"bold": True, "bottom": 1}))
-        sheet.freeze_panes(2, 0)
-        number = workbook.add_format({"num_format": self.float_format})
-        for index, row in enumerate(chain(sample, rows), start=2):
-            for column, value in enumerate(row):
-                if value is None or (isinstance(value, float) and value != value):
-                    continue  # missing stays an empty cell, never 0
-                if isinstance(value, bool):
-                    sheet.write_boolean(index, column, value)
-                elif isinstance(value, float):
-                    sheet.write_number(index, column, value, number)
-                elif isinstance(value, int):
-                    sheet.write_number(index, column, value)
-                else:
-                    sheet.write_string(index, column, str(value))
+        formats = {
+            "title": workbook.add_format({"bold": True, "font_size": 13}),
+            "header": workbook.add_format({"bold": True, "bottom": 1}),
+            "number": workbook.add_format({"num_format": self.float_format}),
+        }
+        names = set()
+        for title, headers, rows in self.sheets():
+            label = title if names else (self.sheet or title)  # `sheet` names the first sheet
+            name = re.sub(r"[\[\]:*?/\\]", " ", str(label))[:31]
+            while name.lower() in names:  # Excel refuses two sheets of the same name
+                name = name[:28] + f" {len(names) + 1}"
+            names.add(name.lower())
+            _write_sheet(workbook.add_worksheet(name), str(title), list(headers), rows, formats)
         workbook.close()
         handle.seek(0)
         return FileResponse(
@@ -109,6 +102,29 @@ class ListExporter:
             filename=f"{self.filename}.xlsx",
             content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
         )
+
+
+def _write_sheet(sheet, title, headers, rows, formats):
+    rows = iter(rows)
+    sample = list(islice(rows, WIDTH_SAMPLE))
+    for column, header in enumerate(headers):
+        longest = max([len(str(header))] + [len(_shown(row[column])) for row in sample if column < len(row)])
+        sheet.set_column(column, column, min(MAX_WIDTH, longest + 2))
+    sheet.write_string(0, 0, title, formats["title"])
+    sheet.write_row(1, 0, headers, formats["header"])
+    sheet.freeze_panes(2, 0)
+    for index, row in enumerate(chain(sample, rows), start=2):
+        for column, value in enumerate(row):
+            if value is None or (isinstance(value, float) and value != value):
+                continue  # missing stays an empty cell, never 0
+            if isinstance(value, bool):
+                sheet.write_boolean(index, column, value)
+            elif isinstance(value, float):
+                sheet.write_number(index, column, value, formats["number"])
+            elif isinstance(value, int):
+                sheet.write_number(index, column, value)
+            else:
+                sheet.write_string(index, column, str(value))
 
 
 def _shown(value):

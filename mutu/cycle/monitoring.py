@@ -70,8 +70,8 @@ def close_follow_up(*, actor, visit, note):
     return visit
 
 
-def behind(user, year):
-    """(documents past their due date and not submitted, open follow-ups past theirs) in the user's view."""
+def _overdue(user, year):
+    """(late documents, overdue follow-up links visit ↔ school) in the user's view: querysets."""
     today = timezone.localdate()
     area = area_for(user, Perm.CYCLE_VIEW)
     late = CycleDocument.objects.filter(
@@ -79,6 +79,35 @@ def behind(user, year):
         cycle__year=year,
         due_on__lt=today,
         state__in=[State.DRAFT, State.REVISION],
-    ).count()
-    follow_ups = visits_for(user).filter(follow_up=Visit.FollowUp.OPEN, follow_up_due__lt=today).count()
+    )
+    follow_ups = Visit.schools.through.objects.filter(
+        area.school_q(prefix="school__"),
+        visit__follow_up=Visit.FollowUp.OPEN,
+        visit__follow_up_due__lt=today,
+    )
     return late, follow_ups
+
+
+def behind(user, year):
+    """(documents past their due date and not submitted, open follow-ups past theirs) in the user's view."""
+    late, follow_ups = _overdue(user, year)
+    return late.count(), follow_ups.values("visit_id").distinct().count()
+
+
+def behind_schools(user, year):
+    """The schools behind schedule in the user's view, the most behind first: for each, its late steps
+    (with their due dates) and its overdue follow-ups (with the earliest deadline). Two queries."""
+    late, follow_ups = _overdue(user, year)
+    rows = {}
+
+    def row(school):
+        return rows.setdefault(school.pk, {"school": school, "late": [], "follow_ups": 0, "oldest": None})
+
+    for document in late.select_related("cycle__school__regency").order_by("due_on"):
+        row(document.cycle.school)["late"].append(document)
+    for link in follow_ups.select_related("school__regency", "visit"):
+        entry = row(link.school)
+        entry["follow_ups"] += 1
+        due = link.visit.follow_up_due
+        entry["oldest"] = min(due, entry["oldest"]) if entry["oldest"] else due
+    return sorted(rows.values(), key=lambda r: (-(len(r["late"]) + r["follow_ups"]), r["school"].name))

@@ -25,6 +25,7 @@ urlpatterns = [
         name="activity",
     ),
     path("<str:npsn>/<int:year>/rkas/", views.rkas_page, name="rkas"),
+    path("<str:npsn>/<int:year>/report/<str:kind>/", views.report_page, name="report"),
     path("<str:npsn>/<int:year>/implementation/", views.implementation_page, name="implementation"),
     path("<str:npsn>/<int:year>/implementation/<int:pk>/", views.implementation_record, name="implementation_record"),
     path("<str:npsn>/<int:year>/implementation/<int:pk>/evidence/", views.evidence_add, name="evidence_add"),

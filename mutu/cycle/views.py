@@ -17,7 +17,7 @@ from mutu.core.exporters import ListExporter
 from mutu.core.pdf import pdf_response, render_pdf
 from mutu.instruments.models import Node
 
-from . import analysis, evaluation, implementation, monitoring, planning, selectors, services, thread
+from . import analysis, documents, evaluation, implementation, monitoring, planning, selectors, services, thread
 from .models import (
     STEPS,
     Activity,
@@ -486,6 +486,29 @@ class RkasExporter(ListExporter):
                        float(a.total), a.get_fund_source_display(), months, a.person_in_charge]  # fmt: skip
 
 
+@require_safe
+@require_perm(Perm.CYCLE_VIEW)
+def report_page(request, npsn, year, kind):
+    """The analysis, RKS, RKT or monev report of a cycle: on the page, as PDF with its signature block,
+    or as XLSX."""
+    if kind not in documents.KINDS:
+        raise Http404
+    cycle = _cycle(request, npsn, year)
+    try:
+        chosen = int(request.GET.get("tahun", cycle.year))
+    except ValueError:
+        chosen = cycle.year
+    report = documents.build(kind, cycle, chosen)
+    filename = f"{kind}-{cycle.school.npsn}-{report.year or cycle.year}"
+    context = {"cycle": cycle, "school": cycle.school, "report": report}
+    if request.GET.get("format") == "pdf":
+        context["signers"] = services.signers(cycle.school)
+        return pdf_response(render_pdf(request, "cycle/report_pdf.html", context), filename)
+    if request.GET.get("format") == "xlsx":
+        return documents.ReportExporter(report, filename).xlsx_response()
+    return render(request, "cycle/report.html", context)
+
+
 class ImplementationForm(forms.ModelForm):
     class Meta:
         model = Activity
@@ -727,7 +750,9 @@ def overview(request):
     year = _year(request)
     totals = thread.region_thread(area_for(request.user, Perm.CYCLE_VIEW).school_q(), year)
     late, follow_ups = monitoring.behind(request.user, year)
-    context = {"year": year, "totals": totals, "late": late, "open_follow_ups": follow_ups}
+    schools = Paginator(monitoring.behind_schools(request.user, year), 50).get_page(request.GET.get("page"))
+    context = {"year": year, "totals": totals, "late": late, "open_follow_ups": follow_ups, "behind": schools}
+    context["query"] = f"year={year}"
     return render(request, "cycle/overview.html", context)
 
 

@@ -45,3 +45,26 @@ def test_late_follow_ups_are_counted_for_the_region(client, personas, schools):
 
     assert monitoring.behind(personas["dinas_kampar"], date.today().year)[1] == 1
     assert monitoring.behind(personas["lpmp_jambi"], date.today().year)[1] == 0
+
+
+def test_the_overview_lists_the_schools_behind_schedule(client, personas, schools):
+    from mutu.cycle import services
+    from mutu.cycle.models import CycleDocument
+
+    year = date.today().year
+    cycle = services.start_cycle(actor=personas["kepsek_a"], school=schools["a"], year=year)
+    CycleDocument.objects.filter(cycle=cycle, step="perencanaan").update(due_on=date.today() - timedelta(days=3))
+    visit = Visit.objects.create(
+        pengawas=personas["pengawas"], visited_on=date.today() - timedelta(days=30), findings="f",
+        recommendations="r", follow_up_due=date.today() - timedelta(days=2),
+    )  # fmt: skip
+    visit.schools.set([schools["a"], schools["d"]])
+    client.force_login(personas["dinas_kampar"])
+    page = client.get(reverse("cycle:overview"), {"year": year}).content.decode()
+    assert schools["a"].name in page and "perencanaan (batas" in page.lower()
+    assert schools["d"].name not in page  # Jambi is outside Kampar's view
+    client.force_login(personas["lpmp_jambi"])
+    page = client.get(reverse("cycle:overview"), {"year": year}).content.decode()
+    assert schools["d"].name in page and schools["a"].name not in page
+    client.force_login(personas["dinas_pekanbaru"])
+    assert "Tidak ada sekolah di wilayah Anda yang terlambat" in client.get(reverse("cycle:overview")).content.decode()
