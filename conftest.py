@@ -30,22 +30,17 @@ def regions(db):
     load_regions(province_codes=["14", "15"])
 
 
-def make_school(npsn, name, level, district_code, **extra):
-    from mutu.regions.models import District
-    from mutu.schools.models import School
-
-    return School.objects.create(
-        npsn=npsn, name=name, level=level, status="negeri", district=District.objects.get(code=district_code), **extra
-    )
-
-
 @pytest.fixture
 def schools(regions):
+    from mutu.factories import SchoolFactory
+
     return {
-        "a": make_school("10400001", "SD Negeri 001 Bangkinang", "SD", "14.01.01", principal_name="Rosmawati"),
-        "b": make_school("10400002", "SD Negeri 002 Pekanbaru", "SD", "14.71.01"),
-        "c": make_school("10400003", "SMA Negeri 1 Bangkinang", "SMA", "14.01.01"),
-        "d": make_school("10500001", "SD Negeri 1 Jambi", "SD", "15.71.01"),
+        "a": SchoolFactory(
+            npsn="10400001", name="SD Negeri 001 Bangkinang", district_code="14.01.01", principal_name="Rosmawati"
+        ),
+        "b": SchoolFactory(npsn="10400002", name="SD Negeri 002 Pekanbaru", district_code="14.71.01"),
+        "c": SchoolFactory(npsn="10400003", name="SMA Negeri 1 Bangkinang", level="SMA", district_code="14.01.01"),
+        "d": SchoolFactory(npsn="10500001", name="SD Negeri 1 Jambi", district_code="15.71.01"),
     }
 
 

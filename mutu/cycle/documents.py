@@ -60,14 +60,30 @@ def analysis_report(cycle):
     problems = list(cycle.problems.select_related("node"))
     table = Table(
         _("Problems chosen from the rapor"),
-        [_("Code"), _("Sub-indicator"), _("Score"), _("Strengths"), _("Weaknesses"), _("Problem"),
-         _("Root cause"), _("Recommendation")],  # fmt: skip
+        [
+            _("Code"),
+            _("Sub-indicator"),
+            _("Score"),
+            _("Strengths"),
+            _("Weaknesses"),
+            _("Problem"),
+            _("Root cause"),
+            _("Recommendation"),
+        ],
         numeric={2},
     )
     for p in problems:
         table.rows.append(
-            [p.node.code, p.node.text, None if p.score is None else round(p.score, 2), p.strengths, p.weaknesses,
-             p.problem, p.root_cause, p.recommendation]  # fmt: skip
+            [
+                p.node.code,
+                p.node.text,
+                None if p.score is None else round(p.score, 2),
+                p.strengths,
+                p.weaknesses,
+                p.problem,
+                p.root_cause,
+                p.recommendation,
+            ]
         )
     return Report("analysis", str(KINDS["analysis"]), [table])
 
@@ -103,16 +119,38 @@ def rkt_report(cycle, year):
     """One year of the plan: what is done when, by whom, at what cost."""
     table = Table(
         _("Activities of %(year)s") % {"year": year},
-        [_("Program"), _("Activity"), _("Performance indicator"), _("Target"), _("Volume"), _("Unit"),
-         _("Total (Rp)"), _("Fund source"), _("Months"), _("Person in charge"), _("Sub-indicators")],  # fmt: skip
+        [
+            _("Program"),
+            _("Activity"),
+            _("Performance indicator"),
+            _("Target"),
+            _("Volume"),
+            _("Unit"),
+            _("Total (Rp)"),
+            _("Fund source"),
+            _("Months"),
+            _("Person in charge"),
+            _("Sub-indicators"),
+        ],
         numeric={4, 6},
     )
     total = Decimal(0)
     for a in _activities(cycle, year=year):
         total += a.total
         table.rows.append(
-            [a.program.name, a.name, a.indicator, a.target, float(a.volume), a.unit, _money(a.total),
-             a.get_fund_source_display(), ", ".join(map(str, a.months)), a.person_in_charge, _codes(a)]  # fmt: skip
+            [
+                a.program.name,
+                a.name,
+                a.indicator,
+                a.target,
+                float(a.volume),
+                a.unit,
+                _money(a.total),
+                a.get_fund_source_display(),
+                ", ".join(map(str, a.months)),
+                a.person_in_charge,
+                _codes(a),
+            ]
         )
     table.total = [_("Total"), "", "", "", None, "", _money(total), "", "", "", ""]
     return Report("rkt", str(KINDS["rkt"]), [table], years=plan_years(cycle), year=year)
@@ -127,8 +165,16 @@ def monev_report(cycle):
     )
     done_table = Table(
         _("Implementation in %(year)s") % {"year": cycle.year},
-        [_("Program"), _("Activities"), _("Done"), _("Cancelled"), _("Activities done (%)"), _("Budget (Rp)"),
-         _("Realised (Rp)"), _("Budget realised (%)")],  # fmt: skip
+        [
+            _("Program"),
+            _("Activities"),
+            _("Done"),
+            _("Cancelled"),
+            _("Activities done (%)"),
+            _("Budget (Rp)"),
+            _("Realised (Rp)"),
+            _("Budget realised (%)"),
+        ],
         numeric={1, 2, 3, 4, 5, 6, 7},
     )
     evaluation_table = Table(
@@ -140,12 +186,18 @@ def monev_report(cycle):
         rows = list(program.activities.all())
         done, spent = progress(rows)
         counted = [a for a in rows if a.status != ActivityStatus.CANCELLED]
-        done_table.rows.append([
-            program.name, len(rows), sum(a.status == ActivityStatus.DONE for a in rows),
-            sum(a.status == ActivityStatus.CANCELLED for a in rows), _percent(done),
-            _money(sum((a.total for a in counted), Decimal(0))),
-            _money(sum((a.actual_cost or Decimal(0) for a in counted), Decimal(0))), _percent(spent),
-        ])  # fmt: skip
+        done_table.rows.append(
+            [
+                program.name,
+                len(rows),
+                sum(a.status == ActivityStatus.DONE for a in rows),
+                sum(a.status == ActivityStatus.CANCELLED for a in rows),
+                _percent(done),
+                _money(sum((a.total for a in counted), Decimal(0))),
+                _money(sum((a.actual_cost or Decimal(0) for a in counted), Decimal(0))),
+                _percent(spent),
+            ]
+        )
         evaluations = {e.dimension: e for e in program.evaluations.all()}
         for dimension in Dimension.values:
             e = evaluations.get(dimension) or Evaluation(dimension=dimension)
@@ -156,12 +208,16 @@ def monev_report(cycle):
         [_("Visit date"), _("Pengawas"), _("Findings"), _("Recommendations"), _("Follow-up due"), _("Follow-up")],
     )
     for visit in Visit.objects.filter(schools=cycle.school, visited_on__year=cycle.year).select_related("pengawas"):
-        visit_table.rows.append([
-            visit.visited_on.strftime("%d-%m-%Y"), str(visit.pengawas),
-            visit.findings, visit.recommendations,
-            visit.follow_up_due.strftime("%d-%m-%Y") if visit.follow_up_due else "–",
-            visit.get_follow_up_display() + (f": {visit.follow_up_note}" if visit.follow_up_note else ""),
-        ])  # fmt: skip
+        visit_table.rows.append(
+            [
+                visit.visited_on.strftime("%d-%m-%Y"),
+                str(visit.pengawas),
+                visit.findings,
+                visit.recommendations,
+                visit.follow_up_due.strftime("%d-%m-%Y") if visit.follow_up_due else "–",
+                visit.get_follow_up_display() + (f": {visit.follow_up_note}" if visit.follow_up_note else ""),
+            ]
+        )
     return Report("monev", str(KINDS["monev"]), [done_table, evaluation_table, visit_table])
 
 

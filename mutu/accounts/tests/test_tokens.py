@@ -74,20 +74,17 @@ def test_admins_in_scope_list_and_revoke_the_tokens_of_their_users(client, perso
 def test_an_lpmp_reaches_only_users_wholly_inside_its_province(client, personas, schools):
     from datetime import date
 
-    from mutu.accounts.models import Membership, User
+    from mutu.factories import MembershipFactory, UserFactory
     from mutu.regions.models import Regency
 
-    both = User.objects.create_user(username="ganda")  # a national admin who is also TPMPS in Riau
-    Membership.objects.create(user=both, role="admin_pusat", valid_from=date(2026, 1, 1))
-    Membership.objects.create(user=both, role="tpmps", school=schools["a"], valid_from=date(2026, 1, 1))
-    moved = User.objects.create_user(username="mantan")  # once Dinas Kampar, now Dinas in Jambi
-    Membership.objects.create(
+    both = MembershipFactory(user__username="ganda", role="admin_pusat").user  # national, and TPMPS in Riau
+    MembershipFactory(user=both, role="tpmps", school=schools["a"])
+    moved = UserFactory(username="mantan")  # once Dinas Kampar, now Dinas in Jambi
+    MembershipFactory(
         user=moved, role="dinas", regency=Regency.objects.get(code="14.01"),
         valid_from=date(2023, 1, 1), valid_to=date(2024, 12, 31),
     )  # fmt: skip
-    Membership.objects.create(
-        user=moved, role="dinas", regency=Regency.objects.get(code="15.71"), valid_from=date(2025, 1, 1)
-    )
+    MembershipFactory(user=moved, role="dinas", regency=Regency.objects.get(code="15.71"))
     for user in (both, moved, personas["kepsek_a"]):
         create_token(user=user, name=f"token {user.username}")
     client.force_login(personas["lpmp"])

@@ -310,8 +310,9 @@ def context(personas, schools):
     from django.core.files.base import ContentFile
 
     from mutu.accounts.tokens import create_token
-    from mutu.cycle.models import Activity, Evidence, Problem, Program, SchoolDocument
+    from mutu.cycle.models import Evidence, Problem, SchoolDocument
     from mutu.cycle.services import start_cycle
+    from mutu.factories import ActivityFactory
     from mutu.instruments.models import InstrumentUpload, Node
     from mutu.instruments.services import load_instrument
     from mutu.mapping import scoring, services
@@ -342,11 +343,8 @@ def context(personas, schools):
     scoring.score_round(round_.pk)
     node = Node.objects.get(version=instrument, code="1.1.1")
     problem = Problem.objects.create(cycle=cycle, node=node, round=round_)
-    program = Program.objects.create(cycle=cycle, name="Program")
-    activity = Activity.objects.create(
-        program=program, year=2026, name="Kegiatan", indicator="i", target="t", volume=1, unit="kali",
-        unit_cost=1, fund_source="bos", months=[1], person_in_charge="p",
-    )  # fmt: skip
+    activity = ActivityFactory(program__cycle=cycle)
+    program = activity.program
     return {
         **schools,
         **{"job": job, "upload": upload, "draft": draft, "token": token, "round": round_, "node": node},

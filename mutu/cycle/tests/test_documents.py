@@ -12,9 +12,10 @@ from django.urls import reverse
 from openpyxl import load_workbook
 
 from mutu.cycle import services
-from mutu.cycle.models import Activity, Program, Visit
+from mutu.cycle.models import Program, Visit
 from mutu.cycle.tests.test_thread import plan
 from mutu.cycle.tests.test_transitions import analysed
+from mutu.factories import ActivityFactory
 
 
 @pytest.fixture
@@ -38,10 +39,7 @@ def pdf_text(tmp_path, content):
 
 def test_each_document_shows_its_content_and_downloads_as_pdf_and_xlsx(client, personas, cycle, tmp_path):
     program = plan(cycle, 2)
-    later = Activity.objects.create(
-        program=program, year=2028, name="Kegiatan lanjutan", indicator="i", target="t", volume=2, unit="kali",
-        unit_cost=250_000, fund_source="apbd", months=[7], person_in_charge="Wakasek",
-    )  # fmt: skip
+    later = ActivityFactory(program=program, year=2028, name="Kegiatan lanjutan", volume=2, unit_cost=250_000)
     visit = Visit.objects.create(
         pengawas=personas["pengawas"], visited_on="2026-05-04", findings="Rubrik belum dipakai",
         recommendations="Pakai rubrik", follow_up_due="2026-06-01",

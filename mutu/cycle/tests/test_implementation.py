@@ -7,8 +7,9 @@ from django.urls import reverse
 
 from mutu.core.models import AuditEntry
 from mutu.cycle import implementation, services
-from mutu.cycle.models import Activity, ActivityStatus, CycleDocument, Evidence, Program, State, Step
+from mutu.cycle.models import ActivityStatus, CycleDocument, Evidence, State, Step
 from mutu.cycle.tests.test_transitions import accept_before, analysed
+from mutu.factories import ActivityFactory
 
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 
@@ -17,12 +18,8 @@ PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 def activity(personas, schools, open_round):
     cycle = services.start_cycle(actor=personas["kepsek_a"], school=schools["a"], year=2026)
     analysed(cycle, open_round)
-    program = Program.objects.create(cycle=cycle, name="Penilaian")
     accept_before(cycle, Step.IMPLEMENTATION)
-    return Activity.objects.create(
-        program=program, year=2026, name="Pelatihan", indicator="i", target="t", volume=2, unit="kali",
-        unit_cost=1_000_000, fund_source="bos", months=[3], person_in_charge="p",
-    )  # fmt: skip
+    return ActivityFactory(program__cycle=cycle, name="Pelatihan", volume=2, unit_cost=1_000_000, months=[3])
 
 
 def urls(activity):
@@ -131,10 +128,7 @@ def test_dates_come_back_as_saved_and_only_this_years_activities_are_recorded(cl
     client.post(record, {f"i{activity.pk}-status": "berjalan", f"i{activity.pk}-started_on": "2026-03-02"})
     page = client.get(urls(activity)["page"]).content.decode()
     assert 'value="2026-03-02"' in page  # a date field shows ISO dates; the locale's would come back empty
-    later = Activity.objects.create(
-        program=activity.program, year=2027, name="Tahun depan", indicator="i", target="t", volume=1, unit="kali",
-        unit_cost=1, fund_source="bos", months=[1], person_in_charge="p",
-    )  # fmt: skip
+    later = ActivityFactory(program=activity.program, year=2027, name="Tahun depan")
     url = reverse("cycle:implementation_record", args=[activity.program.cycle.school.npsn, 2026, later.pk])
     assert client.post(url, {f"i{later.pk}-status": "selesai"}).status_code == 404
 

@@ -10,6 +10,7 @@ from mutu.accounts.tokens import create_token
 from mutu.cycle import services, thread
 from mutu.cycle.models import Activity, Evaluation, Evidence, Program, StandardDecision
 from mutu.cycle.tests.test_transitions import analysed
+from mutu.factories import ActivityFactory, ProgramFactory
 from mutu.instruments.models import Node
 
 
@@ -22,13 +23,9 @@ def cycle(personas, schools, scored_round):
 
 def plan(cycle, activities):
     node = Node.objects.get(code="1.1.1", version__code="tiny")
-    program = Program.objects.create(cycle=cycle, name="Penilaian")
+    program = ProgramFactory(cycle=cycle, name="Penilaian")
     for n in range(activities):
-        activity = Activity.objects.create(
-            program=program, year=2026, name=f"Kegiatan {n}", indicator="i", target="t", volume=1, unit="kali",
-            unit_cost=100_000, fund_source="bos", months=[2], person_in_charge="p", status="selesai",
-        )  # fmt: skip
-        activity.nodes.set([node])
+        activity = ActivityFactory(program=program, name=f"Kegiatan {n}", status="selesai", nodes=[node])
         Evidence.objects.create(activity=activity, link=f"https://bukti.example/{n}")
     Evaluation.objects.create(program=program, dimension="output", target="80%", achieved="85%", met=True)
     StandardDecision.objects.update_or_create(

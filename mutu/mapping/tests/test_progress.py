@@ -58,13 +58,13 @@ def test_refresh_progress_recounts_from_the_slots(open_round, schools):
 def test_deadline_view_orders_lagging_schools_and_pages_them(
     client, personas, open_round, schools, django_assert_max_num_queries
 ):
-    from conftest import make_school
+    from mutu.factories import SchoolFactory
 
     services.add_respondents(actor=None, round_=open_round, school=schools["b"], respondent_type="guru", count=1)
     for slot in open_round.respondents.filter(school=schools["b"]):
         services.submit_answers(respondent=slot, options=[])
     for n in range(60):
-        make_school(f"1049{n:04d}", f"SD Uji {n:02d}", "SD", "14.01.02")
+        SchoolFactory(npsn=f"1049{n:04d}", name=f"SD Uji {n:02d}")
     client.force_login(personas["lpmp"])
     url = reverse("mapping:progress", args=[open_round.pk])
     with django_assert_max_num_queries(14):

@@ -189,7 +189,7 @@ def test_home_pages_point_at_the_open_round(client, personas, scored_round, scho
 def test_region_page_query_count_does_not_grow_with_data(
     client, personas, scored_round, schools, django_assert_max_num_queries
 ):
-    from conftest import make_school
+    from mutu.factories import SchoolFactory
     from mutu.mapping import scoring, services
 
     client.force_login(personas["lpmp"])
@@ -197,8 +197,7 @@ def test_region_page_query_count_does_not_grow_with_data(
     # The page's own reads, the session read and its save (the idle deadline moves on every request).
     with django_assert_max_num_queries(22):
         client.get(url)
-    for n in range(40):
-        school = make_school(f"1049{n:04d}", f"SD Uji {n}", "SD", "14.01.02")
+    for school in SchoolFactory.create_batch(40):
         (slot,) = services.add_respondents(
             actor=None, round_=scored_round, school=school, respondent_type="ks", count=1
         )

@@ -31,10 +31,10 @@ def test_list_htmx_returns_only_the_table(login, personas, schools):
 
 
 def test_list_paginates(login, personas, schools):
-    from conftest import make_school
+    from mutu.factories import SchoolFactory
 
     for n in range(60):
-        make_school(f"1041{n:04d}", f"SD Uji {n:02d}", "SD", "14.01.02")
+        SchoolFactory(name=f"SD Uji {n:02d}")
     client = login(personas["dinas_kampar"])
     first = client.get(reverse("schools:list")).content.decode()
     assert "Halaman 1 dari 2" in first
