@@ -54,6 +54,7 @@ INSTALLED_APPS = [
     "mutu.instruments",
     "mutu.mapping",
     "mutu.cycle",
+    "mutu.programme",
     "mutu.demo",
 ]
 
@@ -198,6 +199,8 @@ MUTU_IMPORT_TIMEOUT_MINUTES = int(os.environ.get("MUTU_IMPORT_TIMEOUT_MINUTES", 
 # entered a valid code are never throttled.
 MUTU_CODE_ATTEMPTS = int(os.environ.get("MUTU_CODE_ATTEMPTS", "200"))
 MUTU_CODE_WINDOW_SECONDS = int(os.environ.get("MUTU_CODE_WINDOW_SECONDS", "3600"))
+# Certificate numbers checked on the public verification page per client address and window.
+MUTU_VERIFY_ATTEMPTS = int(os.environ.get("MUTU_VERIFY_ATTEMPTS", "30"))
 # Wrong codes from all addresses together in one window that raise a warning in the log.
 MUTU_CODE_ALARM = int(os.environ.get("MUTU_CODE_ALARM", "2000"))
 # Reverse proxies in front of Mutu that append to X-Forwarded-For (docs/production.md: 1).

@@ -5,6 +5,7 @@ from django.urls import include, path
 from config.api import api
 from mutu.accounts import views as account_views
 from mutu.core import views as core_views
+from mutu.programme import views as programme_views
 
 admin.site.site_header = "Mutu"
 admin.site.site_title = "Mutu"
@@ -31,6 +32,10 @@ urlpatterns = [
     path("mapping/", include("mutu.mapping.urls")),
     path("instruments/", include("mutu.instruments.urls")),
     path("cycle/", include("mutu.cycle.urls")),
+    path("programme/", include("mutu.programme.urls")),
+    path("hadir/", programme_views.check_in, name="check_in"),
+    path("hadir/<str:code>/", programme_views.check_in, name="check_in_code"),
+    path("sertifikat/", programme_views.certificate_verify, name="certificate_verify"),
     path("notifications/", core_views.notifications, name="notifications"),
     path("r/", include("mutu.mapping.respond_urls")),
     path("api/", api.urls),

@@ -30,13 +30,20 @@ class Perm(StrEnum):
     CYCLE_EDIT = "cycle.edit"  # write the school's own cycle documents and submit them (TPMPS, kepala sekolah)
     CYCLE_REVIEW = "cycle.review"  # take, accept or return submitted documents (pengawas, LPMP)
     CYCLE_CONFIGURE = "cycle.configure"  # a province's entry step and due dates (LPMP, pusat)
+    # The sekolah model programme.
+    PROGRAMME_VIEW = "programme.view"  # cohorts, model and imbas schools, events and recaps in scope
+    PROGRAMME_PROPOSE = "programme.propose"  # propose candidate model schools (pengawas, Dinas)
+    PROGRAMME_MANAGE = "programme.manage"  # cohorts, designation, events, participants, certificates (LPMP)
+    PROGRAMME_ATTENDANCE = "programme.attendance"  # take attendance of the events one facilitates
+    PROGRAMME_REPORT = "programme.report"  # a model school's imbas visits and grant spending (its team)
 
 
-SCHOOL_TEAM = {Perm.CYCLE_VIEW, Perm.CYCLE_EDIT}
+SCHOOL_TEAM = {Perm.CYCLE_VIEW, Perm.CYCLE_EDIT, Perm.PROGRAMME_VIEW, Perm.PROGRAMME_REPORT}
 ROLE_PERMS = {
     # Pusat follows every cycle and sets due dates; reviewing schools' documents is LPMP's and pengawas' work.
-    Role.ADMIN_PUSAT: set(Perm) - {Perm.RESPONDENT_MANAGE, Perm.VERVAL, Perm.CYCLE_EDIT, Perm.CYCLE_REVIEW},
-    Role.ADMIN_LPMP: set(Perm) - {Perm.RESPONDENT_MANAGE, Perm.VERVAL, Perm.CYCLE_EDIT},
+    Role.ADMIN_PUSAT: set(Perm)
+    - {Perm.RESPONDENT_MANAGE, Perm.VERVAL, Perm.CYCLE_EDIT, Perm.CYCLE_REVIEW, Perm.PROGRAMME_REPORT},
+    Role.ADMIN_LPMP: set(Perm) - {Perm.RESPONDENT_MANAGE, Perm.VERVAL, Perm.CYCLE_EDIT, Perm.PROGRAMME_REPORT},
     Role.DINAS: {
         Perm.SCHOOL_VIEW,
         Perm.SCHOOL_EDIT,
@@ -44,6 +51,8 @@ ROLE_PERMS = {
         Perm.SCHOOL_EXPORT,
         Perm.ROUND_VIEW,
         Perm.CYCLE_VIEW,
+        Perm.PROGRAMME_VIEW,
+        Perm.PROGRAMME_PROPOSE,
     },
     Role.PENGAWAS: {
         Perm.SCHOOL_VIEW,
@@ -52,10 +61,25 @@ ROLE_PERMS = {
         Perm.VERVAL,
         Perm.CYCLE_VIEW,
         Perm.CYCLE_REVIEW,
+        Perm.PROGRAMME_VIEW,
+        Perm.PROGRAMME_PROPOSE,
     },
-    Role.FASILITATOR: {Perm.SCHOOL_VIEW, Perm.ROUND_VIEW, Perm.CYCLE_VIEW},
+    Role.FASILITATOR: {
+        Perm.SCHOOL_VIEW,
+        Perm.ROUND_VIEW,
+        Perm.CYCLE_VIEW,
+        Perm.PROGRAMME_VIEW,
+        Perm.PROGRAMME_ATTENDANCE,
+    },
     Role.KEPALA_SEKOLAH: {Perm.SCHOOL_VIEW, Perm.SCHOOL_EDIT, Perm.ROUND_VIEW, Perm.RESPONDENT_MANAGE} | SCHOOL_TEAM,
-    Role.OPERATOR: {Perm.SCHOOL_VIEW, Perm.SCHOOL_EDIT, Perm.ROUND_VIEW, Perm.RESPONDENT_MANAGE, Perm.CYCLE_VIEW},
+    Role.OPERATOR: {
+        Perm.SCHOOL_VIEW,
+        Perm.SCHOOL_EDIT,
+        Perm.ROUND_VIEW,
+        Perm.RESPONDENT_MANAGE,
+        Perm.CYCLE_VIEW,
+        Perm.PROGRAMME_VIEW,
+    },
     Role.TPMPS: {Perm.SCHOOL_VIEW, Perm.ROUND_VIEW} | SCHOOL_TEAM,
 }
 

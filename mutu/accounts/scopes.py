@@ -56,6 +56,16 @@ class Area:
         """Region-bound objects (`field` names their province) of the whole provinces covered."""
         return Q() if self.national else Q(**{f"{field}_id__in": self.provinces})
 
+    def regency_q(self, field="regency"):
+        """Objects bound to a kab/kota (`field` names it) covered as a region: those of whole provinces,
+        a Dinas's kab/kota, and every kab/kota of a Dinas provinsi's province. Assigned and single
+        schools cover no region."""
+        if self.national:
+            return Q()
+        return Q(**{f"{field}__province_id__in": self.provinces | self.province_levels}) | Q(
+            **{f"{field}__in": self.regencies}
+        )
+
     def whole_provinces(self):
         """The provinces covered whole, as a queryset: every one for a national scope."""
         from mutu.regions.models import Province

@@ -20,3 +20,12 @@ class AuditFilterForm(forms.Form):
         if data.get("since") and data.get("until") and data["until"] < data["since"]:
             self.add_error("until", _("The end date lies before the start date."))
         return data
+
+
+def form_errors(form, labelled=True):
+    """A refused form's errors in one line, for the message that says nothing was saved."""
+    return "; ".join(
+        f"{form.fields[name].label}: {error}" if labelled and name in form.fields else error
+        for name, errors in form.errors.items()
+        for error in errors
+    )

@@ -14,6 +14,7 @@ from mutu.accounts.permissions import Perm, active_memberships, has_perm, requir
 from mutu.accounts.scopes import area_for
 from mutu.core import uploads
 from mutu.core.exporters import ListExporter
+from mutu.core.forms import form_errors
 from mutu.core.pdf import pdf_response, render_pdf
 from mutu.instruments.models import Node
 
@@ -63,15 +64,6 @@ def cycle_home(request):
 def _configurable(user):
     """The provinces whose cycle settings the user may change."""
     return area_for(user, Perm.CYCLE_CONFIGURE).whole_provinces()
-
-
-def _form_errors(form, labelled=True):
-    """A refused form's errors in one line, for the message that says nothing was saved."""
-    return "; ".join(
-        f"{form.fields[name].label}: {error}" if labelled and name in form.fields else error
-        for name, errors in form.errors.items()
-        for error in errors
-    )
 
 
 def _school(request, npsn):
@@ -289,7 +281,7 @@ def analysis_problem(request, npsn, year, pk, action):
             form = ProblemForm(request.POST, instance=Problem.objects.get(pk=pk), prefix=f"p{pk}")
             if not form.is_valid():
                 messages.error(request, _("The analysis of %(code)s was not saved: %(errors)s") % {
-                    "code": problem.node.code, "errors": _form_errors(form, labelled=False),
+                    "code": problem.node.code, "errors": form_errors(form, labelled=False),
                 })  # fmt: skip
                 return redirect("cycle:analysis", npsn=npsn, year=year)
             analysis.save(actor=request.user, problem=problem, data=form.cleaned_data)
@@ -570,7 +562,7 @@ def implementation_record(request, npsn, year, pk):
     form = ImplementationForm(request.POST, instance=Activity.objects.get(pk=pk), prefix=f"i{pk}")
     try:
         if not form.is_valid():
-            raise services.CycleError(_form_errors(form))
+            raise services.CycleError(form_errors(form))
         implementation.record(actor=request.user, activity=activity, data=form.cleaned_data)
         messages.success(request, _("“%(name)s” is saved.") % {"name": activity.name})
     except services.CycleError as exc:
@@ -587,7 +579,7 @@ def evidence_add(request, npsn, year, pk):
     form = EvidenceForm(request.POST, request.FILES, prefix=f"e{pk}")
     try:
         if not form.is_valid():
-            raise services.CycleError(_form_errors(form, labelled=False))
+            raise services.CycleError(form_errors(form, labelled=False))
         implementation.add_evidence(
             actor=request.user,
             activity=activity,
@@ -677,7 +669,7 @@ def monev_save(request, npsn, year, pk, dimension):
     form = EvaluationForm(request.POST, prefix=f"m{pk}-{dimension}")
     try:
         if not form.is_valid():
-            raise services.CycleError(_form_errors(form))
+            raise services.CycleError(form_errors(form))
         evaluation.evaluate(actor=request.user, program=program, dimension=dimension, data=form.cleaned_data)
         messages.success(request, _("Saved."))
     except services.CycleError as exc:
@@ -724,7 +716,7 @@ def standards_save(request, npsn, year, pk):
     form = DecisionForm(request.POST, prefix=f"s{pk}")
     try:
         if not form.is_valid():
-            raise services.CycleError(_form_errors(form))
+            raise services.CycleError(form_errors(form))
         evaluation.decide(actor=request.user, cycle=cycle, node=node, data=form.cleaned_data)
         messages.success(request, _("Saved."))
     except services.CycleError as exc:
@@ -769,7 +761,7 @@ def document_upload(request, npsn, year):
     form = SchoolDocumentForm(request.POST, request.FILES)
     try:
         if not form.is_valid():
-            raise services.CycleError(_form_errors(form, labelled=False))
+            raise services.CycleError(form_errors(form, labelled=False))
         data = form.cleaned_data
         document = evaluation.upload_document(
             actor=request.user, school=cycle.school, kind=data["kind"], title=data["title"], upload=data["file"]
@@ -832,7 +824,7 @@ def visits(request):
             raise PermissionDenied
         try:
             if not form.is_valid():
-                raise services.CycleError(_form_errors(form, labelled=False))
+                raise services.CycleError(form_errors(form, labelled=False))
             monitoring.record_visit(actor=request.user, data=form.cleaned_data)
             messages.success(request, _("The visit is recorded."))
             return redirect("cycle:visits")

@@ -8,16 +8,17 @@ from .scoring import SCALE
 SERIES_COLORS = ["#0b5cad", "#b45309", "#4b5563", "#047857"]
 
 
-def standards_chart(labels, series, level_of=None):
-    """labels: one per standard; series: [(name, [value 0–7 or None per standard])]; level_of: the band
-    of a value (named beside each standard, for the first series)."""
+def standards_chart(labels, series, level_of=None, scale=SCALE, label=""):
+    """labels: one per standard; series: [(name, [value 0–`scale` or None per standard])]; level_of: the
+    band of a value (named beside each standard, for the first series). A negative value (a change) is
+    drawn by its size; its number, written on the bar, keeps the sign."""
     groups = []
     for g, label in enumerate(labels):
         bars = [
             {
                 "name": name,
                 "value": values[g],
-                "percent": f"{100 * values[g] / SCALE:.2f}" if values[g] is not None else "0",
+                "percent": f"{100 * min(abs(values[g]) / scale, 1):.2f}" if values[g] is not None else "0",
                 "color": SERIES_COLORS[s % len(SERIES_COLORS)],
             }
             for s, (name, values) in enumerate(series)
@@ -27,4 +28,4 @@ def standards_chart(labels, series, level_of=None):
             {"label": label, "bars": bars, "level": level_of(first) if level_of and first is not None else None}
         )
     legend = [{"name": name, "color": SERIES_COLORS[i % len(SERIES_COLORS)]} for i, (name, _v) in enumerate(series)]
-    return {"groups": groups, "legend": legend}
+    return {"groups": groups, "legend": legend, "label": label}

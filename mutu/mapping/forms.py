@@ -1,6 +1,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from mutu.core.codes import normalize
 from mutu.instruments.models import InstrumentVersion, RespondentType
 from mutu.regions.models import Province
 from mutu.schools.models import Level
@@ -47,7 +48,7 @@ class CodeForm(forms.Form):
     )
 
     def clean_code(self):
-        return self.cleaned_data["code"].strip().upper().replace(" ", "").replace("-", "")
+        return normalize(self.cleaned_data["code"])
 
 
 class RoundForm(forms.Form):

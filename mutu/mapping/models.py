@@ -1,20 +1,11 @@
 """Pemetaan mutu: rounds, respondents with their packed answers, and stored scores."""
 
-import secrets
-
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from mutu.core.codes import CODE_LENGTH, new_code  # noqa: F401  (migrations name new_code here)
 from mutu.instruments.models import InstrumentVersion, Node, RespondentType
-
-# Unambiguous on a phone keyboard and on paper: no 0/O, 1/I/L.
-CODE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
-CODE_LENGTH = 10  # 31^10 ≈ 8e14 codes
-
-
-def new_code():
-    return "".join(secrets.choice(CODE_ALPHABET) for _ in range(CODE_LENGTH))
 
 
 class Round(models.Model):

@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from mutu.accounts.permissions import Perm
 from mutu.core.exporters import ListExporter
 from mutu.core.pdf import render_pdf
+from mutu.core.qr import qr_svg
 from mutu.instruments.models import LevelBand
 from mutu.regions.models import District, Province, Regency
 from mutu.schools.models import School
@@ -351,14 +352,12 @@ def home_region(user, round_):
 
 
 def respondent_sheet_pdf(request, round_, school, slots):
-    import segno
-
     link = request.build_absolute_uri("/r/")
     cards = [
         {
             "slot": slot,
             "url": f"{link}{slot.code}/",
-            "qr": segno.make(f"{link}{slot.code}/", error="m").svg_inline(scale=3),
+            "qr": qr_svg(f"{link}{slot.code}/"),
         }
         for slot in slots
     ]

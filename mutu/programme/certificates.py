@@ -1,0 +1,124 @@
+"""Certificates: numbered per event for the participants who meet its attendance rule, drawn as PDF
+(WeasyPrint) with a QR code to the public verification page, made in the worker for a whole event
+into one ZIP; one certificate is drawn on request from the same template.
+
+A number, once given, stays: generating again numbers only participants who became eligible since."""
+
+import tempfile
+import zipfile
+
+from django.conf import settings
+from django.core.files import File
+from django.db import transaction
+from django.db.models import Count, Max
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.text import slugify
+from django.utils.translation import gettext as _
+
+from mutu.core.pdf import render_pdf
+from mutu.core.qr import qr_svg
+from mutu.core.services import record_audit
+
+from . import selectors
+from .models import Certificate, Event, Participant
+from .services import ProgrammeError
+
+
+def eligible(event):
+    """Participants present on at least the days the event's rule asks."""
+    return (
+        Participant.objects.filter(event=event)
+        .annotate(days_present=Count("attendances"))
+        .filter(days_present__gte=event.required_days)
+    )
+
+
+def verification_url(number):
+    return f"{settings.MUTU_SITE_URL.rstrip('/')}{reverse('certificate_verify')}?nomor={number}"
+
+
+@transaction.atomic
+def issue_numbers(event):
+    """Numbers for the eligible participants that have none yet, in recap order. Returns how many."""
+    event = Event.objects.select_for_update().select_related("cohort").get(pk=event.pk)
+    start = Certificate.objects.filter(event=event).aggregate(top=Max("seq"))["top"] or 0
+    new = eligible(event).filter(certificate__isnull=True).order_by("regency__code", "role", "name", "pk")
+    rows = []
+    for seq, participant in enumerate(new, start=start + 1):
+        number = event.certificate_format.format(seq=seq, year=event.cohort.year, event=event.pk)
+        rows.append(Certificate(participant=participant, event=event, seq=seq, number=number))
+    Certificate.objects.bulk_create(rows)
+    return len(rows)
+
+
+def render(certificates, request=None):
+    """One PDF per certificate: [(certificate, pdf bytes)]."""
+    for certificate in certificates:
+        participant = certificate.participant
+        event = participant.event
+        context = {
+            "certificate": certificate,
+            "participant": participant,
+            "event": event,
+            "session": participant.session,
+            "qr": qr_svg(verification_url(certificate.number)),
+            "verify_url": verification_url(certificate.number),
+        }
+        yield certificate, render_pdf(request, "programme/certificate_pdf.html", context)
+
+
+def filename(certificate):
+    return f"sertifikat-{slugify(certificate.number)}-{slugify(certificate.participant.name)[:40]}.pdf"
+
+
+def request_generation(*, actor, event):
+    from .tasks import generate_certificates
+
+    if not selectors.manages(actor, event.cohort):
+        raise ProgrammeError(_("Only the LPMP of %(province)s does this.") % {"province": event.cohort.province})
+    with transaction.atomic():
+        locked = Event.objects.select_for_update().get(pk=event.pk)
+        busy = locked.certificates_requested_at and not locked.certificates_done_at and not locked.certificates_failure
+        if busy:
+            return False  # already under way: a second click starts nothing
+        Event.objects.filter(pk=event.pk).update(
+            certificates_requested_at=timezone.now(), certificates_done_at=None, certificates_failure=""
+        )
+        record_audit(actor=actor, action="programme.certificates", obj=event, province_id=event.cohort.province_id)
+        transaction.on_commit(lambda: generate_certificates.enqueue(event.pk))
+    return True
+
+
+def generate(event_id):
+    """The worker's job: number the eligible participants, then draw every certificate into one ZIP."""
+    event = Event.objects.select_related("cohort").get(pk=event_id)
+    try:
+        issue_numbers(event)
+        certificates = Certificate.objects.filter(event=event).select_related(
+            "participant__event__cohort", "participant__session", "participant__regency", "participant__school"
+        )
+        with tempfile.TemporaryFile(suffix=".zip") as handle:
+            with zipfile.ZipFile(handle, "w", zipfile.ZIP_DEFLATED) as archive:
+                for certificate, pdf in render(certificates.iterator(chunk_size=200)):
+                    archive.writestr(filename(certificate), pdf)
+            handle.seek(0)
+            if event.certificates_zip:
+                event.certificates_zip.delete(save=False)
+            event.certificates_zip.save(f"sertifikat-{event.pk}.zip", File(handle), save=False)
+        Event.objects.filter(pk=event.pk).update(
+            certificates_zip=event.certificates_zip.name, certificates_done_at=timezone.now()
+        )
+    except Exception as exc:  # every run ends, with its reason
+        Event.objects.filter(pk=event.pk).update(
+            certificates_failure=_("The certificates could not be made: %(kind)s.") % {"kind": type(exc).__name__}
+        )
+        raise
+
+
+def lookup(number):
+    """The certificate of a number as printed (spaces around it ignored), or None."""
+    number = " ".join(number.split())
+    if not number or len(number) > 120:
+        return None
+    return Certificate.objects.select_related("participant", "event").filter(number=number).first()

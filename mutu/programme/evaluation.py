@@ -1,0 +1,233 @@
+"""The yearly evaluation of model schools: a scorecard per school, a recommendation computed from the
+cohort's rules (mandiri / lanjut / ganti), confirmed by the LPMP with a note; and the programme's
+effect per kab/kota: the rapor change of model schools, their imbas schools and the other schools.
+
+Every figure of a cohort is read in a fixed number of queries, whatever its size."""
+
+from collections import defaultdict
+from statistics import mean
+
+from django.db import transaction
+from django.db.models import Count, Exists, OuterRef, Q
+from django.utils.translation import gettext as _
+from django_fsm import can_proceed
+
+from mutu.core.services import record_audit
+from mutu.cycle.models import CycleDocument, State
+from mutu.mapping.models import SchoolScore
+from mutu.mapping.scoring import ENGINE
+from mutu.schools.models import School
+
+from . import selectors
+from .models import (
+    Attendance,
+    Grant,
+    ImbasSchool,
+    ModelSchoolStatus,
+    Participant,
+    ParticipantRole,
+    Recommendation,
+    YearlyEvaluation,
+)
+from .services import ProgrammeError, record_move
+
+# A model school graduates (mandiri) when it meets every "mandiri" rule; it is replaced (ganti) when it
+# meets any "ganti" rule; otherwise it continues (lanjut). A cohort may set its own in `Cohort.rules`.
+DEFAULT_RULES = {
+    "mandiri": {"steps_accepted_min": 5, "rapor_change_min": 0.0, "imbas_share_min": 1.0,
+                "visited_share_min": 1.0, "attendance_min": 0.8, "grant_report": True},
+    "ganti": {"steps_accepted_max": 1, "rapor_change_max": -0.25},
+}  # fmt: skip
+
+
+def rules_of(cohort):
+    rules = {key: dict(values) for key, values in DEFAULT_RULES.items()}
+    for key, values in (cohort.rules or {}).items():
+        rules.setdefault(key, {}).update(values)
+    return rules
+
+
+def _scores(schools):
+    """{school id: [(year, published score)]} oldest first."""
+    scores = defaultdict(list)
+    rows = (
+        SchoolScore.objects.filter(school__in=schools, engine=ENGINE, total_published__isnull=False)
+        .order_by("round__year", "round__closes_on")
+        .values_list("school_id", "round__year", "total_published")
+    )
+    for school_id, year, value in rows:
+        scores[school_id].append((year, value))
+    return scores
+
+
+def _at(series, year):
+    """The latest score up to `year`."""
+    values = [value for y, value in series if y <= year]
+    return values[-1] if values else None
+
+
+def change(series, since, until):
+    before, after = _at(series, since), _at(series, until)
+    return None if before is None or after is None else round(after - before, 2)
+
+
+def scorecards(cohort, year):
+    """{model school id: scorecard} for the cohort's designated (and graduated) model schools."""
+    records = list(
+        cohort.model_schools.filter(
+            status__in=[ModelSchoolStatus.DESIGNATED, ModelSchoolStatus.GRADUATED]
+        ).select_related("school")
+    )
+    schools = [r.school_id for r in records]
+    accepted = dict(
+        CycleDocument.objects.filter(cycle__school__in=schools, cycle__year=year, state=State.ACCEPTED)
+        .values("cycle__school").annotate(n=Count("pk")).values_list("cycle__school", "n")
+    )  # fmt: skip
+    steps = dict(
+        CycleDocument.objects.filter(cycle__school__in=schools, cycle__year=year)
+        .values("cycle__school").annotate(n=Count("pk")).values_list("cycle__school", "n")
+    )  # fmt: skip
+    imbas = {
+        row["model_school"]: row
+        for row in ImbasSchool.objects.filter(model_school__in=records)
+        .values("model_school")
+        .annotate(n=Count("pk", distinct=True), visited=Count("pk", filter=Q(visits__isnull=False), distinct=True))
+    }
+    present = Exists(Attendance.objects.filter(participant=OuterRef("pk")))
+    attendance = {
+        row["school"]: row
+        for row in Participant.objects.filter(
+            event__cohort=cohort,
+            school__in=schools,
+            role=ParticipantRole.PRINCIPAL_MODEL,
+            event__cohort__year__lte=year,
+        )
+        .annotate(came=present)
+        .values("school")
+        .annotate(registered=Count("pk"), attended=Count("pk", filter=Q(came=True)))
+    }
+    reports = dict(Grant.objects.filter(model_school__in=records).values_list("model_school_id", "report_done_on"))
+    scores = _scores(schools)
+    cards = {}
+    for record in records:
+        since = record.decree_date.year if record.decree_date else cohort.year
+        own_imbas = imbas.get(record.pk, {"n": 0, "visited": 0})
+        came = attendance.get(record.school_id, {"registered": 0, "attended": 0})
+        cards[record.pk] = {
+            "steps_accepted": accepted.get(record.school_id, 0),
+            "steps": steps.get(record.school_id, 0),
+            "rapor_since": _at(scores[record.school_id], since),
+            "rapor_now": _at(scores[record.school_id], year),
+            "rapor_change": change(scores[record.school_id], since, year),
+            "imbas": own_imbas["n"],
+            "imbas_share": own_imbas["n"] / cohort.imbas_target,
+            "visited_share": own_imbas["visited"] / own_imbas["n"] if own_imbas["n"] else 0.0,
+            "attendance": came["attended"] / came["registered"] if came["registered"] else None,
+            "grant_report": bool(reports.get(record.pk)),
+        }
+    return records, cards
+
+
+def recommend(card, rules):
+    graduate = rules["mandiri"]
+    checks = [
+        card["steps_accepted"] >= graduate.get("steps_accepted_min", 0),
+        card["rapor_change"] is not None and card["rapor_change"] >= graduate.get("rapor_change_min", 0),
+        card["imbas_share"] >= graduate.get("imbas_share_min", 0),
+        card["visited_share"] >= graduate.get("visited_share_min", 0),
+        (card["attendance"] or 0) >= graduate.get("attendance_min", 0),
+        card["grant_report"] or not graduate.get("grant_report"),
+    ]
+    if all(checks):
+        return Recommendation.GRADUATE
+    replace = rules["ganti"]
+    if card["steps_accepted"] <= replace.get("steps_accepted_max", -1) or (
+        card["rapor_change"] is not None and card["rapor_change"] <= replace.get("rapor_change_max", -99)
+    ):
+        return Recommendation.REPLACE
+    return Recommendation.CONTINUE
+
+
+@transaction.atomic
+def compute(*, actor, cohort, year):
+    """The scorecards of the year, stored; a confirmed evaluation keeps its card until it is reopened."""
+    if not selectors.manages(actor, cohort):
+        raise ProgrammeError(_("Only the LPMP of %(province)s does this.") % {"province": cohort.province})
+    records, cards = scorecards(cohort, year)
+    rules = rules_of(cohort)
+    existing = {e.model_school_id: e for e in YearlyEvaluation.objects.filter(model_school__in=records, year=year)}
+    for record in records:
+        evaluation = existing.get(record.pk) or YearlyEvaluation(model_school=record, year=year)
+        if evaluation.status == "dikonfirmasi":
+            continue
+        evaluation.scorecard = cards[record.pk]
+        evaluation.computed = recommend(cards[record.pk], rules)
+        evaluation.save()
+    record_audit(actor=actor, action="programme.evaluate", obj=cohort, province_id=cohort.province_id)
+    return len(records)
+
+
+@transaction.atomic
+def confirm(*, actor, evaluation, decision, note):
+    evaluation = (
+        YearlyEvaluation.objects.select_for_update().select_related("model_school__cohort").get(pk=evaluation.pk)
+    )
+    if not selectors.manages(actor, evaluation.model_school.cohort):
+        raise ProgrammeError(_("Only the cohort's LPMP confirms its evaluations."))
+    if not can_proceed(evaluation.confirm):
+        raise ProgrammeError(_("This evaluation is confirmed already."))
+    if decision not in Recommendation.values:
+        raise ProgrammeError(_("Choose mandiri, lanjut or ganti."))
+    note = note.strip()
+    if decision != evaluation.computed and not note:
+        raise ProgrammeError(_("Say why the decision differs from the computed recommendation."))
+    evaluation.decision, evaluation.note = decision, note
+    evaluation.confirm()
+    evaluation.save()
+    record_move(actor=actor, subject=evaluation, source="draft", target=evaluation.status, note=note)
+    record_audit(actor=actor, action="programme.evaluation.confirm", obj=evaluation,
+                 province_id=evaluation.model_school.cohort.province_id)  # fmt: skip
+    return evaluation
+
+
+@transaction.atomic
+def reopen(*, actor, evaluation, note):
+    evaluation = (
+        YearlyEvaluation.objects.select_for_update().select_related("model_school__cohort").get(pk=evaluation.pk)
+    )
+    if not selectors.manages(actor, evaluation.model_school.cohort):
+        raise ProgrammeError(_("Only the cohort's LPMP confirms its evaluations."))
+    if not can_proceed(evaluation.reopen):
+        raise ProgrammeError(_("Only a confirmed evaluation is reopened."))
+    if not note.strip():
+        raise ProgrammeError(_("Say why the evaluation is reopened."))
+    evaluation.reopen()
+    evaluation.save()
+    record_move(actor=actor, subject=evaluation, source="dikonfirmasi", target=evaluation.status, note=note.strip())
+    return evaluation
+
+
+def effect(cohort, year):
+    """Per kab/kota of the cohort's province: the mean rapor change from the cohort's year to `year` of
+    its model schools, their imbas schools and the other schools (with how many have both scores)."""
+    model_ids = set(
+        cohort.model_schools.filter(status__in=[ModelSchoolStatus.DESIGNATED, ModelSchoolStatus.GRADUATED]).values_list(
+            "school_id", flat=True
+        )
+    )
+    imbas_ids = set(cohort.imbas_schools.values_list("school_id", flat=True))
+    schools = dict(School.objects.filter(province=cohort.province_id).values_list("pk", "regency__name"))
+    scores = _scores(list(schools))
+    groups = defaultdict(lambda: {"model": [], "imbas": [], "other": []})
+    for school_id, regency in schools.items():
+        delta = change(scores.get(school_id, []), cohort.year, year)
+        if delta is None:
+            continue
+        group = "model" if school_id in model_ids else "imbas" if school_id in imbas_ids else "other"
+        groups[regency][group].append(delta)
+    rows = []
+    for regency in sorted(groups):
+        values = groups[regency]
+        rows.append({"regency": regency} | {
+            key: {"mean": round(mean(v), 2) if v else None, "n": len(v)} for key, v in values.items()})  # fmt: skip
+    return rows

@@ -1,0 +1,575 @@
+"""Mentoring events: sessions and materials, participants from the rosters or from a file, and
+attendance (by code or QR on the participant's phone, or by the facilitator's checklist).
+
+A participant file (CSV or XLSX; columns in `COLUMNS`, a template at /programme/participants.csv) is
+read by the worker outside any transaction; every row is checked (name, role, kab/kota, NPSN for
+school roles, NIP, duplicates in the file and in the event) and the rows are saved in one transaction
+only when none is refused: nothing is ever half-saved."""
+
+import datetime
+import re
+import tempfile
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from mutu.accounts.models import Membership, Role
+from mutu.core import uploads
+from mutu.core.codes import new_code, normalize
+from mutu.core.services import record_audit
+from mutu.regions.models import Regency
+from mutu.schools.importing import ImportFileError, encoding_name, iter_file_rows, normalize_header
+from mutu.schools.models import School
+
+from . import selectors
+from .models import (
+    SCHOOL_ROLES,
+    Attendance,
+    AttendanceCode,
+    AttendanceMethod,
+    Event,
+    EventMaterial,
+    ModelSchoolStatus,
+    Participant,
+    ParticipantImport,
+    ParticipantRole,
+    Session,
+    TpmpdMember,
+)
+from .services import ProgrammeError
+
+PARTICIPANT_CODE_LENGTH = 8  # 31^8 ≈ 8.5e11: a personal code printed on the invitation
+ATTENDANCE_CODE_LENGTH = 6  # typed from a screen during a session; valid for minutes only
+MAX_STORED_ERRORS = 200
+
+
+@dataclass(frozen=True)
+class Column:
+    key: str
+    label: object
+    synonyms: tuple
+    required: bool = False
+    help: object = ""
+
+
+COLUMNS = [
+    Column("name", gettext_lazy("Name"), ("nama", "nama peserta", "name", "nama lengkap"), True),
+    Column(
+        "role", gettext_lazy("Role"), ("peran", "role", "peran peserta", "jenis peserta", "unsur"), True,
+        gettext_lazy("TPMPD, Pengawas Pembina, Kepala Sekolah Binaan, Kepala Sekolah Imbas, Guru or Lainnya"),
+    ),
+    Column("regency", gettext_lazy("Kab/kota"), ("kab/kota", "kabupaten/kota", "kab kota", "kabupaten", "kota",
+                                                  "regency"), True, gettext_lazy("e.g. Kampar or Kota Pekanbaru")),
+    Column("npsn", "NPSN", ("npsn", "npsn sekolah"), False, gettext_lazy("required for school roles")),
+    Column("nip", "NIP", ("nip",), False, gettext_lazy("18 digits, optional")),
+    Column("contact", gettext_lazy("Contact"), ("kontak", "hp", "no hp", "nomor hp", "telepon", "email", "contact"),
+           False, gettext_lazy("phone or e-mail, optional")),
+]  # fmt: skip
+
+ROLE_NAMES = {
+    ParticipantRole.TPMPD: ("tpmpd", "anggota tpmpd"),
+    ParticipantRole.PENGAWAS: ("pengawas", "pengawas pembina"),
+    ParticipantRole.PRINCIPAL_MODEL: ("ks binaan", "kepala sekolah binaan", "kepala sekolah model", "kepsek binaan"),
+    ParticipantRole.PRINCIPAL_IMBAS: ("ks imbas", "kepala sekolah imbas", "kepsek imbas"),
+    ParticipantRole.TEACHER: ("guru",),
+    ParticipantRole.OTHER: ("lainnya", "lain lain", "other"),
+}
+ROLE_LOOKUP = {name: role for role, names in ROLE_NAMES.items() for name in names} | {
+    role.value: role for role in ParticipantRole
+}
+_PREFIX = re.compile(r"^(kabupaten|kab|kota administrasi|kota adm|kota)\b\.?\s*")
+
+
+def _plain(text):
+    return re.sub(r"\s+", " ", re.sub(r"[^a-z0-9' ]+", " ", text.lower())).strip()
+
+
+def identity(*, name, role, regency, school=None, nip=""):
+    """Who a participant is, within one event: their NIP, else their name, role and school or kab/kota."""
+    if nip:
+        return f"nip:{nip}"
+    place = f"npsn:{school.npsn}" if school else f"kab:{regency.code}"
+    return f"{place}:{role}:{_plain(name)}"
+
+
+def _unique_code(taken):
+    while True:
+        code = new_code(PARTICIPANT_CODE_LENGTH)
+        if code not in taken:
+            taken.add(code)
+            return code
+
+
+def session_for(event, regency_id, sessions=None):
+    """The session that covers a kab/kota, or None."""
+    for session in sessions if sessions is not None else event.sessions.prefetch_related("regencies"):
+        if any(r.pk == regency_id for r in session.regencies.all()):
+            return session
+    return None
+
+
+# Events, sessions and materials -----------------------------------------------------------------
+
+
+def _run(actor, event):
+    if not selectors.manages(actor, event.cohort):
+        raise ProgrammeError(_("Only the LPMP of %(province)s does this.") % {"province": event.cohort.province})
+
+
+@transaction.atomic
+def save_event(*, actor, cohort, data, facilitators=(), event=None):
+    if not selectors.manages(actor, cohort):
+        raise ProgrammeError(_("Only the LPMP of %(province)s does this.") % {"province": cohort.province})
+    event = event or Event(cohort=cohort, created_by=actor)
+    for name, value in data.items():
+        setattr(event, name, value)
+    try:
+        number = event.certificate_format.format(seq=1, year=cohort.year, event=event.pk or 0)
+    except (KeyError, IndexError, ValueError):
+        number = ""
+    if not number:
+        raise ProgrammeError(
+            _("The certificate number format may use {seq}, {year} and {event}, e.g. {seq:04d}/SPMI/{year}.")
+        )  # noqa: E501
+    event.save()
+    event.facilitators.set(facilitators)
+    record_audit(actor=actor, action="programme.event", obj=event, province_id=cohort.province_id)
+    return event
+
+
+@transaction.atomic
+def save_session(*, actor, event, data, regencies, session=None):
+    _run(actor, event)
+    if any(r.province_id != event.cohort.province_id for r in regencies) or not regencies:
+        raise ProgrammeError(_("A session covers one or more kab/kota of %(province)s.") % {
+            "province": event.cohort.province})  # fmt: skip
+    others = Session.objects.filter(event=event, regencies__in=regencies).exclude(pk=getattr(session, "pk", None))
+    if others.exists():
+        taken = sorted({str(r) for r in regencies if others.filter(regencies=r).exists()})
+        message = _("A kab/kota belongs to one session of the event: %(names)s already has one.")
+        raise ProgrammeError(message % {"names": ", ".join(taken)})
+    session = session or Session(event=event)
+    for name, value in data.items():
+        setattr(session, name, value)
+    session.save()
+    session.regencies.set(regencies)
+    # Participants of the covered kab/kota meet in this session.
+    Participant.objects.filter(event=event, regency__in=regencies).update(session=session)
+    record_audit(actor=actor, action="programme.session", obj=session, province_id=event.cohort.province_id)
+    return session
+
+
+@transaction.atomic
+def add_material(*, actor, event, title, upload):
+    _run(actor, event)
+    try:
+        mime = uploads.check(upload, ["pdf", "image", "office"])
+    except uploads.UploadRefused as exc:
+        raise ProgrammeError(str(exc)) from exc
+    material = EventMaterial.objects.create(
+        event=event, title=title.strip(), file=upload, original_name=upload.name[:255], mime=mime,
+        size=upload.size, uploaded_by=actor,
+    )  # fmt: skip
+    record_audit(actor=actor, action="programme.material", obj=material, province_id=event.cohort.province_id)
+    return material
+
+
+# Participants from the rosters ------------------------------------------------------------------
+
+ROSTERS = {
+    ParticipantRole.PRINCIPAL_MODEL: gettext_lazy("principals of the cohort's model schools"),
+    ParticipantRole.PRINCIPAL_IMBAS: gettext_lazy("principals of their imbas schools"),
+    ParticipantRole.PENGAWAS: gettext_lazy("pengawas of the model schools"),
+    ParticipantRole.TPMPD: gettext_lazy("TPMPD members"),
+}
+
+
+def _principal(school, principals):
+    return school.principal_name or principals.get(school.pk) or _("Principal of %(school)s") % {"school": school.name}
+
+
+def roster(event, role, regencies):
+    """[(name, role, regency, school, nip)] of a roster, for the kab/kota chosen."""
+    cohort = event.cohort
+    principals = {
+        m.school_id: m.user.full_name or m.user.username
+        for m in Membership.objects.active().filter(role=Role.KEPALA_SEKOLAH).select_related("user")
+        if m.school_id
+    }
+    designated = cohort.model_schools.filter(
+        status=ModelSchoolStatus.DESIGNATED, school__regency__in=regencies
+    ).select_related("school__regency")
+    if role == ParticipantRole.PRINCIPAL_MODEL:
+        return [(_principal(r.school, principals), role, r.school.regency, r.school, "") for r in designated]
+    if role == ParticipantRole.PRINCIPAL_IMBAS:
+        imbas = cohort.imbas_schools.filter(school__regency__in=regencies).select_related("school__regency")
+        return [(_principal(r.school, principals), role, r.school.regency, r.school, "") for r in imbas]
+    if role == ParticipantRole.PENGAWAS:
+        found = {}
+        memberships = Membership.objects.active().filter(role=Role.PENGAWAS, schools__in=[r.school for r in designated])
+        for m in memberships.select_related("user").prefetch_related("schools__regency"):
+            school = next(s for s in m.schools.all() if s.regency in regencies)
+            found[m.pk] = (m.user.full_name or m.user.username, role, school.regency, None, "")
+        return list(found.values())
+    if role == ParticipantRole.TPMPD:
+        members = TpmpdMember.objects.filter(regency__in=regencies).select_related("regency")
+        return [(m.name, role, m.regency, None, m.nip) for m in members]
+    return []
+
+
+@transaction.atomic
+def add_from_roster(*, actor, event, role, regencies):
+    """Adds the roster's people not yet registered; a second click adds nobody twice."""
+    _run(actor, event)
+    existing = set(Participant.objects.filter(event=event).values_list("key", flat=True))
+    codes = set()
+    sessions = list(event.sessions.prefetch_related("regencies"))
+    rows = []
+    for name, role_, regency, school, nip in roster(event, role, regencies):
+        key = identity(name=name, role=role_, regency=regency, school=school, nip=nip)
+        if key in existing:
+            continue
+        existing.add(key)
+        session = session_for(event, regency.pk, sessions)
+        rows.append(Participant(event=event, session=session, name=name[:150], role=role_, regency=regency,
+                                school=school, nip=nip, key=key, code=_unique_code(codes)))  # fmt: skip
+    _check_capacity(event, len(rows))
+    Participant.objects.bulk_create(rows)
+    record_audit(actor=actor, action="programme.participants", obj=event, province_id=event.cohort.province_id,
+                 changes={"added": len(rows)})  # fmt: skip
+    return len(rows)
+
+
+def _check_capacity(event, adding):
+    if event.capacity and event.participants.count() + adding > event.capacity:
+        raise ProgrammeError(_("The event takes %(capacity)s participants; %(count)s would be registered.") % {
+            "capacity": event.capacity, "count": event.participants.count() + adding})  # fmt: skip
+
+
+@transaction.atomic
+def remove_participant(*, actor, participant):
+    _run(actor, participant.event)
+    if participant.attendances.exists() or hasattr(participant, "certificate"):
+        raise ProgrammeError(_("A participant with attendance or a certificate stays registered."))
+    record_audit(actor=actor, action="programme.participant.remove", obj=participant,
+                 province_id=participant.event.cohort.province_id)  # fmt: skip
+    participant.delete()
+
+
+# Participants from a file -----------------------------------------------------------------------
+
+
+@dataclass
+class Report:
+    total_rows: int = 0
+    errors: list = field(default_factory=list)  # [row, field, message]
+    rows: list = field(default_factory=list)  # Participants to save
+    created: int = 0
+    committed: bool = False
+
+    def add(self, row, label, message):
+        self.errors.append([row, str(label), str(message)])
+
+
+class _Regions:
+    def __init__(self, province):
+        self.by_name = {}
+        for regency in Regency.objects.filter(province=province):
+            plain = _plain(regency.name)
+            self.by_name[plain] = regency
+            self.by_name.setdefault(_PREFIX.sub("", plain), regency)
+
+    def find(self, text):
+        plain = _plain(text)
+        return self.by_name.get(plain) or self.by_name.get(_PREFIX.sub("", plain))
+
+
+def _mapping(headers):
+    normalized = [normalize_header(h) for h in headers]
+    mapping = {}
+    for column in COLUMNS:
+        for synonym in column.synonyms:
+            if synonym in normalized:
+                mapping[column.key] = normalized.index(synonym)
+                break
+    return mapping
+
+
+def check_file(event, path):
+    """Every row of a participant file checked; `Report.rows` holds the participants to save when no
+    row is refused. Raises ImportFileError for a file that cannot be read at all."""
+    report = Report()
+    rows = iter_file_rows(path)
+    headers = None
+    for number, row in enumerate(rows, start=1):
+        if sum(1 for cell in row if cell.strip()) >= 2:
+            headers, header_row = row, number
+            break
+    if headers is None:
+        raise ImportFileError(_("The file is empty: the first row must hold the column names."))
+    mapping = _mapping(headers)
+    missing = [str(c.label) for c in COLUMNS if c.required and c.key not in mapping]
+    if missing:
+        raise ImportFileError(_("Columns missing: %(columns)s. Download the template to see them.") % {
+            "columns": ", ".join(missing)})  # fmt: skip
+    regions = _Regions(event.cohort.province_id)
+    existing = set(Participant.objects.filter(event=event).values_list("key", flat=True))
+    seen = {}
+    pending = []  # (row number, values)
+    npsns = set()
+    for number, row in enumerate(rows, start=header_row + 1):
+        if not any(cell.strip() for cell in row):
+            continue
+        report.total_rows += 1
+        if report.total_rows > settings.MUTU_IMPORT_MAX_ROWS:
+            raise ImportFileError(
+                _("The file has more than %(limit)s rows.") % {"limit": settings.MUTU_IMPORT_MAX_ROWS}
+            )
+        values = {key: (row[index].strip() if index < len(row) else "") for key, index in mapping.items()}
+        pending.append((number, values))
+        if values.get("npsn"):
+            npsns.add(values["npsn"])
+    schools = {s.npsn: s for s in School.objects.filter(npsn__in=npsns).select_related("regency")}
+    sessions = list(event.sessions.prefetch_related("regencies"))
+    codes = set()
+    labels = {c.key: c.label for c in COLUMNS}
+    for number, values in pending:
+        problems = len(report.errors)
+        name = values["name"]
+        if not name:
+            report.add(number, labels["name"], _("empty"))
+        elif len(name) > 150:
+            report.add(number, labels["name"], _("longer than 150 characters"))
+        role = ROLE_LOOKUP.get(_plain(values["role"]))
+        if role is None:
+            report.add(number, labels["role"], _("unknown role “%(value)s”: use %(known)s") % {
+                "value": values["role"], "known": COLUMNS[1].help})  # fmt: skip
+        regency = regions.find(values["regency"])
+        if regency is None:
+            report.add(number, labels["regency"], _("“%(value)s” is not a kab/kota of %(province)s") % {
+                "value": values["regency"], "province": event.cohort.province})  # fmt: skip
+        school = None
+        npsn = values.get("npsn", "")
+        if npsn:
+            school = schools.get(npsn)
+            if school is None:
+                report.add(number, "NPSN", _("unknown NPSN %(npsn)s") % {"npsn": npsn})
+            elif regency and school.regency_id != regency.pk:
+                report.add(number, "NPSN", _("%(school)s lies in %(regency)s, not in %(other)s") % {
+                    "school": school.name, "regency": school.regency, "other": regency})  # fmt: skip
+        elif role in SCHOOL_ROLES:
+            report.add(number, "NPSN", _("required for the role %(role)s") % {"role": role.label})
+        nip = re.sub(r"\s", "", values.get("nip", ""))
+        if nip and not re.fullmatch(r"\d{18}", nip):
+            report.add(number, "NIP", _("a NIP has 18 digits"))
+        contact = values.get("contact", "")[:150]
+        if len(report.errors) > problems:
+            continue
+        key = identity(name=name, role=role, regency=regency, school=school, nip=nip)
+        if key in seen:
+            report.add(number, labels["name"], _("the same participant as row %(row)s") % {"row": seen[key]})
+            continue
+        if key in existing:
+            report.add(number, labels["name"], _("already registered for this event"))
+            continue
+        seen[key] = number
+        report.rows.append(Participant(
+            event=event, session=session_for(event, regency.pk, sessions), name=name, role=role, regency=regency,
+            school=school, nip=nip, contact=contact, key=key, code=_unique_code(codes),
+        ))  # fmt: skip
+    return report
+
+
+def import_file(event, path, *, commit, actor=None, on_error=None):
+    """Checks the file, then saves every row in one transaction when none is refused and `commit`."""
+    report = check_file(event, path)
+    for row, label, message in report.errors:
+        if on_error:
+            on_error(row, label, message)
+    if commit and not report.errors and report.rows:
+        with transaction.atomic():
+            _check_capacity(event, len(report.rows))
+            try:
+                Participant.objects.bulk_create(report.rows, batch_size=1000)
+            except IntegrityError as exc:  # registered meanwhile by someone else: nothing is saved
+                raise ProgrammeError(_("Participants were registered meanwhile; check the file again.")) from exc
+            record_audit(actor=actor, action="programme.participants.import", obj=event,
+                         province_id=event.cohort.province_id, changes={"added": len(report.rows)})  # fmt: skip
+        report.created, report.committed = len(report.rows), True
+    return report
+
+
+@transaction.atomic
+def queue_import(*, actor, event, upload, dry_run=False):
+    """Stores the uploaded file and has the worker read it."""
+    from mutu.core.jobs import queue
+
+    from .tasks import import_participants
+
+    _run(actor, event)
+    try:
+        uploads.check_named(upload, ["csv", "xlsx"])
+    except uploads.UploadRefused as exc:
+        raise ProgrammeError(str(exc)) from exc
+    job = ParticipantImport.objects.create(
+        event=event, uploaded_by=actor, original_name=upload.name[:255], file=upload, dry_run=dry_run
+    )
+    transaction.on_commit(lambda: queue(job, import_participants))
+    return job
+
+
+def run_import_job(job_id):
+    """The worker's step: read and check the file outside any transaction, save when every row is good."""
+    job = ParticipantImport.objects.select_related("event__cohort__province", "uploaded_by").get(pk=job_id)
+    ParticipantImport.objects.filter(pk=job.pk).update(state=ParticipantImport.State.READING)
+    suffix = Path(job.file.name).suffix.lower()
+    try:
+        with tempfile.NamedTemporaryFile(suffix=suffix) as handle:
+            with job.file.open("rb") as stored:
+                for chunk in stored.chunks():
+                    handle.write(chunk)
+            handle.flush()
+            job.encoding = encoding_name(handle.name)
+            report = import_file(job.event, handle.name, commit=not job.dry_run, actor=job.uploaded_by)
+    except (ImportFileError, ProgrammeError, OSError) as exc:
+        fail_import(job, str(exc))
+        return
+    except Exception as exc:  # noqa: BLE001 — every job ends, with a reason
+        fail_import(job, _("Unexpected error: %(kind)s.") % {"kind": type(exc).__name__})
+        raise
+    ParticipantImport.objects.filter(pk=job.pk).update(
+        state=ParticipantImport.State.DONE, encoding=job.encoding, total_rows=report.total_rows,
+        created_count=report.created, errors=report.errors[:MAX_STORED_ERRORS], error_count=len(report.errors),
+        updated_at=timezone.now(),
+    )  # fmt: skip
+
+
+def fail_import(job, reason):
+    ParticipantImport.objects.filter(pk=job.pk).update(
+        state=ParticipantImport.State.FAILED, failure=reason, updated_at=timezone.now()
+    )
+
+
+# Attendance -------------------------------------------------------------------------------------
+
+
+def late(event, session, day, at):
+    """Whether a presence recorded at `at` on `day` is late (only when the session's date is known)."""
+    if not session or not session.starts_on:
+        return False
+    date = session.starts_on + datetime.timedelta(days=day - 1)
+    start = datetime.datetime.combine(date, event.start_time, tzinfo=timezone.get_current_timezone())
+    return at > start + datetime.timedelta(minutes=event.grace_minutes)
+
+
+@transaction.atomic
+def open_code(*, actor, session, day, minutes):
+    """A new attendance code for one day of a session, valid from now for `minutes`."""
+    event = session.event
+    if not selectors.runs(actor, event):
+        raise ProgrammeError(_("Only the event's facilitators and its LPMP take attendance."))
+    if not 1 <= day <= event.days:
+        raise ProgrammeError(_("The event has %(days)s days.") % {"days": event.days})
+    if not 1 <= minutes <= 24 * 60:
+        raise ProgrammeError(_("A code is valid for 1 minute to 24 hours."))
+    now = timezone.now()
+    while True:
+        code = new_code(ATTENDANCE_CODE_LENGTH)
+        if not AttendanceCode.objects.filter(code=code).exists():
+            break
+    return AttendanceCode.objects.create(
+        session=session, day=day, code=code, valid_from=now, valid_until=now + datetime.timedelta(minutes=minutes),
+        created_by=actor,
+    )  # fmt: skip
+
+
+class AttendanceRefused(Exception):
+    """The code or the participant is not accepted; the message says why, for the participant."""
+
+
+def check_in(*, day_code, participant_code, method=AttendanceMethod.CODE):
+    """A participant marks themselves present with the day's code (typed, from a link or a QR) and
+    their personal code. Marking twice changes nothing. Returns (participant, day, already)."""
+    code = AttendanceCode.objects.select_related("session__event").filter(code=normalize(day_code)).first()
+    if code is None:
+        raise AttendanceRefused(_("This attendance code does not exist: check it with your facilitator."))
+    now = timezone.now()
+    if now > code.valid_until:
+        raise AttendanceRefused(_("This attendance code expired at %(time)s: ask your facilitator for the current one.") % {  # noqa: E501
+            "time": timezone.localtime(code.valid_until).strftime("%H:%M")})  # fmt: skip
+    if now < code.valid_from:
+        raise AttendanceRefused(_("This attendance code is not valid yet."))
+    participant = (
+        Participant.objects.select_related("event", "session").filter(code=normalize(participant_code)).first()
+    )
+    if participant is None:
+        raise AttendanceRefused(_("This participant code is unknown: it is on your invitation letter."))
+    if participant.event_id != code.session.event_id:
+        raise AttendanceRefused(_("Your participant code belongs to another event: this code is for “%(event)s”.") % {
+            "event": code.session.event.name})  # fmt: skip
+    if participant.session_id != code.session_id:
+        raise AttendanceRefused(_("This code is for another session of the event (%(session)s).") % {
+            "session": code.session.name})  # fmt: skip
+    try:
+        with transaction.atomic():
+            Attendance.objects.create(participant=participant, day=code.day, method=method)
+    except IntegrityError:
+        return participant, code.day, True
+    return participant, code.day, False
+
+
+@transaction.atomic
+def save_checklist(*, actor, session, present):
+    """The facilitator's checklist of a session: `present` is the set of (participant id, day) ticked.
+    Ticks are added and unticked ones removed; submitting the same list again changes nothing."""
+    event = session.event
+    if not selectors.runs(actor, event):
+        raise ProgrammeError(_("Only the event's facilitators and its LPMP take attendance."))
+    ids = set(session.participants.values_list("pk", flat=True))
+    wanted = {(p, d) for p, d in present if p in ids and 1 <= d <= event.days}
+    existing = list(Attendance.objects.filter(participant__session=session).only("pk", "participant_id", "day"))
+    current = {(a.participant_id, a.day) for a in existing}
+    Attendance.objects.filter(pk__in=[a.pk for a in existing if (a.participant_id, a.day) not in wanted]).delete()
+    Attendance.objects.bulk_create(
+        [
+            Attendance(participant_id=p, day=d, method=AttendanceMethod.CHECKLIST, recorded_by=actor)
+            for p, d in sorted(wanted - current)
+        ]  # fmt: skip
+    )
+    record_audit(actor=actor, action="programme.checklist", obj=session, province_id=event.cohort.province_id,
+                 changes={"added": len(wanted - current), "removed": len(current - wanted)})  # fmt: skip
+    return len(wanted - current), len(current - wanted)
+
+
+def attendance_table(event, participants):
+    """Per participant: their days (present, late or absent; unknown while the date is not set), the
+    days present, and whether they meet the event's rule. Two queries."""
+    participants = list(participants.prefetch_related("attendances"))
+    today = timezone.localdate()
+    rows = []
+    for participant in participants:
+        marks = {a.day: a for a in participant.attendances.all()}
+        session = participant.session
+        days = []
+        for day in range(1, event.days + 1):
+            date = session.starts_on + datetime.timedelta(days=day - 1) if session and session.starts_on else None
+            mark = marks.get(day)
+            if mark:
+                state = (
+                    "late"
+                    if mark.method != AttendanceMethod.CHECKLIST and late(event, session, day, mark.at)
+                    else "present"
+                )
+            elif date and date < today:
+                state = "absent"
+            else:
+                state = "pending"
+            days.append({"day": day, "date": date, "state": state})
+        rows.append({"participant": participant, "days": days, "present": len(marks),
+                     "eligible": len(marks) >= event.required_days})  # fmt: skip
+    return rows

@@ -1,0 +1,207 @@
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from mutu.accounts.models import User
+from mutu.regions.models import Regency
+from mutu.schools.models import School
+
+from .models import (
+    Agreement,
+    Cohort,
+    Event,
+    Grant,
+    GrantSpending,
+    ImbasVisit,
+    Recommendation,
+    Session,
+    TpmpdMember,
+)
+
+DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")  # ISO, or a saved date comes back empty
+
+
+class CohortForm(forms.ModelForm):
+    class Meta:
+        model = Cohort
+        fields = ["province", "year", "name", "imbas_target"]
+
+    def __init__(self, *args, provinces, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["province"].queryset = provinces
+        if provinces.count() == 1:
+            self.fields["province"].initial = provinces.first()
+
+
+class ProposeForm(forms.Form):
+    school = forms.ModelChoiceField(label=_("School"), queryset=School.objects.none())
+    commitment = forms.FileField(label=_("Commitment statement of all school components (signed, PDF or photo)"))
+    regional_support = forms.BooleanField(label=_("The regional government supports it"), required=False)
+    support_note = forms.CharField(label=_("How the region supports it"), required=False, max_length=300)
+    note = forms.CharField(label=_("Note"), required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 2}))
+
+    def __init__(self, *args, schools, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["school"].queryset = schools
+        self.fields["school"].label_from_instance = lambda s: f"{s.npsn} {s.name} ({s.regency})"
+
+
+class MoveForm(forms.Form):
+    note = forms.CharField(label=_("Note"), required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 2}))
+    decree_number = forms.CharField(label=_("SK number"), required=False, max_length=100)
+    decree_date = forms.DateField(label=_("SK date"), required=False, widget=DATE)
+    replacement = forms.IntegerField(required=False, widget=forms.HiddenInput)
+
+
+class ImbasForm(forms.Form):
+    school = forms.ModelChoiceField(label=_("School"), queryset=School.objects.none())
+    agreed_on = forms.DateField(label=_("Agreed on"), required=False, widget=DATE)
+
+    def __init__(self, *args, schools, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["school"].queryset = schools
+
+
+class ImbasVisitForm(forms.ModelForm):
+    evidence_file = forms.FileField(label=_("Evidence (PDF, photo or office document)"), required=False)
+
+    class Meta:
+        model = ImbasVisit
+        fields = ["starts_on", "ends_on", "mentor", "participants", "report"]
+        widgets = {
+            "starts_on": DATE,
+            "ends_on": DATE,
+            "participants": forms.Textarea(attrs={"rows": 2}),
+            "report": forms.Textarea(attrs={"rows": 3}),
+        }
+
+
+class EventForm(forms.ModelForm):
+    facilitators = forms.ModelMultipleChoiceField(
+        label=_("Facilitators"), queryset=User.objects.none(), required=False, widget=forms.CheckboxSelectMultiple
+    )
+    meeting_link = forms.URLField(label=_("Meeting link"), required=False, max_length=500, assume_scheme="https")
+
+    class Meta:
+        model = Event
+        fields = [
+            "name", "kind", "stage", "mode", "days", "hours", "start_time", "grace_minutes", "meeting_link",
+            "capacity", "letter_number", "min_days", "certificate_format",
+        ]  # fmt: skip
+        widgets = {"start_time": forms.TimeInput(attrs={"type": "time"}, format="%H:%M")}
+
+    def __init__(self, *args, facilitators, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["facilitators"].queryset = facilitators
+        self.fields["facilitators"].label_from_instance = lambda u: u.full_name or u.username
+
+
+class SessionForm(forms.ModelForm):
+    regencies = forms.ModelMultipleChoiceField(
+        label=_("Kab/kota covered"), queryset=Regency.objects.none(), widget=forms.CheckboxSelectMultiple
+    )
+
+    class Meta:
+        model = Session
+        fields = ["name", "starts_on", "venue"]
+        widgets = {"starts_on": DATE}
+        help_texts = {"starts_on": _("Leave empty while the date is not known.")}
+
+    def __init__(self, *args, province, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["regencies"].queryset = Regency.objects.filter(province=province)
+        if self.instance.pk:
+            self.fields["regencies"].initial = list(self.instance.regencies.all())
+
+
+class MaterialForm(forms.Form):
+    title = forms.CharField(label=_("Title"), max_length=200)
+    file = forms.FileField(label=_("File (PDF, photo or office document)"))
+
+
+class RosterForm(forms.Form):
+    role = forms.ChoiceField(label=_("Roster"))
+    regencies = forms.ModelMultipleChoiceField(label=_("Kab/kota"), queryset=Regency.objects.none(), required=False)
+
+    def __init__(self, *args, rosters, province, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["role"].choices = [(role.value, label) for role, label in rosters.items()]
+        self.fields["regencies"].queryset = Regency.objects.filter(province=province)
+        self.fields["regencies"].help_text = _("Empty: every kab/kota the event's sessions cover.")
+
+
+class ImportForm(forms.Form):
+    file = forms.FileField(label=_("Participant file (CSV or XLSX)"))
+    dry_run = forms.BooleanField(label=_("Only check, save nothing"), required=False)
+
+
+class CodeForm(forms.Form):
+    day = forms.IntegerField(label=_("Day"), min_value=1, initial=1)
+    minutes = forms.IntegerField(label=_("Valid for (minutes)"), min_value=1, max_value=24 * 60, initial=30)
+
+
+class CheckInForm(forms.Form):
+    day_code = forms.CharField(
+        label=_("Attendance code"), max_length=20,
+        widget=forms.TextInput(attrs={"autocomplete": "off", "autocapitalize": "characters"}),
+    )  # fmt: skip
+    participant_code = forms.CharField(
+        label=_("Your participant code (on your invitation)"), max_length=20,
+        widget=forms.TextInput(attrs={"autocomplete": "off", "autocapitalize": "characters"}),
+    )  # fmt: skip
+
+
+class VerifyForm(forms.Form):
+    nomor = forms.CharField(label=_("Certificate number"), max_length=120)
+
+
+class GrantForm(forms.ModelForm):
+    class Meta:
+        model = Grant
+        fields = ["amount", "agreement_number", "agreement_date", "transferred_on", "refund", "refunded_on",
+                  "report_done_on"]  # fmt: skip
+        widgets = {name: DATE for name in ["agreement_date", "transferred_on", "refunded_on", "report_done_on"]}
+        localized_fields = ["amount", "refund"]
+
+
+class SpendingForm(forms.ModelForm):
+    class Meta:
+        model = GrantSpending
+        fields = ["spent_on", "description", "amount"]
+        widgets = {"spent_on": DATE}
+        localized_fields = ["amount"]
+
+
+class TpmpdForm(forms.ModelForm):
+    class Meta:
+        model = TpmpdMember
+        fields = ["regency", "name", "position", "nip", "decree_number", "decree_date"]
+        widgets = {"decree_date": DATE}
+
+    def __init__(self, *args, province, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["regency"].queryset = Regency.objects.filter(province=province)
+
+    def validate_unique(self):
+        pass  # the service says it in words, naming the member and the kab/kota
+
+
+class AgreementForm(forms.ModelForm):
+    upload = forms.FileField(label=_("Signed agreement (PDF)"), required=False)
+
+    class Meta:
+        model = Agreement
+        fields = ["regency", "number", "signed_on", "commitments", "budget"]
+        widgets = {"signed_on": DATE, "commitments": forms.Textarea(attrs={"rows": 2})}
+        localized_fields = ["budget"]
+
+    def __init__(self, *args, province, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["regency"].queryset = Regency.objects.filter(province=province)
+
+    def validate_unique(self):
+        pass  # one agreement per kab/kota: saving again updates it
+
+
+class ConfirmForm(forms.Form):
+    decision = forms.ChoiceField(label=_("Decision"), choices=Recommendation.choices)
+    note = forms.CharField(label=_("Note"), required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 2}))

@@ -1,0 +1,13 @@
+from django_tasks import task
+
+from . import certificates, events
+
+
+@task()
+def import_participants(job_id):
+    events.run_import_job(job_id)
+
+
+@task()
+def generate_certificates(event_id):
+    certificates.generate(event_id)

@@ -1,0 +1,45 @@
+from datetime import date
+
+import pytest
+
+from mutu.programme import events, services
+from mutu.programme.models import ModelSchoolStatus
+
+
+@pytest.fixture
+def cohort(personas, schools):
+    return services.create_cohort(
+        actor=personas["lpmp"], province=schools["a"].province, year=2026, name="Sekolah Model Riau", imbas_target=2
+    )
+
+
+@pytest.fixture
+def model_school(personas, cohort, schools):
+    record = services.propose(actor=personas["pengawas"], cohort=cohort, school=schools["a"], regional_support=True)
+    return services.move(
+        actor=personas["lpmp"],
+        record=record,
+        name="designate",
+        decree_number="SK/01/2026",
+        decree_date=date(2026, 2, 1),
+    )
+
+
+@pytest.fixture
+def event(personas, cohort, schools):
+    event = events.save_event(
+        actor=personas["lpmp"],
+        cohort=cohort,
+        facilitators=[personas["fasilitator"]],
+        data={"name": "Bimtek SPMI", "kind": "bimtek", "stage": 1, "mode": "luring", "days": 2, "hours": 32},
+    )
+    events.save_session(
+        actor=personas["lpmp"],
+        event=event,
+        data={"name": "TPK Kampar", "starts_on": date(2026, 3, 2), "venue": "LPMP"},
+        regencies=[schools["a"].regency],
+    )
+    return event
+
+
+__all__ = ["ModelSchoolStatus"]

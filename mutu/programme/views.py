@@ -1,0 +1,933 @@
+"""Pages of the sekolah model programme. Views parse, authorise (scoped selectors), call one service
+and render; refused writes say why and save nothing."""
+
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.db.models import Count, Q
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
+
+from mutu.accounts.models import Membership, Role, User
+from mutu.accounts.permissions import Perm, has_perm, require_perm
+from mutu.accounts.scopes import area_for
+from mutu.core import uploads
+from mutu.core.forms import form_errors
+from mutu.core.jobs import settle
+from mutu.core.pdf import pdf_response, render_pdf
+from mutu.core.qr import qr_svg
+from mutu.core.throttle import address_usage, locked_minutes
+from mutu.mapping.charts import standards_chart
+from mutu.schools.models import School
+
+from . import certificates, evaluation, events, recap, selectors, services
+from .forms import (
+    AgreementForm,
+    CheckInForm,
+    CodeForm,
+    CohortForm,
+    ConfirmForm,
+    EventForm,
+    GrantForm,
+    ImbasForm,
+    ImbasVisitForm,
+    ImportForm,
+    MaterialForm,
+    MoveForm,
+    ProposeForm,
+    RosterForm,
+    SessionForm,
+    SpendingForm,
+    TpmpdForm,
+    VerifyForm,
+)
+from .models import (
+    Agreement,
+    AttendanceCode,
+    Certificate,
+    EventMaterial,
+    Grant,
+    ImbasSchool,
+    ImbasVisit,
+    ModelSchoolStatus,
+    ParticipantImport,
+    Session,
+    TpmpdMember,
+    YearlyEvaluation,
+)
+
+Error = services.ProgrammeError
+
+
+def _refused(request, reason):
+    messages.error(request, _("Nothing was saved: %(reason)s") % {"reason": reason})
+
+
+def _cohort(request, pk):
+    return get_object_or_404(selectors.cohorts_for(request.user), pk=pk)
+
+
+def _managed_cohort(request, pk):
+    cohort = _cohort(request, pk)
+    if not selectors.manages(request.user, cohort):
+        raise Http404
+    return cohort
+
+
+def _event(request, pk):
+    return get_object_or_404(selectors.events_for(request.user).select_related("cohort__province"), pk=pk)
+
+
+def _run_event(request, pk):
+    event = _event(request, pk)
+    if not selectors.runs(request.user, event):
+        raise Http404
+    return event
+
+
+def _model_school(request, cohort, pk):
+    return get_object_or_404(selectors.model_schools_for(request.user, cohort), pk=pk)
+
+
+# Cohorts ----------------------------------------------------------------------------------------
+
+
+@require_http_methods(["GET", "HEAD", "POST"])
+@require_perm(Perm.PROGRAMME_VIEW)
+def home(request):
+    provinces = area_for(request.user, Perm.PROGRAMME_MANAGE).whole_provinces()
+    form = (
+        CohortForm(request.POST or None, provinces=provinces) if has_perm(request.user, Perm.PROGRAMME_MANAGE) else None
+    )
+    if request.method == "POST":
+        if form is None:
+            raise Http404
+        if form.is_valid():
+            try:
+                cohort = services.create_cohort(actor=request.user, **form.cleaned_data)
+            except Error as exc:
+                _refused(request, exc)
+            else:
+                messages.success(request, _("The cohort is created."))
+                return redirect("programme:cohort", pk=cohort.pk)
+        else:
+            _refused(request, form_errors(form))
+    cohorts = selectors.cohorts_for(request.user).annotate(
+        models=Count("model_schools", filter=Q(model_schools__status=ModelSchoolStatus.DESIGNATED), distinct=True),
+        candidates=Count("model_schools", filter=Q(model_schools__status=ModelSchoolStatus.CANDIDATE), distinct=True),
+        event_count=Count("events", distinct=True),
+    )
+    page = Paginator(cohorts.order_by("-year", "name"), 50).get_page(request.GET.get("page"))
+    return render(request, "programme/home.html", {"page": page, "form": form})
+
+
+@require_safe
+@require_perm(Perm.PROGRAMME_VIEW)
+def cohort_page(request, pk):
+    cohort = _cohort(request, pk)
+    records = selectors.model_schools_for(request.user, cohort).annotate(imbas_count=Count("imbas"))
+    status = request.GET.get("status", "")
+    if status in ModelSchoolStatus.values:
+        records = records.filter(status=status)
+    page = Paginator(records, 50).get_page(request.GET.get("page"))
+    rapor = selectors.latest_rapor([r.school_id for r in page.object_list])
+    for record in page.object_list:
+        record.rapor = rapor.get(record.school_id)
+    propose_form = None
+    if has_perm(request.user, Perm.PROGRAMME_PROPOSE):
+        schools = (
+            School.objects.filter(
+                area_for(request.user, Perm.PROGRAMME_PROPOSE).school_q(), province=cohort.province_id
+            )
+            .exclude(pk__in=cohort.model_schools.values("school_id"))
+            .select_related("regency")
+            .order_by("name")
+        )
+        propose_form = ProposeForm(schools=schools)
+    context = {
+        "cohort": cohort,
+        "page": page,
+        "status": status,
+        "statuses": ModelSchoolStatus.choices,
+        "manages": selectors.manages(request.user, cohort),
+        "propose_form": propose_form,
+        "events": selectors.events_for(request.user).filter(cohort=cohort).annotate(n=Count("participants")),
+        "coverage": services.coverage(
+            cohort, selectors.model_schools_for(request.user, cohort), selectors.imbas_for(request.user, cohort)
+        ),
+        "query": f"status={status}" if status else "",
+    }
+    return render(request, "programme/cohort.html", context)
+
+
+@require_POST
+@require_perm(Perm.PROGRAMME_PROPOSE)
+def propose(request, pk):
+    cohort = _cohort(request, pk)
+    schools = School.objects.filter(area_for(request.user, Perm.PROGRAMME_PROPOSE).school_q())
+    form = ProposeForm(request.POST, request.FILES, schools=schools)
+    if not form.is_valid():
+        _refused(request, form_errors(form))
+        return redirect("programme:cohort", pk=pk)
+    data = form.cleaned_data
+    try:
+        record = services.propose(
+            actor=request.user, cohort=cohort, school=data["school"], commitment=data["commitment"],
+            regional_support=data["regional_support"], support_note=data["support_note"], note=data["note"],
+        )  # fmt: skip
+    except Error as exc:
+        _refused(request, exc)
+        return redirect("programme:cohort", pk=pk)
+    messages.success(request, _("%(school)s is proposed.") % {"school": record.school.name})
+    return redirect("programme:model_school", pk=pk, record=record.pk)
+
+
+@require_safe
+@require_perm(Perm.PROGRAMME_VIEW)
+def model_school(request, pk, record):
+    cohort = _cohort(request, pk)
+    record = _model_school(request, cohort, record)
+    manages = selectors.manages(request.user, cohort)
+    imbas = list(record.imbas.select_related("school__district").prefetch_related("visits"))
+    grant = Grant.objects.filter(model_school=record).prefetch_related("spending").first()
+    reporter = services.may_report(request.user, record)
+    context = {
+        "cohort": cohort,
+        "record": record,
+        "rapor": selectors.latest_rapor([record.school_id]).get(record.school_id),
+        "history": services.history(record),
+        "manages": manages,
+        "moves": [t.name for t in record.get_available_status_transitions()] if manages else [],
+        "move_form": MoveForm(),
+        "replacements": cohort.model_schools.filter(
+            status__in=[ModelSchoolStatus.CANDIDATE, ModelSchoolStatus.DESIGNATED]
+        )
+        .exclude(pk=record.pk)
+        .select_related("school"),
+        "imbas": imbas,
+        "suggestions": services.imbas_suggestions(record)
+        if manages and record.status == ModelSchoolStatus.DESIGNATED and len(imbas) < cohort.imbas_target
+        else [],
+        "imbas_form": ImbasForm(schools=School.objects.none()),
+        "visit_form": ImbasVisitForm() if reporter else None,
+        "grant": grant,
+        "grant_form": GrantForm(instance=grant) if manages else None,
+        "spending_form": SpendingForm() if grant and reporter else None,
+        "spent": sum((line.amount for line in grant.spending.all()), 0) if grant else 0,
+    }
+    return render(request, "programme/model_school.html", context)
+
+
+@require_POST
+@require_perm(Perm.PROGRAMME_MANAGE)
+def move(request, pk, record, name):
+    cohort = _managed_cohort(request, pk)
+    record = _model_school(request, cohort, record)
+    form = MoveForm(request.POST)
+    form.is_valid()
+    data = form.cleaned_data
+    replacement = None
+    if data.get("replacement"):
+        replacement = cohort.model_schools.filter(pk=data["replacement"]).first()
+    try:
+        services.move(
+            actor=request.user, record=record, name=name, note=data.get("note", ""),
+            decree_number=data.get("decree_number", ""), decree_date=data.get("decree_date"), replacement=replacement,
+        )  # fmt: skip
+    except Error as exc:
+        _refused(request, exc)
+    else:
+        messages.success(request, _("Saved."))
+    return redirect("programme:model_school", pk=pk, record=record.pk)
+
+
+@require_safe
+@require_perm(Perm.PROGRAMME_VIEW)
+def commitment(request, pk, record):
+    record = _model_school(request, _cohort(request, pk), record)
+    if not record.commitment:
+        raise Http404
+    return uploads.download(record.commitment, record.commitment_name or "komitmen")
+
+
+@require_POST
+@require_perm(Perm.PROGRAMME_MANAGE)
+def imbas_add(request, pk, record):
+    cohort = _managed_cohort(request, pk)
+    record = _model_school(request, cohort, record)
+    form = ImbasForm(request.POST, schools=School.objects.filter(province=cohort.province_id))
+    try:
+        if not form.is_valid():
+            raise Error(form_errors(form))
+        imbas = services.add_imbas(actor=request.user, model_school=record, **form.cleaned_data)
+        messages.success(request, _("%(school)s is an imbas school of %(model)s.") % {
+            "school": imbas.school.name, "model": record.school.name})  # fmt: skip
+    except Error as exc:
+        _refused(request, exc)
+    return redirect(reverse("programme:model_school", args=[pk, record.pk]) + "#imbas")
+
+
+@require_POST
+@require_perm(Perm.PROGRAMME_MANAGE)
+def imbas_remove(request, pk, imbas):
+    cohort = _managed_cohort(request, pk)
+    imbas = get_object_or_404(ImbasSchool, cohort=cohort, pk=imbas)
+    try:
+        services.remove_imbas(actor=request.user, imbas=imbas)
+    except Error as exc:
+        _refused(request, exc)
+    return redirect(reverse("programme:model_school", args=[pk, imbas.model_school_id]) + "#imbas")
+
+
+@require_POST
+@require_perm(Perm.PROGRAMME_VIEW)
+def imbas_visit(request, pk, imbas):
+    cohort = _cohort(request, pk)
+    imbas = get_object_or_404(selectors.imbas_for(request.user, cohort), pk=imbas)
+    form = ImbasVisitForm(request.POST, request.FILES)
+    try:
+        if not form.is_valid():
+            raise Error(form_errors(form))
+        data = {k: v for k, v in form.cleaned_data.items() if k != "evidence_file"}
+        services.record_imbas_visit(
+            actor=request.user, imbas=imbas, data=data, evidence=form.cleaned_data.get("evidence_file")
+        )
+        messages.success(request, _("The visit is recorded."))
+    except Error as exc:
+        _refused(request, exc)
+    return redirect(reverse("programme:model_school", args=[pk, imbas.model_school_id]) + "#imbas")
+
+
+@require_safe
+@require_perm(Perm.PROGRAMME_VIEW)
+def imbas_evidence(request, pk, visit):
+    cohort = _cohort(request, pk)
+    visit = get_object_or_404(ImbasVisit, imbas__in=selectors.imbas_for(request.user, cohort), pk=visit)
+    if not visit.evidence:
+        raise Http404
+    return uploads.download(visit.evidence, visit.evidence_name or "bukti")
+
+
+@require_safe
+@require_perm(Perm.PROGRAMME_VIEW)
+def network(request, pk):
+    """Model → imbas schools per kab/kota."""
+    cohort = _cohort(request, pk)
+    records = selectors.model_schools_for(request.user, cohort).filter(
+        status__in=[ModelSchoolStatus.DESIGNATED, ModelSchoolStatus.GRADUATED]
+    )
+    imbas = selectors.imbas_for(request.user, cohort).annotate(visit_count=Count("visits"))
+    by_model = {}
+    for row in imbas:
+        by_model.setdefault(row.model_school_id, []).append(row)
+    regencies = {}
+    for record in records:
+        record.network = by_model.get(record.pk, [])
+        regencies.setdefault(record.school.regency, []).append(record)
+    groups = sorted(regencies.items(), key=lambda item: (item[0].kind, item[0].name))
+    return render(request, "programme/network.html", {"cohort": cohort, "groups": groups})
+
+
+# Events -----------------------------------------------------------------------------------------
+
+
+def _facilitators(cohort):
+    ids = (
+        Membership.objects.active()
+        .filter(Q(role=Role.FASILITATOR) | Q(role=Role.ADMIN_LPMP, province=cohort.province_id))
+        .values("user_id")
+    )
+    return User.objects.filter(pk__in=ids).order_by("full_name", "username")
+
+
+@require_http_methods(["GET", "HEAD", "POST"])
+@require_perm(Perm.PROGRAMME_VIEW)
+def event_list(request, pk):
+    cohort = _cohort(request, pk)
+    manages = selectors.manages(request.user, cohort)
+    form = EventForm(request.POST or None, facilitators=_facilitators(cohort)) if manages else None
+    if request.method == "POST":
+        if form is None:
+            raise Http404
+        try:
+            if not form.is_valid():
+                raise Error(form_errors(form))
+            data = {k: v for k, v in form.cleaned_data.items() if k != "facilitators"}
+            event = events.save_event(
+                actor=request.user, cohort=cohort, data=data, facilitators=form.cleaned_data["facilitators"]
+            )
+            messages.success(request, _("The event is created: add its sessions and participants."))
+            return redirect("programme:event", pk=event.pk)
+        except Error as exc:
+            _refused(request, exc)
+    rows = selectors.events_for(request.user).filter(cohort=cohort).annotate(n=Count("participants"))
+    return render(request, "programme/events.html", {"cohort": cohort, "events": rows, "form": form})
+
+
+@require_safe
+@require_perm(Perm.PROGRAMME_VIEW)
+def event_page(request, pk):
+    event = _event(request, pk)
+    runs = selectors.runs(request.user, event)
+    manages = selectors.manages(request.user, event.cohort)
+    participants = selectors.participants_for(request.user, event)
+    query = request.GET.get("q", "").strip()[:100]
+    if query:
+        participants = participants.filter(Q(name__icontains=query) | Q(school__npsn=query) | Q(nip=query))
+    page = Paginator(participants, 50).get_page(request.GET.get("page"))
+    sessions = list(event.sessions.prefetch_related("regencies").annotate(n=Count("participants")))
+    province = event.cohort.province_id
+    context = {
+        "event": event,
+        "cohort": event.cohort,
+        "runs": runs,
+        "manages": manages,
+        "page": page,
+        "q": query,
+        "query": f"q={query}" if query else "",
+        "sessions": sessions,
+        "unsessioned": event.participants.filter(session__isnull=True).count(),
+        "materials": event.materials.all(),
+        "imports": event.imports.all()[:5] if manages else [],
+        "event_form": EventForm(instance=event, facilitators=_facilitators(event.cohort),
+                                initial={"facilitators": list(event.facilitators.all())}) if manages else None,
+        "session_form": SessionForm(province=province) if manages else None,
+        "session_forms": [(s, SessionForm(instance=s, province=province, prefix=f"s{s.pk}")) for s in sessions]
+        if manages else [],
+        "material_form": MaterialForm() if manages else None,
+        "roster_form": RosterForm(rosters=events.ROSTERS, province=province) if manages else None,
+        "import_form": ImportForm() if manages else None,
+        "code_form": CodeForm(initial={"day": 1}) if runs else None,
+        "codes": AttendanceCode.objects.filter(session__event=event).select_related("session")[:10] if runs else [],
+        "certificate_count": event.certificates.count(),
+        "eligible_count": certificates.eligible(event).count() if runs else None,
+        "columns": events.COLUMNS,
+    }  # fmt: skip
+    return render(request, "programme/event.html", context)
+
+
+@require_POST
+@require_perm(Perm.PROGRAMME_MANAGE)
+def event_edit(request, pk):
+    event = _event(request, pk)
+    form = EventForm(request.POST, instance=event, facilitators=_facilitators(event.cohort))
+    try:
+        if not selectors.manages(request.user, event.cohort):
+            raise Http404
+        if not form.is_valid():
+            raise Error(form_errors(form))
+        data = {k: v for k, v in form.cleaned_data.items() if k != "facilitators"}
+        events.save_event(actor=request.user, cohort=event.cohort, data=data,
+                          facilitators=form.cleaned_data["facilitators"], event=event)  # fmt: skip
+        messages.success(request, _("Saved."))
+    except Error as exc:
+        _refused(request, exc)
+    return redirect("programme:event", pk=pk)
+
+
+@require_POST
+@require_perm(Perm.PROGRAMME_MANAGE)
+def session_save(request, pk, session=None):
+    event = _run_event(request, pk)
+    instance = get_object_or_404(Session, event=event, pk=session) if session else None
+    form = SessionForm(request.POST, instance=instance, province=event.cohort.province_id,
+                       prefix=f"s{session}" if session else None)  # fmt: skip
+    try:
+        if not form.is_valid():
+            raise Error(form_errors(form))
+        data = {k: v for k, v in form.cleaned_data.items() if k != "regencies"}
+        events.save_session(actor=request.user, event=event, data=data,
+                            regencies=list(form.cleaned_data["regencies"]), session=instance)  # fmt: skip
+        messages.success(request, _("Saved."))
+    except Error as exc:
+        _refused(request, exc)
+    return redirect(reverse("programme:event", args=[pk]) + "#sessions")
+
+
+@require_POST
+@require_perm(Perm.PROGRAMME_MANAGE)
+def material_add(request, pk):
+    event = _run_event(request, pk)
+    form = MaterialForm(request.POST, request.FILES)
+    try:
+        if not form.is_valid():
+            raise Error(form_errors(form))
+        events.add_material(actor=request.user, event=event, **form.cleaned_data)
+        messages.success(request, _("Saved."))
+    except Error as exc:
+        _refused(request, exc)
+    return redirect(reverse("programme:event", args=[pk]) + "#materials")
+
+
+@require_safe
+@require_perm(Perm.PROGRAMME_VIEW)
+def material(request, pk, material):
+    event = _event(request, pk)
+    item = get_object_or_404(EventMaterial, event=event, pk=material)
+    return uploads.download(item.file, item.original_name)
+
+
+@require_POST
+@require_perm(Perm.PROGRAMME_MANAGE)
+def roster_add(request, pk):
+    event = _run_event(request, pk)
+    form = RosterForm(request.POST, rosters=events.ROSTERS, province=event.cohort.province_id)
+    try:
+        if not form.is_valid():
+            raise Error(form_errors(form))
+        regencies = list(form.cleaned_data["regencies"]) or [
+            r for s in event.sessions.prefetch_related("regencies") for r in s.regencies.all()
+        ]
+        added = events.add_from_roster(actor=request.user, event=event, role=form.cleaned_data["role"],
+                                       regencies=regencies)  # fmt: skip
+        messages.success(request, _("%(count)s participants added.") % {"count": added})
+    except Error as exc:
+        _refused(request, exc)
+    return redirect(reverse("programme:event", args=[pk]) + "#participants")
+
+
+@require_POST
+@require_perm(Perm.PROGRAMME_MANAGE)
+def participant_import(request, pk):
+    event = _run_event(request, pk)
+    form = ImportForm(request.POST, request.FILES)
+    try:
+        if not form.is_valid():
+            raise Error(form_errors(form))
+        job = events.queue_import(actor=request.user, event=event, upload=form.cleaned_data["file"],
+                                  dry_run=form.cleaned_data["dry_run"])  # fmt: skip
+    except Error as exc:
+        _refused(request, exc)
+        return redirect(reverse("programme:event", args=[pk]) + "#participants")
+    return redirect("programme:import_job", pk=job.pk)
+
+
+@require_safe
+@require_perm(Perm.PROGRAMME_MANAGE)
+def import_job(request, pk):
+    job = get_object_or_404(ParticipantImport.objects.select_related("event__cohort"), pk=pk)
+    if not selectors.manages(request.user, job.event.cohort):
+        raise Http404
+    job = settle(job, events.fail_import)
+    return render(request, "programme/import_job.html", {"job": job, "event": job.event})
+
+
+@require_POST
+@require_perm(Perm.PROGRAMME_MANAGE)
+def participant_remove(request, pk, participant):
+    event = _run_event(request, pk)
+    try:
+        events.remove_participant(actor=request.user, participant=get_object_or_404(event.participants, pk=participant))
+        messages.success(request, _("The participant is removed."))
+    except Error as exc:
+        _refused(request, exc)
+    return redirect(reverse("programme:event", args=[pk]) + "#participants")
+
+
+@require_safe
+@require_perm(Perm.PROGRAMME_VIEW)
+def participant_template(request):
+    """The participant file's columns, as a CSV template (Excel Indonesia: `;` and a BOM)."""
+    header = ";".join(str(c.label) for c in events.COLUMNS)
+    example = "Budi Santoso;Kepala Sekolah Binaan;Kampar;10400001;;0812 0000 0000"
+    response = HttpResponse("\ufeff" + header + "\r\n" + example + "\r\n", content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = 'attachment; filename="template-peserta.csv"'
+    return response
+
+
+@require_safe
+@require_perm(Perm.PROGRAMME_MANAGE)
+def invitations(request, pk):
+    """The invitation letters of the event's participants as one PDF, one letter per page, each with
+    the participant's personal attendance code."""
+    event = _run_event(request, pk)
+    link = request.build_absolute_uri(reverse("check_in"))
+    participants = event.participants.select_related("regency", "school", "session")
+    session = request.GET.get("session")
+    if session:
+        participants = participants.filter(session_id=session)
+    context = {"event": event, "participants": participants, "link": link, "qr": qr_svg(link)}
+    return pdf_response(render_pdf(request, "programme/invitations_pdf.html", context), f"undangan-{event.pk}")
+
+
+# Attendance -------------------------------------------------------------------------------------
+
+
+@require_safe
+@require_perm(Perm.PROGRAMME_VIEW)
+def attendance(request, pk):
+    event = _event(request, pk)
+    participants = selectors.participants_for(request.user, event)
+    session = request.GET.get("session", "")
+    if session.isdigit():
+        participants = participants.filter(session_id=int(session))
+    page = Paginator(participants, 100).get_page(request.GET.get("page"))
+    rows = events.attendance_table(event, participants.filter(pk__in=[p.pk for p in page.object_list]))
+    context = {"event": event, "cohort": event.cohort, "rows": rows, "page": page,
+               "sessions": event.sessions.all(), "session": session, "days": range(1, event.days + 1),
+               "query": f"session={session}" if session else ""}  # fmt: skip
+    return render(request, "programme/attendance.html", context)
+
+
+@require_http_methods(["GET", "HEAD", "POST"])
+@require_perm(Perm.PROGRAMME_VIEW)
+def checklist(request, pk, session):
+    event = _run_event(request, pk)
+    session = get_object_or_404(Session, event=event, pk=session)
+    if request.method == "POST":
+        present = set()
+        for value in request.POST.getlist("present"):
+            person, _sep, day = value.partition(":")
+            if person.isdigit() and day.isdigit():
+                present.add((int(person), int(day)))
+        try:
+            added, removed = events.save_checklist(actor=request.user, session=session, present=present)
+            messages.success(request, _("Attendance saved: %(added)s marked, %(removed)s removed.") % {
+                "added": added, "removed": removed})  # fmt: skip
+        except Error as exc:
+            _refused(request, exc)
+        return redirect("programme:checklist", pk=pk, session=session.pk)
+    rows = events.attendance_table(event, session.participants.select_related("regency", "school", "session"))
+    context = {"event": event, "session": session, "rows": rows, "dates": session.dates()}
+    return render(request, "programme/checklist.html", context)
+
+
+@require_POST
+@require_perm(Perm.PROGRAMME_VIEW)
+def code_open(request, pk, session):
+    event = _run_event(request, pk)
+    session = get_object_or_404(Session, event=event, pk=session)
+    form = CodeForm(request.POST)
+    try:
+        if not form.is_valid():
+            raise Error(form_errors(form))
+        code = events.open_code(actor=request.user, session=session, **form.cleaned_data)
+    except Error as exc:
+        _refused(request, exc)
+        return redirect(reverse("programme:event", args=[pk]) + "#attendance")
+    return redirect("programme:code", pk=pk, code=code.pk)
+
+
+@require_safe
+@require_perm(Perm.PROGRAMME_VIEW)
+def code_page(request, pk, code):
+    """The code to show on the screen of a daring session, or to print at the venue: its link and QR."""
+    event = _run_event(request, pk)
+    code = get_object_or_404(AttendanceCode.objects.select_related("session"), session__event=event, pk=code)
+    link = request.build_absolute_uri(reverse("check_in_code", args=[code.code]))
+    context = {"event": event, "code": code, "link": link, "qr": qr_svg(link, scale=6),
+               "expired": timezone.now() > code.valid_until}  # fmt: skip
+    return render(request, "programme/code.html", context)
+
+
+def _check_in_usage(request, increment=False):
+    from django.conf import settings
+
+    return address_usage(request, "attendance-code", settings.MUTU_CODE_ATTEMPTS,
+                         settings.MUTU_CODE_WINDOW_SECONDS, increment=increment)  # fmt: skip
+
+
+@never_cache
+@require_http_methods(["GET", "HEAD", "POST"])
+def check_in(request, code=""):
+    """A participant's own attendance, on their phone: the day's code (from the screen, a link or the
+    venue's QR) and their personal code. Wrong codes are counted per address as respondent codes are."""
+    form = CheckInForm(request.POST or None, initial={"day_code": code})
+    done = None
+    status = 200
+    if request.method == "POST":
+        minutes = locked_minutes(_check_in_usage(request))
+        if minutes is not None:
+            form.add_error(None, _("Too many wrong codes from this connection: try again in %(minutes)s minutes.") % {
+                "minutes": minutes})  # fmt: skip
+            status = 429
+        elif form.is_valid():
+            method = "qr" if code else "kode"
+            try:
+                participant, day, already = events.check_in(
+                    day_code=form.cleaned_data["day_code"], participant_code=form.cleaned_data["participant_code"],
+                    method=method,
+                )  # fmt: skip
+                done = {"participant": participant, "day": day, "already": already}
+            except events.AttendanceRefused as exc:
+                _check_in_usage(request, increment=True)
+                form.add_error(None, str(exc))
+                status = 422
+    return render(request, "programme/check_in.html", {"form": form, "done": done}, status=status)
+
+
+# Recaps -----------------------------------------------------------------------------------------
+
+
+@require_safe
+@require_perm(Perm.PROGRAMME_VIEW)
+def recap_page(request, pk):
+    """The recap of a whole cohort, one stage (`?tahap=`) or one event (`?event=`); `?hadir=1` counts
+    those who attended; `?format=xlsx|pdf` downloads it."""
+    cohort = _cohort(request, pk)
+    visible = selectors.events_for(request.user).filter(cohort=cohort)
+    scope_events = visible
+    title = _("Participants of %(cohort)s") % {"cohort": cohort}
+    event_id, stage = request.GET.get("event", ""), request.GET.get("tahap", "")
+    if event_id.isdigit():
+        event = get_object_or_404(visible, pk=int(event_id))
+        scope_events = visible.filter(pk=event.pk)
+        title = _("Participants of %(event)s") % {"event": event.name}
+    elif stage.isdigit():
+        scope_events = visible.filter(stage=int(stage))
+        title = _("Participants of stage %(stage)s of %(cohort)s") % {"stage": stage, "cohort": cohort}
+    attended = request.GET.get("hadir") == "1"
+    participants = recap.scoped_participants(request.user, scope_events)
+    table = recap.build(participants, title=title + (" — " + _("attended") if attended else ""), attended=attended)
+    filename = (
+        f"rekap-{cohort.pk}"
+        + (f"-kegiatan-{event_id}" if event_id.isdigit() else "")
+        + (f"-tahap-{stage}" if stage.isdigit() and not event_id.isdigit() else "")
+        + ("-hadir" if attended else "")
+    )
+    context = {
+        "cohort": cohort, "recap": table, "events": visible,
+        "stages": sorted(set(visible.values_list("stage", flat=True))),
+        "event_id": event_id, "stage": stage, "attended": attended,
+        "undated": recap.undated_sessions(scope_events),
+        "query": request.GET.urlencode(),
+    }  # fmt: skip
+    if request.GET.get("format") == "xlsx":
+        return recap.RecapExporter(table, filename).xlsx_response()
+    if request.GET.get("format") == "pdf":
+        return pdf_response(render_pdf(request, "programme/recap_pdf.html", context), filename)
+    return render(request, "programme/recap.html", context)
+
+
+# Certificates -----------------------------------------------------------------------------------
+
+
+@require_POST
+@require_perm(Perm.PROGRAMME_MANAGE)
+def certificates_generate(request, pk):
+    event = _run_event(request, pk)
+    try:
+        started = certificates.request_generation(actor=request.user, event=event)
+    except Error as exc:
+        _refused(request, exc)
+    else:
+        if started:
+            messages.success(request, _("The certificates are being made; this page shows when they are ready."))
+        else:
+            messages.info(request, _("The certificates are already being made."))
+    return redirect(reverse("programme:event", args=[pk]) + "#certificates")
+
+
+@require_safe
+@require_perm(Perm.PROGRAMME_VIEW)
+def certificates_zip(request, pk):
+    event = _run_event(request, pk)
+    if not event.certificates_zip or not event.certificates_done_at:
+        raise Http404
+    return uploads.download(event.certificates_zip, f"sertifikat-{event.pk}.zip")
+
+
+@require_safe
+@require_perm(Perm.PROGRAMME_VIEW)
+def certificate_pdf(request, pk, certificate):
+    event = _event(request, pk)
+    visible = selectors.participants_for(request.user, event)
+    item = get_object_or_404(
+        Certificate.objects.select_related("participant__event__cohort", "participant__session"),
+        event=event, participant__in=visible, pk=certificate,
+    )  # fmt: skip
+    ((item, pdf),) = certificates.render([item], request)
+    return pdf_response(pdf, certificates.filename(item).removesuffix(".pdf"))
+
+
+@never_cache
+@require_safe
+def certificate_verify(request):
+    """Public: confirms a certificate number with its holder's name and event, and nothing else."""
+    form = VerifyForm(request.GET or None)
+    found, status = None, 200
+    if form.is_bound:
+        minutes = locked_minutes(_verify_usage(request))
+        if minutes is not None:
+            message = _("Too many numbers checked from this connection: try again in %(minutes)s minutes.")
+            form.add_error(None, message % {"minutes": minutes})
+            status = 429
+        elif form.is_valid():
+            _verify_usage(request, increment=True)
+            found = certificates.lookup(form.cleaned_data["nomor"])
+            if found is None:
+                form.add_error("nomor", _("No certificate has this number."))
+                status = 404
+    return render(request, "programme/verify.html", {"form": form, "found": found}, status=status)
+
+
+def _verify_usage(request, increment=False):
+    from django.conf import settings
+
+    return address_usage(request, "certificate-verify", settings.MUTU_VERIFY_ATTEMPTS,
+                         settings.MUTU_CODE_WINDOW_SECONDS, increment=increment)  # fmt: skip
+
+
+# Grants, regional support, evaluation ---------------------------------------------------------
+
+
+@require_POST
+@require_perm(Perm.PROGRAMME_MANAGE)
+def grant_save(request, pk, record):
+    cohort = _managed_cohort(request, pk)
+    record = _model_school(request, cohort, record)
+    form = GrantForm(request.POST, instance=Grant.objects.filter(model_school=record).first())
+    try:
+        if not form.is_valid():
+            raise Error(form_errors(form))
+        services.save_grant(actor=request.user, model_school=record, data=form.cleaned_data)
+        messages.success(request, _("Saved."))
+    except Error as exc:
+        _refused(request, exc)
+    return redirect(reverse("programme:model_school", args=[pk, record.pk]) + "#grant")
+
+
+@require_POST
+@require_perm(Perm.PROGRAMME_VIEW)
+def spending_add(request, pk, record):
+    cohort = _cohort(request, pk)
+    record = _model_school(request, cohort, record)
+    grant = get_object_or_404(Grant, model_school=record)
+    form = SpendingForm(request.POST)
+    try:
+        if not form.is_valid():
+            raise Error(form_errors(form))
+        services.add_spending(actor=request.user, grant=grant, data=form.cleaned_data)
+        messages.success(request, _("Saved."))
+    except Error as exc:
+        _refused(request, exc)
+    return redirect(reverse("programme:model_school", args=[pk, record.pk]) + "#grant")
+
+
+@require_safe
+@require_perm(Perm.PROGRAMME_VIEW)
+def grants(request, pk):
+    cohort = _cohort(request, pk)
+    records = selectors.model_schools_for(request.user, cohort)
+    summary = services.realisation(
+        Grant.objects.filter(model_school__in=records).select_related("model_school__school")
+    )
+    return render(request, "programme/grants.html", {"cohort": cohort, "summary": summary})
+
+
+@require_http_methods(["GET", "HEAD", "POST"])
+@require_perm(Perm.PROGRAMME_VIEW)
+def regional(request, pk):
+    cohort = _cohort(request, pk)
+    manages = selectors.manages(request.user, cohort)
+    province = cohort.province_id
+    tpmpd_form = TpmpdForm(prefix="t", province=province) if manages else None
+    agreement_form = AgreementForm(prefix="n", province=province) if manages else None
+    if request.method == "POST":
+        if not manages:
+            raise Http404
+        try:
+            if request.POST.get("form") == "tpmpd":
+                tpmpd_form = TpmpdForm(request.POST, prefix="t", province=province)
+                if not tpmpd_form.is_valid():
+                    raise Error(form_errors(tpmpd_form))
+                services.add_tpmpd_member(actor=request.user, cohort=cohort, data=tpmpd_form.cleaned_data)
+            else:
+                agreement_form = AgreementForm(request.POST, request.FILES, prefix="n", province=province)
+                if not agreement_form.is_valid():
+                    raise Error(form_errors(agreement_form))
+                data = {k: v for k, v in agreement_form.cleaned_data.items() if k != "upload"}
+                services.save_agreement(actor=request.user, cohort=cohort, data=data,
+                                        upload=agreement_form.cleaned_data.get("upload"))  # fmt: skip
+            messages.success(request, _("Saved."))
+            return redirect("programme:regional", pk=pk)
+        except Error as exc:
+            _refused(request, exc)
+    area = area_for(request.user, Perm.PROGRAMME_VIEW)
+    scope = Q() if manages else area.regency_q()
+    context = {
+        "cohort": cohort,
+        "manages": manages,
+        "members": TpmpdMember.objects.filter(scope, regency__province=province).select_related("regency"),
+        "agreements": Agreement.objects.filter(scope, cohort=cohort).select_related("regency"),
+        "tpmpd_form": tpmpd_form,
+        "agreement_form": agreement_form,
+    }
+    return render(request, "programme/regional.html", context)
+
+
+@require_safe
+@require_perm(Perm.PROGRAMME_VIEW)
+def agreement_file(request, pk, agreement):
+    cohort = _cohort(request, pk)
+    scope = Q() if selectors.manages(request.user, cohort) else area_for(request.user, Perm.PROGRAMME_VIEW).regency_q()
+    item = get_object_or_404(Agreement.objects.filter(scope), cohort=cohort, pk=agreement)
+    if not item.file:
+        raise Http404
+    return uploads.download(item.file, item.file_name or "kesepakatan.pdf")
+
+
+def _evaluation_year(request, cohort):
+    try:
+        year = int(request.GET.get("year", ""))
+    except ValueError:
+        year = timezone.localdate().year
+    return (
+        year
+        if cohort.year <= year <= cohort.year + 10
+        else max(cohort.year, min(timezone.localdate().year, cohort.year + 10))
+    )
+
+
+@require_http_methods(["GET", "HEAD", "POST"])
+@require_perm(Perm.PROGRAMME_VIEW)
+def evaluation_page(request, pk):
+    cohort = _cohort(request, pk)
+    year = _evaluation_year(request, cohort)
+    manages = selectors.manages(request.user, cohort)
+    if request.method == "POST":
+        if not manages:
+            raise Http404
+        try:
+            count = evaluation.compute(actor=request.user, cohort=cohort, year=year)
+            messages.success(request, _("%(count)s scorecards computed.") % {"count": count})
+        except Error as exc:
+            _refused(request, exc)
+        return redirect(reverse("programme:evaluation", args=[pk]) + f"?year={year}")
+    records = selectors.model_schools_for(request.user, cohort)
+    rows = YearlyEvaluation.objects.filter(model_school__in=records, year=year).select_related("model_school__school")
+    effect = evaluation.effect(cohort, year)
+    groups = ("model", _("Model schools")), ("imbas", _("Imbas schools")), ("other", _("Other schools"))
+    largest = max([abs(r[k]["mean"]) for r in effect for k, _n in groups if r[k]["mean"] is not None] + [0.5])
+    chart = standards_chart(
+        [r["regency"] for r in effect], [(name, [r[key]["mean"] for r in effect]) for key, name in groups],
+        scale=largest, label=_("The programme's effect per kab/kota"),
+    )  # fmt: skip
+    context = {"cohort": cohort, "year": year, "rows": rows, "manages": manages, "effect": effect, "chart": chart,
+               "confirm_form": ConfirmForm(), "years": range(cohort.year, cohort.year + 6)}  # fmt: skip
+    return render(request, "programme/evaluation.html", context)
+
+
+@require_POST
+@require_perm(Perm.PROGRAMME_MANAGE)
+def evaluation_confirm(request, pk, item, action):
+    cohort = _managed_cohort(request, pk)
+    item = get_object_or_404(YearlyEvaluation, model_school__cohort=cohort, pk=item)
+    form = ConfirmForm(request.POST)
+    try:
+        if action == "confirm":
+            if not form.is_valid():
+                raise Error(form_errors(form))
+            evaluation.confirm(actor=request.user, evaluation=item, **form.cleaned_data)
+        elif action == "reopen":
+            evaluation.reopen(actor=request.user, evaluation=item, note=request.POST.get("note", ""))
+        else:
+            raise Http404
+        messages.success(request, _("Saved."))
+    except Error as exc:
+        _refused(request, exc)
+    return redirect(reverse("programme:evaluation", args=[pk]) + f"?year={item.year}")
