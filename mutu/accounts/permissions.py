@@ -43,7 +43,7 @@ ROLE_PERMS = {
     # Pusat follows every cycle and sets due dates; reviewing schools' documents is LPMP's and pengawas' work.
     Role.ADMIN_PUSAT: set(Perm)
     - {Perm.RESPONDENT_MANAGE, Perm.VERVAL, Perm.CYCLE_EDIT, Perm.CYCLE_REVIEW, Perm.PROGRAMME_REPORT},
-    Role.ADMIN_LPMP: set(Perm) - {Perm.RESPONDENT_MANAGE, Perm.VERVAL, Perm.CYCLE_EDIT, Perm.PROGRAMME_REPORT},
+    Role.ADMIN_LPMP: set(Perm) - {Perm.RESPONDENT_MANAGE, Perm.VERVAL, Perm.CYCLE_EDIT},
     Role.DINAS: {
         Perm.SCHOOL_VIEW,
         Perm.SCHOOL_EDIT,

@@ -1,3 +1,5 @@
+import re
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
@@ -29,3 +31,17 @@ def form_errors(form, labelled=True):
         for name, errors in form.errors.items()
         for error in errors
     )
+
+
+INDONESIAN_AMOUNT = re.compile(r"-?\d{1,3}(\.\d{3})+(,\d+)?")
+
+
+class MoneyField(forms.DecimalField):
+    """An amount in rupiah as people type it: "12.500.000", "Rp 12.500.000" or "12500000"."""
+
+    def to_python(self, value):
+        if isinstance(value, str):
+            value = value.strip().removeprefix("Rp").strip().replace(" ", "")
+            if INDONESIAN_AMOUNT.fullmatch(value):
+                value = value.replace(".", "").replace(",", ".")
+        return super().to_python(value)

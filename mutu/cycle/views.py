@@ -14,7 +14,7 @@ from mutu.accounts.permissions import Perm, active_memberships, has_perm, requir
 from mutu.accounts.scopes import area_for
 from mutu.core import uploads
 from mutu.core.exporters import ListExporter
-from mutu.core.forms import form_errors
+from mutu.core.forms import MoneyField, form_errors
 from mutu.core.pdf import pdf_response, render_pdf
 from mutu.instruments.models import Node
 
@@ -324,6 +324,7 @@ class ActivityForm(forms.ModelForm):
             "person_in_charge", "nodes",
         ]  # fmt: skip
         localized_fields = ["volume", "unit_cost"]
+        field_classes = {"unit_cost": MoneyField}
 
     def __init__(self, *args, cycle, **kwargs):
         super().__init__(*args, **kwargs)
@@ -512,6 +513,7 @@ class ImplementationForm(forms.ModelForm):
             "notes": forms.Textarea(attrs={"rows": 2}),
         }
         localized_fields = ["actual_cost"]
+        field_classes = {"actual_cost": MoneyField}
 
 
 class EvidenceForm(forms.Form):

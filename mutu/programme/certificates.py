@@ -86,7 +86,7 @@ def request_generation(*, actor, event):
             certificates_requested_at=timezone.now(), certificates_done_at=None, certificates_failure=""
         )
         record_audit(actor=actor, action="programme.certificates", obj=event, province_id=event.cohort.province_id)
-        transaction.on_commit(lambda: generate_certificates.enqueue(event.pk))
+    generate_certificates.enqueue(event.pk)  # after the request is saved: the worker reads it
     return True
 
 

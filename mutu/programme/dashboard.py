@@ -27,7 +27,7 @@ def programme_section(user, membership, section):
                 todo(
                     _("%(count)s model school candidates wait for designation.") % {"count": waiting},
                     reverse("programme:home"),
-                )  # fmt: skip
+                )
             )
         return
     if membership.school_id:
@@ -37,5 +37,5 @@ def programme_section(user, membership, section):
                 todo(
                     _("Your school is a model school of %(cohort)s.") % {"cohort": record.cohort.name},
                     reverse("programme:model_school", args=[record.cohort_id, record.pk]),
-                )  # fmt: skip
+                )
             )

@@ -34,10 +34,16 @@ from .services import ProgrammeError, record_move
 # A model school graduates (mandiri) when it meets every "mandiri" rule; it is replaced (ganti) when it
 # meets any "ganti" rule; otherwise it continues (lanjut). A cohort may set its own in `Cohort.rules`.
 DEFAULT_RULES = {
-    "mandiri": {"steps_accepted_min": 5, "rapor_change_min": 0.0, "imbas_share_min": 1.0,
-                "visited_share_min": 1.0, "attendance_min": 0.8, "grant_report": True},
+    "mandiri": {
+        "steps_accepted_min": 5,
+        "rapor_change_min": 0.0,
+        "imbas_share_min": 1.0,
+        "visited_share_min": 1.0,
+        "attendance_min": 0.8,
+        "grant_report": True,
+    },
     "ganti": {"steps_accepted_max": 1, "rapor_change_max": -0.25},
-}  # fmt: skip
+}
 
 
 def rules_of(cohort):
@@ -81,12 +87,16 @@ def scorecards(cohort, year):
     schools = [r.school_id for r in records]
     accepted = dict(
         CycleDocument.objects.filter(cycle__school__in=schools, cycle__year=year, state=State.ACCEPTED)
-        .values("cycle__school").annotate(n=Count("pk")).values_list("cycle__school", "n")
-    )  # fmt: skip
+        .values("cycle__school")
+        .annotate(n=Count("pk"))
+        .values_list("cycle__school", "n")
+    )
     steps = dict(
         CycleDocument.objects.filter(cycle__school__in=schools, cycle__year=year)
-        .values("cycle__school").annotate(n=Count("pk")).values_list("cycle__school", "n")
-    )  # fmt: skip
+        .values("cycle__school")
+        .annotate(n=Count("pk"))
+        .values_list("cycle__school", "n")
+    )
     imbas = {
         row["model_school"]: row
         for row in ImbasSchool.objects.filter(model_school__in=records)
@@ -185,8 +195,12 @@ def confirm(*, actor, evaluation, decision, note):
     evaluation.confirm()
     evaluation.save()
     record_move(actor=actor, subject=evaluation, source="draft", target=evaluation.status, note=note)
-    record_audit(actor=actor, action="programme.evaluation.confirm", obj=evaluation,
-                 province_id=evaluation.model_school.cohort.province_id)  # fmt: skip
+    record_audit(
+        actor=actor,
+        action="programme.evaluation.confirm",
+        obj=evaluation,
+        province_id=evaluation.model_school.cohort.province_id,
+    )
     return evaluation
 
 
@@ -228,6 +242,8 @@ def effect(cohort, year):
     rows = []
     for regency in sorted(groups):
         values = groups[regency]
-        rows.append({"regency": regency} | {
-            key: {"mean": round(mean(v), 2) if v else None, "n": len(v)} for key, v in values.items()})  # fmt: skip
+        rows.append(
+            {"regency": regency}
+            | {key: {"mean": round(mean(v), 2) if v else None, "n": len(v)} for key, v in values.items()}
+        )
     return rows

@@ -60,16 +60,29 @@ class Column:
 COLUMNS = [
     Column("name", gettext_lazy("Name"), ("nama", "nama peserta", "name", "nama lengkap"), True),
     Column(
-        "role", gettext_lazy("Role"), ("peran", "role", "peran peserta", "jenis peserta", "unsur"), True,
+        "role",
+        gettext_lazy("Role"),
+        ("peran", "role", "peran peserta", "jenis peserta", "unsur"),
+        True,
         gettext_lazy("TPMPD, Pengawas Pembina, Kepala Sekolah Binaan, Kepala Sekolah Imbas, Guru or Lainnya"),
     ),
-    Column("regency", gettext_lazy("Kab/kota"), ("kab/kota", "kabupaten/kota", "kab kota", "kabupaten", "kota",
-                                                  "regency"), True, gettext_lazy("e.g. Kampar or Kota Pekanbaru")),
+    Column(
+        "regency",
+        gettext_lazy("Kab/kota"),
+        ("kab/kota", "kabupaten/kota", "kab kota", "kabupaten", "kota", "regency"),
+        True,
+        gettext_lazy("e.g. Kampar or Kota Pekanbaru"),
+    ),
     Column("npsn", "NPSN", ("npsn", "npsn sekolah"), False, gettext_lazy("required for school roles")),
     Column("nip", "NIP", ("nip",), False, gettext_lazy("18 digits, optional")),
-    Column("contact", gettext_lazy("Contact"), ("kontak", "hp", "no hp", "nomor hp", "telepon", "email", "contact"),
-           False, gettext_lazy("phone or e-mail, optional")),
-]  # fmt: skip
+    Column(
+        "contact",
+        gettext_lazy("Contact"),
+        ("kontak", "hp", "no hp", "nomor hp", "telepon", "email", "contact"),
+        False,
+        gettext_lazy("phone or e-mail, optional"),
+    ),
+]
 
 ROLE_NAMES = {
     ParticipantRole.TPMPD: ("tpmpd", "anggota tpmpd"),
@@ -146,8 +159,9 @@ def save_event(*, actor, cohort, data, facilitators=(), event=None):
 def save_session(*, actor, event, data, regencies, session=None):
     _run(actor, event)
     if any(r.province_id != event.cohort.province_id for r in regencies) or not regencies:
-        raise ProgrammeError(_("A session covers one or more kab/kota of %(province)s.") % {
-            "province": event.cohort.province})  # fmt: skip
+        raise ProgrammeError(
+            _("A session covers one or more kab/kota of %(province)s.") % {"province": event.cohort.province}
+        )
     others = Session.objects.filter(event=event, regencies__in=regencies).exclude(pk=getattr(session, "pk", None))
     if others.exists():
         taken = sorted({str(r) for r in regencies if others.filter(regencies=r).exists()})
@@ -172,9 +186,14 @@ def add_material(*, actor, event, title, upload):
     except uploads.UploadRefused as exc:
         raise ProgrammeError(str(exc)) from exc
     material = EventMaterial.objects.create(
-        event=event, title=title.strip(), file=upload, original_name=upload.name[:255], mime=mime,
-        size=upload.size, uploaded_by=actor,
-    )  # fmt: skip
+        event=event,
+        title=title.strip(),
+        file=upload,
+        original_name=upload.name[:255],
+        mime=mime,
+        size=upload.size,
+        uploaded_by=actor,
+    )
     record_audit(actor=actor, action="programme.material", obj=material, province_id=event.cohort.province_id)
     return material
 
@@ -236,19 +255,37 @@ def add_from_roster(*, actor, event, role, regencies):
             continue
         existing.add(key)
         session = session_for(event, regency.pk, sessions)
-        rows.append(Participant(event=event, session=session, name=name[:150], role=role_, regency=regency,
-                                school=school, nip=nip, key=key, code=_unique_code(codes)))  # fmt: skip
+        rows.append(
+            Participant(
+                event=event,
+                session=session,
+                name=name[:150],
+                role=role_,
+                regency=regency,
+                school=school,
+                nip=nip,
+                key=key,
+                code=_unique_code(codes),
+            )
+        )
     _check_capacity(event, len(rows))
     Participant.objects.bulk_create(rows)
-    record_audit(actor=actor, action="programme.participants", obj=event, province_id=event.cohort.province_id,
-                 changes={"added": len(rows)})  # fmt: skip
+    record_audit(
+        actor=actor,
+        action="programme.participants",
+        obj=event,
+        province_id=event.cohort.province_id,
+        changes={"added": len(rows)},
+    )
     return len(rows)
 
 
 def _check_capacity(event, adding):
     if event.capacity and event.participants.count() + adding > event.capacity:
-        raise ProgrammeError(_("The event takes %(capacity)s participants; %(count)s would be registered.") % {
-            "capacity": event.capacity, "count": event.participants.count() + adding})  # fmt: skip
+        raise ProgrammeError(
+            _("The event takes %(capacity)s participants; %(count)s would be registered.")
+            % {"capacity": event.capacity, "count": event.participants.count() + adding}
+        )
 
 
 @transaction.atomic
@@ -256,8 +293,12 @@ def remove_participant(*, actor, participant):
     _run(actor, participant.event)
     if participant.attendances.exists() or hasattr(participant, "certificate"):
         raise ProgrammeError(_("A participant with attendance or a certificate stays registered."))
-    record_audit(actor=actor, action="programme.participant.remove", obj=participant,
-                 province_id=participant.event.cohort.province_id)  # fmt: skip
+    record_audit(
+        actor=actor,
+        action="programme.participant.remove",
+        obj=participant,
+        province_id=participant.event.cohort.province_id,
+    )
     participant.delete()
 
 
@@ -315,8 +356,9 @@ def check_file(event, path):
     mapping = _mapping(headers)
     missing = [str(c.label) for c in COLUMNS if c.required and c.key not in mapping]
     if missing:
-        raise ImportFileError(_("Columns missing: %(columns)s. Download the template to see them.") % {
-            "columns": ", ".join(missing)})  # fmt: skip
+        raise ImportFileError(
+            _("Columns missing: %(columns)s. Download the template to see them.") % {"columns": ", ".join(missing)}
+        )
     regions = _Regions(event.cohort.province_id)
     existing = set(Participant.objects.filter(event=event).values_list("key", flat=True))
     seen = {}
@@ -347,12 +389,19 @@ def check_file(event, path):
             report.add(number, labels["name"], _("longer than 150 characters"))
         role = ROLE_LOOKUP.get(_plain(values["role"]))
         if role is None:
-            report.add(number, labels["role"], _("unknown role “%(value)s”: use %(known)s") % {
-                "value": values["role"], "known": COLUMNS[1].help})  # fmt: skip
+            report.add(
+                number,
+                labels["role"],
+                _("unknown role “%(value)s”: use %(known)s") % {"value": values["role"], "known": COLUMNS[1].help},
+            )
         regency = regions.find(values["regency"])
         if regency is None:
-            report.add(number, labels["regency"], _("“%(value)s” is not a kab/kota of %(province)s") % {
-                "value": values["regency"], "province": event.cohort.province})  # fmt: skip
+            report.add(
+                number,
+                labels["regency"],
+                _("“%(value)s” is not a kab/kota of %(province)s")
+                % {"value": values["regency"], "province": event.cohort.province},
+            )
         school = None
         npsn = values.get("npsn", "")
         if npsn:
@@ -360,8 +409,12 @@ def check_file(event, path):
             if school is None:
                 report.add(number, "NPSN", _("unknown NPSN %(npsn)s") % {"npsn": npsn})
             elif regency and school.regency_id != regency.pk:
-                report.add(number, "NPSN", _("%(school)s lies in %(regency)s, not in %(other)s") % {
-                    "school": school.name, "regency": school.regency, "other": regency})  # fmt: skip
+                report.add(
+                    number,
+                    "NPSN",
+                    _("%(school)s lies in %(regency)s, not in %(other)s")
+                    % {"school": school.name, "regency": school.regency, "other": regency},
+                )
         elif role in SCHOOL_ROLES:
             report.add(number, "NPSN", _("required for the role %(role)s") % {"role": role.label})
         nip = re.sub(r"\s", "", values.get("nip", ""))
@@ -378,10 +431,20 @@ def check_file(event, path):
             report.add(number, labels["name"], _("already registered for this event"))
             continue
         seen[key] = number
-        report.rows.append(Participant(
-            event=event, session=session_for(event, regency.pk, sessions), name=name, role=role, regency=regency,
-            school=school, nip=nip, contact=contact, key=key, code=_unique_code(codes),
-        ))  # fmt: skip
+        report.rows.append(
+            Participant(
+                event=event,
+                session=session_for(event, regency.pk, sessions),
+                name=name,
+                role=role,
+                regency=regency,
+                school=school,
+                nip=nip,
+                contact=contact,
+                key=key,
+                code=_unique_code(codes),
+            )
+        )
     return report
 
 
@@ -398,15 +461,19 @@ def import_file(event, path, *, commit, actor=None, on_error=None):
                 Participant.objects.bulk_create(report.rows, batch_size=1000)
             except IntegrityError as exc:  # registered meanwhile by someone else: nothing is saved
                 raise ProgrammeError(_("Participants were registered meanwhile; check the file again.")) from exc
-            record_audit(actor=actor, action="programme.participants.import", obj=event,
-                         province_id=event.cohort.province_id, changes={"added": len(report.rows)})  # fmt: skip
+            record_audit(
+                actor=actor,
+                action="programme.participants.import",
+                obj=event,
+                province_id=event.cohort.province_id,
+                changes={"added": len(report.rows)},
+            )
         report.created, report.committed = len(report.rows), True
     return report
 
 
-@transaction.atomic
 def queue_import(*, actor, event, upload, dry_run=False):
-    """Stores the uploaded file and has the worker read it."""
+    """Stores the uploaded file, then has the worker read it (the job is saved before it is queued)."""
     from mutu.core.jobs import queue
 
     from .tasks import import_participants
@@ -419,7 +486,7 @@ def queue_import(*, actor, event, upload, dry_run=False):
     job = ParticipantImport.objects.create(
         event=event, uploaded_by=actor, original_name=upload.name[:255], file=upload, dry_run=dry_run
     )
-    transaction.on_commit(lambda: queue(job, import_participants))
+    queue(job, import_participants)
     return job
 
 
@@ -443,10 +510,14 @@ def run_import_job(job_id):
         fail_import(job, _("Unexpected error: %(kind)s.") % {"kind": type(exc).__name__})
         raise
     ParticipantImport.objects.filter(pk=job.pk).update(
-        state=ParticipantImport.State.DONE, encoding=job.encoding, total_rows=report.total_rows,
-        created_count=report.created, errors=report.errors[:MAX_STORED_ERRORS], error_count=len(report.errors),
+        state=ParticipantImport.State.DONE,
+        encoding=job.encoding,
+        total_rows=report.total_rows,
+        created_count=report.created,
+        errors=report.errors[:MAX_STORED_ERRORS],
+        error_count=len(report.errors),
         updated_at=timezone.now(),
-    )  # fmt: skip
+    )
 
 
 def fail_import(job, reason):
@@ -483,9 +554,13 @@ def open_code(*, actor, session, day, minutes):
         if not AttendanceCode.objects.filter(code=code).exists():
             break
     return AttendanceCode.objects.create(
-        session=session, day=day, code=code, valid_from=now, valid_until=now + datetime.timedelta(minutes=minutes),
+        session=session,
+        day=day,
+        code=code,
+        valid_from=now,
+        valid_until=now + datetime.timedelta(minutes=minutes),
         created_by=actor,
-    )  # fmt: skip
+    )
 
 
 class AttendanceRefused(Exception):
@@ -500,8 +575,12 @@ def check_in(*, day_code, participant_code, method=AttendanceMethod.CODE):
         raise AttendanceRefused(_("This attendance code does not exist: check it with your facilitator."))
     now = timezone.now()
     if now > code.valid_until:
-        raise AttendanceRefused(_("This attendance code expired at %(time)s: ask your facilitator for the current one.") % {  # noqa: E501
-            "time": timezone.localtime(code.valid_until).strftime("%H:%M")})  # fmt: skip
+        raise AttendanceRefused(
+            _("This attendance code expired at %(time)s: ask your facilitator for the current one.")
+            % {  # noqa: E501
+                "time": timezone.localtime(code.valid_until).strftime("%H:%M")
+            }
+        )
     if now < code.valid_from:
         raise AttendanceRefused(_("This attendance code is not valid yet."))
     participant = (
@@ -510,11 +589,14 @@ def check_in(*, day_code, participant_code, method=AttendanceMethod.CODE):
     if participant is None:
         raise AttendanceRefused(_("This participant code is unknown: it is on your invitation letter."))
     if participant.event_id != code.session.event_id:
-        raise AttendanceRefused(_("Your participant code belongs to another event: this code is for “%(event)s”.") % {
-            "event": code.session.event.name})  # fmt: skip
+        raise AttendanceRefused(
+            _("Your participant code belongs to another event: this code is for “%(event)s”.")
+            % {"event": code.session.event.name}
+        )
     if participant.session_id != code.session_id:
-        raise AttendanceRefused(_("This code is for another session of the event (%(session)s).") % {
-            "session": code.session.name})  # fmt: skip
+        raise AttendanceRefused(
+            _("This code is for another session of the event (%(session)s).") % {"session": code.session.name}
+        )
     try:
         with transaction.atomic():
             Attendance.objects.create(participant=participant, day=code.day, method=method)
@@ -539,10 +621,15 @@ def save_checklist(*, actor, session, present):
         [
             Attendance(participant_id=p, day=d, method=AttendanceMethod.CHECKLIST, recorded_by=actor)
             for p, d in sorted(wanted - current)
-        ]  # fmt: skip
+        ]
     )
-    record_audit(actor=actor, action="programme.checklist", obj=session, province_id=event.cohort.province_id,
-                 changes={"added": len(wanted - current), "removed": len(current - wanted)})  # fmt: skip
+    record_audit(
+        actor=actor,
+        action="programme.checklist",
+        obj=session,
+        province_id=event.cohort.province_id,
+        changes={"added": len(wanted - current), "removed": len(current - wanted)},
+    )
     return len(wanted - current), len(current - wanted)
 
 
@@ -570,6 +657,12 @@ def attendance_table(event, participants):
             else:
                 state = "pending"
             days.append({"day": day, "date": date, "state": state})
-        rows.append({"participant": participant, "days": days, "present": len(marks),
-                     "eligible": len(marks) >= event.required_days})  # fmt: skip
+        rows.append(
+            {
+                "participant": participant,
+                "days": days,
+                "present": len(marks),
+                "eligible": len(marks) >= event.required_days,
+            }
+        )
     return rows

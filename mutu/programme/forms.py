@@ -2,6 +2,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from mutu.accounts.models import User
+from mutu.core.forms import MoneyField
 from mutu.regions.models import Regency
 from mutu.schools.models import School
 
@@ -84,9 +85,20 @@ class EventForm(forms.ModelForm):
     class Meta:
         model = Event
         fields = [
-            "name", "kind", "stage", "mode", "days", "hours", "start_time", "grace_minutes", "meeting_link",
-            "capacity", "letter_number", "min_days", "certificate_format",
-        ]  # fmt: skip
+            "name",
+            "kind",
+            "stage",
+            "mode",
+            "days",
+            "hours",
+            "start_time",
+            "grace_minutes",
+            "meeting_link",
+            "capacity",
+            "letter_number",
+            "min_days",
+            "certificate_format",
+        ]
         widgets = {"start_time": forms.TimeInput(attrs={"type": "time"}, format="%H:%M")}
 
     def __init__(self, *args, facilitators, **kwargs):
@@ -141,13 +153,15 @@ class CodeForm(forms.Form):
 
 class CheckInForm(forms.Form):
     day_code = forms.CharField(
-        label=_("Attendance code"), max_length=20,
+        label=_("Attendance code"),
+        max_length=20,
         widget=forms.TextInput(attrs={"autocomplete": "off", "autocapitalize": "characters"}),
-    )  # fmt: skip
+    )
     participant_code = forms.CharField(
-        label=_("Your participant code (on your invitation)"), max_length=20,
+        label=_("Your participant code (on your invitation)"),
+        max_length=20,
         widget=forms.TextInput(attrs={"autocomplete": "off", "autocapitalize": "characters"}),
-    )  # fmt: skip
+    )
 
 
 class VerifyForm(forms.Form):
@@ -157,10 +171,18 @@ class VerifyForm(forms.Form):
 class GrantForm(forms.ModelForm):
     class Meta:
         model = Grant
-        fields = ["amount", "agreement_number", "agreement_date", "transferred_on", "refund", "refunded_on",
-                  "report_done_on"]  # fmt: skip
+        fields = [
+            "amount",
+            "agreement_number",
+            "agreement_date",
+            "transferred_on",
+            "refund",
+            "refunded_on",
+            "report_done_on",
+        ]
         widgets = {name: DATE for name in ["agreement_date", "transferred_on", "refunded_on", "report_done_on"]}
         localized_fields = ["amount", "refund"]
+        field_classes = {"amount": MoneyField, "refund": MoneyField}
 
 
 class SpendingForm(forms.ModelForm):
@@ -169,6 +191,7 @@ class SpendingForm(forms.ModelForm):
         fields = ["spent_on", "description", "amount"]
         widgets = {"spent_on": DATE}
         localized_fields = ["amount"]
+        field_classes = {"amount": MoneyField}
 
 
 class TpmpdForm(forms.ModelForm):
@@ -181,9 +204,6 @@ class TpmpdForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         self.fields["regency"].queryset = Regency.objects.filter(province=province)
 
-    def validate_unique(self):
-        pass  # the service says it in words, naming the member and the kab/kota
-
 
 class AgreementForm(forms.ModelForm):
     upload = forms.FileField(label=_("Signed agreement (PDF)"), required=False)
@@ -193,6 +213,7 @@ class AgreementForm(forms.ModelForm):
         fields = ["regency", "number", "signed_on", "commitments", "budget"]
         widgets = {"signed_on": DATE, "commitments": forms.Textarea(attrs={"rows": 2})}
         localized_fields = ["budget"]
+        field_classes = {"budget": MoneyField}
 
     def __init__(self, *args, province, **kwargs):
         super().__init__(*args, **kwargs)

@@ -148,7 +148,11 @@ class ImbasVisit(models.Model):
     class Meta:
         ordering = ["-starts_on", "-id"]
         constraints = [
-            models.CheckConstraint(condition=models.Q(ends_on__gte=models.F("starts_on")), name="imbas_visit_dates")
+            models.CheckConstraint(
+                condition=models.Q(ends_on__gte=models.F("starts_on")),
+                name="imbas_visit_dates",
+                violation_error_message=_("The visit cannot end before it starts."),
+            )
         ]
 
     def __str__(self):
@@ -407,7 +411,13 @@ class TpmpdMember(models.Model):
 
     class Meta:
         ordering = ["regency__code", "name"]
-        constraints = [models.UniqueConstraint(fields=["regency", "name"], name="one_tpmpd_member_name")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["regency", "name"],
+                name="one_tpmpd_member_name",
+                violation_error_message=_("This person is already a TPMPD member of this kab/kota."),
+            )
+        ]
 
     def __str__(self):
         return self.name

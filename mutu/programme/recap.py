@@ -6,6 +6,7 @@ One query whatever the number of participants (grouped counts, kab/kota names jo
 from dataclasses import dataclass, field
 
 from django.db.models import Count, Exists, OuterRef, Q
+from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 
 from mutu.core.exporters import ListExporter
@@ -83,7 +84,7 @@ class RecapExporter(ListExporter):
         self.recap, self.filename, self.title = recap, filename, recap.title
 
     def headers(self):
-        return [_("No"), _("Kab/kota")] + [str(label) for _role, label in self.recap.roles] + [_("Total")]
+        return [_("No"), _("Kab/kota")] + [capfirst(str(label)) for _role, label in self.recap.roles] + [_("Total")]
 
     def rows(self):
         for number, row in enumerate(self.recap.rows, start=1):

@@ -9,10 +9,11 @@
 from django.db.models import Q
 
 from mutu.accounts.permissions import Perm, has_perm
-from mutu.accounts.scopes import area_for
+from mutu.accounts.scopes import NOWHERE, area_for
 from mutu.instruments.models import LevelBand
 from mutu.mapping.models import SchoolScore
 from mutu.mapping.scoring import ENGINE
+from mutu.schools.models import School
 
 from .models import Cohort, Event, ImbasSchool, ModelSchool, Participant
 
@@ -36,6 +37,11 @@ def cohorts_for(user):
     ids |= set(ModelSchool.objects.filter(schools).values_list("cohort_id", flat=True))
     ids |= set(ImbasSchool.objects.filter(schools).values_list("cohort_id", flat=True))
     ids |= set(events_for(user).values_list("cohort_id", flat=True))
+    # Who proposes candidates sees the cohorts of the provinces of its schools.
+    proposing = area_for(user, Perm.PROGRAMME_PROPOSE)
+    if proposing != NOWHERE:
+        provinces = School.objects.filter(proposing.school_q()).values("province_id")
+        ids |= set(Cohort.objects.filter(province_id__in=provinces).values_list("pk", flat=True))
     return Cohort.objects.filter(pk__in=ids).select_related("province")
 
 

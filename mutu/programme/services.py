@@ -80,8 +80,10 @@ def create_cohort(*, actor, province, year, name, imbas_target=5):
                 province=province, year=year, name=name.strip(), imbas_target=imbas_target, created_by=actor
             )
     except IntegrityError as exc:
-        raise ProgrammeError(_("%(province)s already has a cohort “%(name)s” in %(year)s.") % {
-            "province": province, "name": name, "year": year}) from exc  # fmt: skip
+        raise ProgrammeError(
+            _("%(province)s already has a cohort “%(name)s” in %(year)s.")
+            % {"province": province, "name": name, "year": year}
+        ) from exc
     record_audit(actor=actor, action="programme.cohort", obj=cohort, province_id=province.pk)
     return cohort
 
@@ -127,8 +129,10 @@ def propose(*, actor, cohort, school, commitment=None, regional_support=False, s
         raise ProgrammeError(_("%(school)s is already in this cohort.") % {"school": school.name}) from exc
     record_move(actor=actor, subject=record, source="", target=record.status, note=note)
     record_audit(actor=actor, action="programme.propose", obj=record, province_id=cohort.province_id)
-    notify(_lpmp(cohort), _("%(who)s proposed %(school)s for %(cohort)s.") % {
-        "who": actor, "school": school.name, "cohort": cohort.name})  # fmt: skip
+    notify(
+        _lpmp(cohort),
+        _("%(who)s proposed %(school)s for %(cohort)s.") % {"who": actor, "school": school.name, "cohort": cohort.name},
+    )
     return record
 
 
@@ -143,8 +147,10 @@ def move(*, actor, record, name, note="", decree_number="", decree_date=None, re
     record = ModelSchool.objects.select_for_update().select_related("cohort__province", "school").get(pk=record.pk)
     _manage(actor, record.cohort)
     if name not in MOVES or not can_proceed(getattr(record, name)):
-        raise ProgrammeError(_("%(school)s is “%(state)s”: this move is not possible now.") % {
-            "school": record.school.name, "state": record.get_status_display()})  # fmt: skip
+        raise ProgrammeError(
+            _("%(school)s is “%(state)s”: this move is not possible now.")
+            % {"school": record.school.name, "state": record.get_status_display()}
+        )
     note = note.strip()
     if name == "designate":
         if not decree_number.strip() or not decree_date:
@@ -170,15 +176,18 @@ def move(*, actor, record, name, note="", decree_number="", decree_date=None, re
     record.save()
     record_move(actor=actor, subject=record, source=source, target=record.status, note=note)
     record_audit(
-        actor=actor, action=f"programme.{name}", obj=record, province_id=record.cohort.province_id,
+        actor=actor,
+        action=f"programme.{name}",
+        obj=record,
+        province_id=record.cohort.province_id,
         changes={"status": [source, record.status]},
-    )  # fmt: skip
+    )
     team = Membership.objects.active().filter(school=record.school, role__in=[Role.KEPALA_SEKOLAH, Role.TPMPS])
     notify(
         [m.user for m in team.select_related("user")] + ([record.proposed_by] if record.proposed_by else []),
-        _("%(school)s is now “%(state)s” in %(cohort)s.") % {
-            "school": record.school.name, "state": record.get_status_display(), "cohort": record.cohort.name},
-    )  # fmt: skip
+        _("%(school)s is now “%(state)s” in %(cohort)s.")
+        % {"school": record.school.name, "state": record.get_status_display(), "cohort": record.cohort.name},
+    )
     return record
 
 
@@ -215,16 +224,19 @@ def add_imbas(*, actor, model_school, school, agreed_on=None):
     if cohort.model_schools.filter(school=school).exists():
         raise ProgrammeError(_("%(school)s is a model school of this cohort.") % {"school": school.name})
     if model_school.imbas.count() >= cohort.imbas_target:
-        raise ProgrammeError(_("%(school)s already has its %(n)s imbas schools.") % {
-            "school": model_school.school.name, "n": cohort.imbas_target})  # fmt: skip
+        raise ProgrammeError(
+            _("%(school)s already has its %(n)s imbas schools.")
+            % {"school": model_school.school.name, "n": cohort.imbas_target}
+        )
     try:
         with transaction.atomic():
             imbas = ImbasSchool.objects.create(
                 cohort=cohort, model_school=model_school, school=school, agreed_on=agreed_on, added_by=actor
             )
     except IntegrityError as exc:
-        raise ProgrammeError(_("%(school)s is already an imbas school in this cohort.") % {
-            "school": school.name}) from exc  # fmt: skip
+        raise ProgrammeError(
+            _("%(school)s is already an imbas school in this cohort.") % {"school": school.name}
+        ) from exc
     record_audit(actor=actor, action="programme.imbas", obj=imbas, province_id=cohort.province_id)
     return imbas
 
@@ -302,8 +314,10 @@ def add_spending(*, actor, grant, data):
         raise ProgrammeError(_("The model school's team reports how its grant is spent."))
     spent = grant.spending.aggregate(total=Sum("amount"))["total"] or Decimal(0)
     if spent + data["amount"] > grant.amount - grant.refund:
-        raise ProgrammeError(_("The spending would exceed the grant (Rp %(left)s left).") % {
-            "left": f"{grant.amount - grant.refund - spent:,.0f}".replace(",", ".")})  # fmt: skip
+        raise ProgrammeError(
+            _("The spending would exceed the grant (Rp %(left)s left).")
+            % {"left": f"{grant.amount - grant.refund - spent:,.0f}".replace(",", ".")}
+        )
     line = GrantSpending.objects.create(grant=grant, **data)
     record_audit(actor=actor, action="programme.spending", obj=line, province_id=grant.model_school.cohort.province_id)
     return line
@@ -338,8 +352,9 @@ def add_tpmpd_member(*, actor, cohort, data):
         with transaction.atomic():
             member = TpmpdMember.objects.create(**data)
     except IntegrityError as exc:
-        raise ProgrammeError(_("%(name)s is already a TPMPD member of %(regency)s.") % {
-            "name": data["name"], "regency": data["regency"]}) from exc  # fmt: skip
+        raise ProgrammeError(
+            _("%(name)s is already a TPMPD member of %(regency)s.") % {"name": data["name"], "regency": data["regency"]}
+        ) from exc
     record_audit(actor=actor, action="programme.tpmpd", obj=member, province_id=cohort.province_id)
     return member
 

@@ -176,9 +176,14 @@ def propose(request, pk):
     data = form.cleaned_data
     try:
         record = services.propose(
-            actor=request.user, cohort=cohort, school=data["school"], commitment=data["commitment"],
-            regional_support=data["regional_support"], support_note=data["support_note"], note=data["note"],
-        )  # fmt: skip
+            actor=request.user,
+            cohort=cohort,
+            school=data["school"],
+            commitment=data["commitment"],
+            regional_support=data["regional_support"],
+            support_note=data["support_note"],
+            note=data["note"],
+        )
     except Error as exc:
         _refused(request, exc)
         return redirect("programme:cohort", pk=pk)
@@ -235,9 +240,14 @@ def move(request, pk, record, name):
         replacement = cohort.model_schools.filter(pk=data["replacement"]).first()
     try:
         services.move(
-            actor=request.user, record=record, name=name, note=data.get("note", ""),
-            decree_number=data.get("decree_number", ""), decree_date=data.get("decree_date"), replacement=replacement,
-        )  # fmt: skip
+            actor=request.user,
+            record=record,
+            name=name,
+            note=data.get("note", ""),
+            decree_number=data.get("decree_number", ""),
+            decree_date=data.get("decree_date"),
+            replacement=replacement,
+        )
     except Error as exc:
         _refused(request, exc)
     else:
@@ -264,8 +274,11 @@ def imbas_add(request, pk, record):
         if not form.is_valid():
             raise Error(form_errors(form))
         imbas = services.add_imbas(actor=request.user, model_school=record, **form.cleaned_data)
-        messages.success(request, _("%(school)s is an imbas school of %(model)s.") % {
-            "school": imbas.school.name, "model": record.school.name})  # fmt: skip
+        messages.success(
+            request,
+            _("%(school)s is an imbas school of %(model)s.")
+            % {"school": imbas.school.name, "model": record.school.name},
+        )
     except Error as exc:
         _refused(request, exc)
     return redirect(reverse("programme:model_school", args=[pk, record.pk]) + "#imbas")
@@ -284,7 +297,7 @@ def imbas_remove(request, pk, imbas):
 
 
 @require_POST
-@require_perm(Perm.PROGRAMME_VIEW)
+@require_perm(Perm.PROGRAMME_REPORT)
 def imbas_visit(request, pk, imbas):
     cohort = _cohort(request, pk)
     imbas = get_object_or_404(selectors.imbas_for(request.user, cohort), pk=imbas)
@@ -393,11 +406,17 @@ def event_page(request, pk):
         "unsessioned": event.participants.filter(session__isnull=True).count(),
         "materials": event.materials.all(),
         "imports": event.imports.all()[:5] if manages else [],
-        "event_form": EventForm(instance=event, facilitators=_facilitators(event.cohort),
-                                initial={"facilitators": list(event.facilitators.all())}) if manages else None,
+        "event_form": EventForm(
+            instance=event,
+            facilitators=_facilitators(event.cohort),
+            initial={"facilitators": list(event.facilitators.all())},
+        )
+        if manages
+        else None,
         "session_form": SessionForm(province=province) if manages else None,
         "session_forms": [(s, SessionForm(instance=s, province=province, prefix=f"s{s.pk}")) for s in sessions]
-        if manages else [],
+        if manages
+        else [],
         "material_form": MaterialForm() if manages else None,
         "roster_form": RosterForm(rosters=events.ROSTERS, province=province) if manages else None,
         "import_form": ImportForm() if manages else None,
@@ -406,7 +425,7 @@ def event_page(request, pk):
         "certificate_count": event.certificates.count(),
         "eligible_count": certificates.eligible(event).count() if runs else None,
         "columns": events.COLUMNS,
-    }  # fmt: skip
+    }
     return render(request, "programme/event.html", context)
 
 
@@ -421,8 +440,13 @@ def event_edit(request, pk):
         if not form.is_valid():
             raise Error(form_errors(form))
         data = {k: v for k, v in form.cleaned_data.items() if k != "facilitators"}
-        events.save_event(actor=request.user, cohort=event.cohort, data=data,
-                          facilitators=form.cleaned_data["facilitators"], event=event)  # fmt: skip
+        events.save_event(
+            actor=request.user,
+            cohort=event.cohort,
+            data=data,
+            facilitators=form.cleaned_data["facilitators"],
+            event=event,
+        )
         messages.success(request, _("Saved."))
     except Error as exc:
         _refused(request, exc)
@@ -434,14 +458,16 @@ def event_edit(request, pk):
 def session_save(request, pk, session=None):
     event = _run_event(request, pk)
     instance = get_object_or_404(Session, event=event, pk=session) if session else None
-    form = SessionForm(request.POST, instance=instance, province=event.cohort.province_id,
-                       prefix=f"s{session}" if session else None)  # fmt: skip
+    form = SessionForm(
+        request.POST, instance=instance, province=event.cohort.province_id, prefix=f"s{session}" if session else None
+    )
     try:
         if not form.is_valid():
             raise Error(form_errors(form))
         data = {k: v for k, v in form.cleaned_data.items() if k != "regencies"}
-        events.save_session(actor=request.user, event=event, data=data,
-                            regencies=list(form.cleaned_data["regencies"]), session=instance)  # fmt: skip
+        events.save_session(
+            actor=request.user, event=event, data=data, regencies=list(form.cleaned_data["regencies"]), session=instance
+        )
         messages.success(request, _("Saved."))
     except Error as exc:
         _refused(request, exc)
@@ -482,8 +508,9 @@ def roster_add(request, pk):
         regencies = list(form.cleaned_data["regencies"]) or [
             r for s in event.sessions.prefetch_related("regencies") for r in s.regencies.all()
         ]
-        added = events.add_from_roster(actor=request.user, event=event, role=form.cleaned_data["role"],
-                                       regencies=regencies)  # fmt: skip
+        added = events.add_from_roster(
+            actor=request.user, event=event, role=form.cleaned_data["role"], regencies=regencies
+        )
         messages.success(request, _("%(count)s participants added.") % {"count": added})
     except Error as exc:
         _refused(request, exc)
@@ -498,8 +525,9 @@ def participant_import(request, pk):
     try:
         if not form.is_valid():
             raise Error(form_errors(form))
-        job = events.queue_import(actor=request.user, event=event, upload=form.cleaned_data["file"],
-                                  dry_run=form.cleaned_data["dry_run"])  # fmt: skip
+        job = events.queue_import(
+            actor=request.user, event=event, upload=form.cleaned_data["file"], dry_run=form.cleaned_data["dry_run"]
+        )
     except Error as exc:
         _refused(request, exc)
         return redirect(reverse("programme:event", args=[pk]) + "#participants")
@@ -567,9 +595,16 @@ def attendance(request, pk):
         participants = participants.filter(session_id=int(session))
     page = Paginator(participants, 100).get_page(request.GET.get("page"))
     rows = events.attendance_table(event, participants.filter(pk__in=[p.pk for p in page.object_list]))
-    context = {"event": event, "cohort": event.cohort, "rows": rows, "page": page,
-               "sessions": event.sessions.all(), "session": session, "days": range(1, event.days + 1),
-               "query": f"session={session}" if session else ""}  # fmt: skip
+    context = {
+        "event": event,
+        "cohort": event.cohort,
+        "rows": rows,
+        "page": page,
+        "sessions": event.sessions.all(),
+        "session": session,
+        "days": range(1, event.days + 1),
+        "query": f"session={session}" if session else "",
+    }
     return render(request, "programme/attendance.html", context)
 
 
@@ -586,8 +621,10 @@ def checklist(request, pk, session):
                 present.add((int(person), int(day)))
         try:
             added, removed = events.save_checklist(actor=request.user, session=session, present=present)
-            messages.success(request, _("Attendance saved: %(added)s marked, %(removed)s removed.") % {
-                "added": added, "removed": removed})  # fmt: skip
+            messages.success(
+                request,
+                _("Attendance saved: %(added)s marked, %(removed)s removed.") % {"added": added, "removed": removed},
+            )
         except Error as exc:
             _refused(request, exc)
         return redirect("programme:checklist", pk=pk, session=session.pk)
@@ -619,16 +656,22 @@ def code_page(request, pk, code):
     event = _run_event(request, pk)
     code = get_object_or_404(AttendanceCode.objects.select_related("session"), session__event=event, pk=code)
     link = request.build_absolute_uri(reverse("check_in_code", args=[code.code]))
-    context = {"event": event, "code": code, "link": link, "qr": qr_svg(link, scale=6),
-               "expired": timezone.now() > code.valid_until}  # fmt: skip
+    context = {
+        "event": event,
+        "code": code,
+        "link": link,
+        "qr": qr_svg(link, scale=6),
+        "expired": timezone.now() > code.valid_until,
+    }
     return render(request, "programme/code.html", context)
 
 
 def _check_in_usage(request, increment=False):
     from django.conf import settings
 
-    return address_usage(request, "attendance-code", settings.MUTU_CODE_ATTEMPTS,
-                         settings.MUTU_CODE_WINDOW_SECONDS, increment=increment)  # fmt: skip
+    return address_usage(
+        request, "attendance-code", settings.MUTU_CODE_ATTEMPTS, settings.MUTU_CODE_WINDOW_SECONDS, increment=increment
+    )
 
 
 @never_cache
@@ -642,16 +685,20 @@ def check_in(request, code=""):
     if request.method == "POST":
         minutes = locked_minutes(_check_in_usage(request))
         if minutes is not None:
-            form.add_error(None, _("Too many wrong codes from this connection: try again in %(minutes)s minutes.") % {
-                "minutes": minutes})  # fmt: skip
+            form.add_error(
+                None,
+                _("Too many wrong codes from this connection: try again in %(minutes)s minutes.")
+                % {"minutes": minutes},
+            )
             status = 429
         elif form.is_valid():
             method = "qr" if code else "kode"
             try:
                 participant, day, already = events.check_in(
-                    day_code=form.cleaned_data["day_code"], participant_code=form.cleaned_data["participant_code"],
+                    day_code=form.cleaned_data["day_code"],
+                    participant_code=form.cleaned_data["participant_code"],
                     method=method,
-                )  # fmt: skip
+                )
                 done = {"participant": participant, "day": day, "already": already}
             except events.AttendanceRefused as exc:
                 _check_in_usage(request, increment=True)
@@ -690,12 +737,16 @@ def recap_page(request, pk):
         + ("-hadir" if attended else "")
     )
     context = {
-        "cohort": cohort, "recap": table, "events": visible,
+        "cohort": cohort,
+        "recap": table,
+        "events": visible,
         "stages": sorted(set(visible.values_list("stage", flat=True))),
-        "event_id": event_id, "stage": stage, "attended": attended,
+        "event_id": event_id,
+        "stage": stage,
+        "attended": attended,
         "undated": recap.undated_sessions(scope_events),
         "query": request.GET.urlencode(),
-    }  # fmt: skip
+    }
     if request.GET.get("format") == "xlsx":
         return recap.RecapExporter(table, filename).xlsx_response()
     if request.GET.get("format") == "pdf":
@@ -738,8 +789,10 @@ def certificate_pdf(request, pk, certificate):
     visible = selectors.participants_for(request.user, event)
     item = get_object_or_404(
         Certificate.objects.select_related("participant__event__cohort", "participant__session"),
-        event=event, participant__in=visible, pk=certificate,
-    )  # fmt: skip
+        event=event,
+        participant__in=visible,
+        pk=certificate,
+    )
     ((item, pdf),) = certificates.render([item], request)
     return pdf_response(pdf, certificates.filename(item).removesuffix(".pdf"))
 
@@ -768,8 +821,13 @@ def certificate_verify(request):
 def _verify_usage(request, increment=False):
     from django.conf import settings
 
-    return address_usage(request, "certificate-verify", settings.MUTU_VERIFY_ATTEMPTS,
-                         settings.MUTU_CODE_WINDOW_SECONDS, increment=increment)  # fmt: skip
+    return address_usage(
+        request,
+        "certificate-verify",
+        settings.MUTU_VERIFY_ATTEMPTS,
+        settings.MUTU_CODE_WINDOW_SECONDS,
+        increment=increment,
+    )
 
 
 # Grants, regional support, evaluation ---------------------------------------------------------
@@ -792,7 +850,7 @@ def grant_save(request, pk, record):
 
 
 @require_POST
-@require_perm(Perm.PROGRAMME_VIEW)
+@require_perm(Perm.PROGRAMME_REPORT)
 def spending_add(request, pk, record):
     cohort = _cohort(request, pk)
     record = _model_school(request, cohort, record)
@@ -841,8 +899,9 @@ def regional(request, pk):
                 if not agreement_form.is_valid():
                     raise Error(form_errors(agreement_form))
                 data = {k: v for k, v in agreement_form.cleaned_data.items() if k != "upload"}
-                services.save_agreement(actor=request.user, cohort=cohort, data=data,
-                                        upload=agreement_form.cleaned_data.get("upload"))  # fmt: skip
+                services.save_agreement(
+                    actor=request.user, cohort=cohort, data=data, upload=agreement_form.cleaned_data.get("upload")
+                )
             messages.success(request, _("Saved."))
             return redirect("programme:regional", pk=pk)
         except Error as exc:
@@ -904,11 +963,21 @@ def evaluation_page(request, pk):
     groups = ("model", _("Model schools")), ("imbas", _("Imbas schools")), ("other", _("Other schools"))
     largest = max([abs(r[k]["mean"]) for r in effect for k, _n in groups if r[k]["mean"] is not None] + [0.5])
     chart = standards_chart(
-        [r["regency"] for r in effect], [(name, [r[key]["mean"] for r in effect]) for key, name in groups],
-        scale=largest, label=_("The programme's effect per kab/kota"),
-    )  # fmt: skip
-    context = {"cohort": cohort, "year": year, "rows": rows, "manages": manages, "effect": effect, "chart": chart,
-               "confirm_form": ConfirmForm(), "years": range(cohort.year, cohort.year + 6)}  # fmt: skip
+        [r["regency"] for r in effect],
+        [(name, [r[key]["mean"] for r in effect]) for key, name in groups],
+        scale=largest,
+        label=_("The programme's effect per kab/kota"),
+    )
+    context = {
+        "cohort": cohort,
+        "year": year,
+        "rows": rows,
+        "manages": manages,
+        "effect": effect,
+        "chart": chart,
+        "confirm_form": ConfirmForm(),
+        "years": range(cohort.year, cohort.year + 6),
+    }
     return render(request, "programme/evaluation.html", context)
 
 

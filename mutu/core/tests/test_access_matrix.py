@@ -51,6 +51,56 @@ KEPSEK_TOKEN = lambda c: ("token", c["token"])  # noqa: E731
 # Commenting on a school's cycle: its team or its reviewers.
 CYCLE_TALK = lambda c: ("talk", School.objects.filter(pk=c["a"].pk))  # noqa: E731
 WHOLE_RIAU = lambda c: ("all", School.objects.filter(province__code="14"))  # noqa: E731
+RIAU = region(province__code="14")
+# The programme's region-bound records, by who may open them (see mutu/programme/selectors.py): the
+# Riau cohort is seen by its LPMP and pusat, by who proposes in Riau (Dinas, pengawas), by its event's
+# facilitator and by the staff of its model school `a`; its event also by the Dinas whose kab/kota
+# (Kampar) a session covers; who runs the event are its LPMP, pusat and its facilitator.
+COHORT_VIEWERS = {
+    "pusat",
+    "lpmp",
+    "dinas_kampar",
+    "dinas_pekanbaru",
+    "dinas_riau",
+    "pengawas",
+    "pengawas_other",
+    "fasilitator",
+    "kepsek_a",
+    "operator_a",
+    "tpmps_a",
+}
+EVENT_VIEWERS = {
+    "pusat",
+    "lpmp",
+    "fasilitator",
+    "dinas_kampar",
+    "dinas_riau",
+    "pengawas",
+    "kepsek_a",
+    "operator_a",
+    "tpmps_a",
+}
+RUNNERS = {"pusat", "lpmp", "fasilitator"}
+KAMPAR_REGION = {"pusat", "lpmp", "dinas_kampar", "dinas_riau"}  # the agreement with Kampar's Dinas
+
+
+def only(names):
+    return lambda c: ("personas", names)
+
+
+SEES_COHORT, SEES_EVENT = only(COHORT_VIEWERS), only(EVENT_VIEWERS)
+
+
+def cohort_case(name, args, method="get", perm=Perm.PROGRAMME_VIEW, target=SEES_COHORT, formats=("",)):
+    return (f"programme:{name}", lambda c: [c["cohort"].pk, *args(c)], method, perm, target, list(formats))
+
+
+def event_case(name, args, method="get", perm=Perm.PROGRAMME_VIEW, target=SEES_EVENT):
+    return (f"programme:{name}", lambda c: [c["event"].pk, *args(c)], method, perm, target, [""])
+
+
+NONE = lambda c: []  # noqa: E731
+MANAGE = {"perm": Perm.PROGRAMME_MANAGE, "target": WHOLE_RIAU}
 
 # (url name, args builder, method, permission (None: any account), target builder or None, formats)
 FORMATS = ["", "pdf", "xlsx"]
@@ -154,6 +204,54 @@ MATRIX = [
         school("a"),
         [""],
     ),
+    ("programme:home", NONE, "get", Perm.PROGRAMME_VIEW, None, [""]),
+    ("programme:home", NONE, "post", Perm.PROGRAMME_MANAGE, None, [""]),
+    ("programme:participant_template", NONE, "get", Perm.PROGRAMME_VIEW, None, [""]),
+    ("programme:import_job", lambda c: [c["import"].pk], "get", Perm.PROGRAMME_MANAGE, WHOLE_RIAU, [""]),
+    cohort_case("cohort", NONE),
+    cohort_case("propose", NONE, "post", Perm.PROGRAMME_PROPOSE, RIAU),
+    cohort_case("network", NONE),
+    cohort_case("recap", NONE, formats=FORMATS),
+    cohort_case("events", NONE),
+    cohort_case("events", NONE, "post", **MANAGE),
+    cohort_case("grants", NONE),
+    cohort_case("regional", NONE),
+    cohort_case("regional", NONE, "post", **MANAGE),
+    cohort_case("agreement_file", lambda c: [c["agreement"].pk], target=only(KAMPAR_REGION)),
+    cohort_case("evaluation", NONE),
+    cohort_case("evaluation", NONE, "post", **MANAGE),
+    cohort_case("evaluation_confirm", lambda c: [c["evaluation"].pk, "confirm"], "post", **MANAGE),
+    cohort_case("model_school", lambda c: [c["model_school"].pk], target=school("a")),
+    cohort_case("move", lambda c: [c["model_school"].pk, "graduate"], "post", **MANAGE),
+    cohort_case("commitment", lambda c: [c["model_school"].pk], target=school("a")),
+    cohort_case("imbas_add", lambda c: [c["model_school"].pk], "post", **MANAGE),
+    cohort_case("grant_save", lambda c: [c["model_school"].pk], "post", **MANAGE),
+    cohort_case("spending_add", lambda c: [c["model_school"].pk], "post", Perm.PROGRAMME_REPORT, school("a")),
+    cohort_case("imbas_remove", lambda c: [c["imbas"].pk], "post", **MANAGE),
+    cohort_case("imbas_visit", lambda c: [c["imbas"].pk], "post", Perm.PROGRAMME_REPORT, school("a")),
+    cohort_case(
+        "imbas_evidence",
+        lambda c: [c["imbas_visit"].pk],
+        target=lambda c: ("any", School.objects.filter(pk__in=[c["a"].pk, c["c"].pk])),
+    ),
+    event_case("event", NONE),
+    event_case("event_edit", NONE, "post", **MANAGE),
+    event_case("session_add", NONE, "post", **MANAGE),
+    event_case("session", lambda c: [c["session"].pk], "post", **MANAGE),
+    event_case("checklist", lambda c: [c["session"].pk], target=only(RUNNERS)),
+    event_case("checklist", lambda c: [c["session"].pk], "post", target=only(RUNNERS)),
+    event_case("code_open", lambda c: [c["session"].pk], "post", target=only(RUNNERS)),
+    event_case("code", lambda c: [c["code"].pk], target=only(RUNNERS)),
+    event_case("material_add", NONE, "post", **MANAGE),
+    event_case("material", lambda c: [c["material"].pk]),
+    event_case("roster_add", NONE, "post", **MANAGE),
+    event_case("participant_import", NONE, "post", **MANAGE),
+    event_case("participant_remove", lambda c: [c["participant"].pk], "post", **MANAGE),
+    event_case("invitations", NONE, perm=Perm.PROGRAMME_MANAGE, target=WHOLE_RIAU),
+    event_case("attendance", NONE),
+    event_case("certificates_generate", NONE, "post", **MANAGE),
+    event_case("certificates_zip", NONE, target=only(RUNNERS)),
+    event_case("certificate", lambda c: [c["certificate"].pk]),
     ("api_tokens", lambda c: [], "get", None, None, [""]),
     ("api_tokens", lambda c: [], "post", None, None, [""]),
     ("api_token_revoke", lambda c: [c["token"].pk], "post", None, KEPSEK_TOKEN, [""]),
@@ -224,6 +322,11 @@ PUBLIC = {
     "respond:questions": ["ABCDEFGHJK"],
     "respond:answer": ["ABCDEFGHJK", 1],
     "respond:submit": ["ABCDEFGHJK"],
+    # A participant's own attendance (guarded by the day's code and the personal code, throttled) and the
+    # public certificate check (number, name and event only, throttled): mutu/programme/tests.
+    "check_in": [],
+    "check_in_code": ["ABCDEF"],
+    "certificate_verify": [],
 }
 # The read API (answers 401 without credentials instead of redirecting to the login page).
 API = [
@@ -253,6 +356,8 @@ def allowed(user, perm, target):
     mode, what = target
     if mode == "uploader":
         return user == what
+    if mode == "personas":
+        return user.username in what
     if mode == "talk":
         return allowed(user, Perm.CYCLE_EDIT, ("any", what)) or allowed(user, Perm.CYCLE_REVIEW, ("any", what))
     if mode == "token":
@@ -359,10 +464,11 @@ def context(personas, schools):
             file=ContentFile(b"%PDF", name="k.pdf"),
             original_name="k.pdf",
             mime="application/pdf",
-        ),  # fmt: skip
+        ),
         "evidence": Evidence.objects.create(
             activity=activity, file=ContentFile(b"%PDF-1.4 bukti", name="bukti.pdf"), original_name="bukti.pdf"
         ),
+        **_programme(personas, schools),
     }
 
 
@@ -460,3 +566,85 @@ def test_nul_bytes_and_huge_offsets_get_a_message_not_a_500(client, personas, co
     assert client.get(url, {"offset": 2**63 + 5}, HTTP_AUTHORIZATION=token).status_code == 422
     refused = client.get(url, {"x\x00": "1"}, HTTP_AUTHORIZATION=token)
     assert refused.status_code == 400 and "NUL" in refused.json()["detail"]
+
+
+def _programme(personas, schools):
+    """A Riau cohort whose model school is `a` (imbas `c`), with an event for Kampar run by `fasilitator`."""
+    from datetime import date
+
+    from django.core.files.base import ContentFile
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from mutu.programme import certificates, evaluation, events, services
+    from mutu.programme.models import Attendance, Participant, ParticipantImport
+
+    lpmp = personas["lpmp"]
+    pdf = b"%PDF-1.4\n%%EOF\n"
+    cohort = services.create_cohort(actor=lpmp, province=schools["a"].province, year=2026, name="Model")
+    record = services.propose(
+        actor=personas["pengawas"], cohort=cohort, school=schools["a"], commitment=SimpleUploadedFile("k.pdf", pdf)
+    )
+    record = services.move(actor=lpmp, record=record, name="designate", decree_number="SK", decree_date=date.today())
+    imbas = services.add_imbas(actor=lpmp, model_school=record, school=schools["c"])
+    visit = services.record_imbas_visit(
+        actor=lpmp,
+        imbas=imbas,
+        evidence=SimpleUploadedFile("v.pdf", pdf),
+        data={
+            "starts_on": date(2026, 4, 1),
+            "ends_on": date(2026, 4, 3),
+            "mentor": "m",
+            "participants": "p",
+            "report": "r",
+        },
+    )
+    services.save_grant(
+        actor=lpmp,
+        model_school=record,
+        data={"amount": 1000, "agreement_number": "P", "agreement_date": date(2026, 3, 1)},
+    )
+    agreement = services.save_agreement(
+        actor=lpmp,
+        cohort=cohort,
+        upload=SimpleUploadedFile("n.pdf", pdf),
+        data={"regency": schools["a"].regency, "number": "NK", "signed_on": date(2026, 2, 1), "commitments": "c"},
+    )
+    event = events.save_event(
+        actor=lpmp,
+        cohort=cohort,
+        facilitators=[personas["fasilitator"]],
+        data={"name": "Bimtek", "kind": "bimtek", "mode": "luring", "days": 1},
+    )
+    session = events.save_session(actor=lpmp, event=event, data={"name": "TPK"}, regencies=[schools["a"].regency])
+    participant = Participant.objects.create(
+        event=event,
+        session=session,
+        name="Rosmawati",
+        role="ks_binaan",
+        regency=schools["a"].regency,
+        school=schools["a"],
+        key="k",
+        code="PCODE",
+    )
+    Attendance.objects.create(participant=participant, day=1, method="daftar")
+    certificates.generate(event.pk)
+    evaluation.compute(actor=lpmp, cohort=cohort, year=2026)
+    return {
+        "cohort": cohort,
+        "model_school": record,
+        "imbas": imbas,
+        "imbas_visit": visit,
+        "agreement": agreement,
+        "event": event,
+        "session": session,
+        "participant": participant,
+        "certificate": participant.certificate,
+        "code": events.open_code(actor=lpmp, session=session, day=1, minutes=30),
+        "material": events.add_material(
+            actor=lpmp, event=event, title="Modul", upload=SimpleUploadedFile("m.pdf", pdf)
+        ),
+        "evaluation": record.evaluations.get(),
+        "import": ParticipantImport.objects.create(
+            event=event, uploaded_by=lpmp, original_name="p.csv", file=ContentFile(b"x", name="p.csv"), state="done"
+        ),
+    }

@@ -36,16 +36,26 @@ def riau(personas, tmp_path):
     from mutu.regions.models import Province
 
     riau2020.ensure_schools()
-    cohort = services.create_cohort(actor=personas["lpmp"], province=Province.objects.get(code="14"), year=2020,
-                                    name=riau2020.COHORT_NAME, imbas_target=5)  # fmt: skip
+    cohort = services.create_cohort(
+        actor=personas["lpmp"],
+        province=Province.objects.get(code="14"),
+        year=2020,
+        name=riau2020.COHORT_NAME,
+        imbas_target=5,
+    )
     event = events.save_event(
-        actor=personas["lpmp"], cohort=cohort,
+        actor=personas["lpmp"],
+        cohort=cohort,
         data={"name": riau2020.EVENT_NAME, "kind": "pendampingan1", "stage": 1, "mode": "daring", "days": 2},
-    )  # fmt: skip
+    )
     places = riau2020.regencies()
     for name, starts_on, names in riau2020.CLUSTERS:
-        events.save_session(actor=personas["lpmp"], event=event, data={"name": name, "starts_on": starts_on},
-                            regencies=[places[n] for n in names])  # fmt: skip
+        events.save_session(
+            actor=personas["lpmp"],
+            event=event,
+            data={"name": name, "starts_on": starts_on},
+            regencies=[places[n] for n in names],
+        )
     path = riau2020.write_participant_file(tmp_path / "peserta.csv")
     report = events.import_file(event, path, commit=True, actor=personas["lpmp"])
     assert report.errors == [] and report.created == 1417
@@ -65,7 +75,11 @@ def test_the_riau_2020_recap_reproduces_the_seed(client, personas, riau, tmp_pat
     mark_everyone_present(event)
     table = recap.build(Participant.objects.filter(event=event), title="t", attended=True)
     assert [label for _role, label in table.roles] == [
-        "anggota TPMPD", "pengawas pembina", "kepala sekolah binaan", "kepala sekolah imbas"]  # fmt: skip
+        "anggota TPMPD",
+        "pengawas pembina",
+        "kepala sekolah binaan",
+        "kepala sekolah imbas",
+    ]
     assert {row["regency"]: row["counts"] + [row["total"]] for row in table.rows} == SEED
     assert [row["regency"] for row in table.rows] == list(SEED)  # kabupaten first, as published
     assert table.totals + [table.total] == list(riau2020.TOTALS)
@@ -82,8 +96,9 @@ def test_the_riau_2020_recap_reproduces_the_seed(client, personas, riau, tmp_pat
     assert pdf["Content-Type"] == "application/pdf"
     if shutil.which("pdftotext"):
         (tmp_path / "rekap.pdf").write_bytes(pdf.content)
-        text = subprocess.run(["pdftotext", "-layout", str(tmp_path / "rekap.pdf"), "-"], capture_output=True,
-                              text=True).stdout  # fmt: skip
+        text = subprocess.run(
+            ["pdftotext", "-layout", str(tmp_path / "rekap.pdf"), "-"], capture_output=True, text=True
+        ).stdout
         assert "Kabupaten Kampar" in text and "1.417" in text and "960" in text
 
 

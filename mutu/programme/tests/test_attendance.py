@@ -1,0 +1,112 @@
+"""Attendance: a participant marks themselves present on a phone with the day's time-limited code and
+their personal code (typed, from a link, from the venue's QR); the facilitator's checklist; late and
+absent shown; expired codes, codes of another event and guessing refused."""
+
+from datetime import date, timedelta
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from mutu.programme import events
+from mutu.programme.models import Attendance, AttendanceCode, Participant
+
+
+@pytest.fixture
+def people(event, schools):
+    session = event.sessions.get()
+    return [
+        Participant.objects.create(
+            event=event,
+            session=session,
+            name=name,
+            role="guru",
+            regency=schools["a"].regency,
+            school=schools["a"],
+            key=name,
+            code=code,
+        )
+        for name, code in (("Budi", "BUDI2345"), ("Sari", "SARI2345"))
+    ]
+
+
+def test_a_participant_checks_in_with_the_days_code_once(client, personas, event, people):
+    code = events.open_code(actor=personas["fasilitator"], session=event.sessions.get(), day=1, minutes=30)
+    url = reverse("check_in")
+    response = client.post(url, {"day_code": code.code.lower(), "participant_code": "budi-2345"})
+    assert "Terima kasih, Budi" in response.content.decode()
+    again = client.post(url, {"day_code": code.code, "participant_code": "BUDI2345"})
+    assert "sudah tercatat hadir pada hari ke-1" in again.content.decode()
+    assert Attendance.objects.filter(participant=people[0]).count() == 1
+    link = client.get(reverse("check_in_code", args=[code.code]))  # from the QR code
+    assert f'value="{code.code}"' in link.content.decode() and link["Cache-Control"].startswith("max-age=0")
+
+
+def test_expired_and_foreign_codes_are_refused(client, personas, event, people, cohort, schools):
+    session = event.sessions.get()
+    code = events.open_code(actor=personas["lpmp"], session=session, day=2, minutes=5)
+    AttendanceCode.objects.filter(pk=code.pk).update(valid_until=timezone.now() - timedelta(minutes=1))
+    response = client.post(reverse("check_in"), {"day_code": code.code, "participant_code": "BUDI2345"})
+    assert response.status_code == 422 and "kedaluwarsa" in response.content.decode()
+    other = events.save_event(
+        actor=personas["lpmp"],
+        cohort=cohort,
+        data={"name": "Bimtek lain", "kind": "bimtek", "stage": 2, "mode": "daring", "days": 1},
+    )
+    other_session = events.save_session(
+        actor=personas["lpmp"], event=other, data={"name": "Daring"}, regencies=[schools["a"].regency]
+    )
+    foreign = events.open_code(actor=personas["lpmp"], session=other_session, day=1, minutes=30)
+    response = client.post(reverse("check_in"), {"day_code": foreign.code, "participant_code": "BUDI2345"})
+    assert "Kode peserta Anda untuk kegiatan lain" in response.content.decode()
+    response = client.post(reverse("check_in"), {"day_code": "ZZZZZZ", "participant_code": "BUDI2345"})
+    assert "tidak ada" in response.content.decode()
+    assert not Attendance.objects.exists()
+
+
+def test_guessing_codes_is_throttled(client, settings, event, people):
+    settings.MUTU_CODE_ATTEMPTS = 3
+    for _ in range(3):
+        client.post(reverse("check_in"), {"day_code": "ZZZZZZ", "participant_code": "X"})
+    response = client.post(reverse("check_in"), {"day_code": "ZZZZZZ", "participant_code": "X"})
+    assert response.status_code == 429 and "Terlalu banyak kode salah" in response.content.decode()
+
+
+def test_only_who_runs_the_event_opens_codes(personas, event):
+    session = event.sessions.get()
+    for who in ("pengawas", "dinas_kampar", "kepsek_a", "lpmp_jambi"):
+        with pytest.raises(events.ProgrammeError):
+            events.open_code(actor=personas[who], session=session, day=1, minutes=10)
+    with pytest.raises(events.ProgrammeError, match="berlangsung 2 hari"):
+        events.open_code(actor=personas["fasilitator"], session=session, day=3, minutes=10)
+
+
+def test_the_checklist_marks_and_unmarks_and_a_resubmit_changes_nothing(client, personas, event, people):
+    client.force_login(personas["fasilitator"])
+    session = event.sessions.get()
+    url = reverse("programme:checklist", args=[event.pk, session.pk])
+    ticks = {"present": [f"{people[0].pk}:1", f"{people[0].pk}:2", f"{people[1].pk}:1"]}
+    client.post(url, ticks)
+    client.post(url, ticks)
+    assert Attendance.objects.count() == 3
+    client.post(url, {"present": [f"{people[0].pk}:1"]})
+    assert list(Attendance.objects.values_list("participant__name", "day")) == [("Budi", 1)]
+    client.force_login(personas["pengawas"])
+    assert client.post(url, ticks).status_code == 404
+
+
+def test_late_and_absent_are_shown(client, personas, event, people):
+    session = event.sessions.get()
+    session.starts_on = date.today() - timedelta(days=3)
+    session.save()
+    mark = Attendance.objects.create(participant=people[0], day=1, method="kode")
+    late_at = timezone.make_aware(timezone.datetime.combine(session.starts_on, event.start_time)) + timedelta(hours=1)
+    Attendance.objects.filter(pk=mark.pk).update(at=late_at)
+    rows = {
+        r["participant"].name: [d["state"] for d in r["days"]]
+        for r in events.attendance_table(event, event.participants.all())
+    }
+    assert rows == {"Budi": ["late", "absent"], "Sari": ["absent", "absent"]}
+    client.force_login(personas["lpmp"])
+    page = client.get(reverse("programme:attendance", args=[event.pk])).content.decode()
+    assert "terlambat" in page and "tidak hadir" in page

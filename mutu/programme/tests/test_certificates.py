@@ -1,0 +1,89 @@
+"""Certificates: numbered for the participants who meet the attendance rule, made in the worker into
+one ZIP, downloaded one by one within scope; the public page confirms a number's name and event only,
+rejects a made-up one and is throttled."""
+
+import io
+import zipfile
+
+import pytest
+from django.urls import reverse
+
+from mutu.programme import certificates
+from mutu.programme.models import Attendance, Certificate, Event, Participant
+
+
+@pytest.fixture
+def attended(event, schools):
+    session = event.sessions.get()
+    people = []
+    for n, name in enumerate(["Budi", "Sari", "Tono"]):
+        person = Participant.objects.create(
+            event=event,
+            session=session,
+            name=name,
+            role="guru",
+            key=name,
+            regency=schools["a"].regency,
+            school=schools["a"],
+            code=f"CODE{n}",
+        )
+        people.append(person)
+    for person, days in zip(people, [(1, 2), (1, 2), (1,)], strict=True):
+        for day in days:
+            Attendance.objects.create(participant=person, day=day, method="daftar")
+    return people
+
+
+def test_certificates_are_numbered_made_and_verified(client, personas, event, attended):
+    client.force_login(personas["lpmp"])
+    client.post(reverse("programme:certificates_generate", args=[event.pk]))
+    event = Event.objects.get(pk=event.pk)
+    assert event.certificates_done_at and not event.certificates_failure
+    numbers = dict(Certificate.objects.values_list("participant__name", "number"))
+    assert numbers == {"Budi": f"0001/SPMI/{event.pk}/2026", "Sari": f"0002/SPMI/{event.pk}/2026"}  # Tono: 1 day
+    archive = zipfile.ZipFile(
+        io.BytesIO(b"".join(client.get(reverse("programme:certificates_zip", args=[event.pk])).streaming_content))
+    )
+    assert len(archive.namelist()) == 2 and all(archive.read(n).startswith(b"%PDF") for n in archive.namelist())
+    one = Certificate.objects.get(participant__name="Budi")
+    pdf = client.get(reverse("programme:certificate", args=[event.pk, one.pk]))
+    assert pdf["Content-Type"] == "application/pdf" and pdf.content.startswith(b"%PDF")
+
+    client.logout()
+    page = client.get(reverse("certificate_verify"), {"nomor": f" {one.number} "}).content.decode()
+    assert "Sertifikat ini sah" in page and "Budi" in page and "Bimtek SPMI" in page
+    assert "10400001" not in page and "SD Negeri 001" not in page and "CODE0" not in page  # nothing more
+    made_up = client.get(reverse("certificate_verify"), {"nomor": "9999/SPMI/1/2026"})
+    assert made_up.status_code == 404 and "Tidak ada sertifikat dengan nomor ini" in made_up.content.decode()
+
+
+def test_numbers_stay_and_new_eligible_participants_get_the_next(personas, event, attended):
+    assert certificates.issue_numbers(event) == 2
+    Attendance.objects.create(participant=attended[2], day=2, method="daftar")
+    assert certificates.issue_numbers(event) == 1
+    assert Certificate.objects.get(participant=attended[2]).seq == 3
+    assert certificates.issue_numbers(event) == 0
+
+
+def test_the_verification_page_is_throttled(client, settings, db):
+    settings.MUTU_VERIFY_ATTEMPTS = 2
+    for _ in range(2):
+        client.get(reverse("certificate_verify"), {"nomor": "1/SPMI"})
+    response = client.get(reverse("certificate_verify"), {"nomor": "2/SPMI"})
+    assert response.status_code == 429
+
+
+def test_another_schools_certificate_is_not_served(client, personas, event, attended):
+    certificates.issue_numbers(event)
+    one = Certificate.objects.first()
+    client.force_login(personas["kepsek_b"])
+    assert client.get(reverse("programme:certificate", args=[event.pk, one.pk])).status_code == 404
+    client.force_login(personas["kepsek_a"])  # the participants' own school
+    assert client.get(reverse("programme:certificate", args=[event.pk, one.pk])).status_code == 200
+
+
+def test_a_second_click_starts_nothing_and_only_the_lpmp_asks(personas, event, attended):
+    Event.objects.filter(pk=event.pk).update(certificates_requested_at="2026-03-01T08:00Z")
+    assert certificates.request_generation(actor=personas["lpmp"], event=Event.objects.get(pk=event.pk)) is False
+    with pytest.raises(certificates.ProgrammeError):
+        certificates.request_generation(actor=personas["fasilitator"], event=event)

@@ -1,0 +1,90 @@
+"""The yearly evaluation: a scorecard per model school from its cycle, rapor, imbas, attendance and
+grant; a recommendation from the cohort's rules; LPMP confirms (with a note when it differs) or
+reopens; every other move and role is refused."""
+
+from datetime import date
+
+import pytest
+from django.urls import reverse
+
+from mutu.programme import evaluation, services
+from mutu.programme.models import StatusChange, YearlyEvaluation
+
+
+def test_the_scorecard_and_the_computed_recommendation(personas, cohort, model_school, schools):
+    services.add_imbas(actor=personas["lpmp"], model_school=model_school, school=schools["c"])
+    services.save_grant(
+        actor=personas["lpmp"],
+        model_school=model_school,
+        data={
+            "amount": 12_500_000,
+            "agreement_number": "PKS/1",
+            "agreement_date": date(2026, 3, 1),
+            "report_done_on": date(2026, 11, 1),
+        },
+    )
+    assert evaluation.compute(actor=personas["lpmp"], cohort=cohort, year=2026) == 1
+    item = YearlyEvaluation.objects.get()
+    card = item.scorecard
+    assert card["imbas"] == 1 and card["imbas_share"] == 0.5 and card["grant_report"] is True
+    assert card["rapor_change"] is None and card["steps_accepted"] == 0
+    assert item.computed == "ganti"  # no cycle step accepted: the default rule says replace
+
+
+def test_rules_decide_the_recommendation():
+    rules = evaluation.rules_of(type("C", (), {"rules": {"ganti": {"steps_accepted_max": -1}}})())
+    good = {
+        "steps_accepted": 5,
+        "rapor_change": 0.4,
+        "imbas_share": 1.0,
+        "visited_share": 1.0,
+        "attendance": 1.0,
+        "grant_report": True,
+    }
+    assert evaluation.recommend(good, rules) == "mandiri"
+    assert evaluation.recommend(good | {"rapor_change": -0.3}, rules) == "ganti"
+    assert evaluation.recommend(good | {"grant_report": False}, rules) == "lanjut"
+
+
+def test_confirm_and_reopen_with_their_notes(client, personas, cohort, model_school):
+    evaluation.compute(actor=personas["lpmp"], cohort=cohort, year=2026)
+    item = YearlyEvaluation.objects.get()
+    with pytest.raises(services.ProgrammeError, match="Jelaskan mengapa keputusan berbeda"):
+        evaluation.confirm(actor=personas["lpmp"], evaluation=item, decision="lanjut", note="")
+    for who in ("pengawas", "lpmp_jambi", "kepsek_a", "dinas_kampar"):
+        with pytest.raises(services.ProgrammeError):
+            evaluation.confirm(actor=personas[who], evaluation=item, decision=item.computed, note="")
+    client.force_login(personas["lpmp"])
+    url = reverse("programme:evaluation_confirm", args=[cohort.pk, item.pk, "confirm"])
+    client.post(url, {"decision": "lanjut", "note": "Baru setahun; beri kesempatan."})
+    item = YearlyEvaluation.objects.get()
+    assert (item.status, item.decision) == ("dikonfirmasi", "lanjut")
+    with pytest.raises(services.ProgrammeError, match="sudah dikonfirmasi"):
+        evaluation.confirm(actor=personas["lpmp"], evaluation=item, decision="lanjut", note="x")
+    evaluation.compute(actor=personas["lpmp"], cohort=cohort, year=2026)  # a confirmed card stays
+    assert YearlyEvaluation.objects.get().decision == "lanjut"
+    with pytest.raises(services.ProgrammeError, match="Jelaskan mengapa evaluasi dibuka kembali"):
+        evaluation.reopen(actor=personas["lpmp"], evaluation=item, note="")
+    evaluation.reopen(actor=personas["lpmp"], evaluation=item, note="Data rapor baru masuk.")
+    assert YearlyEvaluation.objects.get().status == "draft"
+    assert list(
+        StatusChange.objects.filter(object_id=item.pk, content_type__model="yearlyevaluation").values_list(
+            "source", "target"
+        )
+    ) == [("draft", "dikonfirmasi"), ("dikonfirmasi", "draft")]
+    page = client.get(reverse("programme:evaluation", args=[cohort.pk]), {"year": 2026}).content.decode()
+    assert "Dampak program per kab/kota" in page
+
+
+def test_the_effect_compares_model_imbas_and_other_schools(personas, cohort, model_school, schools, monkeypatch):
+    services.add_imbas(actor=personas["lpmp"], model_school=model_school, school=schools["c"])
+    series = {
+        schools["a"].pk: [(2026, 3.0), (2027, 3.6)],
+        schools["c"].pk: [(2026, 4.0), (2027, 4.2)],
+        schools["b"].pk: [(2026, 5.0), (2027, 4.9)],
+    }
+    monkeypatch.setattr(evaluation, "_scores", lambda ids: series)
+    rows = {r["regency"]: r for r in evaluation.effect(cohort, 2027)}
+    assert rows["Kabupaten Kampar"]["model"] == {"mean": 0.6, "n": 1}
+    assert rows["Kabupaten Kampar"]["imbas"] == {"mean": 0.2, "n": 1}
+    assert rows["Kota Pekanbaru"]["other"] == {"mean": -0.1, "n": 1}
