@@ -63,7 +63,7 @@ def build_event(participants, name):
                 regency_id=school.regency_id,
                 school=school if role.startswith("ks") else None,
                 key=f"bench:{n}",
-                code=f"B{name[:2]}{n:06d}",
+                code=f"B{event.pk:03d}{n:06d}",
             )
         )
     Participant.objects.bulk_create(rows, batch_size=2000)

@@ -70,6 +70,7 @@ ACTIONS = {
     "programme.tpmpd": _("TPMPD member added"),
     "programme.agreement": _("Regional agreement saved"),
     "programme.evaluate": _("Yearly evaluation computed"),
+    "programme.rules": _("Evaluation rules changed"),
     "programme.evaluation.confirm": _("Yearly evaluation confirmed"),
 }
 # Keys that services write into `changes`, where no model field names them.

@@ -46,6 +46,20 @@ DEFAULT_RULES = {
 }
 
 
+@transaction.atomic
+def set_rules(*, actor, cohort, rules):
+    """The cohort's own thresholds (same keys as DEFAULT_RULES); the next computation uses them."""
+    if not selectors.manages(actor, cohort):
+        raise ProgrammeError(_("Only the LPMP of %(province)s does this.") % {"province": cohort.province})
+    known = {group: set(values) for group, values in DEFAULT_RULES.items()}
+    if any(group not in known or not set(values) <= known[group] for group, values in rules.items()):
+        raise ProgrammeError(_("Unknown rule."))
+    cohort.rules = rules
+    cohort.save(update_fields=["rules"])
+    record_audit(actor=actor, action="programme.rules", obj=cohort, province_id=cohort.province_id)
+    return cohort
+
+
 def rules_of(cohort):
     rules = {key: dict(values) for key, values in DEFAULT_RULES.items()}
     for key, values in (cohort.rules or {}).items():

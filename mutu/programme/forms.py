@@ -223,6 +223,52 @@ class AgreementForm(forms.ModelForm):
         pass  # one agreement per kab/kota: saving again updates it
 
 
+class RulesForm(forms.Form):
+    """The evaluation rules of a cohort, as people read them (shares in percent)."""
+
+    steps_accepted_min = forms.IntegerField(
+        label=_("Mandiri: cycle steps accepted, at least"), min_value=0, max_value=5
+    )
+    rapor_change_min = forms.DecimalField(
+        label=_("Mandiri: rapor change, at least"), min_value=-7, max_value=7, decimal_places=2, localize=True
+    )
+    imbas_share_min = forms.IntegerField(
+        label=_("Mandiri: imbas schools of the target (%), at least"), min_value=0, max_value=100
+    )
+    visited_share_min = forms.IntegerField(
+        label=_("Mandiri: imbas schools visited (%), at least"), min_value=0, max_value=100
+    )
+    attendance_min = forms.IntegerField(
+        label=_("Mandiri: attendance in events (%), at least"), min_value=0, max_value=100
+    )
+    grant_report = forms.BooleanField(label=_("Mandiri: the grant report is done"), required=False)
+    steps_accepted_max = forms.IntegerField(label=_("Ganti: cycle steps accepted, at most"), min_value=-1, max_value=5)
+    rapor_change_max = forms.DecimalField(
+        label=_("Ganti: rapor change, at most"), min_value=-7, max_value=7, decimal_places=2, localize=True
+    )
+
+    SHARES = ("imbas_share_min", "visited_share_min", "attendance_min")
+
+    @classmethod
+    def initial_for(cls, rules):
+        graduate, replace = rules["mandiri"], rules["ganti"]
+        initial = {key: value for key, value in {**graduate, **replace}.items()}
+        for key in cls.SHARES:
+            initial[key] = round(graduate[key] * 100)
+        return initial
+
+    def rules(self):
+        data = self.cleaned_data
+        graduate = {key: data[key] for key in ("steps_accepted_min", "grant_report")}
+        graduate |= {key: data[key] / 100 for key in self.SHARES}
+        graduate["rapor_change_min"] = float(data["rapor_change_min"])
+        replace = {
+            "steps_accepted_max": data["steps_accepted_max"],
+            "rapor_change_max": float(data["rapor_change_max"]),
+        }
+        return {"mandiri": graduate, "ganti": replace}
+
+
 class ConfirmForm(forms.Form):
     decision = forms.ChoiceField(label=_("Decision"), choices=Recommendation.choices)
     note = forms.CharField(label=_("Note"), required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 2}))

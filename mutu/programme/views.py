@@ -40,6 +40,7 @@ from .forms import (
     MoveForm,
     ProposeForm,
     RosterForm,
+    RulesForm,
     SessionForm,
     SpendingForm,
     TpmpdForm,
@@ -65,6 +66,24 @@ Error = services.ProgrammeError
 
 def _refused(request, reason):
     messages.error(request, _("Nothing was saved: %(reason)s") % {"reason": reason})
+
+
+def _save(request, form, action, success=None):
+    """Check `form`, then `action(cleaned_data)`: its result, with a success message; or None, with
+    the reason nothing was saved."""
+    try:
+        if not form.is_valid():
+            raise Error(form_errors(form))
+        result = action(form.cleaned_data)
+    except Error as exc:
+        _refused(request, exc)
+        return None
+    messages.success(request, success(result) if success else _("Saved."))
+    return result
+
+
+def _without(data, *names):
+    return {key: value for key, value in data.items() if key not in names}
 
 
 def _cohort(request, pk):
@@ -129,7 +148,11 @@ def home(request):
 @require_perm(Perm.PROGRAMME_VIEW)
 def cohort_page(request, pk):
     cohort = _cohort(request, pk)
-    records = selectors.model_schools_for(request.user, cohort).annotate(imbas_count=Count("imbas"))
+    records = (
+        selectors.model_schools_for(request.user, cohort)
+        .annotate(imbas_count=Count("imbas"))
+        .order_by("school__regency__code", "school__name", "pk")
+    )
     status = request.GET.get("status", "")
     if status in ModelSchoolStatus.values:
         records = records.filter(status=status)
@@ -270,17 +293,15 @@ def imbas_add(request, pk, record):
     cohort = _managed_cohort(request, pk)
     record = _model_school(request, cohort, record)
     form = ImbasForm(request.POST, schools=School.objects.filter(province=cohort.province_id))
-    try:
-        if not form.is_valid():
-            raise Error(form_errors(form))
-        imbas = services.add_imbas(actor=request.user, model_school=record, **form.cleaned_data)
-        messages.success(
-            request,
+    _save(
+        request,
+        form,
+        lambda data: services.add_imbas(actor=request.user, model_school=record, **data),
+        lambda imbas: (
             _("%(school)s is an imbas school of %(model)s.")
-            % {"school": imbas.school.name, "model": record.school.name},
-        )
-    except Error as exc:
-        _refused(request, exc)
+            % {"school": imbas.school.name, "model": record.school.name}
+        ),
+    )
     return redirect(reverse("programme:model_school", args=[pk, record.pk]) + "#imbas")
 
 
@@ -302,16 +323,14 @@ def imbas_visit(request, pk, imbas):
     cohort = _cohort(request, pk)
     imbas = get_object_or_404(selectors.imbas_for(request.user, cohort), pk=imbas)
     form = ImbasVisitForm(request.POST, request.FILES)
-    try:
-        if not form.is_valid():
-            raise Error(form_errors(form))
-        data = {k: v for k, v in form.cleaned_data.items() if k != "evidence_file"}
-        services.record_imbas_visit(
-            actor=request.user, imbas=imbas, data=data, evidence=form.cleaned_data.get("evidence_file")
-        )
-        messages.success(request, _("The visit is recorded."))
-    except Error as exc:
-        _refused(request, exc)
+    _save(
+        request,
+        form,
+        lambda data: services.record_imbas_visit(
+            actor=request.user, imbas=imbas, data=_without(data, "evidence_file"), evidence=data.get("evidence_file")
+        ),
+        lambda _visit: _("The visit is recorded."),
+    )
     return redirect(reverse("programme:model_school", args=[pk, imbas.model_school_id]) + "#imbas")
 
 
@@ -366,17 +385,19 @@ def event_list(request, pk):
     if request.method == "POST":
         if form is None:
             raise Http404
-        try:
-            if not form.is_valid():
-                raise Error(form_errors(form))
-            data = {k: v for k, v in form.cleaned_data.items() if k != "facilitators"}
-            event = events.save_event(
-                actor=request.user, cohort=cohort, data=data, facilitators=form.cleaned_data["facilitators"]
-            )
-            messages.success(request, _("The event is created: add its sessions and participants."))
+        event = _save(
+            request,
+            form,
+            lambda data: events.save_event(
+                actor=request.user,
+                cohort=cohort,
+                data=_without(data, "facilitators"),
+                facilitators=data["facilitators"],
+            ),
+            lambda _event: _("The event is created: add its sessions and participants."),
+        )
+        if event:
             return redirect("programme:event", pk=event.pk)
-        except Error as exc:
-            _refused(request, exc)
     rows = selectors.events_for(request.user).filter(cohort=cohort).annotate(n=Count("participants"))
     return render(request, "programme/events.html", {"cohort": cohort, "events": rows, "form": form})
 
@@ -434,22 +455,19 @@ def event_page(request, pk):
 def event_edit(request, pk):
     event = _event(request, pk)
     form = EventForm(request.POST, instance=event, facilitators=_facilitators(event.cohort))
-    try:
-        if not selectors.manages(request.user, event.cohort):
-            raise Http404
-        if not form.is_valid():
-            raise Error(form_errors(form))
-        data = {k: v for k, v in form.cleaned_data.items() if k != "facilitators"}
-        events.save_event(
+    if not selectors.manages(request.user, event.cohort):
+        raise Http404
+    _save(
+        request,
+        form,
+        lambda data: events.save_event(
             actor=request.user,
             cohort=event.cohort,
-            data=data,
-            facilitators=form.cleaned_data["facilitators"],
+            data=_without(data, "facilitators"),
+            facilitators=data["facilitators"],
             event=event,
-        )
-        messages.success(request, _("Saved."))
-    except Error as exc:
-        _refused(request, exc)
+        ),
+    )
     return redirect("programme:event", pk=pk)
 
 
@@ -461,16 +479,17 @@ def session_save(request, pk, session=None):
     form = SessionForm(
         request.POST, instance=instance, province=event.cohort.province_id, prefix=f"s{session}" if session else None
     )
-    try:
-        if not form.is_valid():
-            raise Error(form_errors(form))
-        data = {k: v for k, v in form.cleaned_data.items() if k != "regencies"}
-        events.save_session(
-            actor=request.user, event=event, data=data, regencies=list(form.cleaned_data["regencies"]), session=instance
-        )
-        messages.success(request, _("Saved."))
-    except Error as exc:
-        _refused(request, exc)
+    _save(
+        request,
+        form,
+        lambda data: events.save_session(
+            actor=request.user,
+            event=event,
+            data=_without(data, "regencies"),
+            regencies=list(data["regencies"]),
+            session=instance,
+        ),
+    )
     return redirect(reverse("programme:event", args=[pk]) + "#sessions")
 
 
@@ -479,13 +498,7 @@ def session_save(request, pk, session=None):
 def material_add(request, pk):
     event = _run_event(request, pk)
     form = MaterialForm(request.POST, request.FILES)
-    try:
-        if not form.is_valid():
-            raise Error(form_errors(form))
-        events.add_material(actor=request.user, event=event, **form.cleaned_data)
-        messages.success(request, _("Saved."))
-    except Error as exc:
-        _refused(request, exc)
+    _save(request, form, lambda data: events.add_material(actor=request.user, event=event, **data))
     return redirect(reverse("programme:event", args=[pk]) + "#materials")
 
 
@@ -502,18 +515,15 @@ def material(request, pk, material):
 def roster_add(request, pk):
     event = _run_event(request, pk)
     form = RosterForm(request.POST, rosters=events.ROSTERS, province=event.cohort.province_id)
-    try:
-        if not form.is_valid():
-            raise Error(form_errors(form))
-        regencies = list(form.cleaned_data["regencies"]) or [
-            r for s in event.sessions.prefetch_related("regencies") for r in s.regencies.all()
-        ]
-        added = events.add_from_roster(
-            actor=request.user, event=event, role=form.cleaned_data["role"], regencies=regencies
-        )
-        messages.success(request, _("%(count)s participants added.") % {"count": added})
-    except Error as exc:
-        _refused(request, exc)
+    covered = [r for s in event.sessions.prefetch_related("regencies") for r in s.regencies.all()]
+    _save(
+        request,
+        form,
+        lambda data: events.add_from_roster(
+            actor=request.user, event=event, role=data["role"], regencies=list(data["regencies"]) or covered
+        ),
+        lambda added: _("%(count)s participants added.") % {"count": added},
+    )
     return redirect(reverse("programme:event", args=[pk]) + "#participants")
 
 
@@ -522,14 +532,13 @@ def roster_add(request, pk):
 def participant_import(request, pk):
     event = _run_event(request, pk)
     form = ImportForm(request.POST, request.FILES)
-    try:
-        if not form.is_valid():
-            raise Error(form_errors(form))
-        job = events.queue_import(
-            actor=request.user, event=event, upload=form.cleaned_data["file"], dry_run=form.cleaned_data["dry_run"]
-        )
-    except Error as exc:
-        _refused(request, exc)
+    job = _save(
+        request,
+        form,
+        lambda data: events.queue_import(actor=request.user, event=event, upload=data["file"], dry_run=data["dry_run"]),
+        lambda _job: _("The file is being read."),
+    )
+    if job is None:
         return redirect(reverse("programme:event", args=[pk]) + "#participants")
     return redirect("programme:import_job", pk=job.pk)
 
@@ -639,13 +648,14 @@ def code_open(request, pk, session):
     event = _run_event(request, pk)
     session = get_object_or_404(Session, event=event, pk=session)
     form = CodeForm(request.POST)
-    try:
-        if not form.is_valid():
-            raise Error(form_errors(form))
-        code = events.open_code(actor=request.user, session=session, **form.cleaned_data)
-    except Error as exc:
-        _refused(request, exc)
-        return redirect(reverse("programme:event", args=[pk]) + "#attendance")
+    code = _save(
+        request,
+        form,
+        lambda data: events.open_code(actor=request.user, session=session, **data),
+        lambda code: _("Attendance code %(code)s is open.") % {"code": code.code},
+    )
+    if code is None:
+        return redirect(reverse("programme:event", args=[pk]) + "#sessions")
     return redirect("programme:code", pk=pk, code=code.pk)
 
 
@@ -839,13 +849,7 @@ def grant_save(request, pk, record):
     cohort = _managed_cohort(request, pk)
     record = _model_school(request, cohort, record)
     form = GrantForm(request.POST, instance=Grant.objects.filter(model_school=record).first())
-    try:
-        if not form.is_valid():
-            raise Error(form_errors(form))
-        services.save_grant(actor=request.user, model_school=record, data=form.cleaned_data)
-        messages.success(request, _("Saved."))
-    except Error as exc:
-        _refused(request, exc)
+    _save(request, form, lambda data: services.save_grant(actor=request.user, model_school=record, data=data))
     return redirect(reverse("programme:model_school", args=[pk, record.pk]) + "#grant")
 
 
@@ -856,13 +860,7 @@ def spending_add(request, pk, record):
     record = _model_school(request, cohort, record)
     grant = get_object_or_404(Grant, model_school=record)
     form = SpendingForm(request.POST)
-    try:
-        if not form.is_valid():
-            raise Error(form_errors(form))
-        services.add_spending(actor=request.user, grant=grant, data=form.cleaned_data)
-        messages.success(request, _("Saved."))
-    except Error as exc:
-        _refused(request, exc)
+    _save(request, form, lambda data: services.add_spending(actor=request.user, grant=grant, data=data))
     return redirect(reverse("programme:model_school", args=[pk, record.pk]) + "#grant")
 
 
@@ -888,24 +886,24 @@ def regional(request, pk):
     if request.method == "POST":
         if not manages:
             raise Http404
-        try:
-            if request.POST.get("form") == "tpmpd":
-                tpmpd_form = TpmpdForm(request.POST, prefix="t", province=province)
-                if not tpmpd_form.is_valid():
-                    raise Error(form_errors(tpmpd_form))
-                services.add_tpmpd_member(actor=request.user, cohort=cohort, data=tpmpd_form.cleaned_data)
-            else:
-                agreement_form = AgreementForm(request.POST, request.FILES, prefix="n", province=province)
-                if not agreement_form.is_valid():
-                    raise Error(form_errors(agreement_form))
-                data = {k: v for k, v in agreement_form.cleaned_data.items() if k != "upload"}
-                services.save_agreement(
-                    actor=request.user, cohort=cohort, data=data, upload=agreement_form.cleaned_data.get("upload")
-                )
-            messages.success(request, _("Saved."))
+        if request.POST.get("form") == "tpmpd":
+            tpmpd_form = TpmpdForm(request.POST, prefix="t", province=province)
+            saved = _save(
+                request,
+                tpmpd_form,
+                lambda data: services.add_tpmpd_member(actor=request.user, cohort=cohort, data=data),
+            )
+        else:
+            agreement_form = AgreementForm(request.POST, request.FILES, prefix="n", province=province)
+            saved = _save(
+                request,
+                agreement_form,
+                lambda data: services.save_agreement(
+                    actor=request.user, cohort=cohort, data=_without(data, "upload"), upload=data.get("upload")
+                ),
+            )
+        if saved:
             return redirect("programme:regional", pk=pk)
-        except Error as exc:
-            _refused(request, exc)
     area = area_for(request.user, Perm.PROGRAMME_VIEW)
     scope = Q() if manages else area.regency_q()
     context = {
@@ -948,9 +946,18 @@ def evaluation_page(request, pk):
     cohort = _cohort(request, pk)
     year = _evaluation_year(request, cohort)
     manages = selectors.manages(request.user, cohort)
+    rules_form = RulesForm(initial=RulesForm.initial_for(evaluation.rules_of(cohort))) if manages else None
     if request.method == "POST":
         if not manages:
             raise Http404
+        if request.POST.get("form") == "rules":
+            rules_form = RulesForm(request.POST)
+            _save(
+                request,
+                rules_form,
+                lambda _data: evaluation.set_rules(actor=request.user, cohort=cohort, rules=rules_form.rules()),
+            )
+            return redirect(reverse("programme:evaluation", args=[pk]) + f"?year={year}")
         try:
             count = evaluation.compute(actor=request.user, cohort=cohort, year=year)
             messages.success(request, _("%(count)s scorecards computed.") % {"count": count})
@@ -976,6 +983,7 @@ def evaluation_page(request, pk):
         "effect": effect,
         "chart": chart,
         "confirm_form": ConfirmForm(),
+        "rules_form": rules_form,
         "years": range(cohort.year, cohort.year + 6),
     }
     return render(request, "programme/evaluation.html", context)

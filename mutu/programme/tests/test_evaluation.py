@@ -88,3 +88,28 @@ def test_the_effect_compares_model_imbas_and_other_schools(personas, cohort, mod
     assert rows["Kabupaten Kampar"]["model"] == {"mean": 0.6, "n": 1}
     assert rows["Kabupaten Kampar"]["imbas"] == {"mean": 0.2, "n": 1}
     assert rows["Kota Pekanbaru"]["other"] == {"mean": -0.1, "n": 1}
+
+
+def test_the_lpmp_sets_the_cohorts_rules(client, personas, cohort, model_school):
+    client.force_login(personas["lpmp"])
+    url = reverse("programme:evaluation", args=[cohort.pk]) + "?year=2026"
+    form = {
+        "form": "rules",
+        "steps_accepted_min": "5",
+        "rapor_change_min": "0,10",
+        "imbas_share_min": "100",
+        "visited_share_min": "80",
+        "attendance_min": "75",
+        "grant_report": "on",
+        "steps_accepted_max": "-1",
+        "rapor_change_max": "-7",
+    }
+    client.post(url, form)
+    cohort.refresh_from_db()
+    assert cohort.rules["mandiri"]["visited_share_min"] == 0.8 and cohort.rules["ganti"]["steps_accepted_max"] == -1
+    evaluation.compute(actor=personas["lpmp"], cohort=cohort, year=2026)
+    assert YearlyEvaluation.objects.get().computed == "lanjut"  # no longer "ganti": the cohort's own rule
+    response = client.post(url, form | {"imbas_share_min": "150"}, follow=True)
+    assert "Tidak ada yang disimpan" in response.content.decode()
+    with pytest.raises(services.ProgrammeError):
+        evaluation.set_rules(actor=personas["lpmp_jambi"], cohort=cohort, rules={})
