@@ -148,7 +148,7 @@ def main():
             "event": participant.event,
             "session": participant.session,
             "qr": qr_svg(verification_url("0001/X")),
-            "verify_url": verification_url("0001/X"),
+            "verify_host": "mutu.example.go.id",
         },
     ).replace(participant.name, "NAMA")
     html = f"{env['MUTU_VAR_DIR']}/certificate.html"

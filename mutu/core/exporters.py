@@ -70,8 +70,9 @@ class ListExporter:
         return response
 
     def sheets(self):
-        """(title, headers, rows) per sheet; one sheet unless a subclass has several tables."""
-        yield self.title or self.filename, self.headers(), self.rows()
+        """(sheet name, title row, headers, rows) per sheet; one sheet unless a subclass has several tables."""
+        title = self.title or self.filename
+        yield self.sheet or title, title, self.headers(), self.rows()
 
     def xlsx_response(self):
         import xlsxwriter
@@ -87,8 +88,7 @@ class ListExporter:
             "number": workbook.add_format({"num_format": self.float_format}),
         }
         names = set()
-        for title, headers, rows in self.sheets():
-            label = title if names else (self.sheet or title)  # `sheet` names the first sheet
+        for label, title, headers, rows in self.sheets():
             name = re.sub(r"[\[\]:*?/\\]", " ", str(label))[:31]
             while name.lower() in names:  # Excel refuses two sheets of the same name
                 name = name[:28] + f" {len(names) + 1}"

@@ -44,4 +44,6 @@ class MoneyField(forms.DecimalField):
             value = value.strip().removeprefix("Rp").strip().replace(" ", "")
             if INDONESIAN_AMOUNT.fullmatch(value):
                 value = value.replace(".", "").replace(",", ".")
+            elif "e" in value.lower():
+                raise forms.ValidationError(self.error_messages["invalid"], code="invalid")
         return super().to_python(value)

@@ -52,6 +52,11 @@ def _money(value):
     return int(value) if value is not None else None
 
 
+def _volume(value):
+    """2 or 2.5, never 2.0: volumes are mostly whole."""
+    return int(value) if value == value.to_integral_value() else float(value)
+
+
 def _percent(share):
     return None if share is None else round(share * 100)
 
@@ -143,7 +148,7 @@ def rkt_report(cycle, year):
                 a.name,
                 a.indicator,
                 a.target,
-                float(a.volume),
+                _volume(a.volume),
                 a.unit,
                 _money(a.total),
                 a.get_fund_source_display(),
@@ -236,9 +241,10 @@ def build(kind, cycle, year=None):
 class ReportExporter(ListExporter):
     """A report as a workbook: one sheet per table, its total as the last row."""
 
-    def __init__(self, report, filename):
-        self.report, self.filename, self.title = report, filename, report.title
+    def __init__(self, report, filename, heading):
+        self.report, self.filename, self.title, self.heading = report, filename, report.title, heading
 
     def sheets(self):
         for table in self.report.tables:
-            yield table.title, table.headers, table.rows + ([table.total] if table.total else [])
+            rows = table.rows + ([table.total] if table.total else [])
+            yield table.title, f"{self.heading}: {table.title}", table.headers, rows

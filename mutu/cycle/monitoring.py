@@ -88,6 +88,14 @@ def _overdue(user, year):
     return late, follow_ups
 
 
+def deadlines_set(user, year):
+    """Whether any document of the year in the user's view has a due date (else nothing can be late)."""
+    area = area_for(user, Perm.CYCLE_VIEW)
+    return CycleDocument.objects.filter(
+        area.school_q(prefix="cycle__school__"), cycle__year=year, due_on__isnull=False
+    ).exists()
+
+
 def behind(user, year):
     """(documents past their due date and not submitted, open follow-ups past theirs) in the user's view."""
     late, follow_ups = _overdue(user, year)

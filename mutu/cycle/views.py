@@ -488,7 +488,7 @@ def report_page(request, npsn, year, kind):
         raise Http404
     cycle = _cycle(request, npsn, year)
     try:
-        chosen = int(request.GET.get("tahun", cycle.year))
+        chosen = int(request.GET.get("tahun") or request.GET.get("year") or cycle.year)
     except ValueError:
         chosen = cycle.year
     report = documents.build(kind, cycle, chosen)
@@ -498,7 +498,9 @@ def report_page(request, npsn, year, kind):
         context["signers"] = services.signers(cycle.school)
         return pdf_response(render_pdf(request, "cycle/report_pdf.html", context), filename)
     if request.GET.get("format") == "xlsx":
-        return documents.ReportExporter(report, filename).xlsx_response()
+        school = cycle.school
+        heading = f"{report.title} {report.year or cycle.year} — {school.name} (NPSN {school.npsn})"
+        return documents.ReportExporter(report, filename, heading).xlsx_response()
     return render(request, "cycle/report.html", context)
 
 
@@ -747,6 +749,7 @@ def overview(request):
     schools = Paginator(monitoring.behind_schools(request.user, year), 50).get_page(request.GET.get("page"))
     context = {"year": year, "totals": totals, "late": late, "open_follow_ups": follow_ups, "behind": schools}
     context["query"] = f"year={year}"
+    context["deadlines"] = monitoring.deadlines_set(request.user, year)
     return render(request, "cycle/overview.html", context)
 
 

@@ -63,7 +63,7 @@ def render(certificates, request=None):
             "event": event,
             "session": participant.session,
             "qr": qr_svg(verification_url(certificate.number)),
-            "verify_url": verification_url(certificate.number),
+            "verify_host": settings.MUTU_SITE_URL.split("://")[-1].rstrip("/"),
         }
         yield certificate, render_pdf(request, "programme/certificate_pdf.html", context)
 
@@ -121,4 +121,4 @@ def lookup(number):
     number = " ".join(number.split())
     if not number or len(number) > 120:
         return None
-    return Certificate.objects.select_related("participant", "event").filter(number=number).first()
+    return Certificate.objects.select_related("participant", "event").filter(number__iexact=number).first()

@@ -7,6 +7,7 @@ Every figure of a cohort is read in a fixed number of queries, whatever its size
 from collections import defaultdict
 from statistics import mean
 
+from django.conf import settings
 from django.db import transaction
 from django.db.models import Count, Exists, OuterRef, Q
 from django.utils.translation import gettext as _
@@ -130,6 +131,7 @@ def scorecards(cohort, year):
         .values("school")
         .annotate(registered=Count("pk"), attended=Count("pk", filter=Q(came=True)))
     }
+    # None: the school has no grant, so there is no report to do.
     reports = dict(Grant.objects.filter(model_school__in=records).values_list("model_school_id", "report_done_on"))
     scores = _scores(schools)
     cards = {}
@@ -147,7 +149,7 @@ def scorecards(cohort, year):
             "imbas_share": own_imbas["n"] / cohort.imbas_target,
             "visited_share": own_imbas["visited"] / own_imbas["n"] if own_imbas["n"] else 0.0,
             "attendance": came["attended"] / came["registered"] if came["registered"] else None,
-            "grant_report": bool(reports.get(record.pk)),
+            "grant_report": bool(reports[record.pk]) if record.pk in reports else None,
         }
     return records, cards
 
@@ -160,7 +162,7 @@ def recommend(card, rules):
         card["imbas_share"] >= graduate.get("imbas_share_min", 0),
         card["visited_share"] >= graduate.get("visited_share_min", 0),
         (card["attendance"] or 0) >= graduate.get("attendance_min", 0),
-        card["grant_report"] or not graduate.get("grant_report"),
+        card["grant_report"] is not False or not graduate.get("grant_report"),
     ]
     if all(checks):
         return Recommendation.GRADUATE
@@ -237,7 +239,10 @@ def reopen(*, actor, evaluation, note):
 
 def effect(cohort, year):
     """Per kab/kota of the cohort's province: the mean rapor change from the cohort's year to `year` of
-    its model schools, their imbas schools and the other schools (with how many have both scores)."""
+    its model schools, their imbas schools and the other schools (with how many have both scores); a
+    group of fewer than MUTU_MIN_GROUP_SIZE schools has no mean. Empty before a later year."""
+    if year <= cohort.year:
+        return []
     model_ids = set(
         cohort.model_schools.filter(status__in=[ModelSchoolStatus.DESIGNATED, ModelSchoolStatus.GRADUATED]).values_list(
             "school_id", flat=True
@@ -254,10 +259,14 @@ def effect(cohort, year):
         group = "model" if school_id in model_ids else "imbas" if school_id in imbas_ids else "other"
         groups[regency][group].append(delta)
     rows = []
+    smallest = settings.MUTU_MIN_GROUP_SIZE  # a mean of fewer schools would show one school's own change
     for regency in sorted(groups):
         values = groups[regency]
         rows.append(
             {"regency": regency}
-            | {key: {"mean": round(mean(v), 2) if v else None, "n": len(v)} for key, v in values.items()}
+            | {
+                key: {"mean": round(mean(v), 2) if len(v) >= smallest else None, "n": len(v)}
+                for key, v in values.items()
+            }
         )
     return rows

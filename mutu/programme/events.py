@@ -43,6 +43,9 @@ from .models import (
 )
 from .services import ProgrammeError
 
+# Certificate numbers: literal letters, digits, spaces and . / _ -, the sequence ({seq}, or zero-padded
+# to at most 8 digits), the cohort's year and the event's number; never any other format field.
+NUMBER_FORMAT = re.compile(r"(?:[A-Za-z0-9 ./_-]|\{seq(?::0[1-8]d)?\}|\{year\}|\{event\}){1,60}")
 PARTICIPANT_CODE_LENGTH = 8  # 31^8 ≈ 8.5e11: a personal code printed on the invitation
 ATTENDANCE_CODE_LENGTH = 6  # typed from a screen during a session; valid for minutes only
 MAX_STORED_ERRORS = 200
@@ -106,6 +109,8 @@ def identity(*, name, role, regency, school=None, nip=""):
     """Who a participant is, within one event: their NIP, else their name, role and school or kab/kota."""
     if nip:
         return f"nip:{nip}"
+    if school and role in (ParticipantRole.PRINCIPAL_MODEL, ParticipantRole.PRINCIPAL_IMBAS):
+        return f"npsn:{school.npsn}:{role}"  # a school has one principal
     place = f"npsn:{school.npsn}" if school else f"kab:{regency.code}"
     return f"{place}:{role}:{_plain(name)}"
 
@@ -141,14 +146,15 @@ def save_event(*, actor, cohort, data, facilitators=(), event=None):
     event = event or Event(cohort=cohort, created_by=actor)
     for name, value in data.items():
         setattr(event, name, value)
-    try:
-        number = event.certificate_format.format(seq=1, year=cohort.year, event=event.pk or 0)
-    except (KeyError, IndexError, ValueError):
-        number = ""
-    if not number:
+    number_format = event.certificate_format
+    if not NUMBER_FORMAT.fullmatch(number_format) or "{seq" not in number_format or "{event}" not in number_format:
         raise ProgrammeError(
-            _("The certificate number format may use {seq}, {year} and {event}, e.g. {seq:04d}/SPMI/{year}.")
-        )  # noqa: E501
+            _(
+                "The certificate number format holds {seq} (or {seq:04d}, up to 8 digits) and {event} (numbers are "
+                "unique across events), and may use {year}, letters, digits, spaces and . / _ -, "
+                "e.g. {seq:04d}/SPMI/{event}/{year}."
+            )
+        )
     event.save()
     event.facilitators.set(facilitators)
     record_audit(actor=actor, action="programme.event", obj=event, province_id=cohort.province_id)
@@ -373,6 +379,9 @@ def check_file(event, path):
                 _("The file has more than %(limit)s rows.") % {"limit": settings.MUTU_IMPORT_MAX_ROWS}
             )
         values = {key: (row[index].strip() if index < len(row) else "") for key, index in mapping.items()}
+        if any("\x00" in value for value in values.values()):
+            report.add(number, "", _("contains a NUL character; save the file again as CSV or XLSX"))
+            continue
         pending.append((number, values))
         if values.get("npsn"):
             npsns.add(values["npsn"])
@@ -451,6 +460,8 @@ def check_file(event, path):
 def import_file(event, path, *, commit, actor=None, on_error=None):
     """Checks the file, then saves every row in one transaction when none is refused and `commit`."""
     report = check_file(event, path)
+    if report.total_rows == 0:
+        raise ImportFileError(_("The file has no participant rows below its header."))
     for row, label, message in report.errors:
         if on_error:
             on_error(row, label, message)
@@ -548,6 +559,10 @@ def open_code(*, actor, session, day, minutes):
         raise ProgrammeError(_("The event has %(days)s days.") % {"days": event.days})
     if not 1 <= minutes <= 24 * 60:
         raise ProgrammeError(_("A code is valid for 1 minute to 24 hours."))
+    date = dict(session.dates())[day]
+    if date and date != timezone.localdate():
+        raise ProgrammeError(_("Day %(day)s of %(session)s is %(date)s: its code is opened on that day.") % {
+            "day": day, "session": session.name, "date": date.strftime("%d-%m-%Y")})  # fmt: skip
     now = timezone.now()
     while True:
         code = new_code(ATTENDANCE_CODE_LENGTH)
@@ -606,9 +621,11 @@ def check_in(*, day_code, participant_code, method=AttendanceMethod.CODE):
 
 
 @transaction.atomic
-def save_checklist(*, actor, session, present):
-    """The facilitator's checklist of a session: `present` is the set of (participant id, day) ticked.
-    Ticks are added and unticked ones removed; submitting the same list again changes nothing."""
+def save_checklist(*, actor, session, present, shown=None):
+    """The facilitator's checklist of a session: `present` is the set of (participant id, day) ticked,
+    `shown` the set that was ticked when the page was drawn (None: the marks as they stand). A tick is
+    added; a mark the facilitator saw and unticked is removed; a participant's own check-in made since
+    the page was drawn stays. Submitting the same list again changes nothing."""
     event = session.event
     if not selectors.runs(actor, event):
         raise ProgrammeError(_("Only the event's facilitators and its LPMP take attendance."))
@@ -616,21 +633,20 @@ def save_checklist(*, actor, session, present):
     wanted = {(p, d) for p, d in present if p in ids and 1 <= d <= event.days}
     existing = list(Attendance.objects.filter(participant__session=session).only("pk", "participant_id", "day"))
     current = {(a.participant_id, a.day) for a in existing}
-    Attendance.objects.filter(pk__in=[a.pk for a in existing if (a.participant_id, a.day) not in wanted]).delete()
+    unticked = (current if shown is None else current & set(shown)) - wanted
+    added = sorted(wanted - current)
+    Attendance.objects.filter(pk__in=[a.pk for a in existing if (a.participant_id, a.day) in unticked]).delete()
     Attendance.objects.bulk_create(
-        [
-            Attendance(participant_id=p, day=d, method=AttendanceMethod.CHECKLIST, recorded_by=actor)
-            for p, d in sorted(wanted - current)
-        ]
+        [Attendance(participant_id=p, day=d, method=AttendanceMethod.CHECKLIST, recorded_by=actor) for p, d in added]
     )
     record_audit(
         actor=actor,
         action="programme.checklist",
         obj=session,
         province_id=event.cohort.province_id,
-        changes={"added": len(wanted - current), "removed": len(current - wanted)},
+        changes={"added": [f"{p}:{d}" for p, d in added], "removed": [f"{p}:{d}" for p, d in sorted(unticked)]},
     )
-    return len(wanted - current), len(current - wanted)
+    return len(added), len(unticked)
 
 
 def attendance_table(event, participants):

@@ -21,7 +21,9 @@ from mutu.core.models import UploadJob
 class Cohort(models.Model):
     """One province's programme of one year, run by its LPMP."""
 
-    province = models.ForeignKey("regions.Province", on_delete=models.PROTECT, related_name="cohorts")
+    province = models.ForeignKey(
+        "regions.Province", on_delete=models.PROTECT, related_name="cohorts", verbose_name=_("province")
+    )
     year = models.PositiveSmallIntegerField(_("year"), validators=[MinValueValidator(2015), MaxValueValidator(2100)])
     name = models.CharField(_("name"), max_length=150)
     imbas_target = models.PositiveSmallIntegerField(

@@ -57,12 +57,13 @@ def scoped_participants(user, events):
     from mutu.accounts.scopes import area_for
 
     from .models import Participant
+    from .selectors import participant_scope
 
     manage, view = area_for(user, Perm.PROGRAMME_MANAGE), area_for(user, Perm.PROGRAMME_VIEW)
     rows = Participant.objects.filter(event__in=events)
     if manage.national:
         return rows
-    q = Q(event__cohort__province_id__in=manage.provinces) | view.regency_q() | view.school_q(prefix="school__")
+    q = Q(event__cohort__province_id__in=manage.provinces) | participant_scope(view)
     if has_perm(user, Perm.PROGRAMME_ATTENDANCE):
         q |= Q(event__facilitators=user)
     return Participant.objects.filter(pk__in=rows.filter(q).values("pk"))

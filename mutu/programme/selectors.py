@@ -6,7 +6,7 @@
   events); a pengawas and a school their own schools' records; a facilitator the events they run.
 """
 
-from django.db.models import Q
+from django.db.models import Count, Q
 
 from mutu.accounts.permissions import Perm, has_perm
 from mutu.accounts.scopes import NOWHERE, area_for
@@ -52,6 +52,14 @@ def model_schools_for(user, cohort):
     return records.filter(area_for(user, Perm.PROGRAMME_VIEW).school_q(prefix="school__"))
 
 
+def model_school_counts(user, cohorts):
+    """{(cohort id, status): the model schools the user sees} for these cohorts, in one query."""
+    manage, view = area_for(user, Perm.PROGRAMME_MANAGE), area_for(user, Perm.PROGRAMME_VIEW)
+    seen = Q() if manage.national else Q(cohort__province_id__in=manage.provinces) | view.school_q(prefix="school__")
+    rows = ModelSchool.objects.filter(seen, cohort__in=[c.pk for c in cohorts]).values("cohort_id", "status")
+    return {(row["cohort_id"], row["status"]): row["n"] for row in rows.annotate(n=Count("pk")).order_by()}
+
+
 def imbas_for(user, cohort):
     records = cohort.imbas_schools.select_related("school__regency", "school__district", "model_school__school")
     if manages(user, cohort):
@@ -87,8 +95,13 @@ def participants_for(user, event):
     rows = event.participants.select_related("regency", "school", "session")
     if runs(user, event):
         return rows
-    view = area_for(user, Perm.PROGRAMME_VIEW)
-    return rows.filter(view.regency_q() | view.school_q(prefix="school__"))
+    return rows.filter(participant_scope(area_for(user, Perm.PROGRAMME_VIEW)))
+
+
+def participant_scope(area):
+    """Participants of a school by the school scope (a Dinas kab/kota: its SD and SMP), the others
+    (TPMPD members, pengawas) by their kab/kota."""
+    return Q(school__isnull=False) & area.school_q(prefix="school__") | Q(school__isnull=True) & area.regency_q()
 
 
 def latest_rapor(schools):

@@ -8,6 +8,7 @@ from decimal import Decimal
 from django.contrib.contenttypes.models import ContentType
 from django.db import IntegrityError, transaction
 from django.db.models import Count, Q, Sum
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django_fsm import can_proceed
 
@@ -102,6 +103,8 @@ def propose(*, actor, cohort, school, commitment=None, regional_support=False, s
         raise ProgrammeError(_("You propose schools you supervise or whose region you serve."))
     if school.province_id != cohort.province_id:
         raise ProgrammeError(_("The school is not in %(province)s.") % {"province": cohort.province})
+    if cohort.imbas_schools.filter(school=school).exists():
+        raise ProgrammeError(_("%(school)s is an imbas school of this cohort.") % {"school": school.name})
     rapor = selectors.latest_rapor([school]).get(school.pk)
     if rapor and rapor[2]:
         raise ProgrammeError(
@@ -155,6 +158,12 @@ def move(*, actor, record, name, note="", decree_number="", decree_date=None, re
     if name == "designate":
         if not decree_number.strip() or not decree_date:
             raise ProgrammeError(_("Designation needs the SK number and date."))
+        if decree_date > timezone.localdate():
+            raise ProgrammeError(_("The SK date cannot lie in the future."))
+        if not record.commitment or not record.regional_support:
+            raise ProgrammeError(
+                _("Designation needs the criteria met: the signed commitment statement and the region's support.")
+            )
         record.decree_number, record.decree_date = decree_number.strip(), decree_date
     elif name == "reject":
         if not note:
@@ -167,9 +176,9 @@ def move(*, actor, record, name, note="", decree_number="", decree_date=None, re
             replacement is None
             or replacement.cohort_id != record.cohort_id
             or replacement.pk == record.pk
-            or replacement.status not in (ModelSchoolStatus.CANDIDATE, ModelSchoolStatus.DESIGNATED)
+            or replacement.status != ModelSchoolStatus.CANDIDATE
         ):
-            raise ProgrammeError(_("Choose the replacing school among the cohort's candidates and model schools."))
+            raise ProgrammeError(_("Choose the replacing school among the cohort's candidates."))
         record.replaced_by = replacement
     source = record.status
     getattr(record, name)()
@@ -206,7 +215,7 @@ def imbas_suggestions(model_school, limit=20):
             return float("inf")
         return float((school.latitude - other.latitude) ** 2 + (school.longitude - other.longitude) ** 2)
 
-    candidates.sort(key=lambda o: (o.district_id != school.district_id, distance(o), o.level != school.level, o.name))
+    candidates.sort(key=lambda o: (o.district_id != school.district_id, o.level != school.level, distance(o), o.name))
     return candidates[:limit]
 
 
@@ -302,6 +311,16 @@ def save_grant(*, actor, model_school, data):
         raise ProgrammeError(_("A grant goes to a designated model school."))
     if data.get("refund") and data["refund"] > data["amount"]:
         raise ProgrammeError(_("The refund cannot be more than the grant."))
+    spent = GrantSpending.objects.filter(grant__model_school=model_school).aggregate(total=Sum("amount"))["total"]
+    if spent and spent + (data.get("refund") or 0) > data["amount"]:
+        raise ProgrammeError(_("Rp %(spent)s is already reported as spent: the grant cannot be less than that and its refund.") % {  # noqa: E501
+            "spent": f"{spent:,.0f}".replace(",", ".")})  # fmt: skip
+    start = data["agreement_date"]
+    for field, label in (("transferred_on", _("transfer")), ("refunded_on", _("refund")),
+                         ("report_done_on", _("spending report"))):  # fmt: skip
+        if data.get(field) and data[field] < start:
+            raise ProgrammeError(_("The %(what)s cannot come before the agreement (%(date)s).") % {
+                "what": label, "date": start.strftime("%d-%m-%Y")})  # fmt: skip
     grant, _created = Grant.objects.update_or_create(model_school=model_school, defaults=data)
     record_audit(actor=actor, action="programme.grant", obj=grant, province_id=model_school.cohort.province_id)
     return grant

@@ -1,6 +1,7 @@
 """Pages of the sekolah model programme. Views parse, authorise (scoped selectors), call one service
 and render; refused writes say why and save nothing."""
 
+from django.conf import settings
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.db.models import Count, Q
@@ -82,6 +83,11 @@ def _save(request, form, action, success=None):
     return result
 
 
+def _number(value):
+    """A positive id or number from the query string, or None (never an error for a bad one)."""
+    return int(value) if value and value.isdigit() and len(value) < 10 else None
+
+
 def _without(data, *names):
     return {key: value for key, value in data.items() if key not in names}
 
@@ -135,12 +141,11 @@ def home(request):
                 return redirect("programme:cohort", pk=cohort.pk)
         else:
             _refused(request, form_errors(form))
-    cohorts = selectors.cohorts_for(request.user).annotate(
-        models=Count("model_schools", filter=Q(model_schools__status=ModelSchoolStatus.DESIGNATED), distinct=True),
-        candidates=Count("model_schools", filter=Q(model_schools__status=ModelSchoolStatus.CANDIDATE), distinct=True),
-        event_count=Count("events", distinct=True),
-    )
+    cohorts = selectors.cohorts_for(request.user).annotate(event_count=Count("events", distinct=True))
     page = Paginator(cohorts.order_by("-year", "name"), 50).get_page(request.GET.get("page"))
+    counts = selectors.model_school_counts(request.user, page.object_list)
+    for cohort in page.object_list:
+        cohort.models, cohort.candidates = (counts.get((cohort.pk, s), 0) for s in ("ditetapkan", "calon"))
     return render(request, "programme/home.html", {"page": page, "form": form})
 
 
@@ -231,9 +236,7 @@ def model_school(request, pk, record):
         "manages": manages,
         "moves": [t.name for t in record.get_available_status_transitions()] if manages else [],
         "move_form": MoveForm(),
-        "replacements": cohort.model_schools.filter(
-            status__in=[ModelSchoolStatus.CANDIDATE, ModelSchoolStatus.DESIGNATED]
-        )
+        "replacements": cohort.model_schools.filter(status=ModelSchoolStatus.CANDIDATE)
         .exclude(pk=record.pk)
         .select_related("school"),
         "imbas": imbas,
@@ -243,7 +246,9 @@ def model_school(request, pk, record):
         "imbas_form": ImbasForm(schools=School.objects.none()),
         "visit_form": ImbasVisitForm() if reporter else None,
         "grant": grant,
-        "grant_form": GrantForm(instance=grant) if manages else None,
+        "grant_form": GrantForm(instance=grant)
+        if manages and record.status in (ModelSchoolStatus.DESIGNATED, ModelSchoolStatus.GRADUATED)
+        else None,
         "spending_form": SpendingForm() if grant and reporter else None,
         "spent": sum((line.amount for line in grant.spending.all()), 0) if grant else 0,
     }
@@ -498,7 +503,11 @@ def session_save(request, pk, session=None):
 def material_add(request, pk):
     event = _run_event(request, pk)
     form = MaterialForm(request.POST, request.FILES)
-    _save(request, form, lambda data: events.add_material(actor=request.user, event=event, **data))
+    _save(
+        request,
+        form,
+        lambda data: events.add_material(actor=request.user, event=event, title=data["title"], upload=data["file"]),
+    )
     return redirect(reverse("programme:event", args=[pk]) + "#materials")
 
 
@@ -522,7 +531,11 @@ def roster_add(request, pk):
         lambda data: events.add_from_roster(
             actor=request.user, event=event, role=data["role"], regencies=list(data["regencies"]) or covered
         ),
-        lambda added: _("%(count)s participants added.") % {"count": added},
+        lambda added: (
+            _("%(count)s participants added.") % {"count": added}
+            if added
+            else _("Nobody was added: everyone on this roster is registered already, or the roster is empty.")
+        ),
     )
     return redirect(reverse("programme:event", args=[pk]) + "#participants")
 
@@ -584,7 +597,7 @@ def invitations(request, pk):
     event = _run_event(request, pk)
     link = request.build_absolute_uri(reverse("check_in"))
     participants = event.participants.select_related("regency", "school", "session")
-    session = request.GET.get("session")
+    session = _number(request.GET.get("session"))
     if session:
         participants = participants.filter(session_id=session)
     context = {"event": event, "participants": participants, "link": link, "qr": qr_svg(link)}
@@ -599,9 +612,9 @@ def invitations(request, pk):
 def attendance(request, pk):
     event = _event(request, pk)
     participants = selectors.participants_for(request.user, event)
-    session = request.GET.get("session", "")
-    if session.isdigit():
-        participants = participants.filter(session_id=int(session))
+    session = _number(request.GET.get("session"))
+    if session:
+        participants = participants.filter(session_id=session)
     page = Paginator(participants, 100).get_page(request.GET.get("page"))
     rows = events.attendance_table(event, participants.filter(pk__in=[p.pk for p in page.object_list]))
     context = {
@@ -610,7 +623,7 @@ def attendance(request, pk):
         "rows": rows,
         "page": page,
         "sessions": event.sessions.all(),
-        "session": session,
+        "session": str(session or ""),
         "days": range(1, event.days + 1),
         "query": f"session={session}" if session else "",
     }
@@ -623,13 +636,9 @@ def checklist(request, pk, session):
     event = _run_event(request, pk)
     session = get_object_or_404(Session, event=event, pk=session)
     if request.method == "POST":
-        present = set()
-        for value in request.POST.getlist("present"):
-            person, _sep, day = value.partition(":")
-            if person.isdigit() and day.isdigit():
-                present.add((int(person), int(day)))
+        present, shown = _marks(request.POST.getlist("present")), _marks(request.POST.getlist("shown"))
         try:
-            added, removed = events.save_checklist(actor=request.user, session=session, present=present)
+            added, removed = events.save_checklist(actor=request.user, session=session, present=present, shown=shown)
             messages.success(
                 request,
                 _("Attendance saved: %(added)s marked, %(removed)s removed.") % {"added": added, "removed": removed},
@@ -640,6 +649,16 @@ def checklist(request, pk, session):
     rows = events.attendance_table(event, session.participants.select_related("regency", "school", "session"))
     context = {"event": event, "session": session, "rows": rows, "dates": session.dates()}
     return render(request, "programme/checklist.html", context)
+
+
+def _marks(values):
+    """{(participant id, day)} from the checklist's "id:day" values; anything else is left out."""
+    marks = set()
+    for value in values:
+        person, _sep, day = value.partition(":")
+        if _number(person) and _number(day):
+            marks.add((int(person), int(day)))
+    return marks
 
 
 @require_POST
@@ -728,22 +747,22 @@ def recap_page(request, pk):
     cohort = _cohort(request, pk)
     visible = selectors.events_for(request.user).filter(cohort=cohort)
     scope_events = visible
-    title = _("Participants of %(cohort)s") % {"cohort": cohort}
-    event_id, stage = request.GET.get("event", ""), request.GET.get("tahap", "")
-    if event_id.isdigit():
-        event = get_object_or_404(visible, pk=int(event_id))
+    title = _("Participants of %(cohort)s") % {"cohort": cohort.name}
+    event_id, stage = _number(request.GET.get("event")), _number(request.GET.get("tahap"))
+    if event_id:
+        event = get_object_or_404(visible, pk=event_id)
         scope_events = visible.filter(pk=event.pk)
         title = _("Participants of %(event)s") % {"event": event.name}
-    elif stage.isdigit():
-        scope_events = visible.filter(stage=int(stage))
-        title = _("Participants of stage %(stage)s of %(cohort)s") % {"stage": stage, "cohort": cohort}
+    elif stage:
+        scope_events = visible.filter(stage=stage)
+        title = _("Participants of stage %(stage)s of %(cohort)s") % {"stage": stage, "cohort": cohort.name}
     attended = request.GET.get("hadir") == "1"
     participants = recap.scoped_participants(request.user, scope_events)
     table = recap.build(participants, title=title + (" — " + _("attended") if attended else ""), attended=attended)
     filename = (
         f"rekap-{cohort.pk}"
-        + (f"-kegiatan-{event_id}" if event_id.isdigit() else "")
-        + (f"-tahap-{stage}" if stage.isdigit() and not event_id.isdigit() else "")
+        + (f"-kegiatan-{event_id}" if event_id else "")
+        + (f"-tahap-{stage}" if stage and not event_id else "")
         + ("-hadir" if attended else "")
     )
     context = {
@@ -751,8 +770,8 @@ def recap_page(request, pk):
         "recap": table,
         "events": visible,
         "stages": sorted(set(visible.values_list("stage", flat=True))),
-        "event_id": event_id,
-        "stage": stage,
+        "event_id": str(event_id or ""),
+        "stage": str(stage or ""),
         "attended": attended,
         "undated": recap.undated_sessions(scope_events),
         "query": request.GET.urlencode(),
@@ -928,16 +947,15 @@ def agreement_file(request, pk, agreement):
     return uploads.download(item.file, item.file_name or "kesepakatan.pdf")
 
 
+def _evaluation_years(cohort):
+    """The years a cohort is evaluated in: from its own to this one (at most ten)."""
+    return range(cohort.year, max(cohort.year, min(timezone.localdate().year, cohort.year + 10)) + 1)
+
+
 def _evaluation_year(request, cohort):
-    try:
-        year = int(request.GET.get("year", ""))
-    except ValueError:
-        year = timezone.localdate().year
-    return (
-        year
-        if cohort.year <= year <= cohort.year + 10
-        else max(cohort.year, min(timezone.localdate().year, cohort.year + 10))
-    )
+    years = _evaluation_years(cohort)
+    chosen = _number(request.GET.get("year"))
+    return chosen if chosen in years else years[-1]
 
 
 @require_http_methods(["GET", "HEAD", "POST"])
@@ -984,7 +1002,8 @@ def evaluation_page(request, pk):
         "chart": chart,
         "confirm_form": ConfirmForm(),
         "rules_form": rules_form,
-        "years": range(cohort.year, cohort.year + 6),
+        "years": _evaluation_years(cohort),
+        "min_group": settings.MUTU_MIN_GROUP_SIZE,
     }
     return render(request, "programme/evaluation.html", context)
 

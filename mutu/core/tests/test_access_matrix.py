@@ -582,7 +582,11 @@ def _programme(personas, schools):
     pdf = b"%PDF-1.4\n%%EOF\n"
     cohort = services.create_cohort(actor=lpmp, province=schools["a"].province, year=2026, name="Model")
     record = services.propose(
-        actor=personas["pengawas"], cohort=cohort, school=schools["a"], commitment=SimpleUploadedFile("k.pdf", pdf)
+        actor=personas["pengawas"],
+        cohort=cohort,
+        school=schools["a"],
+        commitment=SimpleUploadedFile("k.pdf", pdf),
+        regional_support=True,
     )
     record = services.move(actor=lpmp, record=record, name="designate", decree_number="SK", decree_date=date.today())
     imbas = services.add_imbas(actor=lpmp, model_school=record, school=schools["c"])

@@ -1,6 +1,7 @@
 from datetime import date
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 
 from mutu.programme import events, services
 from mutu.programme.models import ModelSchoolStatus
@@ -15,7 +16,9 @@ def cohort(personas, schools):
 
 @pytest.fixture
 def model_school(personas, cohort, schools):
-    record = services.propose(actor=personas["pengawas"], cohort=cohort, school=schools["a"], regional_support=True)
+    record = services.propose(
+        actor=personas["pengawas"], cohort=cohort, school=schools["a"], regional_support=True, commitment=statement()
+    )
     return services.move(
         actor=personas["lpmp"],
         record=record,
@@ -36,10 +39,15 @@ def event(personas, cohort, schools):
     events.save_session(
         actor=personas["lpmp"],
         event=event,
-        data={"name": "TPK Kampar", "starts_on": date(2026, 3, 2), "venue": "LPMP"},
+        data={"name": "TPK Kampar", "starts_on": date.today(), "venue": "LPMP"},
         regencies=[schools["a"].regency],
     )
     return event
+
+
+def statement():
+    """A signed commitment statement, as a scan in PDF."""
+    return SimpleUploadedFile("komitmen.pdf", b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n")
 
 
 __all__ = ["ModelSchoolStatus"]

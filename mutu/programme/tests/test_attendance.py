@@ -44,7 +44,7 @@ def test_a_participant_checks_in_with_the_days_code_once(client, personas, event
 
 def test_expired_and_foreign_codes_are_refused(client, personas, event, people, cohort, schools):
     session = event.sessions.get()
-    code = events.open_code(actor=personas["lpmp"], session=session, day=2, minutes=5)
+    code = events.open_code(actor=personas["lpmp"], session=session, day=1, minutes=5)
     AttendanceCode.objects.filter(pk=code.pk).update(valid_until=timezone.now() - timedelta(minutes=1))
     response = client.post(reverse("check_in"), {"day_code": code.code, "participant_code": "BUDI2345"})
     assert response.status_code == 422 and "kedaluwarsa" in response.content.decode()
@@ -87,9 +87,9 @@ def test_the_checklist_marks_and_unmarks_and_a_resubmit_changes_nothing(client, 
     url = reverse("programme:checklist", args=[event.pk, session.pk])
     ticks = {"present": [f"{people[0].pk}:1", f"{people[0].pk}:2", f"{people[1].pk}:1"]}
     client.post(url, ticks)
-    client.post(url, ticks)
+    client.post(url, ticks | {"shown": ticks["present"]})
     assert Attendance.objects.count() == 3
-    client.post(url, {"present": [f"{people[0].pk}:1"]})
+    client.post(url, {"present": [f"{people[0].pk}:1"], "shown": ticks["present"]})  # as the page drew them
     assert list(Attendance.objects.values_list("participant__name", "day")) == [("Budi", 1)]
     client.force_login(personas["pengawas"])
     assert client.post(url, ticks).status_code == 404
@@ -110,3 +110,17 @@ def test_late_and_absent_are_shown(client, personas, event, people):
     client.force_login(personas["lpmp"])
     page = client.get(reverse("programme:attendance", args=[event.pk])).content.decode()
     assert "terlambat" in page and "tidak hadir" in page
+
+
+def test_a_code_opens_on_its_sessions_day_and_a_stale_checklist_keeps_new_check_ins(client, personas, event, people):
+    session = event.sessions.get()
+    session.starts_on = date.today() - timedelta(days=10)
+    session.save()
+    with pytest.raises(events.ProgrammeError, match="kodenya dibuka pada hari itu"):
+        events.open_code(actor=personas["fasilitator"], session=session, day=1, minutes=30)
+    drawn = set()  # the facilitator drew the checklist with nobody present; then Budi checked in himself
+    Attendance.objects.create(participant=people[0], day=1, method="kode")
+    events.save_checklist(actor=personas["fasilitator"], session=session, present={(people[1].pk, 1)}, shown=drawn)
+    assert set(Attendance.objects.values_list("participant__name", flat=True)) == {"Budi", "Sari"}
+    events.save_checklist(actor=personas["fasilitator"], session=session, present=set(), shown={(people[0].pk, 1)})
+    assert list(Attendance.objects.values_list("participant__name", flat=True)) == ["Sari"]  # seen and unticked

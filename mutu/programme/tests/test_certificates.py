@@ -87,3 +87,18 @@ def test_a_second_click_starts_nothing_and_only_the_lpmp_asks(personas, event, a
     assert certificates.request_generation(actor=personas["lpmp"], event=Event.objects.get(pk=event.pk)) is False
     with pytest.raises(certificates.ProgrammeError):
         certificates.request_generation(actor=personas["fasilitator"], event=event)
+
+
+@pytest.mark.parametrize("fmt", ["PT-{event}", "{seq:>100000}/{event}", "{seq.__class__}/{event}", "{seq:04d}/SPMI"])
+def test_a_number_format_is_refused_unless_it_holds_seq_and_event_only(personas, event, fmt):
+    from mutu.programme import events
+
+    with pytest.raises(events.ProgrammeError, match="Format nomor sertifikat"):
+        events.save_event(actor=personas["lpmp"], cohort=event.cohort, event=event, data={"certificate_format": fmt})
+    assert Event.objects.get(pk=event.pk).certificate_format == "{seq:04d}/SPMI/{event}/{year}"
+
+
+def test_a_number_typed_in_lower_case_is_found(client, personas, event, attended):
+    certificates.issue_numbers(event)
+    number = Certificate.objects.first().number
+    assert certificates.lookup(number.lower()).number == number

@@ -76,7 +76,10 @@ def test_confirm_and_reopen_with_their_notes(client, personas, cohort, model_sch
     assert "Dampak program per kab/kota" in page
 
 
-def test_the_effect_compares_model_imbas_and_other_schools(personas, cohort, model_school, schools, monkeypatch):
+def test_the_effect_compares_model_imbas_and_other_schools(
+    personas, cohort, model_school, schools, monkeypatch, settings
+):
+    settings.MUTU_MIN_GROUP_SIZE = 1
     services.add_imbas(actor=personas["lpmp"], model_school=model_school, school=schools["c"])
     series = {
         schools["a"].pk: [(2026, 3.0), (2027, 3.6)],
@@ -113,3 +116,11 @@ def test_the_lpmp_sets_the_cohorts_rules(client, personas, cohort, model_school)
     assert "Tidak ada yang disimpan" in response.content.decode()
     with pytest.raises(services.ProgrammeError):
         evaluation.set_rules(actor=personas["lpmp_jambi"], cohort=cohort, rules={})
+
+
+def test_a_group_too_small_has_no_mean(personas, cohort, model_school, schools, settings, monkeypatch):
+    settings.MUTU_MIN_GROUP_SIZE = 2
+    monkeypatch.setattr(evaluation, "_scores", lambda ids: {schools["a"].pk: [(2026, 3.0), (2027, 3.6)]})
+    rows = {r["regency"]: r for r in evaluation.effect(cohort, 2027)}
+    assert rows["Kabupaten Kampar"]["model"] == {"mean": None, "n": 1}
+    assert evaluation.effect(cohort, 2026) == []  # no later year, no change

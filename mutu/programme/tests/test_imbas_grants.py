@@ -134,3 +134,37 @@ def test_regional_support_is_recorded_by_the_lpmp(client, personas, cohort, scho
     client.force_login(personas["dinas_kampar"])
     assert "NK/1-rev" in client.get(url).content.decode()
     assert client.post(url, member | {"t-name": "Lain"}).status_code == 404
+
+
+def test_a_grant_cannot_fall_below_its_spending_nor_precede_its_agreement(personas, model_school):
+    grant = services.save_grant(
+        actor=personas["lpmp"],
+        model_school=model_school,
+        data={"amount": 12_500_000, "agreement_number": "PKS/1", "agreement_date": date(2026, 3, 1)},
+    )
+    services.add_spending(
+        actor=personas["kepsek_a"],
+        grant=grant,
+        data={"spent_on": date(2026, 4, 1), "description": "Lokakarya", "amount": 8_000_000},
+    )
+    with pytest.raises(services.ProgrammeError, match="Rp 8.000.000 sudah dilaporkan"):
+        services.save_grant(
+            actor=personas["lpmp"],
+            model_school=model_school,
+            data={"amount": 1, "agreement_number": "PKS/1", "agreement_date": date(2026, 3, 1)},
+        )
+    with pytest.raises(services.ProgrammeError, match="transfer tidak boleh mendahului perjanjian"):
+        services.save_grant(
+            actor=personas["lpmp"],
+            model_school=model_school,
+            data={
+                "amount": 12_500_000,
+                "agreement_number": "PKS/1",
+                "agreement_date": date(2026, 3, 1),
+                "transferred_on": date(2019, 1, 1),
+            },
+        )
+    assert Grant.objects.get().amount == 12_500_000
+    from mutu.programme.forms import SpendingForm
+
+    assert not SpendingForm({"spent_on": "2026-04-01", "description": "x", "amount": "1e5"}).is_valid()

@@ -152,3 +152,57 @@ def test_the_recap_command_writes_each_format(tmp_path, event, personas):
     assert (tmp_path / "rekap.pdf").read_bytes().startswith(b"%PDF")
     call_command("recap", f"cohort:{event.cohort_id}", "--attended", "--out", str(tmp_path / "hadir.csv"))
     assert (tmp_path / "hadir.csv").read_text("utf-8-sig").splitlines()[-1] == ";Jumlah;0"
+
+
+def test_a_nul_byte_a_header_only_file_and_a_second_principal_are_refused(tmp_path, event):
+    path = csv_file(tmp_path, "Budi\x00;Guru;Kampar;10400001;;\r\n", encoding="utf-8")
+    report = events.import_file(event, path, commit=True)
+    assert report.errors[0][2].startswith("berisi karakter NUL") and not Participant.objects.exists()
+    from mutu.schools.importing import ImportFileError
+
+    with pytest.raises(ImportFileError, match="tidak berisi baris peserta"):
+        events.import_file(event, csv_file(tmp_path, ""), commit=True)
+    two = "Budi;Kepala Sekolah Binaan;Kampar;10400001;;\r\nBudiman;KS Binaan;Kampar;10400001;;\r\n"
+    report = events.import_file(event, csv_file(tmp_path, two), commit=True)
+    assert report.errors == [[3, "Nama", "peserta yang sama dengan baris 2"]]  # one principal per school
+
+
+def test_materials_are_uploaded_and_served_as_attachments(client, personas, event):
+    client.force_login(personas["lpmp"])
+    url = reverse("programme:material_add", args=[event.pk])
+    client.post(url, {"title": "Modul SPMI", "file": SimpleUploadedFile("modul.pdf", b"%PDF-1.4\n%%EOF\n")})
+    material = event.materials.get()
+    response = client.get(reverse("programme:material", args=[event.pk, material.pk]))
+    assert response["Content-Disposition"].startswith("attachment") and response["X-Content-Type-Options"] == "nosniff"
+    html = SimpleUploadedFile("modul.pdf", b"<html><script>alert(1)</script></html>")
+    response = client.post(url, {"title": "Palsu", "file": html}, follow=True)
+    assert "Tidak ada yang disimpan" in response.content.decode() and event.materials.count() == 1
+
+
+def test_a_school_participants_are_seen_by_the_school_scope(client, personas, event, schools):
+    from mutu.programme import selectors
+
+    sd = Participant.objects.create(
+        event=event,
+        name="Kepala SD",
+        role="ks_binaan",
+        regency=schools["a"].regency,
+        school=schools["a"],
+        key="sd",
+        code="SD000001",
+    )
+    sma = Participant.objects.create(
+        event=event,
+        name="Kepala SMA",
+        role="ks_imbas",
+        regency=schools["c"].regency,
+        school=schools["c"],
+        key="sma",
+        code="SMA00001",
+    )
+    tpmpd = Participant.objects.create(
+        event=event, name="TPMPD", role="tpmpd", regency=schools["a"].regency, key="t", code="TPMPD001"
+    )
+    seen = {who: set(selectors.participants_for(personas[who], event)) for who in ("dinas_kampar", "dinas_riau")}
+    assert seen["dinas_kampar"] == {sd, tpmpd}  # Kampar's SD and SMP, and its kab/kota's people
+    assert seen["dinas_riau"] == {sma, tpmpd}  # the province's SMA, and every kab/kota's people

@@ -5,6 +5,7 @@ move by the right role works and is recorded; every forbidden one changes nothin
 from datetime import date
 
 import pytest
+from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
@@ -76,7 +77,9 @@ STATES = ["calon", "ditetapkan", "ditolak", "mandiri", "diganti"]
 
 
 def _record(cohort, school, state):
-    record = ModelSchool.objects.create(cohort=cohort, school=school)
+    record = ModelSchool.objects.create(
+        cohort=cohort, school=school, regional_support=True, commitment=ContentFile(PDF, name="komitmen.pdf")
+    )
     ModelSchool.objects.filter(pk=record.pk).update(status=state)
     record = ModelSchool.objects.get(pk=record.pk)
     return record
@@ -131,3 +134,27 @@ def test_a_cohort_is_unique_per_province_year_and_name(personas, cohort, schools
         services.create_cohort(actor=personas["lpmp"], province=schools["a"].province, year=2026, name=cohort.name)
     with pytest.raises(services.ProgrammeError, match="Hanya LPMP Riau"):
         services.create_cohort(actor=personas["lpmp_jambi"], province=schools["a"].province, year=2027, name="X")
+
+
+def test_designation_needs_the_criteria_and_a_past_sk_date(personas, cohort, schools):
+    from datetime import timedelta
+
+    bare = ModelSchool.objects.create(cohort=cohort, school=schools["a"])
+    with pytest.raises(services.ProgrammeError, match="pernyataan komitmen bertanda tangan dan dukungan daerah"):
+        services.move(
+            actor=personas["lpmp"], record=bare, name="designate", decree_number="SK", decree_date=date.today()
+        )
+    ready = _record(cohort, schools["c"], "calon")
+    tomorrow = date.today() + timedelta(days=1)
+    with pytest.raises(services.ProgrammeError, match="Tanggal SK tidak boleh"):
+        services.move(actor=personas["lpmp"], record=ready, name="designate", decree_number="SK", decree_date=tomorrow)
+    assert set(ModelSchool.objects.values_list("status", flat=True)) == {"calon"}
+
+
+def test_an_imbas_school_is_not_a_candidate_and_only_candidates_replace(personas, cohort, model_school, schools):
+    services.add_imbas(actor=personas["lpmp"], model_school=model_school, school=schools["c"])
+    with pytest.raises(services.ProgrammeError, match="adalah sekolah imbas angkatan ini"):
+        services.propose(actor=personas["dinas_riau"], cohort=cohort, school=schools["c"])
+    other = _record(cohort, schools["b"], "ditetapkan")
+    with pytest.raises(services.ProgrammeError, match="dari calon angkatan ini"):
+        services.move(actor=personas["lpmp"], record=model_school, name="replace", note="x", replacement=other)
