@@ -122,6 +122,17 @@ def _cohort_2026(lpmp, province):
         decree_number="800/LPMP.RIAU/2026/014",
         decree_date=date(2026, 2, 16),
     )
+    # A second model school, further along: its 2026 cycle has every step accepted.
+    ahead = services.propose(
+        actor=pengawas, cohort=cohort, school=binaan[7], commitment=_pdf("komitmen-8.pdf"), regional_support=True
+    )
+    services.move(
+        actor=lpmp,
+        record=ahead,
+        name="designate",
+        decree_number="800/LPMP.RIAU/2026/015",
+        decree_date=date(2026, 2, 16),
+    )
     services.propose(
         actor=pengawas, cohort=cohort, school=binaan[1], commitment=_pdf("komitmen-2.pdf"), regional_support=True
     )

@@ -144,7 +144,7 @@ def scorecards(cohort, year):
             "steps": steps.get(record.school_id, 0),
             "rapor_since": _at(scores[record.school_id], since),
             "rapor_now": _at(scores[record.school_id], year),
-            "rapor_change": change(scores[record.school_id], since, year),
+            "rapor_change": change(scores[record.school_id], since, year) if year > since else None,
             "imbas": own_imbas["n"],
             "imbas_share": own_imbas["n"] / cohort.imbas_target,
             "visited_share": own_imbas["visited"] / own_imbas["n"] if own_imbas["n"] else 0.0,

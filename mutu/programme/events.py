@@ -433,11 +433,22 @@ def check_file(event, path):
         if len(report.errors) > problems:
             continue
         key = identity(name=name, role=role, regency=regency, school=school, nip=nip)
+        principal = school is not None and role in (ParticipantRole.PRINCIPAL_MODEL, ParticipantRole.PRINCIPAL_IMBAS)
         if key in seen:
-            report.add(number, labels["name"], _("the same participant as row %(row)s") % {"row": seen[key]})
+            message = (
+                _("the principal of %(school)s is already in row %(row)s")
+                if principal
+                else _("the same participant as row %(row)s")
+            ) % {"row": seen[key], "school": school.name if school else ""}
+            report.add(number, labels["name"], message)
             continue
         if key in existing:
-            report.add(number, labels["name"], _("already registered for this event"))
+            message = (
+                _("the principal of %(school)s is already registered for this event")
+                if principal
+                else _("already registered for this event")
+            ) % {"school": school.name if school else ""}
+            report.add(number, labels["name"], message)
             continue
         seen[key] = number
         report.rows.append(
@@ -561,8 +572,10 @@ def open_code(*, actor, session, day, minutes):
         raise ProgrammeError(_("A code is valid for 1 minute to 24 hours."))
     date = dict(session.dates())[day]
     if date and date != timezone.localdate():
-        raise ProgrammeError(_("Day %(day)s of %(session)s is %(date)s: its code is opened on that day.") % {
-            "day": day, "session": session.name, "date": date.strftime("%d-%m-%Y")})  # fmt: skip
+        raise ProgrammeError(
+            _("Day %(day)s of %(session)s is %(date)s: its code is opened on that day.")
+            % {"day": day, "session": session.name, "date": date.strftime("%d-%m-%Y")}
+        )
     now = timezone.now()
     while True:
         code = new_code(ATTENDANCE_CODE_LENGTH)

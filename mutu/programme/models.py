@@ -404,7 +404,9 @@ class GrantSpending(models.Model):
 class TpmpdMember(models.Model):
     """A member of a kab/kota's regional QA team (TPMPD), formed by an SK of the regional government."""
 
-    regency = models.ForeignKey("regions.Regency", on_delete=models.PROTECT, related_name="tpmpd_members")
+    regency = models.ForeignKey(
+        "regions.Regency", on_delete=models.PROTECT, related_name="tpmpd_members", verbose_name=_("kab/kota")
+    )
     name = models.CharField(_("name"), max_length=150)
     position = models.CharField(_("position"), max_length=150, blank=True)
     decree_number = models.CharField(_("SK number"), max_length=100)
@@ -429,8 +431,10 @@ class Agreement(models.Model):
     """The signed agreement (naskah kesepakatan) between the LPMP and one kab/kota's Dinas for a cohort."""
 
     cohort = models.ForeignKey(Cohort, on_delete=models.CASCADE, related_name="agreements")
-    regency = models.ForeignKey("regions.Regency", on_delete=models.PROTECT, related_name="+")
-    number = models.CharField(_("number"), max_length=100)
+    regency = models.ForeignKey(
+        "regions.Regency", on_delete=models.PROTECT, related_name="+", verbose_name=_("kab/kota")
+    )
+    number = models.CharField(_("document number"), max_length=100)
     signed_on = models.DateField(_("signed on"))
     commitments = models.TextField(_("commitments"), max_length=4000)
     budget = models.DecimalField(

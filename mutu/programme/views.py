@@ -83,6 +83,15 @@ def _save(request, form, action, success=None):
     return result
 
 
+def _labelled(changes, states):
+    """Status changes with their states' names, as people read them."""
+    names = dict(states.choices)
+    changes = list(changes)
+    for change in changes:
+        change.source_label, change.target_label = names.get(change.source, ""), names.get(change.target, "")
+    return changes
+
+
 def _number(value):
     """A positive id or number from the query string, or None (never an error for a bad one)."""
     return int(value) if value and value.isdigit() and len(value) < 10 else None
@@ -172,6 +181,7 @@ def cohort_page(request, pk):
                 area_for(request.user, Perm.PROGRAMME_PROPOSE).school_q(), province=cohort.province_id
             )
             .exclude(pk__in=cohort.model_schools.values("school_id"))
+            .exclude(pk__in=cohort.imbas_schools.values("school_id"))
             .select_related("regency")
             .order_by("name")
         )
@@ -232,7 +242,7 @@ def model_school(request, pk, record):
         "cohort": cohort,
         "record": record,
         "rapor": selectors.latest_rapor([record.school_id]).get(record.school_id),
-        "history": services.history(record),
+        "history": _labelled(services.history(record), ModelSchoolStatus),
         "manages": manages,
         "moves": [t.name for t in record.get_available_status_transitions()] if manages else [],
         "move_form": MoveForm(),
@@ -419,6 +429,8 @@ def event_page(request, pk):
         participants = participants.filter(Q(name__icontains=query) | Q(school__npsn=query) | Q(nip=query))
     page = Paginator(participants, 50).get_page(request.GET.get("page"))
     sessions = list(event.sessions.prefetch_related("regencies").annotate(n=Count("participants")))
+    for session in sessions:  # one code form per session, each with its own field ids
+        session.code_form = CodeForm(prefix=f"c{session.pk}", initial={"day": 1}) if runs else None
     province = event.cohort.province_id
     context = {
         "event": event,
@@ -446,7 +458,6 @@ def event_page(request, pk):
         "material_form": MaterialForm() if manages else None,
         "roster_form": RosterForm(rosters=events.ROSTERS, province=province) if manages else None,
         "import_form": ImportForm() if manages else None,
-        "code_form": CodeForm(initial={"day": 1}) if runs else None,
         "codes": AttendanceCode.objects.filter(session__event=event).select_related("session")[:10] if runs else [],
         "certificate_count": event.certificates.count(),
         "eligible_count": certificates.eligible(event).count() if runs else None,
@@ -583,8 +594,7 @@ def participant_remove(request, pk, participant):
 def participant_template(request):
     """The participant file's columns, as a CSV template (Excel Indonesia: `;` and a BOM)."""
     header = ";".join(str(c.label) for c in events.COLUMNS)
-    example = "Budi Santoso;Kepala Sekolah Binaan;Kampar;10400001;;0812 0000 0000"
-    response = HttpResponse("\ufeff" + header + "\r\n" + example + "\r\n", content_type="text/csv; charset=utf-8")
+    response = HttpResponse("\ufeff" + header + "\r\n", content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = 'attachment; filename="template-peserta.csv"'
     return response
 
@@ -666,7 +676,7 @@ def _marks(values):
 def code_open(request, pk, session):
     event = _run_event(request, pk)
     session = get_object_or_404(Session, event=event, pk=session)
-    form = CodeForm(request.POST)
+    form = CodeForm(request.POST, prefix=f"c{session.pk}")
     code = _save(
         request,
         form,

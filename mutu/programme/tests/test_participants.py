@@ -58,7 +58,7 @@ def test_bad_rows_are_named_and_nothing_is_saved(tmp_path, event, schools):
     report = events.import_file(event, path, commit=True)
     problems = {(row, field): message for row, field, message in report.errors}
     assert problems[(3, "NPSN")] == "NPSN 99999999 tidak dikenal"
-    assert problems[(4, "Nama")] == "peserta yang sama dengan baris 2"
+    assert problems[(4, "Nama")] == "kepala sekolah SD Negeri 001 Bangkinang sudah ada di baris 2"
     assert problems[(5, "Peran")].startswith("peran “Bendahara” tidak dikenal")
     assert problems[(6, "NPSN")] == "SD Negeri 001 Bangkinang berada di Kabupaten Kampar, bukan di Kota Pekanbaru"
     assert problems[(7, "Kab/kota")] == "“Bandung” bukan kab/kota di Riau"
@@ -70,7 +70,7 @@ def test_a_participant_already_registered_is_refused(tmp_path, event):
     path = csv_file(tmp_path, "Budi;Kepala Sekolah Binaan;Kampar;10400001;;\r\n")
     events.import_file(event, path, commit=True)
     report = events.import_file(event, path, commit=True)
-    assert report.errors == [[2, "Nama", "sudah terdaftar di kegiatan ini"]]
+    assert report.errors == [[2, "Nama", "kepala sekolah SD Negeri 001 Bangkinang sudah terdaftar di kegiatan ini"]]
     assert Participant.objects.count() == 1
 
 
@@ -112,7 +112,7 @@ def test_the_upload_page_reads_the_file_in_the_worker_and_reports_rows(client, p
 def test_the_template_lists_the_documented_columns(client, personas):
     client.force_login(personas["lpmp"])
     body = client.get(reverse("programme:participant_template")).content.decode("utf-8-sig")
-    assert body.splitlines()[0] == "Nama;Peran;Kab/kota;NPSN;NIP;Kontak"
+    assert body.splitlines() == ["Nama;Peran;Kab/kota;NPSN;NIP;Kontak"]
 
 
 def test_the_command_reports_rows_and_exits_1_when_refused(tmp_path, event, capsys):
@@ -164,7 +164,7 @@ def test_a_nul_byte_a_header_only_file_and_a_second_principal_are_refused(tmp_pa
         events.import_file(event, csv_file(tmp_path, ""), commit=True)
     two = "Budi;Kepala Sekolah Binaan;Kampar;10400001;;\r\nBudiman;KS Binaan;Kampar;10400001;;\r\n"
     report = events.import_file(event, csv_file(tmp_path, two), commit=True)
-    assert report.errors == [[3, "Nama", "peserta yang sama dengan baris 2"]]  # one principal per school
+    assert report.errors == [[3, "Nama", "kepala sekolah SD Negeri 001 Bangkinang sudah ada di baris 2"]]
 
 
 def test_materials_are_uploaded_and_served_as_attachments(client, personas, event):

@@ -72,7 +72,7 @@ def test_a_cohort_from_proposal_to_certificate(browser, live_server, personas, s
         lpmp.wait_for_selector("text=peserta ditambahkan")
     assert Participant.objects.count() == 3
     lpmp.get_by_text("Kode kehadiran", exact=True).first.click()
-    lpmp.locator("#sessions [name=minutes]").fill("30")
+    lpmp.locator("#sessions [name$=minutes]").fill("30")
     lpmp.get_by_role("button", name="Buka kode").click()
     code = lpmp.locator(".bigcode").inner_text().strip()
 
