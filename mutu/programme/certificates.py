@@ -20,9 +20,8 @@ from mutu.core.pdf import render_pdf
 from mutu.core.qr import qr_svg
 from mutu.core.services import record_audit
 
-from . import selectors
 from .models import Certificate, Event, Participant
-from .services import ProgrammeError
+from .services import require_manager
 
 
 def eligible(event):
@@ -54,6 +53,7 @@ def issue_numbers(event):
 
 def render(certificates, request=None):
     """One PDF per certificate: [(certificate, pdf bytes)]."""
+    host = settings.MUTU_SITE_URL.split("://")[-1].rstrip("/")
     for certificate in certificates:
         participant = certificate.participant
         event = participant.event
@@ -63,7 +63,7 @@ def render(certificates, request=None):
             "event": event,
             "session": participant.session,
             "qr": qr_svg(verification_url(certificate.number)),
-            "verify_host": settings.MUTU_SITE_URL.split("://")[-1].rstrip("/"),
+            "verify_host": host,
         }
         yield certificate, render_pdf(request, "programme/certificate_pdf.html", context)
 
@@ -75,8 +75,7 @@ def filename(certificate):
 def request_generation(*, actor, event):
     from .tasks import generate_certificates
 
-    if not selectors.manages(actor, event.cohort):
-        raise ProgrammeError(_("Only the LPMP of %(province)s does this.") % {"province": event.cohort.province})
+    require_manager(actor, event.cohort)
     with transaction.atomic():
         locked = Event.objects.select_for_update().get(pk=event.pk)
         busy = locked.certificates_requested_at and not locked.certificates_done_at and not locked.certificates_failure

@@ -30,7 +30,7 @@ from .models import (
     Recommendation,
     YearlyEvaluation,
 )
-from .services import ProgrammeError, record_move
+from .services import ProgrammeError, record_move, require_manager
 
 # A model school graduates (mandiri) when it meets every "mandiri" rule; it is replaced (ganti) when it
 # meets any "ganti" rule; otherwise it continues (lanjut). A cohort may set its own in `Cohort.rules`.
@@ -50,8 +50,7 @@ DEFAULT_RULES = {
 @transaction.atomic
 def set_rules(*, actor, cohort, rules):
     """The cohort's own thresholds (same keys as DEFAULT_RULES); the next computation uses them."""
-    if not selectors.manages(actor, cohort):
-        raise ProgrammeError(_("Only the LPMP of %(province)s does this.") % {"province": cohort.province})
+    require_manager(actor, cohort)
     known = {group: set(values) for group, values in DEFAULT_RULES.items()}
     if any(group not in known or not set(values) <= known[group] for group, values in rules.items()):
         raise ProgrammeError(_("Unknown rule."))
@@ -177,8 +176,7 @@ def recommend(card, rules):
 @transaction.atomic
 def compute(*, actor, cohort, year):
     """The scorecards of the year, stored; a confirmed evaluation keeps its card until it is reopened."""
-    if not selectors.manages(actor, cohort):
-        raise ProgrammeError(_("Only the LPMP of %(province)s does this.") % {"province": cohort.province})
+    require_manager(actor, cohort)
     records, cards = scorecards(cohort, year)
     rules = rules_of(cohort)
     existing = {e.model_school_id: e for e in YearlyEvaluation.objects.filter(model_school__in=records, year=year)}

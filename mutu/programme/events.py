@@ -23,7 +23,7 @@ from mutu.core import uploads
 from mutu.core.codes import new_code, normalize
 from mutu.core.services import record_audit
 from mutu.regions.models import Regency
-from mutu.schools.importing import ImportFileError, encoding_name, iter_file_rows, normalize_header
+from mutu.schools.importing import ImportFileError, encoding_name, guess_mapping, is_header, iter_file_rows, plain_name
 from mutu.schools.models import School
 
 from . import selectors
@@ -41,7 +41,7 @@ from .models import (
     Session,
     TpmpdMember,
 )
-from .services import ProgrammeError
+from .services import ProgrammeError, checked_document, require_manager
 
 # Certificate numbers: literal letters, digits, spaces and . / _ -, the sequence ({seq}, or zero-padded
 # to at most 8 digits), the cohort's year and the event's number; never any other format field.
@@ -101,10 +101,6 @@ ROLE_LOOKUP = {name: role for role, names in ROLE_NAMES.items() for name in name
 _PREFIX = re.compile(r"^(kabupaten|kab|kota administrasi|kota adm|kota)\b\.?\s*")
 
 
-def _plain(text):
-    return re.sub(r"\s+", " ", re.sub(r"[^a-z0-9' ]+", " ", text.lower())).strip()
-
-
 def identity(*, name, role, regency, school=None, nip=""):
     """Who a participant is, within one event: their NIP, else their name, role and school or kab/kota."""
     if nip:
@@ -112,7 +108,7 @@ def identity(*, name, role, regency, school=None, nip=""):
     if school and role in (ParticipantRole.PRINCIPAL_MODEL, ParticipantRole.PRINCIPAL_IMBAS):
         return f"npsn:{school.npsn}:{role}"  # a school has one principal
     place = f"npsn:{school.npsn}" if school else f"kab:{regency.code}"
-    return f"{place}:{role}:{_plain(name)}"
+    return f"{place}:{role}:{plain_name(name)}"
 
 
 def _unique_code(taken):
@@ -134,15 +130,9 @@ def session_for(event, regency_id, sessions=None):
 # Events, sessions and materials -----------------------------------------------------------------
 
 
-def _run(actor, event):
-    if not selectors.manages(actor, event.cohort):
-        raise ProgrammeError(_("Only the LPMP of %(province)s does this.") % {"province": event.cohort.province})
-
-
 @transaction.atomic
 def save_event(*, actor, cohort, data, facilitators=(), event=None):
-    if not selectors.manages(actor, cohort):
-        raise ProgrammeError(_("Only the LPMP of %(province)s does this.") % {"province": cohort.province})
+    require_manager(actor, cohort)
     event = event or Event(cohort=cohort, created_by=actor)
     for name, value in data.items():
         setattr(event, name, value)
@@ -163,7 +153,7 @@ def save_event(*, actor, cohort, data, facilitators=(), event=None):
 
 @transaction.atomic
 def save_session(*, actor, event, data, regencies, session=None):
-    _run(actor, event)
+    require_manager(actor, event.cohort)
     if any(r.province_id != event.cohort.province_id for r in regencies) or not regencies:
         raise ProgrammeError(
             _("A session covers one or more kab/kota of %(province)s.") % {"province": event.cohort.province}
@@ -186,11 +176,8 @@ def save_session(*, actor, event, data, regencies, session=None):
 
 @transaction.atomic
 def add_material(*, actor, event, title, upload):
-    _run(actor, event)
-    try:
-        mime = uploads.check(upload, ["pdf", "image", "office"])
-    except uploads.UploadRefused as exc:
-        raise ProgrammeError(str(exc)) from exc
+    require_manager(actor, event.cohort)
+    mime = checked_document(upload)
     material = EventMaterial.objects.create(
         event=event,
         title=title.strip(),
@@ -250,7 +237,7 @@ def roster(event, role, regencies):
 @transaction.atomic
 def add_from_roster(*, actor, event, role, regencies):
     """Adds the roster's people not yet registered; a second click adds nobody twice."""
-    _run(actor, event)
+    require_manager(actor, event.cohort)
     existing = set(Participant.objects.filter(event=event).values_list("key", flat=True))
     codes = set()
     sessions = list(event.sessions.prefetch_related("regencies"))
@@ -296,7 +283,7 @@ def _check_capacity(event, adding):
 
 @transaction.atomic
 def remove_participant(*, actor, participant):
-    _run(actor, participant.event)
+    require_manager(actor, participant.event.cohort)
     if participant.attendances.exists() or hasattr(participant, "certificate"):
         raise ProgrammeError(_("A participant with attendance or a certificate stays registered."))
     record_audit(
@@ -327,24 +314,13 @@ class _Regions:
     def __init__(self, province):
         self.by_name = {}
         for regency in Regency.objects.filter(province=province):
-            plain = _plain(regency.name)
+            plain = plain_name(regency.name)
             self.by_name[plain] = regency
             self.by_name.setdefault(_PREFIX.sub("", plain), regency)
 
     def find(self, text):
-        plain = _plain(text)
+        plain = plain_name(text)
         return self.by_name.get(plain) or self.by_name.get(_PREFIX.sub("", plain))
-
-
-def _mapping(headers):
-    normalized = [normalize_header(h) for h in headers]
-    mapping = {}
-    for column in COLUMNS:
-        for synonym in column.synonyms:
-            if synonym in normalized:
-                mapping[column.key] = normalized.index(synonym)
-                break
-    return mapping
 
 
 def check_file(event, path):
@@ -354,12 +330,12 @@ def check_file(event, path):
     rows = iter_file_rows(path)
     headers = None
     for number, row in enumerate(rows, start=1):
-        if sum(1 for cell in row if cell.strip()) >= 2:
+        if is_header(row):
             headers, header_row = row, number
             break
     if headers is None:
         raise ImportFileError(_("The file is empty: the first row must hold the column names."))
-    mapping = _mapping(headers)
+    mapping = guess_mapping(headers, COLUMNS)
     missing = [str(c.label) for c in COLUMNS if c.required and c.key not in mapping]
     if missing:
         raise ImportFileError(
@@ -396,7 +372,7 @@ def check_file(event, path):
             report.add(number, labels["name"], _("empty"))
         elif len(name) > 150:
             report.add(number, labels["name"], _("longer than 150 characters"))
-        role = ROLE_LOOKUP.get(_plain(values["role"]))
+        role = ROLE_LOOKUP.get(plain_name(values["role"]))
         if role is None:
             report.add(
                 number,
@@ -500,7 +476,7 @@ def queue_import(*, actor, event, upload, dry_run=False):
 
     from .tasks import import_participants
 
-    _run(actor, event)
+    require_manager(actor, event.cohort)
     try:
         uploads.check_named(upload, ["csv", "xlsx"])
     except uploads.UploadRefused as exc:
@@ -553,9 +529,9 @@ def fail_import(job, reason):
 
 def late(event, session, day, at):
     """Whether a presence recorded at `at` on `day` is late (only when the session's date is known)."""
-    if not session or not session.starts_on:
+    date = session.date_of(day) if session else None
+    if date is None:
         return False
-    date = session.starts_on + datetime.timedelta(days=day - 1)
     start = datetime.datetime.combine(date, event.start_time, tzinfo=timezone.get_current_timezone())
     return at > start + datetime.timedelta(minutes=event.grace_minutes)
 
@@ -570,7 +546,7 @@ def open_code(*, actor, session, day, minutes):
         raise ProgrammeError(_("The event has %(days)s days.") % {"days": event.days})
     if not 1 <= minutes <= 24 * 60:
         raise ProgrammeError(_("A code is valid for 1 minute to 24 hours."))
-    date = dict(session.dates())[day]
+    date = session.date_of(day)
     if date and date != timezone.localdate():
         raise ProgrammeError(
             _("Day %(day)s of %(session)s is %(date)s: its code is opened on that day.")
@@ -673,7 +649,7 @@ def attendance_table(event, participants):
         session = participant.session
         days = []
         for day in range(1, event.days + 1):
-            date = session.starts_on + datetime.timedelta(days=day - 1) if session and session.starts_on else None
+            date = session.date_of(day) if session else None
             mark = marks.get(day)
             if mark:
                 state = (

@@ -246,12 +246,13 @@ class Session(models.Model):
     def __str__(self):
         return self.name
 
+    def date_of(self, day):
+        """The date of day `day` (1, 2, …) of this session, or None while its date is not known."""
+        return self.starts_on + datetime.timedelta(days=day - 1) if self.starts_on else None
+
     def dates(self):
         """[(day number, date or None)] of this session."""
-        return [
-            (day, self.starts_on + datetime.timedelta(days=day - 1) if self.starts_on else None)
-            for day in range(1, self.event.days + 1)
-        ]
+        return [(day, self.date_of(day)) for day in range(1, self.event.days + 1)]
 
 
 class EventMaterial(models.Model):

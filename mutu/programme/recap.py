@@ -5,13 +5,13 @@ One query whatever the number of participants (grouped counts, kab/kota names jo
 
 from dataclasses import dataclass, field
 
-from django.db.models import Count, Exists, OuterRef, Q
+from django.db.models import Count, Exists, OuterRef
 from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 
 from mutu.core.exporters import ListExporter
 
-from .models import Attendance, ParticipantRole
+from .models import Attendance, ParticipantRole, Session
 
 
 @dataclass
@@ -22,7 +22,6 @@ class Recap:
     rows: list = field(default_factory=list)  # [{"regency": name, "counts": [...], "total": n}]
     totals: list = field(default_factory=list)
     total: int = 0
-    undated: list = field(default_factory=list)  # sessions without a date, with their kab/kota
 
 
 def build(participants, *, title, attended=False):
@@ -50,29 +49,8 @@ def build(participants, *, title, attended=False):
     return recap
 
 
-def scoped_participants(user, events):
-    """The participants of these events the user may count: every one of the events the user runs,
-    else those of the user's kab/kota or schools (one queryset, so the recap stays one query)."""
-    from mutu.accounts.permissions import Perm, has_perm
-    from mutu.accounts.scopes import area_for
-
-    from .models import Participant
-    from .selectors import participant_scope
-
-    manage, view = area_for(user, Perm.PROGRAMME_MANAGE), area_for(user, Perm.PROGRAMME_VIEW)
-    rows = Participant.objects.filter(event__in=events)
-    if manage.national:
-        return rows
-    q = Q(event__cohort__province_id__in=manage.provinces) | participant_scope(view)
-    if has_perm(user, Perm.PROGRAMME_ATTENDANCE):
-        q |= Q(event__facilitators=user)
-    return Participant.objects.filter(pk__in=rows.filter(q).values("pk"))
-
-
 def undated_sessions(events):
     """Sessions of these events without a date (a gap the source left), with the kab/kota they cover."""
-    from .models import Session
-
     return list(
         Session.objects.filter(event__in=events, starts_on__isnull=True)
         .select_related("event")

@@ -41,12 +41,14 @@ class ProgrammeError(Exception):
     """The write is refused; the message says why, for people."""
 
 
-def _manage(actor, cohort):
+def require_manager(actor, cohort):
+    """Refuse unless the actor runs the cohort (its province's LPMP, or pusat)."""
     if not selectors.manages(actor, cohort):
         raise ProgrammeError(_("Only the LPMP of %(province)s does this.") % {"province": cohort.province})
 
 
-def _checked(upload):
+def checked_document(upload):
+    """The upload's type, read from its content, if it is a document (PDF, photo, office file)."""
     try:
         return uploads.check(upload, DOCUMENT_KINDS)
     except uploads.UploadRefused as exc:
@@ -123,7 +125,7 @@ def propose(*, actor, cohort, school, commitment=None, regional_support=False, s
         note=note.strip(),
     )
     if commitment:
-        _checked(commitment)
+        checked_document(commitment)
         record.commitment, record.commitment_name = commitment, commitment.name[:255]
     try:
         with transaction.atomic():
@@ -148,7 +150,7 @@ def move(*, actor, record, name, note="", decree_number="", decree_date=None, re
     (a reason), graduate as mandiri, or replace (by another school of the cohort). A move the state
     does not allow, or without what it needs, changes nothing."""
     record = ModelSchool.objects.select_for_update().select_related("cohort__province", "school").get(pk=record.pk)
-    _manage(actor, record.cohort)
+    require_manager(actor, record.cohort)
     if name not in MOVES or not can_proceed(getattr(record, name)):
         raise ProgrammeError(
             _("%(school)s is “%(state)s”: this move is not possible now.")
@@ -225,7 +227,7 @@ def add_imbas(*, actor, model_school, school, agreed_on=None):
         ModelSchool.objects.select_for_update().select_related("cohort__province", "school").get(pk=model_school.pk)
     )
     cohort = model_school.cohort
-    _manage(actor, cohort)
+    require_manager(actor, cohort)
     if model_school.status != ModelSchoolStatus.DESIGNATED:
         raise ProgrammeError(_("Imbas schools are chosen for designated model schools."))
     if school.regency_id != model_school.school.regency_id:
@@ -252,7 +254,7 @@ def add_imbas(*, actor, model_school, school, agreed_on=None):
 
 @transaction.atomic
 def remove_imbas(*, actor, imbas):
-    _manage(actor, imbas.cohort)
+    require_manager(actor, imbas.cohort)
     if imbas.visits.exists():
         raise ProgrammeError(_("An imbas school with recorded visits stays."))
     record_audit(actor=actor, action="programme.imbas.remove", obj=imbas, province_id=imbas.cohort.province_id)
@@ -274,7 +276,7 @@ def record_imbas_visit(*, actor, imbas, data, evidence=None):
         raise ProgrammeError(_("The visit cannot end before it starts."))
     visit = ImbasVisit(imbas=imbas, recorded_by=actor, **data)
     if evidence:
-        _checked(evidence)
+        checked_document(evidence)
         visit.evidence, visit.evidence_name = evidence, evidence.name[:255]
     visit.save()
     record_audit(actor=actor, action="programme.imbas_visit", obj=visit, province_id=imbas.cohort.province_id)
@@ -306,7 +308,7 @@ def coverage(cohort, model_schools, imbas):
 
 @transaction.atomic
 def save_grant(*, actor, model_school, data):
-    _manage(actor, model_school.cohort)
+    require_manager(actor, model_school.cohort)
     if model_school.status not in (ModelSchoolStatus.DESIGNATED, ModelSchoolStatus.GRADUATED):
         raise ProgrammeError(_("A grant goes to a designated model school."))
     if data.get("refund") and data["refund"] > data["amount"]:
@@ -364,7 +366,7 @@ def realisation(grants):
 
 @transaction.atomic
 def add_tpmpd_member(*, actor, cohort, data):
-    _manage(actor, cohort)
+    require_manager(actor, cohort)
     if data["regency"].province_id != cohort.province_id:
         raise ProgrammeError(_("The kab/kota is not in %(province)s.") % {"province": cohort.province})
     try:
@@ -380,14 +382,14 @@ def add_tpmpd_member(*, actor, cohort, data):
 
 @transaction.atomic
 def save_agreement(*, actor, cohort, data, upload=None):
-    _manage(actor, cohort)
+    require_manager(actor, cohort)
     if data["regency"].province_id != cohort.province_id:
         raise ProgrammeError(_("The kab/kota is not in %(province)s.") % {"province": cohort.province})
     agreement = Agreement.objects.filter(cohort=cohort, regency=data["regency"]).first() or Agreement(cohort=cohort)
     for field, value in data.items():
         setattr(agreement, field, value)
     if upload:
-        _checked(upload)
+        checked_document(upload)
         agreement.file, agreement.file_name = upload, upload.name[:255]
     agreement.save()
     record_audit(actor=actor, action="programme.agreement", obj=agreement, province_id=cohort.province_id)

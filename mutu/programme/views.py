@@ -706,8 +706,6 @@ def code_page(request, pk, code):
 
 
 def _check_in_usage(request, increment=False):
-    from django.conf import settings
-
     return address_usage(
         request, "attendance-code", settings.MUTU_CODE_ATTEMPTS, settings.MUTU_CODE_WINDOW_SECONDS, increment=increment
     )
@@ -767,7 +765,7 @@ def recap_page(request, pk):
         scope_events = visible.filter(stage=stage)
         title = _("Participants of stage %(stage)s of %(cohort)s") % {"stage": stage, "cohort": cohort.name}
     attended = request.GET.get("hadir") == "1"
-    participants = recap.scoped_participants(request.user, scope_events)
+    participants = selectors.participants_in(request.user, scope_events)
     table = recap.build(participants, title=title + (" — " + _("attended") if attended else ""), attended=attended)
     filename = (
         f"rekap-{cohort.pk}"
@@ -858,8 +856,6 @@ def certificate_verify(request):
 
 
 def _verify_usage(request, increment=False):
-    from django.conf import settings
-
     return address_usage(
         request,
         "certificate-verify",

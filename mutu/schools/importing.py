@@ -96,11 +96,12 @@ def normalize_header(value):
     return re.sub(r"[\s_.]+", " ", str(value).strip().lower()).strip()
 
 
-def guess_mapping(headers):
-    """{field key: header index} for the headers that match a known Dapodik name."""
+def guess_mapping(headers, columns=None):
+    """{field key: header index} for the headers that match a known name of `columns` (the Dapodik
+    columns of a school file unless told)."""
     normalized = [normalize_header(h) for h in headers]
     mapping = {}
-    for column in COLUMNS:
+    for column in COLUMNS if columns is None else columns:
         for synonym in column.synonyms:
             if synonym in normalized and normalized.index(synonym) not in mapping.values():
                 mapping[column.key] = normalized.index(synonym)
@@ -234,7 +235,7 @@ def encoding_name(path):
     return ENCODING_NAMES[detect_encoding(path)]
 
 
-def _is_header(row):
+def is_header(row):
     """The header is the first row with at least two filled cells: a title row above it (as in Mutu's
     own XLSX exports) is skipped."""
     return sum(1 for cell in row if cell.strip()) >= 2
@@ -242,7 +243,7 @@ def _is_header(row):
 
 def read_headers(path):
     for row in iter_file_rows(path):
-        if _is_header(row):
+        if is_header(row):
             return [cell.strip() for cell in row]
     raise ImportFileError(_("The file is empty: the first row must hold the column names."))
 
@@ -250,7 +251,7 @@ def read_headers(path):
 _REGION_PREFIX = re.compile(r"^(kabupaten|kab|kota administrasi|kota adm|kota|kecamatan|kec|provinsi|prov)\b\.?\s*")
 
 
-def _region_name(value):
+def plain_name(value):
     value = re.sub(r"[^a-z0-9' ]+", " ", value.lower())
     return re.sub(r"\s+", " ", value).strip()
 
@@ -267,21 +268,21 @@ class RegionIndex:
         for district_id, code, name, regency_id, regency_name, kind, province_id in rows.iterator(chunk_size=5000):
             target = (district_id, regency_id, province_id)
             self.by_code[code.replace(".", "")] = target
-            bare_regency = _REGION_PREFIX.sub("", _region_name(regency_name))
-            self.by_name[(f"{kind} {bare_regency}", _region_name(name))] = target
+            bare_regency = _REGION_PREFIX.sub("", plain_name(regency_name))
+            self.by_name[(f"{kind} {bare_regency}", plain_name(name))] = target
             # Without "Kab."/"Kota" a name is only usable when no kota shares it.
-            self.by_name.setdefault((bare_regency, _region_name(name)), target)
+            self.by_name.setdefault((bare_regency, plain_name(name)), target)
 
     def resolve(self, code, regency, district):
         if code:
             return self.by_code.get(re.sub(r"\D", "", code)[:6])
-        regency = _region_name(regency)
+        regency = plain_name(regency)
         prefix = _REGION_PREFIX.match(regency)
         bare = _REGION_PREFIX.sub("", regency)
         kind = ""
         if prefix:
             kind = "kota" if prefix.group(1).startswith("kota") else "kabupaten"
-        district_name = _REGION_PREFIX.sub("", _region_name(district))
+        district_name = _REGION_PREFIX.sub("", plain_name(district))
         return self.by_name.get((f"{kind} {bare}".strip(), district_name))
 
 
@@ -422,7 +423,7 @@ def _data_rows(path):
     number = 0
     for row in rows:
         number += 1
-        if _is_header(row):
+        if is_header(row):
             break
     count = 0
     for row in rows:

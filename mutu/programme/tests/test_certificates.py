@@ -10,6 +10,7 @@ from django.urls import reverse
 
 from mutu.programme import certificates
 from mutu.programme.models import Attendance, Certificate, Event, Participant
+from mutu.programme.services import ProgrammeError
 
 
 @pytest.fixture
@@ -85,7 +86,7 @@ def test_another_schools_certificate_is_not_served(client, personas, event, atte
 def test_a_second_click_starts_nothing_and_only_the_lpmp_asks(personas, event, attended):
     Event.objects.filter(pk=event.pk).update(certificates_requested_at="2026-03-01T08:00Z")
     assert certificates.request_generation(actor=personas["lpmp"], event=Event.objects.get(pk=event.pk)) is False
-    with pytest.raises(certificates.ProgrammeError):
+    with pytest.raises(ProgrammeError):
         certificates.request_generation(actor=personas["fasilitator"], event=event)
 
 
