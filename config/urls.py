@@ -37,6 +37,8 @@ urlpatterns = [
     path("hadir/<str:code>/", programme_views.check_in, name="check_in_code"),
     path("sertifikat/", programme_views.certificate_verify, name="certificate_verify"),
     path("notifications/", core_views.notifications, name="notifications"),
+    path("documents/<int:pk>/", core_views.document, name="document"),
+    path("documents/<int:pk>/download/", core_views.document_download, name="document_download"),
     path("r/", include("mutu.mapping.respond_urls")),
     path("api/", api.urls),
     path("audit/", core_views.audit_log, name="audit_log"),

@@ -48,6 +48,9 @@ ACTIONS = {
     "rapor.verify": _("Verval of a sub-indicator"),
     "rapor.verified": _("Verification finished"),
     "rapor.published": _("Rapor published"),
+    "rapor.republished": _("New rapor version published"),
+    "rapor.reopen": _("Published rapor reopened"),
+    "rapor.set_aside": _("Newer rapor version set aside"),
     "programme.cohort": _("Programme cohort created"),
     "programme.propose": _("Model school proposed"),
     "programme.designate": _("Model school designated"),
@@ -94,6 +97,9 @@ KEYS = {
     "user": _("user"),
     "role": _("role"),
     "scope": _("scope"),
+    "reason": _("reason"),
+    "version": _("version"),
+    "total": _("school score"),
 }
 # Actions whose changes are {field: [before, after]}.
 BEFORE_AFTER = {"school.update", "admin.add", "admin.change"}

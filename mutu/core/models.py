@@ -64,3 +64,48 @@ class Notification(models.Model):
 
     def __str__(self):
         return self.text
+
+
+class DocumentJob(models.Model):
+    """A document too large to draw inside a web request (the letters of a whole event), drawn by the
+    worker (mutu/core/documents.py); its file is downloaded by whoever asked for it."""
+
+    class State(models.TextChoices):
+        QUEUED = "queued", _("queued")
+        RUNNING = "running", _("being made")
+        DONE = "done", _("ready")
+        FAILED = "failed", _("failed")
+
+    ACTIVE = (State.QUEUED, State.RUNNING)
+
+    kind = models.CharField(max_length=60)  # a builder registered in mutu/core/documents.py
+    params = models.JSONField(default=dict)
+    key = models.CharField(max_length=200)  # kind and params, so the same request is one job
+    title = models.CharField(max_length=200)
+    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    state = models.CharField(max_length=10, choices=State.choices, default=State.QUEUED)
+    pages = models.PositiveIntegerField(default=0)  # what it holds (letters, certificates), once known
+    file = models.FileField(upload_to="documents/%Y/", blank=True)
+    filename = models.CharField(max_length=200, blank=True)
+    failure = models.CharField(max_length=300, blank=True)
+    task_id = models.CharField(max_length=64, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["requested_by", "key"],
+                condition=models.Q(state__in=["queued", "running"]),
+                name="document_job_one_active",
+            )
+        ]
+
+    def __str__(self):
+        return self.title
+
+    @property
+    def busy(self):
+        return self.state in self.ACTIVE

@@ -1,17 +1,18 @@
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.db import connection
-from django.http import JsonResponse
-from django.shortcuts import redirect, render
+from django.http import Http404, JsonResponse
+from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_safe
 
 from mutu.accounts.permissions import Perm, active_memberships, require_perm
 
+from . import documents, uploads
 from .audit import action_label, describe
 from .dashboard import section_for
 from .forms import AuditFilterForm
-from .models import Notification
+from .models import DocumentJob, Notification
 from .selectors import audit_for_user, filter_audit
 
 
@@ -58,3 +59,25 @@ def notifications(request):
         return redirect("notifications")
     page = Paginator(mine, 30).get_page(request.GET.get("page"))
     return render(request, "core/notifications.html", {"page": page})
+
+
+def _document(request, pk):
+    """A document job, only for whoever asked for it; a lost one is ended as failed here."""
+    job = get_object_or_404(DocumentJob, pk=pk, requested_by=request.user)
+    return documents.jobs.settle(job, documents.fail)
+
+
+@require_safe
+@login_required
+def document(request, pk):
+    """A document being drawn by the worker: its state (refreshed while it runs), then its download."""
+    return render(request, "core/document.html", {"job": _document(request, pk)})
+
+
+@require_safe
+@login_required
+def document_download(request, pk):
+    job = _document(request, pk)
+    if job.state != DocumentJob.State.DONE or not job.file:
+        raise Http404
+    return uploads.download(job.file, job.filename)

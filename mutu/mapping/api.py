@@ -10,7 +10,7 @@ from mutu.instruments.models import LevelBand
 from mutu.schools.selectors import school_for_user
 
 from . import selectors
-from .models import Milestone, RegionScore, SchoolScore
+from .models import Milestone, PendingScore, RaporVersion, RegionScore, SchoolScore
 from .rapor import region_figures, region_schools
 from .scoring import ENGINE
 
@@ -56,6 +56,13 @@ class NodeScoreOut(Schema):
     score: float | None
 
 
+class PendingOut(Schema):
+    total: float | None
+    total_published: float | None
+    computed_at: str
+    set_aside: bool  # the pengawas kept the published rapor; the newer answers wait for the next round
+
+
 class RaporOut(Schema):
     npsn: str
     round: int
@@ -67,6 +74,9 @@ class RaporOut(Schema):
     flags: list
     status: list[str]
     nodes: list[NodeScoreOut]
+    version: int | None  # the published version these figures are (None while provisional)
+    published_at: str | None
+    newer_provisional: PendingOut | None  # a re-score since publication, not published: it changes nothing above
 
 
 class RegionOut(Schema):
@@ -143,6 +153,8 @@ def school_rapor(request, round_id: int, npsn: str):
     school = school_for_user(request.user, npsn, Perm.ROUND_VIEW)
     score = get_object_or_404(SchoolScore, round=round_, school=school, engine=ENGINE)
     bands = list(LevelBand.objects.filter(version=round_.instrument_id).order_by("position"))
+    version = RaporVersion.objects.filter(round=round_, school=school).order_by("number").last()
+    pending = PendingScore.objects.filter(round=round_, school=school, engine=ENGINE).first()
     return RaporOut(
         npsn=school.npsn,
         round=round_.pk,
@@ -154,6 +166,15 @@ def school_rapor(request, round_id: int, npsn: str):
         flags=score.flags,
         nodes=_scores(round_, score.values),
         status=list(Milestone.objects.filter(round=round_, school=school).values_list("step", flat=True)),
+        version=version and version.number,
+        published_at=version and version.published_at.isoformat(),
+        newer_provisional=pending
+        and PendingOut(
+            total=pending.total,
+            total_published=pending.total_published,
+            computed_at=pending.computed_at.isoformat(),
+            set_aside=not pending.open,
+        ),
     )
 
 

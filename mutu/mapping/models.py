@@ -255,3 +255,66 @@ class ScoringRun(models.Model):
     @property
     def busy(self):
         return self.state in self.ACTIVE
+
+
+class RaporVersion(models.Model):
+    """A rapor as the pengawas published it: never changed afterwards. Publishing a newer provisional
+    version adds the next number; the school's SchoolScore always holds the latest version's figures."""
+
+    round = models.ForeignKey(Round, on_delete=models.CASCADE, related_name="rapor_versions")
+    school = models.ForeignKey("schools.School", on_delete=models.CASCADE, related_name="+")
+    number = models.PositiveSmallIntegerField()
+    values = models.BinaryField()
+    total = models.FloatField(null=True)
+    total_published = models.FloatField(null=True)
+    level = models.PositiveSmallIntegerField(null=True)
+    original_total = models.FloatField(null=True)
+    respondents = models.JSONField(default=dict)
+    # The verval as published: {node id: [agreed, corrected, note]}; later re-verification leaves it.
+    verifications = models.JSONField(default=dict)
+    reason = models.TextField(blank=True)  # why this version replaced the one before (empty for the first)
+    published_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    published_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["round", "school", "number"]
+        constraints = [models.UniqueConstraint(fields=["round", "school", "number"], name="rapor_version_unique")]
+
+    def __str__(self):
+        return f"{self.school_id} v{self.number}: {self.total_published}"
+
+
+class PendingScore(models.Model):
+    """A re-score of a published rapor that differs from it (late answers, a correction in a reopened
+    verval), or a reopening by the pengawas or LPMP: provisional, shown beside the published rapor,
+    which stays in force until the pengawas publishes this one as the next version or sets it aside
+    (the late answers then wait for the next round)."""
+
+    round = models.ForeignKey(Round, on_delete=models.CASCADE, related_name="pending_scores")
+    school = models.ForeignKey("schools.School", on_delete=models.CASCADE, related_name="+")
+    engine = models.CharField(max_length=30)
+    values = models.BinaryField()
+    total = models.FloatField(null=True)
+    total_published = models.FloatField(null=True)
+    level = models.PositiveSmallIntegerField(null=True)
+    original_values = models.BinaryField(null=True)
+    original_total = models.FloatField(null=True)
+    respondents = models.JSONField(default=dict)
+    flags = models.JSONField(default=list)
+    flag_count = models.PositiveSmallIntegerField(default=0)
+    computed_at = models.DateTimeField()
+    reopened_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    reopen_reason = models.TextField(blank=True)
+    set_aside_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    set_aside_reason = models.TextField(blank=True)
+    set_aside_at = models.DateTimeField(null=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["round", "school", "engine"], name="pending_score_unique")]
+
+    def __str__(self):
+        return f"{self.school_id} pending: {self.total_published}"
+
+    @property
+    def open(self):
+        return self.set_aside_at is None

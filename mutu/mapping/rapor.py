@@ -18,8 +18,9 @@ from mutu.regions.models import District, Province, Regency
 from mutu.schools.models import School
 
 from . import charts, selectors
-from .models import Milestone, RegionScore, SchoolProgress, SchoolScore, Verification
+from .models import Milestone, PendingScore, RaporVersion, RegionScore, SchoolProgress, SchoolScore, Verification
 from .scoring import ENGINE, published
+from .services import current_verifications, pending_reason
 
 
 def _num(value):
@@ -38,13 +39,43 @@ def _band(bands, value):
     return bands[-1]
 
 
-def school_context(round_, school):
-    """Everything the school rapor shows, in a fixed number of queries whatever the data size."""
+@dataclass
+class PublishedVerification:
+    """One sub-indicator's verval as a rapor version was published with it."""
+
+    agreed: bool
+    corrected: float | None
+    note: str
+
+
+def school_context(round_, school, verval=False):
+    """Everything the school rapor shows, in a fixed number of queries whatever the data size. A
+    published rapor shows its latest version with the verval it was published with, and a pending
+    newer version beside it; `verval`: the version verval works on, with its current verval."""
     score, regions = selectors.school_rapor(round_, school)
     nodes = selectors.nodes_of(round_)
     bands = list(LevelBand.objects.filter(version=round_.instrument_id).order_by("position"))
-    verifications = {v.node_id: v for v in Verification.objects.filter(round=round_, school=school)}
     milestones = {m.step: m for m in Milestone.objects.filter(round=round_, school=school).select_related("actor")}
+    is_published = Milestone.Step.PUBLISHED.value in milestones
+    versions = list(RaporVersion.objects.filter(round=round_, school=school).select_related("published_by"))
+    pending = PendingScore.objects.filter(round=round_, school=school, engine=ENGINE).first() if is_published else None
+    published_score = score
+    reverifying = bool(verval and score and is_published and pending and pending.open)
+    stale = {}
+    if verval and score:
+        if reverifying:
+            score = pending
+        verifications = current_verifications(round_, school, score)
+        stale = {
+            v.node_id: v
+            for v in Verification.objects.filter(round=round_, school=school).exclude(node_id__in=verifications)
+        }
+    elif is_published and versions:
+        verifications = {
+            int(node_id): PublishedVerification(*entry) for node_id, entry in versions[-1].verifications.items()
+        }
+    else:
+        verifications = {v.node_id: v for v in Verification.objects.filter(round=round_, school=school)}
     values = selectors.decode(score.values) if score else [None] * len(nodes)
     originals = selectors.decode(score.original_values) if score and score.original_values else None
     regency = regions.get(("regency", school.regency.code))
@@ -66,6 +97,7 @@ def school_context(round_, school):
             "band": _band(bands, value),
             "children": [],
             "verification": verifications.get(node.id),
+            "stale": stale.get(node.id),
             "regency": _num(means["regency"][i]) if means["regency"] is not None else None,
         }
         by_id[node.id] = item
@@ -103,8 +135,13 @@ def school_context(round_, school):
         "chart": chart,
         "history": selectors.history(school, round_),
         "milestones": [(step, milestones.get(step.value)) for step in Milestone.Step],
-        "published": Milestone.Step.PUBLISHED.value in milestones,
+        "published": is_published,
         "verification_done": Milestone.Step.VERIFIED.value in milestones,
+        "reverifying": reverifying,
+        "verval_locked": Milestone.Step.VERIFIED.value in milestones and not reverifying,
+        "versions": versions,
+        "version": versions[-1] if is_published and versions else None,
+        "pending": pending and _pending_summary(round_, school, pending, published_score, nodes, bands),
         "original_total": _num(score.original_total) if score else None,
         "sent_since": max(0, sent - counted) if score else 0,  # responses sent after the rapor was computed
         "path": region_path(round_, RegionScore.Kind.DISTRICT, school.district.code),
@@ -113,6 +150,23 @@ def school_context(round_, school):
         "flags": score.flags if score else [],
         "regency_score": regency,
         "province_score": province,
+    }
+
+
+def _pending_summary(round_, school, pending, score, nodes, bands):
+    """A pending version beside the published rapor: its total and level, the standards that differ."""
+    new, old = selectors.decode(pending.values), selectors.decode(score.values)
+    changed = [
+        {"node": node, "published": _num(old[i]), "pending": _num(new[i])}
+        for i, node in enumerate(nodes)
+        if not node.parent_id and _num(old[i]) != _num(new[i])
+    ]
+    return {
+        "score": pending,
+        "total": _num(pending.total),
+        "band": bands[pending.level] if pending.level is not None else None,
+        "changed": changed,
+        "reason": pending_reason(round_, school, pending),
     }
 
 

@@ -10,7 +10,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
+from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 from django_ratelimit.core import get_usage
@@ -19,7 +19,7 @@ from mutu.core.throttle import address_usage, locked_minutes
 
 from . import services
 from .forms import CodeForm
-from .models import Respondent
+from .models import Milestone, Respondent
 
 # Every respondent page is sent with Cache-Control: no-store (never_cache): on a shared phone or lab
 # computer, the Back button must not bring up another person's answers.
@@ -125,6 +125,19 @@ def _respondent(request, code):
     return respondent, None
 
 
+# Answers sent after the school's rapor was published are kept and wait for its next version.
+LATE = gettext_lazy(
+    "This school's rapor is already published. Your answers are kept and count in the next version of the "
+    "rapor, once the pengawas verifies and publishes it."
+)
+
+
+def _rapor_published(respondent):
+    return Milestone.objects.filter(
+        round_id=respondent.round_id, school_id=respondent.school_id, step=Milestone.Step.PUBLISHED
+    ).exists()
+
+
 @require_http_methods(["GET", "HEAD", "POST"])
 @never_cache
 def enter_code(request):
@@ -147,12 +160,14 @@ def questions(request, code):
     respondent, refusal = _respondent(request, code)
     if refusal:
         return refusal
+    late = _rapor_published(respondent)
     if respondent.submitted_at:
         # Only that it was sent: whoever holds the printed sheet must not read anyone's answers.
+        message = _("Thank you: the answers for this code were sent.")
         return render(
             request,
             "mapping/respond_message.html",
-            {"title": _("Answers sent"), "message": _("Thank you: the answers for this code were sent.")},
+            {"title": _("Answers sent"), "message": f"{message} {LATE}" if late else message},
         )
     questionnaire = services.questionnaire_for(respondent)
     if questionnaire is None:
@@ -198,6 +213,7 @@ def questions(request, code):
             "items": items,
             "answered": services.answered(respondent.draft),
             "total": page.paginator.count,
+            "late": LATE if late else "",
         },
     )
     return _remember(response, respondent.code)

@@ -32,7 +32,16 @@ from mutu.instruments.models import LevelBand, Node, Option, RespondentType, Rol
 from mutu.regions.models import District, Province, Regency
 from mutu.schools.models import School
 
-from .models import ExternalValue, Milestone, RegionScore, Respondent, Round, SchoolScore, Verification
+from .models import (
+    ExternalValue,
+    Milestone,
+    PendingScore,
+    RegionScore,
+    Respondent,
+    Round,
+    SchoolScore,
+    Verification,
+)
 
 ENGINE = "pmp2019-v1"
 TYPES = list(RespondentType.values)
@@ -496,30 +505,35 @@ def _score_schools(round_, matrix, schools, regions=None):
     quota_of = {level: [round_.quota(level, t) for t in TYPES] for level in set(levels_of_schools)}
     quotas = np.array([quota_of[level] for level in levels_of_schools]).reshape(len(schools), len(TYPES))
     flags = quality_flags(matrix, tally, y, quotas, values)
-    SchoolScore.objects.filter(round=round_, engine=ENGINE, school_id__in=school_ids).delete()
     now = timezone.now()
-    insert_rows(
-        SchoolScore,
-        SCORE_COLUMNS,
+    rows = [
         (
-            (
-                round_.pk,
-                int(school_ids[i]),
-                ENGINE,
-                values[i].astype("<f8").tobytes(),
-                _stored(totals[i]),
-                _stored(shown[i]),
-                None if np.isnan(shown[i]) else int(levels[i]),
-                original[i].astype("<f8").tobytes() if corrected[i] else None,
-                _stored(original_totals[i]) if corrected[i] else None,
-                {t: int(c) for t, c in zip(TYPES, tally.present[i], strict=True) if c},
-                flags[i],
-                len(flags[i]),
-                now,
-            )
-            for i in np.flatnonzero(sent)
-        ),
-    )
+            round_.pk,
+            int(school_ids[i]),
+            ENGINE,
+            values[i].astype("<f8").tobytes(),
+            _stored(totals[i]),
+            _stored(shown[i]),
+            None if np.isnan(shown[i]) else int(levels[i]),
+            original[i].astype("<f8").tobytes() if corrected[i] else None,
+            _stored(original_totals[i]) if corrected[i] else None,
+            {t: int(c) for t, c in zip(TYPES, tally.present[i], strict=True) if c},
+            flags[i],
+            len(flags[i]),
+            now,
+        )
+        for i in np.flatnonzero(sent)
+    ]
+    held = _published_scores(round_, school_ids.tolist())
+    SchoolScore.objects.filter(round=round_, engine=ENGINE, school_id__in=school_ids).exclude(
+        school_id__in=held
+    ).delete()
+    insert_rows(SchoolScore, SCORE_COLUMNS, (row for row in rows if row[1] not in held))
+    _hold_pending(round_, [row for row in rows if row[1] in held], held)
+    for i, school_id in enumerate(school_ids.tolist()):  # regions count what was published
+        if school_id in held:
+            stored_values, total, level = held[school_id]
+            values[i], totals[i], levels[i] = np.frombuffer(stored_values, dtype="<f8"), _nan(total), level or 0
     # "Responses complete" is reached live, when the last quota is met (services.refresh_progress).
     reached = set(
         Milestone.objects.filter(
@@ -539,6 +553,48 @@ def _score_schools(round_, matrix, schools, regions=None):
     if regions is not None:
         _feed_regions(regions, schools, values, totals, levels)
     return int(sent.sum())
+
+
+def _nan(value):
+    return np.nan if value is None else value
+
+
+def _published_scores(round_, school_ids):
+    """{school id: (values, total, level)} of the published rapor among the schools: a re-score
+    never overwrites them (see `_hold_pending`)."""
+    published = Milestone.objects.filter(round=round_, step=Milestone.Step.PUBLISHED, school_id__in=school_ids)
+    return {
+        school_id: (bytes(values), total, level)
+        for school_id, values, total, level in SchoolScore.objects.filter(
+            round=round_, engine=ENGINE, school_id__in=published.values("school_id")
+        ).values_list("school_id", "values", "total", "level")
+    }
+
+
+def _hold_pending(round_, rows, held):
+    """Keep the new scores of published schools beside their rapor as provisional versions (rows in
+    SCORE_COLUMNS order). A score equal to the published one removes the pending version, unless the
+    rapor was reopened on purpose; a version set aside stays set aside while its scores are the same."""
+    existing = {
+        pending.school_id: pending
+        for pending in PendingScore.objects.filter(round=round_, engine=ENGINE, school_id__in=[r[1] for r in rows])
+    }
+    fresh = []
+    for row in rows:
+        fields = dict(zip(SCORE_COLUMNS, row, strict=True))
+        fields.update(round_id=fields.pop("round"), school_id=fields.pop("school"))
+        old = existing.get(fields["school_id"])
+        if fields["values"] == held[fields["school_id"]][0] and not (old and old.reopened_by_id):
+            continue
+        pending = PendingScore(**fields)
+        if old:
+            pending.reopened_by_id, pending.reopen_reason = old.reopened_by_id, old.reopen_reason
+            if bytes(old.values) == fields["values"]:
+                pending.set_aside_by_id, pending.set_aside_reason = old.set_aside_by_id, old.set_aside_reason
+                pending.set_aside_at = old.set_aside_at
+        fresh.append(pending)
+    PendingScore.objects.filter(pk__in=[p.pk for p in existing.values()]).delete()
+    PendingScore.objects.bulk_create(fresh)
 
 
 def _feed_regions(regions, schools, values, totals, levels):

@@ -16,6 +16,8 @@ from mutu.instruments.models import Node, Option, Question, Questionnaire
 from . import scoring
 from .models import (
     Milestone,
+    PendingScore,
+    RaporVersion,
     Respondent,
     Round,
     SchoolProgress,
@@ -397,13 +399,38 @@ def submit_answers(*, respondent, options):
 
 
 def _open_for_verval(round_, school):
-    """The school's rapor, locked, while verval may still change it."""
+    """The score verval works on, locked, while verval may still change it: the provisional rapor
+    before publication; after it, the open pending version (the published rapor never changes)."""
+    if Milestone.objects.filter(round=round_, school=school, step=Milestone.Step.PUBLISHED).exists():
+        pending = (
+            PendingScore.objects.select_for_update()
+            .filter(round=round_, school=school, engine=scoring.ENGINE, set_aside_at__isnull=True)
+            .first()
+        )
+        if pending is None:
+            raise AnswerError(_("This rapor is published; reopen it to verify a new version."))
+        return pending
     score = SchoolScore.objects.select_for_update().filter(round=round_, school=school, engine=scoring.ENGINE).first()
     if score is None:
         raise AnswerError(_("This school has no rapor to verify yet."))
     if Milestone.objects.filter(round=round_, school=school, step=Milestone.Step.VERIFIED).exists():
         raise AnswerError(_("Verification is finished; it can no longer change."))
     return score
+
+
+def current_verifications(round_, school, score):
+    """{node id: Verification} of the verval that still holds for the score's engine values: one made
+    on other engine values (before late answers changed them) must be reviewed again."""
+    engine = _engine_values(round_, score)
+    return {
+        v.node_id: v
+        for v in Verification.objects.filter(round=round_, school=school)
+        if v.node_id in engine and _same(v.original, engine[v.node_id])
+    }
+
+
+def _same(a, b):
+    return (a is None and b is None) or (a is not None and b is not None and math.isclose(a, b, abs_tol=1e-9))
 
 
 def _engine_values(round_, score):
@@ -471,6 +498,15 @@ def agree_all(*, actor, round_, school, node):
         .filter(Q(id=node.id) | Q(parent_id=node.id) | Q(parent__parent_id=node.id))
         .values_list("id", flat=True)
     )
+    current = current_verifications(round_, school, score)
+    stale = Verification.objects.filter(round=round_, school=school, node_id__in=subs, agreed=True).exclude(
+        node_id__in=current
+    )
+    stale_ids = set(stale.values_list("node_id", flat=True))
+    for sub in stale_ids:  # an agreement made on other engine values agrees with the new ones
+        Verification.objects.filter(round=round_, school=school, node_id=sub).update(
+            verifier=actor, original=engine[sub], at=timezone.now()
+        )
     done = set(
         Verification.objects.filter(round=round_, school=school, node_id__in=subs).values_list("node_id", flat=True)
     )
@@ -484,7 +520,7 @@ def agree_all(*, actor, round_, school, node):
         ],
         ignore_conflicts=True,  # a double click agrees once
     )
-    count = len(new)
+    count = len(new) + len(stale_ids)
     record_audit(
         actor=actor,
         action="rapor.verify",
@@ -496,7 +532,8 @@ def agree_all(*, actor, round_, school, node):
 
 
 def advance(*, actor, round_, school):
-    """Move a school to the next status: verified (every sub-indicator reviewed), then published."""
+    """Move a school to the next status: verified (every sub-indicator reviewed), then published
+    (version 1); once published, publish its open pending version as the next version."""
     with transaction.atomic():
         reached = set(
             Milestone.objects.select_for_update().filter(round=round_, school=school).values_list("step", flat=True)
@@ -504,14 +541,17 @@ def advance(*, actor, round_, school):
         if Milestone.Step.SCORED not in reached:
             raise AnswerError(_("This school has no rapor yet."))
         if Milestone.Step.VERIFIED not in reached:
-            subs = round_.instrument.nodes.filter(kind="sub").count()
-            done = Verification.objects.filter(round=round_, school=school).count()
-            if done < subs:
-                raise AnswerError(_("%(left)s sub-indicators are not verified yet.") % {"left": subs - done})
+            _require_verified(
+                round_, school, SchoolScore.objects.get(round=round_, school=school, engine=scoring.ENGINE)
+            )
             step = Milestone.Step.VERIFIED
         elif Milestone.Step.PUBLISHED not in reached:
             step = Milestone.Step.PUBLISHED
+            _new_version(
+                actor, round_, school, SchoolScore.objects.get(round=round_, school=school, engine=scoring.ENGINE)
+            )
         else:
+            _publish_pending(actor, round_, school)
             return Milestone.Step.PUBLISHED
         Milestone.objects.create(round=round_, school=school, step=step, actor=actor)
         record_audit(
@@ -522,6 +562,146 @@ def advance(*, actor, round_, school):
             changes={"round": round_.pk},
         )
     return step
+
+
+def _require_verified(round_, school, score):
+    subs = round_.instrument.nodes.filter(kind="sub").count()
+    left = subs - len(current_verifications(round_, school, score))
+    if left > 0:
+        raise AnswerError(_("%(left)s sub-indicators are not verified yet.") % {"left": left})
+
+
+def _new_version(actor, round_, school, score, reason=""):
+    number = (RaporVersion.objects.filter(round=round_, school=school).aggregate(n=Max("number"))["n"] or 0) + 1
+    return RaporVersion.objects.create(
+        round=round_,
+        school=school,
+        number=number,
+        values=score.values,
+        total=score.total,
+        total_published=score.total_published,
+        level=score.level,
+        original_total=score.original_total,
+        respondents=score.respondents,
+        verifications={
+            str(v.node_id): [v.agreed, v.corrected, v.note]
+            for v in Verification.objects.filter(round=round_, school=school)
+        },
+        reason=reason,
+        published_by=actor,
+        published_at=timezone.now(),
+    )
+
+
+PENDING_FIELDS = [
+    "values",
+    "total",
+    "total_published",
+    "level",
+    "original_values",
+    "original_total",
+    "respondents",
+    "flags",
+    "flag_count",
+    "computed_at",
+]
+
+
+def _publish_pending(actor, round_, school):
+    """The verified pending version becomes the school's rapor (the next version); its regions follow."""
+    from .tasks import refresh_regions_task
+
+    pending = _open_for_verval(round_, school)
+    _require_verified(round_, school, pending)
+    reason = pending_reason(round_, school, pending)
+    score = SchoolScore.objects.select_for_update().get(round=round_, school=school, engine=scoring.ENGINE)
+    for field in PENDING_FIELDS:
+        setattr(score, field, getattr(pending, field))
+    score.save(update_fields=PENDING_FIELDS)
+    version = _new_version(actor, round_, school, score, reason=reason)
+    pending.delete()
+    record_audit(
+        actor=actor,
+        action="rapor.republished",
+        obj=school,
+        province_id=school.province_id,
+        changes={"round": round_.pk, "version": version.number, "total": score.total_published},
+    )
+    province_id = school.province_id
+    transaction.on_commit(lambda: refresh_regions_task.enqueue(round_.pk, province_id))
+    return version
+
+
+def pending_reason(round_, school, pending):
+    """Why a pending version differs from the published rapor, in words for the page and the history."""
+    published = SchoolScore.objects.filter(round=round_, school=school, engine=scoring.ENGINE).first()
+    reasons = []
+    late = sum(pending.respondents.values()) - sum(published.respondents.values()) if published else 0
+    if late > 0:
+        reasons.append(_("%(n)s responses sent after publication") % {"n": late})
+    if pending.reopened_by_id:
+        reasons.append(_("reopened: %(reason)s") % {"reason": pending.reopen_reason})
+    if not reasons and published and bytes(pending.values) != bytes(published.values):
+        reasons.append(_("verval corrections"))
+    return "; ".join(reasons)
+
+
+def reopen(*, actor, round_, school, reason):
+    """Open a published rapor for verification again (pengawas or LPMP): a pending version is made
+    beside it from the answers and verval as they now stand; the published rapor stays in force."""
+    reason = reason.strip()
+    if not reason:
+        raise AnswerError(_("Give the reason for reopening."))
+    with transaction.atomic():
+        if (
+            not Milestone.objects.select_for_update()
+            .filter(round=round_, school=school, step=Milestone.Step.PUBLISHED)
+            .exists()
+        ):
+            raise AnswerError(_("Only a published rapor can be reopened."))
+        pending = PendingScore.objects.select_for_update().filter(round=round_, school=school).first()
+        if pending and pending.open and pending.reopened_by_id:
+            return pending
+        published = SchoolScore.objects.get(round=round_, school=school, engine=scoring.ENGINE)
+        pending = pending or PendingScore(
+            round=round_,
+            school=school,
+            engine=scoring.ENGINE,
+            **{field: getattr(published, field) for field in PENDING_FIELDS},
+        )
+        pending.reopened_by, pending.reopen_reason = actor, reason
+        pending.set_aside_at, pending.set_aside_by, pending.set_aside_reason = None, None, ""
+        pending.save()
+        scoring.rescore_school(round_, school)  # late answers and corrections since count in it
+        record_audit(
+            actor=actor,
+            action="rapor.reopen",
+            obj=school,
+            province_id=school.province_id,
+            changes={"round": round_.pk, "reason": reason},
+        )
+    return PendingScore.objects.get(round=round_, school=school)
+
+
+@transaction.atomic
+def set_aside(*, actor, round_, school, reason):
+    """Keep the published rapor and leave the pending version (late answers) for the next round."""
+    reason = reason.strip()
+    if not reason:
+        raise AnswerError(_("Give the reason for keeping the published rapor."))
+    pending = PendingScore.objects.select_for_update().filter(round=round_, school=school, set_aside_at=None).first()
+    if pending is None:
+        raise AnswerError(_("There is no newer version to set aside."))
+    pending.set_aside_at, pending.set_aside_by, pending.set_aside_reason = timezone.now(), actor, reason
+    pending.save(update_fields=["set_aside_at", "set_aside_by", "set_aside_reason"])
+    record_audit(
+        actor=actor,
+        action="rapor.set_aside",
+        obj=school,
+        province_id=school.province_id,
+        changes={"round": round_.pk, "reason": reason},
+    )
+    return pending
 
 
 @transaction.atomic

@@ -20,4 +20,6 @@ urlpatterns = [
     path("<int:pk>/schools/<str:npsn>/verify/<int:node_id>/", views.verify, name="verify"),
     path("<int:pk>/schools/<str:npsn>/agree/<int:node_id>/", views.agree_all, name="agree"),
     path("<int:pk>/schools/<str:npsn>/advance/", views.finish_verification, name="advance"),
+    path("<int:pk>/schools/<str:npsn>/reopen/", views.rapor_keep, {"action": "reopen"}, name="reopen"),
+    path("<int:pk>/schools/<str:npsn>/set-aside/", views.rapor_keep, {"action": "set-aside"}, name="set_aside"),
 ]

@@ -131,6 +131,7 @@ def school_rapor(request, pk, npsn):
     round_, school = _school_in_round(request, pk, npsn)
     context = rapor_lib.school_context(round_, school)
     context["can_verify"] = bool(school_for_user_or_none(request.user, npsn, Perm.VERVAL))
+    context["can_reopen"] = bool(_keeper_school(request.user, npsn))
     return _report(
         request,
         context,
@@ -157,7 +158,7 @@ def verval_list(request, pk):
 def verval(request, pk, npsn):
     """One page per school: agree with whole standards or indicators, correct the exceptions."""
     round_, school = _school_in_round(request, pk, npsn, Perm.VERVAL)
-    context = rapor_lib.school_context(round_, school)
+    context = rapor_lib.school_context(round_, school, verval=True)
     if context["score"] is None:
         raise Http404
     return render(request, "mapping/verval.html", context)
@@ -170,7 +171,7 @@ def _verval_answer(request, round_, school, node, error=None, typed=None):
         if error:
             messages.error(request, error)
         return redirect(reverse("mapping:verval", args=[round_.pk, school.npsn]) + f"#v-{node.pk}")
-    context = rapor_lib.school_context(round_, school)
+    context = rapor_lib.school_context(round_, school, verval=True)
     context.update(
         standard=rapor_lib.standard_of(context, node.pk), error=error, error_node=node.pk, typed=typed, oob=True
     )
@@ -223,6 +224,36 @@ def finish_verification(request, pk, npsn):
     else:
         messages.success(request, _("Status: %(step)s.") % {"step": Milestone.Step(step).label})
     return redirect("mapping:verval", pk=round_.pk, npsn=school.npsn)
+
+
+def _keeper_school(user, npsn):
+    """The school if the user may reopen its published rapor or set a newer version aside: its
+    pengawas (verval) or the LPMP / pusat over it (round management); else None."""
+    return school_for_user_or_none(user, npsn, Perm.VERVAL) or school_for_user_or_none(user, npsn, Perm.ROUND_MANAGE)
+
+
+@require_POST
+@require_perm(Perm.ROUND_VIEW)
+def rapor_keep(request, pk, npsn, action):
+    """Reopen a published rapor for a new verified version, or set the pending version aside; both
+    with a reason, both leaving the published rapor as it is."""
+    round_ = selectors.round_for_user(request.user, pk)
+    school = _keeper_school(request.user, npsn)
+    if school is None or (round_.province_id and school.province_id != round_.province_id):
+        raise Http404
+    service = {"reopen": services.reopen, "set-aside": services.set_aside}[action]
+    try:
+        service(actor=request.user, round_=round_, school=school, reason=request.POST.get("reason", ""))
+    except services.AnswerError as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(
+            request,
+            _("Reopened: the published rapor stays in force until the pengawas publishes the new version.")
+            if action == "reopen"
+            else _("The published rapor is kept; the newer answers wait for the next round."),
+        )
+    return redirect("mapping:rapor", pk=round_.pk, npsn=school.npsn)
 
 
 @require_safe

@@ -6,4 +6,4 @@ class Config(AppConfig):
     label = "programme"
 
     def ready(self):
-        from . import dashboard  # noqa: F401  (registers its menu entries and home section)
+        from . import dashboard, documents  # noqa: F401  (register menu entries, home section, documents)

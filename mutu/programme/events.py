@@ -610,11 +610,12 @@ def check_in(*, day_code, participant_code, method=AttendanceMethod.CODE):
 
 
 @transaction.atomic
-def save_checklist(*, actor, session, present, shown=None):
+def save_checklist(*, actor, session, present, shown=None, reason=""):
     """The facilitator's checklist of a session: `present` is the set of (participant id, day) ticked,
     `shown` the set that was ticked when the page was drawn (None: the marks as they stand). A tick is
     added; a mark the facilitator saw and unticked is removed; a participant's own check-in made since
-    the page was drawn stays. Submitting the same list again changes nothing."""
+    the page was drawn stays; removing a mark needs a reason, kept in the audit. A day that has not
+    come cannot be ticked. Submitting the same list again changes nothing."""
     event = session.event
     if not selectors.runs(actor, event):
         raise ProgrammeError(_("Only the event's facilitators and its LPMP take attendance."))
@@ -624,6 +625,15 @@ def save_checklist(*, actor, session, present, shown=None):
     current = {(a.participant_id, a.day) for a in existing}
     unticked = (current if shown is None else current & set(shown)) - wanted
     added = sorted(wanted - current)
+    today = timezone.localdate()
+    future = sorted({d for _p, d in added if session.date_of(d) and session.date_of(d) > today})
+    if future:  # as for day codes: nobody is present on a day that has not come
+        raise ProgrammeError(
+            _("Day %(day)s (%(date)s) has not come yet: its attendance is taken on that day.")
+            % {"day": future[0], "date": session.date_of(future[0]).strftime("%d-%m-%Y")}
+        )
+    if unticked and not reason.strip():
+        raise ProgrammeError(_("Say why the attendance marks that were unticked are removed."))
     Attendance.objects.filter(pk__in=[a.pk for a in existing if (a.participant_id, a.day) in unticked]).delete()
     Attendance.objects.bulk_create(
         [Attendance(participant_id=p, day=d, method=AttendanceMethod.CHECKLIST, recorded_by=actor) for p, d in added]
@@ -633,7 +643,11 @@ def save_checklist(*, actor, session, present, shown=None):
         action="programme.checklist",
         obj=session,
         province_id=event.cohort.province_id,
-        changes={"added": [f"{p}:{d}" for p, d in added], "removed": [f"{p}:{d}" for p, d in sorted(unticked)]},
+        changes={
+            "added": [f"{p}:{d}" for p, d in added],
+            "removed": [f"{p}:{d}" for p, d in sorted(unticked)],
+            "reason": reason.strip(),
+        },
     )
     return len(added), len(unticked)
 

@@ -26,6 +26,7 @@ from mutu.mapping.charts import standards_chart
 from mutu.schools.models import School
 
 from . import certificates, evaluation, events, recap, selectors, services
+from .documents import request_invitations
 from .forms import (
     AgreementForm,
     CheckInForm,
@@ -599,19 +600,21 @@ def participant_template(request):
     return response
 
 
-@require_safe
+@require_POST
 @require_perm(Perm.PROGRAMME_MANAGE)
 def invitations(request, pk):
-    """The invitation letters of the event's participants as one PDF, one letter per page, each with
-    the participant's personal attendance code."""
-    event = _run_event(request, pk)
-    link = request.build_absolute_uri(reverse("check_in"))
-    participants = event.participants.select_related("regency", "school", "session")
-    session = _number(request.GET.get("session"))
-    if session:
-        participants = participants.filter(session_id=session)
-    context = {"event": event, "participants": participants, "link": link, "qr": qr_svg(link)}
-    return pdf_response(render_pdf(request, "programme/invitations_pdf.html", context), f"undangan-{event.pk}")
+    """The invitation letters of the event's participants (each with the personal attendance code), as
+    one PDF drawn by the worker; only the LPMP running the event's cohort (or pusat) asks for them."""
+    event = _event(request, pk)
+    if not selectors.manages(request.user, event.cohort):
+        raise Http404
+    job, _queued = request_invitations(
+        actor=request.user,
+        event=event,
+        session=_number(request.POST.get("session")) or None,
+        link=request.build_absolute_uri(reverse("check_in")),
+    )
+    return redirect("document", pk=job.pk)
 
 
 # Attendance -------------------------------------------------------------------------------------
@@ -645,20 +648,32 @@ def attendance(request, pk):
 def checklist(request, pk, session):
     event = _run_event(request, pk)
     session = get_object_or_404(Session, event=event, pk=session)
+    typed = None
     if request.method == "POST":
         present, shown = _marks(request.POST.getlist("present")), _marks(request.POST.getlist("shown"))
+        reason = request.POST.get("reason", "")
         try:
-            added, removed = events.save_checklist(actor=request.user, session=session, present=present, shown=shown)
+            added, removed = events.save_checklist(
+                actor=request.user, session=session, present=present, shown=shown, reason=reason
+            )
+        except Error as exc:
+            _refused(request, exc)
+            typed = {"present": set(request.POST.getlist("present")), "reason": reason}  # back as it was ticked
+        else:
             messages.success(
                 request,
                 _("Attendance saved: %(added)s marked, %(removed)s removed.") % {"added": added, "removed": removed},
             )
-        except Error as exc:
-            _refused(request, exc)
-        return redirect("programme:checklist", pk=pk, session=session.pk)
+            return redirect("programme:checklist", pk=pk, session=session.pk)
     rows = events.attendance_table(event, session.participants.select_related("regency", "school", "session"))
-    context = {"event": event, "session": session, "rows": rows, "dates": session.dates()}
-    return render(request, "programme/checklist.html", context)
+    for row in rows:
+        for day in row["days"]:
+            value = f"{row['participant'].pk}:{day['day']}"
+            day["value"], day["marked"] = value, day["state"] in ("present", "late")
+            day["ticked"] = value in typed["present"] if typed else day["marked"]
+            day["future"] = bool(day["date"] and day["date"] > timezone.localdate())
+    context = {"event": event, "session": session, "rows": rows, "dates": session.dates(), "typed": typed}
+    return render(request, "programme/checklist.html", context, status=400 if typed else 200)
 
 
 def _marks(values):

@@ -44,12 +44,14 @@ def region(**lookup):
 EVERY_SCHOOL = lambda c: ("any", School.objects.all())  # noqa: E731 (a national round's area)
 WHOLE_AREA = lambda c: ("all", School.objects.all())  # noqa: E731 (managing the national round)
 OWN_IMPORT = lambda c: ("uploader", c["job"].uploaded_by)  # noqa: E731 (an import job is its uploader's)
+OWN_DOCUMENT = lambda c: ("uploader", c["document_job"].requested_by)  # noqa: E731
 OWN_UPLOAD = lambda c: ("uploader", c["upload"].uploaded_by)  # noqa: E731
 RIAU_DRAFT = lambda c: ("owner", c["draft"])  # noqa: E731 (a draft instrument is its owners')
 # An API token of the Riau principal: hers, and revocable by the admins whose scope holds school a.
 KEPSEK_TOKEN = lambda c: ("token", c["token"])  # noqa: E731
 # Commenting on a school's cycle: its team or its reviewers.
 CYCLE_TALK = lambda c: ("talk", School.objects.filter(pk=c["a"].pk))  # noqa: E731
+KEEPER = lambda c: ("keeper", School.objects.filter(pk=c["a"].pk))  # noqa: E731
 WHOLE_RIAU = lambda c: ("all", School.objects.filter(province__code="14"))  # noqa: E731
 RIAU = region(province__code="14")
 # The programme's region-bound records, by who may open them (see mutu/programme/selectors.py): the
@@ -247,7 +249,7 @@ MATRIX = [
     event_case("roster_add", NONE, "post", **MANAGE),
     event_case("participant_import", NONE, "post", **MANAGE),
     event_case("participant_remove", lambda c: [c["participant"].pk], "post", **MANAGE),
-    event_case("invitations", NONE, perm=Perm.PROGRAMME_MANAGE, target=WHOLE_RIAU),
+    event_case("invitations", NONE, method="post", perm=Perm.PROGRAMME_MANAGE, target=WHOLE_RIAU),
     event_case("attendance", NONE),
     event_case("certificates_generate", NONE, "post", **MANAGE),
     event_case("certificates_zip", NONE, target=only(RUNNERS)),
@@ -257,6 +259,8 @@ MATRIX = [
     ("api_tokens", lambda c: [], "get", None, None, [""]),
     ("api_tokens", lambda c: [], "post", None, None, [""]),
     ("api_token_revoke", lambda c: [c["token"].pk], "post", None, KEPSEK_TOKEN, [""]),
+    ("document", lambda c: [c["document_job"].pk], "get", None, OWN_DOCUMENT, [""]),
+    ("document_download", lambda c: [c["document_job"].pk], "get", None, OWN_DOCUMENT, [""]),
     ("mapping:rounds", lambda c: [], "get", Perm.ROUND_VIEW, None, [""]),
     ("mapping:create", lambda c: [], "get", Perm.ROUND_MANAGE, None, [""]),
     ("mapping:create", lambda c: [], "post", Perm.ROUND_MANAGE, None, [""]),
@@ -307,6 +311,8 @@ MATRIX = [
     ("mapping:verify", lambda c: [c["round"].pk, c["a"].npsn, c["node"].pk], "post", Perm.VERVAL, school("a"), [""]),
     ("mapping:agree", lambda c: [c["round"].pk, c["a"].npsn, c["node"].pk], "post", Perm.VERVAL, school("a"), [""]),
     ("mapping:advance", lambda c: [c["round"].pk, c["a"].npsn], "post", Perm.VERVAL, school("a"), [""]),
+    ("mapping:reopen", lambda c: [c["round"].pk, c["a"].npsn], "post", Perm.ROUND_VIEW, KEEPER, [""]),
+    ("mapping:set_aside", lambda c: [c["round"].pk, c["a"].npsn], "post", Perm.ROUND_VIEW, KEEPER, [""]),
 ]
 # Reachable without an account by design (name → args).
 PUBLIC = {
@@ -360,6 +366,8 @@ def allowed(user, perm, target):
         return user == what
     if mode == "personas":
         return user.username in what
+    if mode == "keeper":  # a published rapor: its pengawas, or the LPMP / pusat over the school
+        return allowed(user, Perm.VERVAL, ("any", what)) or allowed(user, Perm.ROUND_MANAGE, ("any", what))
     if mode == "talk":
         return allowed(user, Perm.CYCLE_EDIT, ("any", what)) or allowed(user, Perm.CYCLE_REVIEW, ("any", what))
     if mode == "token":
@@ -417,6 +425,7 @@ def context(personas, schools):
     from django.core.files.base import ContentFile
 
     from mutu.accounts.tokens import create_token
+    from mutu.core.models import DocumentJob
     from mutu.cycle.models import Evidence, Problem, SchoolDocument
     from mutu.cycle.services import start_cycle
     from mutu.factories import ActivityFactory
@@ -459,6 +468,15 @@ def context(personas, schools):
         "program": program,
         "activity": activity,
         "visit": _visit(personas["pengawas"], schools["a"]),
+        "document_job": DocumentJob.objects.create(
+            kind="programme.invitations",
+            key="x",
+            title="Undangan",
+            requested_by=personas["lpmp"],
+            state="done",
+            file=ContentFile(b"%PDF-1.4", name="undangan.pdf"),
+            filename="undangan.pdf",
+        ),
         "document": SchoolDocument.objects.create(
             school=schools["a"],
             kind="kebijakan",

@@ -4,7 +4,7 @@ import pytest
 
 from conftest import browser_log_in as log_in
 from mutu.mapping import scoring
-from mutu.mapping.models import Respondent, Verification
+from mutu.mapping.models import Milestone, Respondent, Verification
 
 
 @pytest.mark.django_db(transaction=True)
@@ -32,6 +32,7 @@ def test_mapping_flow(browser, live_server, personas, schools, open_round, tmp_p
     phone.locator("fieldset").nth(1).get_by_label("b").check()
     phone.locator("fieldset").nth(1).locator(".saved").get_by_text("Tersimpan").wait_for()
     phone.get_by_role("button", name="Kirim jawaban").click()
+    phone.locator("#confirm-dialog").get_by_role("button", name="Kirim jawaban").click()  # it asks first
     phone.wait_for_selector("text=jawaban untuk kode ini sudah terkirim")
     assert Respondent.objects.get(code=code).submitted_at is not None
 
@@ -62,8 +63,17 @@ def test_mapping_flow(browser, live_server, personas, schools, open_round, tmp_p
         supervisor.wait_for_load_state("networkidle")
     supervisor.locator("#verval-summary").get_by_text("4/4").wait_for()
     assert supervisor.url.endswith("/verval/")  # htmx: no full reloads
+    # Finishing and publishing ask first: cancelled, nothing changes; confirmed, the step is taken.
+    dialog = supervisor.locator("#confirm-dialog")
     supervisor.get_by_role("button", name="Selesaikan verifikasi").last.click()  # at the end of the page
+    assert "tidak dapat diubah lagi" in dialog.inner_text()
+    dialog.get_by_role("button", name="Batal").click()
+    assert not dialog.is_visible() and not Milestone.objects.filter(step="verified").exists()
+    supervisor.get_by_role("button", name="Selesaikan verifikasi").last.click()
+    dialog.get_by_role("button", name="Ya, lanjutkan").click()
     supervisor.get_by_role("button", name="Terbitkan rapor").click()
+    assert "tidak lagi berubah dengan sendirinya" in dialog.inner_text()
+    dialog.get_by_role("button", name="Terbitkan").click()
     supervisor.get_by_text("Status: diterbitkan.").wait_for()
     assert Verification.objects.get(node__code="1.1.2").corrected == 3.5
     assert Verification.objects.filter(agreed=True).count() == 3

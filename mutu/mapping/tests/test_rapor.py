@@ -100,7 +100,7 @@ def test_verval_keeps_the_original_and_nothing_is_auto_approved(client, personas
     steps = list(Milestone.objects.filter(school=school).values_list("step", flat=True))
     assert steps.count("verified") == 1 and steps.count("published") == 1
     late = client.post(url(subs[1]), {"agreed": "1"}, follow=True)
-    assert "Verifikasi sudah selesai" in late.content.decode()
+    assert "sudah terbit; buka kembali" in late.content.decode()
     page = client.get(rapor_url(scored_round, school)).content.decode()
     assert "dikoreksi menjadi 4,50" in page and "Bukti supervisi belum lengkap" in page
 

@@ -38,6 +38,7 @@ def test_a_failed_save_is_shown_and_retried(browser, live_server, open_round, sc
     # Sending with questions left lists them as links that lead to each one.
     phone.unroute("**/answer/**")
     phone.get_by_role("button", name="Kirim jawaban").click()
+    phone.locator("#confirm-dialog").get_by_role("button", name="Kirim jawaban").click()  # it asks first
     phone.get_by_text("Jawab dulu pertanyaan berikut:").wait_for()
     links = phone.locator("ul.missing a")
     assert links.count() == 2

@@ -106,7 +106,7 @@ def test_the_rapor_is_provisional_until_published_then_final_with_names(client, 
         {"agreed": "0", "corrected": "1", "note": "x"},
         follow=True,
     )
-    assert "Verifikasi sudah selesai" in late.content.decode()
+    assert "sudah terbit; buka kembali" in late.content.decode()
     assert not Verification.objects.filter(agreed=False).exists()
 
 

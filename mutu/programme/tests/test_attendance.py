@@ -84,12 +84,20 @@ def test_only_who_runs_the_event_opens_codes(personas, event):
 def test_the_checklist_marks_and_unmarks_and_a_resubmit_changes_nothing(client, personas, event, people):
     client.force_login(personas["fasilitator"])
     session = event.sessions.get()
+    session.starts_on = date.today() - timedelta(days=1)  # both days have come
+    session.save()
     url = reverse("programme:checklist", args=[event.pk, session.pk])
     ticks = {"present": [f"{people[0].pk}:1", f"{people[0].pk}:2", f"{people[1].pk}:1"]}
     client.post(url, ticks)
     client.post(url, ticks | {"shown": ticks["present"]})
     assert Attendance.objects.count() == 3
-    client.post(url, {"present": [f"{people[0].pk}:1"], "shown": ticks["present"]})  # as the page drew them
+    unticked = {"present": [f"{people[0].pk}:1"], "shown": ticks["present"]}  # as the page drew them
+    refused = client.post(url, unticked)
+    assert refused.status_code == 400 and "Sebutkan alasan" in refused.content.decode()
+    assert Attendance.objects.count() == 3
+    page = refused.content.decode()  # the ticks come back as they were typed
+    assert f'value="{people[0].pk}:1" checked' in page and f'value="{people[1].pk}:1">' in page
+    client.post(url, unticked | {"reason": "Sari salah dicentang"})
     assert list(Attendance.objects.values_list("participant__name", "day")) == [("Budi", 1)]
     client.force_login(personas["pengawas"])
     assert client.post(url, ticks).status_code == 404
@@ -122,5 +130,25 @@ def test_a_code_opens_on_its_sessions_day_and_a_stale_checklist_keeps_new_check_
     Attendance.objects.create(participant=people[0], day=1, method="kode")
     events.save_checklist(actor=personas["fasilitator"], session=session, present={(people[1].pk, 1)}, shown=drawn)
     assert set(Attendance.objects.values_list("participant__name", flat=True)) == {"Budi", "Sari"}
-    events.save_checklist(actor=personas["fasilitator"], session=session, present=set(), shown={(people[0].pk, 1)})
+    events.save_checklist(
+        actor=personas["fasilitator"], session=session, present=set(), shown={(people[0].pk, 1)}, reason="keliru"
+    )
     assert list(Attendance.objects.values_list("participant__name", flat=True)) == ["Sari"]  # seen and unticked
+
+
+def test_wati_cannot_be_ticked_for_a_day_that_has_not_come(client, personas, event, people):
+    """The worked example: ticked for 8 December on the 7th, she became eligible for a certificate."""
+    session = event.sessions.get()
+    session.starts_on = date.today()  # day 2 is tomorrow
+    session.save()
+    client.force_login(personas["fasilitator"])
+    url = reverse("programme:checklist", args=[event.pk, session.pk])
+    page = client.get(url).content.decode()
+    assert f'value="{people[0].pk}:2"' not in page and f'value="{people[0].pk}:1"' in page
+    response = client.post(url, {"present": [f"{people[0].pk}:1", f"{people[0].pk}:2"]})
+    assert response.status_code == 400 and "belum tiba" in response.content.decode()
+    assert not Attendance.objects.exists()
+    with pytest.raises(events.ProgrammeError, match="belum tiba"):
+        events.save_checklist(actor=personas["fasilitator"], session=session, present={(people[0].pk, 2)})
+    client.post(url, {"present": [f"{people[0].pk}:1"]})
+    assert list(Attendance.objects.values_list("day", flat=True)) == [1]

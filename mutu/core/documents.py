@@ -1,0 +1,70 @@
+"""Documents drawn by the worker instead of a web request: the web process stays small and within its
+timeout however large the event or region. An app registers a builder per kind; a request makes one
+job per user and kind with its parameters (a double click or a retry queues nothing more), the worker
+draws it into a file, and its page shows the state until the file is downloaded by whoever asked.
+A job that never ends (a killed worker) is ended as failed when its page is opened (`jobs.settle`)."""
+
+import json
+
+from django.core.files.base import ContentFile
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from . import jobs
+from .models import DocumentJob
+
+BUILDERS = {}
+
+
+def builder(kind):
+    """Register `function(params) -> (pdf bytes, filename, pages)` for the kind of document."""
+
+    def register(function):
+        BUILDERS[kind] = function
+        return function
+
+    return register
+
+
+def request(*, actor, kind, params, title):
+    """The user's job for this document: the one under way, or a new one queued for the worker."""
+    from .tasks import draw_document
+
+    key = f"{kind}:{json.dumps(params, sort_keys=True)}"
+    try:
+        with transaction.atomic():
+            job = DocumentJob.objects.create(kind=kind, params=params, key=key, title=title, requested_by=actor)
+    except IntegrityError:  # already queued or being drawn for this user
+        return DocumentJob.objects.get(requested_by=actor, key=key, state__in=DocumentJob.ACTIVE), False
+    transaction.on_commit(lambda: jobs.queue(job, draw_document))
+    return job, True
+
+
+def fail(job, reason):
+    DocumentJob.objects.filter(pk=job.pk).update(
+        state=DocumentJob.State.FAILED, failure=reason[:300], finished_at=timezone.now()
+    )
+    job.refresh_from_db()
+
+
+def draw(job_id):
+    """The worker's side: draw the document with its kind's builder and keep the file."""
+    if not DocumentJob.objects.filter(pk=job_id, state=DocumentJob.State.QUEUED).update(
+        state=DocumentJob.State.RUNNING
+    ):
+        return
+    job = DocumentJob.objects.get(pk=job_id)
+    try:
+        pdf, filename, pages = BUILDERS[job.kind](job.params)
+    except Exception as exc:  # every job ends, with its reason
+        fail(job, _("The document could not be made: %(kind)s.") % {"kind": type(exc).__name__})
+        raise
+    job.file.save(filename, ContentFile(pdf), save=False)
+    DocumentJob.objects.filter(pk=job.pk).update(
+        state=DocumentJob.State.DONE,
+        file=job.file.name,
+        filename=filename,
+        pages=pages,
+        finished_at=timezone.now(),
+    )
