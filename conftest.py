@@ -89,6 +89,11 @@ def personas(schools):
     return users
 
 
+def confirm(page):
+    """Accept the confirmation dialog an irreversible action opens (static/js/mutu.js)."""
+    page.locator("#confirm-dialog [data-ok]").click()
+
+
 def browser_log_in(page, live_server, username):
     """Log in through the Indonesian login page, as a person would."""
     page.goto(f"{live_server.url}/accounts/login/")

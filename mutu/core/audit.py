@@ -19,6 +19,7 @@ ACTIONS = {
     "cycle.take": _("Cycle document taken for review"),
     "cycle.accept": _("Cycle document accepted"),
     "cycle.send_back": _("Cycle document returned for revision"),
+    "cycle.withdraw": _("Cycle document withdrawn before review"),
     "cycle.configure": _("Cycle settings changed"),
     "cycle.problem.choose": _("Problem chosen"),
     "cycle.problem.remove": _("Problem removed"),

@@ -4,6 +4,14 @@ from .dashboard import menu_for
 from .models import Notification
 
 
+def typed(request):
+    """What a refused form posted, once, for the page it came back to (see KeepTypedMiddleware)."""
+    session = getattr(request, "session", None)
+    if session is None or request.method != "GET" or request.headers.get("HX-Request") or "typed" not in session:
+        return {}
+    return {"typed_input": session.pop("typed")}
+
+
 def navigation(request):
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:

@@ -63,3 +63,34 @@ def _form(request):
     if request.content_type not in ("application/x-www-form-urlencoded", "multipart/form-data"):
         return []  # JSON bodies are checked by the API's schemas
     return request.POST.lists()  # form fields only; uploaded files are checked by what reads them
+
+
+class KeepTypedMiddleware:
+    """A form that fails never eats what was typed. Views answer a refused form by redirecting back to
+    the page with an error message; when that happens, the posted fields (not files, not passwords)
+    wait in the session and the next page puts them back into the form posted to the same address
+    (`typed` context, static/js/mutu.js), marked as not saved yet."""
+
+    LIMIT = 20_000  # characters kept; a larger post is not kept
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        if request.method == "POST" and response.status_code == 302 and self._refused(request):
+            data = {
+                name: request.POST.getlist(name)
+                for name in request.POST
+                if name != "csrfmiddlewaretoken" and "password" not in name
+            }
+            if sum(len(v) for values in data.values() for v in values) <= self.LIMIT:
+                request.session["typed"] = {"action": request.path, "data": data}
+        return response
+
+    @staticmethod
+    def _refused(request):
+        from django.contrib.messages import ERROR
+
+        storage = getattr(request, "_messages", None)
+        return any(message.level == ERROR for message in getattr(storage, "_queued_messages", ()))

@@ -14,8 +14,8 @@ from django.utils.translation import gettext_lazy
 
 from mutu.core.exporters import ListExporter
 
-from .implementation import progress
-from .models import Activity, ActivityStatus, Dimension, Evaluation, Visit
+from .implementation import realisation
+from .models import Activity, Dimension, Evaluation, Visit
 from .planning import plan_years
 
 KINDS = {
@@ -188,19 +188,17 @@ def monev_report(cycle):
     )
     labels = dict(Dimension.choices)
     for program in programs:
-        rows = list(program.activities.all())
-        done, spent = progress(rows)
-        counted = [a for a in rows if a.status != ActivityStatus.CANCELLED]
+        made = realisation(program.activities.all(), cycle.year)
         done_table.rows.append(
             [
                 program.name,
-                len(rows),
-                sum(a.status == ActivityStatus.DONE for a in rows),
-                sum(a.status == ActivityStatus.CANCELLED for a in rows),
-                _percent(done),
-                _money(sum((a.total for a in counted), Decimal(0))),
-                _money(sum((a.actual_cost or Decimal(0) for a in counted), Decimal(0))),
-                _percent(spent),
+                made.activities,
+                made.done_count,
+                made.cancelled,
+                _percent(made.done),
+                _money(made.planned),
+                _money(made.spent),
+                _percent(made.realised),
             ]
         )
         evaluations = {e.dimension: e for e in program.evaluations.all()}

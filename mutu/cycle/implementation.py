@@ -6,6 +6,7 @@ realised (actual costs against planned totals). The step can be submitted when n
 cycle's year is still "not started" and every activity done has at least one piece of evidence.
 """
 
+from dataclasses import dataclass
 from decimal import Decimal
 
 from django.db import transaction
@@ -112,16 +113,37 @@ def remove_evidence(*, actor, evidence):
         )  # fmt: skip
 
 
-def progress(rows):
-    """(share of activities done, share of budget realised), cancelled activities left out; None when
-    nothing counts."""
+@dataclass
+class Realisation:
+    """How far one year's activities (of a program, or of the whole plan) are carried out."""
+
+    activities: int
+    done_count: int
+    cancelled: int
+    planned: Decimal  # Rp, cancelled activities left out
+    spent: Decimal
+    done: float | None  # share of the activities done, cancelled ones left out; None when none counts
+    realised: float | None  # share of the planned budget spent; None without a planned budget
+
+
+def realisation(rows, year):
+    """The realisation of the activities of `year` among `rows`: the one computation the implementation
+    and monev pages, the monev report (PDF, XLSX), the golden thread and the API read, so that one
+    program has one set of numbers (activities of the plan's later years count in their own cycle)."""
+    rows = [a for a in rows if a.year == year]
     counted = [a for a in rows if a.status != ActivityStatus.CANCELLED]
-    if not counted:
-        return None, None
-    done = sum(1 for a in counted if a.status == ActivityStatus.DONE) / len(counted)
     planned = sum((a.total for a in counted), Decimal(0))
     spent = sum((a.actual_cost or Decimal(0) for a in counted), Decimal(0))
-    return done, (float(spent / planned) if planned else None)
+    done = sum(1 for a in counted if a.status == ActivityStatus.DONE)
+    return Realisation(
+        activities=len(rows),
+        done_count=done,
+        cancelled=len(rows) - len(counted),
+        planned=planned,
+        spent=spent,
+        done=done / len(counted) if counted else None,
+        realised=float(spent / planned) if counted and planned else None,
+    )
 
 
 def unfinished(document):

@@ -99,6 +99,10 @@ class CycleDocument(models.Model):
     def send_back(self):
         pass
 
+    @transition(field=state, source=State.SUBMITTED, target=State.DRAFT)
+    def withdraw(self):
+        """The team takes a submission back before its review starts."""
+
 
 class Transition(models.Model):
     """One recorded move of a document."""

@@ -23,6 +23,7 @@ MOVES = {
     "take": (Perm.CYCLE_REVIEW, False),
     "accept": (Perm.CYCLE_REVIEW, False),
     "send_back": (Perm.CYCLE_REVIEW, True),
+    "withdraw": (Perm.CYCLE_EDIT, True),
 }
 
 
@@ -116,7 +117,11 @@ def move(*, actor, document, name, comment=""):
         )
     comment = comment.strip()
     if needs_comment and not comment:
-        raise CycleError(_("Say what needs revising: the comment is required."))
+        raise CycleError(
+            _("Say why the submission is withdrawn: the comment is required.")
+            if name == "withdraw"
+            else _("Say what needs revising: the comment is required.")
+        )
     if name == "submit":
         _check_earlier_steps(document)
         from . import analysis, evaluation, implementation, planning  # they read the cycle's services too
@@ -146,8 +151,9 @@ def move(*, actor, document, name, comment=""):
         "take": _("“%(step)s” %(year)s of %(school)s is being reviewed."),
         "accept": _("“%(step)s” %(year)s of %(school)s is accepted."),
         "send_back": _("“%(step)s” %(year)s of %(school)s needs revision."),
+        "withdraw": _("%(school)s withdrew “%(step)s” %(year)s before its review."),
     }[name] % {"school": school.name, "step": document.get_step_display(), "year": document.cycle.year}
-    notify(reviewers(school) if name == "submit" else team(school), text, _cycle_url(document))
+    notify(reviewers(school) if name in ("submit", "withdraw") else team(school), text, _cycle_url(document))
     return document
 
 

@@ -16,6 +16,7 @@ from mutu.mapping.scoring import ENGINE
 from mutu.mapping.selectors import decode
 from mutu.schools.models import School
 
+from .implementation import realisation
 from .models import Activity, ActivityStatus, Dimension, Evaluation, Evidence, Problem, SchoolCycle, StandardDecision
 
 
@@ -60,8 +61,7 @@ def school_thread(cycle, code):
         StandardDecision.objects.filter(cycle=cycle, node__code=_standard_code(code)).select_related("node").first()
     )
     trend = score_trend(cycle.school, code)
-    # The year's budget: its own activities, cancelled ones left out (later years show in their cycle).
-    counted = [a for a in activities if a.year == cycle.year and a.status != ActivityStatus.CANCELLED]
+    made = realisation(activities, cycle.year)  # later years show in their cycle
     order = list(Dimension.values)
     programs = {}
     for activity in activities:
@@ -72,8 +72,8 @@ def school_thread(cycle, code):
         "code": code,
         "problem": problem,
         "activities": activities,
-        "budget": sum((a.total for a in counted), 0),
-        "spent": sum((a.actual_cost or 0 for a in counted), 0),
+        "budget": made.planned,
+        "spent": made.spent,
         "programs": [
             (program, sorted(program.evaluations.all(), key=lambda e: order.index(e.dimension)))
             for program in programs.values()

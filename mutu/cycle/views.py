@@ -538,16 +538,16 @@ def implementation_page(request, npsn, year):
     programs = {}
     for activity in rows:
         programs.setdefault(activity.program, []).append(activity)
-    done, spent = implementation.progress(rows)
+    overall = implementation.realisation(rows, cycle.year)
     context = {
         "cycle": cycle,
         "school": cycle.school,
         "programs": [
-            {"program": p, "activities": acts, "progress": implementation.progress(acts)}
+            {"program": p, "activities": acts, "progress": implementation.realisation(acts, cycle.year)}
             for p, acts in programs.items()
         ],
-        "done": done,
-        "spent": spent,
+        "done": overall.done,
+        "spent": overall.realised,
         "editable": can_edit,
         "document": implementation.implementation_document(cycle),
     }
@@ -658,7 +658,7 @@ def monev_page(request, npsn, year):
             }
             for dimension in Dimension
         ]
-        program.progress = implementation.progress(list(program.activities.all()))
+        program.progress = implementation.realisation(program.activities.all(), cycle.year)
     context = {"cycle": cycle, "school": cycle.school, "programs": programs, "editable": can_edit}
     return render(request, "cycle/monev.html", context)
 

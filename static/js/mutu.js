@@ -1,24 +1,25 @@
-// Two guards on every page. A form with data-confirm asks first, in a dialog that says what will
-// happen; cancelling changes nothing. A form someone typed into says "belum disimpan" and leaving the
-// page warns until it is saved (forms that save each change at once, with htmx, are left out).
+// Three guards on every page. A form (or its submit button) with data-confirm asks first, in a dialog
+// that says what will happen; cancelling changes nothing. A form someone typed into says "belum
+// disimpan" and leaving the page warns until it is saved (forms that save each change at once, with
+// htmx, are left out). A form the server refused comes back with what was typed (#typed-input).
 (function () {
   "use strict";
   var dialog = document.getElementById("confirm-dialog");
   document.addEventListener("submit", function (event) {
-    var form = event.target;
-    if (!dialog || !form.dataset.confirm || form.dataset.confirmed) return;
+    var form = event.target, asker = event.submitter && event.submitter.dataset.confirm ? event.submitter : form;
+    if (!dialog || !asker.dataset.confirm || form.dataset.confirmed) return;
     event.preventDefault();
     event.stopImmediatePropagation();
-    dialog.querySelector("[data-message]").textContent = form.dataset.confirm;
+    dialog.querySelector("[data-message]").textContent = asker.dataset.confirm;
     var ok = dialog.querySelector("[data-ok]");
-    ok.textContent = form.dataset.confirmOk || ok.dataset.default;
-    dialog.onclose = function () {
-      if (dialog.returnValue !== "ok") return;
+    ok.textContent = asker.dataset.confirmOk || ok.dataset.default;
+    ok.onclick = function (click) {  // in the click itself, so the navigation starts with it
+      click.preventDefault();
+      dialog.close("ok");
       form.dataset.confirmed = "1";
       form.requestSubmit(event.submitter || undefined);
       delete form.dataset.confirmed;
     };
-    dialog.returnValue = "";
     dialog.showModal();
   }, true);
 
@@ -26,13 +27,7 @@
     var field = event.target, form = field.form;
     if (!form || form.method !== "post" || form.classList.contains("unsaved-form")) return;
     if (field.closest("[hx-post], [data-no-guard]")) return;
-    form.classList.add("unsaved-form");
-    var note = document.createElement("span");
-    note.className = "badge warn unsaved-note";
-    note.setAttribute("role", "status");
-    note.textContent = document.body.dataset.unsaved;
-    var button = form.querySelector("button:not([type=button]), input[type=submit]");
-    (button ? button.parentNode : form).insertBefore(note, button ? button.nextSibling : null);
+    note(form);
   }
   document.addEventListener("input", mark);
   document.addEventListener("change", mark);
@@ -46,4 +41,44 @@
     event.preventDefault();
     event.returnValue = "";
   });
+
+  function pathOf(url) { return new URL(url, window.location.href).pathname; }
+  function note(form) {
+    if (form.classList.contains("unsaved-form")) return;
+    form.classList.add("unsaved-form");
+    var badge = document.createElement("span");
+    badge.className = "badge warn unsaved-note";
+    badge.setAttribute("role", "status");
+    badge.textContent = document.body.dataset.unsaved;
+    var button = form.querySelector("button:not([type=button]), input[type=submit]");
+    (button ? button.parentNode : form).insertBefore(badge, button ? button.nextSibling : null);
+  }
+  var kept = document.getElementById("typed-input");
+  if (kept) {
+    kept = JSON.parse(kept.textContent);
+    var target = pathOf(kept.action);
+    var form = Array.prototype.filter.call(document.forms, function (f) {
+      if (f.method !== "post") return false;
+      if (pathOf(f.action) === target) return true;
+      return Array.prototype.some.call(f.querySelectorAll("[formaction]"), function (b) {
+        return pathOf(b.formAction) === target;
+      });
+    })[0];
+    if (form) {
+      Array.prototype.forEach.call(form.elements, function (field) {
+        var values = kept.data[field.name];
+        if (!field.name || /^(hidden|file|submit|button|password)$/.test(field.type) || field.tagName === "BUTTON") return;
+        if (field.type === "checkbox" || field.type === "radio") {
+          field.checked = !!values && values.indexOf(field.value) >= 0;
+        } else if (values && field.multiple) {
+          Array.prototype.forEach.call(field.options, function (o) { o.selected = values.indexOf(o.value) >= 0; });
+        } else if (values) {
+          field.value = values.shift();
+        }
+      });
+      for (var box = form.closest("details"); box; box = box.parentElement.closest("details")) box.open = true;
+      note(form);
+      form.scrollIntoView({block: "center"});
+    }
+  }
 })();

@@ -4,12 +4,13 @@ import subprocess
 
 import pytest
 
-from conftest import browser_log_in
+from conftest import browser_log_in, confirm
 from mutu.cycle.models import Activity, CycleDocument, Problem, Program, State
 
 
 def submit(page, step):
     page.locator(f"#{step}").get_by_role("button", name="Ajukan untuk ditelaah").click()
+    confirm(page)
     page.wait_for_selector("text=sekarang diajukan")
 
 
@@ -18,6 +19,8 @@ def review(page, step, name, comment=""):
     if comment:
         section.locator("textarea[name=comment]").fill(comment)
     section.get_by_role("button", name=name).click()
+    if name == "Terima":
+        confirm(page)
     page.wait_for_load_state("load")
 
 

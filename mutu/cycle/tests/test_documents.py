@@ -11,7 +11,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from openpyxl import load_workbook
 
-from mutu.cycle import services
+from mutu.cycle import implementation, services
 from mutu.cycle.models import Program, Visit
 from mutu.cycle.tests.test_thread import plan
 from mutu.cycle.tests.test_transitions import analysed
@@ -100,3 +100,30 @@ def test_documents_read_a_bounded_number_of_queries(client, personas, cycle, kin
     with CaptureQueriesContext(connection) as large:
         assert client.get(url(cycle, kind)).status_code == 200
     assert len(large) == len(small)
+
+
+def test_one_program_has_one_set_of_numbers_everywhere(client, personas, cycle):
+    """The worked example: "Penguatan sistem penilaian" read 67 % done and 62 % spent on the monev page
+    (it counted next year's activity) against 100 % and 93 % on the report and implementation page."""
+    program = Program.objects.create(cycle=cycle, name="Penguatan sistem penilaian", position=1)
+    node = cycle.problems.get().node
+    for name, cost, actual in (("Pelatihan", 1_000_000, 900_000), ("Pendampingan", 500_000, 500_000)):
+        ActivityFactory(program=program, name=name, volume=1, unit_cost=cost, status="selesai", actual_cost=actual,
+                        nodes=[node])  # fmt: skip
+    ActivityFactory(program=program, year=2027, name="Lanjutan", volume=1, unit_cost=900_000)
+    made = implementation.realisation(program.activities.all(), 2026)
+    assert (made.done, round(made.realised, 4)) == (1.0, 0.9333)
+    client.force_login(personas["pengawas"])
+    npsn = cycle.school.npsn
+    pages = {
+        "monev": client.get(reverse("cycle:monev", args=[npsn, 2026])).content.decode(),
+        "implementation": client.get(reverse("cycle:implementation", args=[npsn, 2026])).content.decode(),
+    }
+    for name, page in pages.items():
+        assert "100%" in page and "93%" in page and "67%" not in page, name
+    # The report's page and XLSX are drawn from the same table.
+    book = load_workbook(io.BytesIO(b"".join(client.get(url(cycle, "monev"), {"format": "xlsx"}).streaming_content)))
+    row = next(r for r in book.worksheets[0].iter_rows(values_only=True) if r[0] == "Penguatan sistem penilaian")
+    assert row[1:5] == (2, 2, 0, 100) and row[5:8] == (1_500_000, 1_400_000, 93)
+    thread = client.get(reverse("cycle:thread", args=[npsn, 2026, node.code])).content.decode()
+    assert "1.500.000" in thread and "1.400.000" in thread

@@ -42,7 +42,8 @@ def test_the_team_records_progress_with_evidence(client, personas, activity):
     client.post(urls(activity)["record"], {f"i{activity.pk}-{k}": v for k, v in data.items()})
     activity.refresh_from_db()
     assert activity.status == ActivityStatus.DONE and activity.actual_cost == 1_500_000
-    assert implementation.progress([activity]) == (1.0, 0.75)
+    made = implementation.realisation([activity], 2026)
+    assert (made.done, made.realised) == (1.0, 0.75)
     document = CycleDocument.objects.get(cycle=activity.program.cycle, step=Step.IMPLEMENTATION)
     assert implementation.unfinished(document) == ["Kegiatan “Pelatihan” sudah selesai tetapi belum memiliki bukti."]
     page = attach(client, activity, "daftar-hadir.pdf", PDF).content.decode()

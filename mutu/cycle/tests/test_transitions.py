@@ -20,6 +20,7 @@ SOURCES = {
     "take": [State.SUBMITTED],
     "accept": [State.SUBMITTED, State.IN_REVIEW],
     "send_back": [State.SUBMITTED, State.IN_REVIEW],
+    "withdraw": [State.SUBMITTED],
 }
 
 
@@ -75,6 +76,31 @@ def test_each_move_from_each_state_by_each_persona(personas, schools, cycle, nam
             assert expected, (username, name, state)
             move = Transition.objects.latest("id")
             assert (move.actor, move.source, move.target) == (personas[username], state, document(cycle).state)
+
+
+def test_the_team_withdraws_a_submission_until_the_review_starts(client, personas, cycle):
+    doc = document(cycle)
+    client.force_login(personas["kepsek_a"])
+    move = lambda name, comment="": client.post(  # noqa: E731
+        reverse("cycle:move", args=[cycle.school.npsn, 2026, "pemetaan", name]), {"comment": comment}, follow=True
+    )
+    move("submit")
+    page = move("withdraw").content.decode()
+    assert "Sebutkan mengapa pengajuan ditarik" in page and document(cycle).state == State.SUBMITTED
+    move("withdraw", "Akar masalah kedua belum ditulis.")
+    assert document(cycle).state == State.DRAFT
+    withdrawn = Transition.objects.latest("id")
+    assert (withdrawn.source, withdrawn.target, withdrawn.comment) == (
+        State.SUBMITTED,
+        State.DRAFT,
+        "Akar masalah kedua belum ditulis.",
+    )
+    assert AuditEntry.objects.filter(action="cycle.withdraw").exists()
+    assert Notification.objects.filter(user=personas["pengawas"], text__contains="menarik").exists()
+    move("submit")
+    services.move(actor=personas["pengawas"], document=doc, name="take")
+    assert "tidak dapat dilakukan" in move("withdraw", "terlambat").content.decode()
+    assert document(cycle).state == State.IN_REVIEW
 
 
 def test_asking_for_revision_needs_a_comment(personas, cycle):

@@ -7,7 +7,7 @@ from datetime import date
 
 import pytest
 
-from conftest import browser_log_in
+from conftest import browser_log_in, confirm
 from mutu.factories import SchoolFactory
 from mutu.programme.models import Certificate, Cohort, ImbasSchool, ModelSchool, Participant
 
@@ -44,6 +44,7 @@ def test_a_cohort_from_proposal_to_certificate(browser, live_server, personas, s
     lpmp.locator("[name=decree_number]").fill("800/LPMP.RIAU/2026/014")
     lpmp.locator("[name=decree_date]").fill("2026-02-16")
     lpmp.get_by_role("button", name="Simpan").first.click()
+    confirm(lpmp)
     lpmp.wait_for_selector("text=ditetapkan")
     for _ in range(2):  # the two nearest suggestions become imbas schools
         lpmp.get_by_role("button", name="Jadikan imbas").first.click()
@@ -91,6 +92,7 @@ def test_a_cohort_from_proposal_to_certificate(browser, live_server, personas, s
 
     lpmp.goto(event_url)
     lpmp.get_by_role("button", name="Buat sertifikat").click()
+    confirm(lpmp)
     lpmp.wait_for_selector("text=Dibuat pada")
     number = Certificate.objects.get().number
 
