@@ -54,6 +54,8 @@ def build_event(participants, name):
     for n in range(participants):
         school = schools[n % len(schools)]
         role = ["ks_binaan", "ks_imbas", "pengawas", "tpmpd"][n % 4]
+        if role.startswith("ks") and n >= len(schools):  # one principal per school; the others teach
+            role = "guru"
         rows.append(
             Participant(
                 event=event,
@@ -61,7 +63,7 @@ def build_event(participants, name):
                 name=f"Peserta {n:05d}",
                 role=role,
                 regency_id=school.regency_id,
-                school=school if role.startswith("ks") else None,
+                school=school if role in ("ks_binaan", "ks_imbas", "guru") else None,
                 key=f"bench:{n}",
                 code=f"B{event.pk:03d}{n:06d}",
             )
@@ -147,7 +149,9 @@ def main():
             "participant": participant,
             "event": participant.event,
             "session": participant.session,
-            "qr": qr_svg(verification_url("0001/X")),
+            "qr": qr_svg(
+                verification_url(Certificate.objects.get(participant=participant), "https://mutu.example.go.id")
+            ),
             "verify_host": "mutu.example.go.id",
         },
     ).replace(participant.name, "NAMA")

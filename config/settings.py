@@ -236,7 +236,7 @@ DEFAULT_FROM_EMAIL = os.environ.get("MUTU_DEFAULT_FROM_EMAIL", "Mutu <noreply@lo
 # Deadline reminders of the SPMI cycle start this many days before a document is due.
 MUTU_CYCLE_REMIND_DAYS = int(os.environ.get("MUTU_CYCLE_REMIND_DAYS", "7"))
 # The address people open Mutu at, for links in e-mails.
-MUTU_SITE_URL = os.environ.get("MUTU_SITE_URL", "http://127.0.0.1:8000")
+MUTU_SITE_URL = os.environ.get("MUTU_SITE_URL", "http://127.0.0.1:8000")  # mutu.core.checks warns if left so
 
 TASKS = {
     "default": {

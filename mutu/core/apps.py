@@ -11,6 +11,7 @@ class Config(AppConfig):
 
         from mutu.accounts.permissions import Perm
 
+        from . import checks  # noqa: F401  (registers the deployment checks)
         from .dashboard import register_menu
 
         register_menu(0, _("Home"), "home")

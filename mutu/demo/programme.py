@@ -8,7 +8,6 @@ from datetime import date
 from decimal import Decimal
 from pathlib import Path
 
-from django.contrib.contenttypes.models import ContentType
 from django.db import transaction
 
 from mutu.accounts.models import User
@@ -17,11 +16,7 @@ from mutu.programme.models import (
     Attendance,
     AttendanceMethod,
     Cohort,
-    ImbasSchool,
-    ModelSchool,
-    ModelSchoolStatus,
     Participant,
-    StatusChange,
 )
 
 COHORT_2026 = "Sekolah Model SPMI Riau 2026"
@@ -38,35 +33,7 @@ def load_programme(province):
 @transaction.atomic
 def _riau_2020(lpmp, province):
     cohort = services.create_cohort(actor=lpmp, province=province, year=2020, name=riau2020.COHORT_NAME, imbas_target=5)
-    schools = riau2020.ensure_schools()
-    decree = ("800/LPMP.RIAU/2020/071", date(2020, 3, 2))
-    records = ModelSchool.objects.bulk_create(
-        ModelSchool(
-            cohort=cohort,
-            school=school,
-            status=ModelSchoolStatus.DESIGNATED,
-            proposed_by=lpmp,
-            regional_support=True,
-            decree_number=decree[0],
-            decree_date=decree[1],
-        )
-        for models, _imbas in schools.values()
-        for school in models
-    )
-    kind = ContentType.objects.get_for_model(ModelSchool)
-    StatusChange.objects.bulk_create(
-        StatusChange(content_type=kind, object_id=r.pk, actor=lpmp, source="calon", target=r.status) for r in records
-    )
-    by_school = {r.school_id: r for r in records}
-    imbas_rows = []
-    for models, imbas in schools.values():
-        for n, school in enumerate(imbas):  # spread evenly over the kab/kota's model schools
-            imbas_rows.append(
-                ImbasSchool(
-                    cohort=cohort, model_school=by_school[models[n % len(models)].pk], school=school, added_by=lpmp
-                )
-            )
-    ImbasSchool.objects.bulk_create(imbas_rows)
+    riau2020.ensure_network(cohort, lpmp)
     event = events.save_event(
         actor=lpmp,
         cohort=cohort,

@@ -2,10 +2,15 @@
 (WeasyPrint) with a QR code to the public verification page, made in the worker for a whole event
 into one ZIP; one certificate is drawn on request from the same template.
 
-A number, once given, stays: generating again numbers only participants who became eligible since."""
+A number, once given, stays: generating again numbers only participants who became eligible since.
+Numbers run in sequence (as LPMPs number their letters), so each certificate also carries a random
+check code printed beside its number: the public verification needs both, and shows the holder's
+name only to someone holding both. A revoked certificate stays, and its verification says so."""
 
+import hmac
 import tempfile
 import zipfile
+from urllib.parse import urlencode
 
 from django.conf import settings
 from django.core.files import File
@@ -16,12 +21,13 @@ from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
+from mutu.core.codes import new_code, normalize
 from mutu.core.pdf import render_pdf
 from mutu.core.qr import qr_svg
 from mutu.core.services import record_audit
 
 from .models import Certificate, Event, Participant
-from .services import require_manager
+from .services import ProgrammeError, require_manager
 
 
 def eligible(event):
@@ -33,8 +39,17 @@ def eligible(event):
     )
 
 
-def verification_url(number):
-    return f"{settings.MUTU_SITE_URL.rstrip('/')}{reverse('certificate_verify')}?nomor={number}"
+CHECK_CODE_LENGTH = 6  # 31^6 ≈ 8.9e8 per number: at MUTU_VERIFY_ATTEMPTS an hour, never guessed
+
+
+def site_of(request):
+    """The address certificates point to: the site the request came from, else MUTU_SITE_URL."""
+    return (request.build_absolute_uri("/") if request else settings.MUTU_SITE_URL).rstrip("/")
+
+
+def verification_url(certificate, site):
+    query = urlencode({"nomor": certificate.number, "kode": certificate.check_code})
+    return f"{site}{reverse('certificate_verify')}?{query}"
 
 
 @transaction.atomic
@@ -46,14 +61,23 @@ def issue_numbers(event):
     rows = []
     for seq, participant in enumerate(new, start=start + 1):
         number = event.certificate_format.format(seq=seq, year=event.cohort.year, event=event.pk)
-        rows.append(Certificate(participant=participant, event=event, seq=seq, number=number))
+        rows.append(
+            Certificate(
+                participant=participant,
+                event=event,
+                seq=seq,
+                number=number,
+                check_code=new_code(CHECK_CODE_LENGTH),
+            )
+        )
     Certificate.objects.bulk_create(rows)
     return len(rows)
 
 
-def render(certificates, request=None):
-    """One PDF per certificate: [(certificate, pdf bytes)]."""
-    host = settings.MUTU_SITE_URL.split("://")[-1].rstrip("/")
+def render(certificates, request=None, site=None):
+    """One PDF per certificate: [(certificate, pdf bytes)]; links to `site` (the request's by default)."""
+    site = site or site_of(request)
+    host = site.split("://")[-1]
     for certificate in certificates:
         participant = certificate.participant
         event = participant.event
@@ -62,7 +86,7 @@ def render(certificates, request=None):
             "participant": participant,
             "event": event,
             "session": participant.session,
-            "qr": qr_svg(verification_url(certificate.number)),
+            "qr": qr_svg(verification_url(certificate, site)),
             "verify_host": host,
         }
         yield certificate, render_pdf(request, "programme/certificate_pdf.html", context)
@@ -72,7 +96,7 @@ def filename(certificate):
     return f"sertifikat-{slugify(certificate.number)}-{slugify(certificate.participant.name)[:40]}.pdf"
 
 
-def request_generation(*, actor, event):
+def request_generation(*, actor, event, site):
     from .tasks import generate_certificates
 
     require_manager(actor, event.cohort)
@@ -85,21 +109,22 @@ def request_generation(*, actor, event):
             certificates_requested_at=timezone.now(), certificates_done_at=None, certificates_failure=""
         )
         record_audit(actor=actor, action="programme.certificates", obj=event, province_id=event.cohort.province_id)
-    generate_certificates.enqueue(event.pk)  # after the request is saved: the worker reads it
+    generate_certificates.enqueue(event.pk, site)  # after the request is saved: the worker reads it
     return True
 
 
-def generate(event_id):
-    """The worker's job: number the eligible participants, then draw every certificate into one ZIP."""
+def generate(event_id, site=None):
+    """The worker's job: number the eligible participants, then draw every certificate that is not
+    revoked into one ZIP."""
     event = Event.objects.select_related("cohort").get(pk=event_id)
     try:
         issue_numbers(event)
-        certificates = Certificate.objects.filter(event=event).select_related(
+        certificates = Certificate.objects.filter(event=event, revoked_at__isnull=True).select_related(
             "participant__event__cohort", "participant__session", "participant__regency", "participant__school"
         )
         with tempfile.TemporaryFile(suffix=".zip") as handle:
             with zipfile.ZipFile(handle, "w", zipfile.ZIP_DEFLATED) as archive:
-                for certificate, pdf in render(certificates.iterator(chunk_size=200)):
+                for certificate, pdf in render(certificates.iterator(chunk_size=200), site=site):
                     archive.writestr(filename(certificate), pdf)
             handle.seek(0)
             if event.certificates_zip:
@@ -115,9 +140,36 @@ def generate(event_id):
         raise
 
 
-def lookup(number):
-    """The certificate of a number as printed (spaces around it ignored), or None."""
-    number = " ".join(number.split())
-    if not number or len(number) > 120:
+def lookup(number, check_code):
+    """The certificate of a number and its check code as printed (spaces and case ignored), or None:
+    a number without its code says nothing, not even that it exists."""
+    number, check_code = " ".join(number.split()), normalize(check_code)
+    if not number or len(number) > 120 or not check_code:
         return None
-    return Certificate.objects.select_related("participant", "event").filter(number__iexact=number).first()
+    found = Certificate.objects.select_related("participant", "event").filter(number__iexact=number).first()
+    if found is None or not hmac.compare_digest(found.check_code, check_code):
+        return None
+    return found
+
+
+@transaction.atomic
+def revoke(*, actor, certificate, reason):
+    """Withdraw a certificate given in error: it stays, numbered, and its verification says "dicabut"
+    with the date; the participant is not numbered again."""
+    require_manager(actor, certificate.event.cohort)
+    reason = reason.strip()
+    if not reason:
+        raise ProgrammeError(_("Say why the certificate is revoked."))
+    certificate = Certificate.objects.select_for_update().get(pk=certificate.pk)
+    if certificate.revoked_at:
+        return certificate
+    certificate.revoked_at, certificate.revoked_by, certificate.revoke_reason = timezone.now(), actor, reason[:300]
+    certificate.save(update_fields=["revoked_at", "revoked_by", "revoke_reason"])
+    record_audit(
+        actor=actor,
+        action="programme.certificate.revoke",
+        obj=certificate,
+        province_id=certificate.event.cohort.province_id,
+        changes={"reason": certificate.revoke_reason},
+    )
+    return certificate

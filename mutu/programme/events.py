@@ -7,6 +7,7 @@ school roles, NIP, duplicates in the file and in the event) and the rows are sav
 only when none is refused: nothing is ever half-saved."""
 
 import datetime
+import difflib
 import re
 import tempfile
 from dataclasses import dataclass, field
@@ -65,16 +66,31 @@ COLUMNS = [
     Column(
         "role",
         gettext_lazy("Role"),
-        ("peran", "role", "peran peserta", "jenis peserta", "unsur"),
+        ("peran", "role", "peran peserta", "jenis peserta", "unsur", "jabatan", "jabatan peserta", "sebagai"),
         True,
-        gettext_lazy("TPMPD, Pengawas Pembina, Kepala Sekolah Binaan, Kepala Sekolah Imbas, Guru or Lainnya"),
+        gettext_lazy(
+            "TPMPD, Pengawas Pembina, Kepala Sekolah (Binaan or Imbas, or found from the school), Guru or Lainnya"
+        ),
     ),
     Column(
         "regency",
         gettext_lazy("Kab/kota"),
-        ("kab/kota", "kabupaten/kota", "kab kota", "kabupaten", "kota", "regency"),
+        (
+            "kab/kota",
+            "kabupaten/kota",
+            "kab / kota",
+            "kab kota",
+            "kab/kota asal",
+            "asal kabupaten/kota",
+            "asal kab/kota",
+            "asal kabupaten",
+            "asal daerah",
+            "kabupaten",
+            "kota",
+            "regency",
+        ),
         True,
-        gettext_lazy("e.g. Kampar or Kota Pekanbaru"),
+        gettext_lazy("e.g. Kampar, Kab. Kep. Meranti or Kota Pekanbaru"),
     ),
     Column("npsn", "NPSN", ("npsn", "npsn sekolah"), False, gettext_lazy("required for school roles")),
     Column("nip", "NIP", ("nip",), False, gettext_lazy("18 digits, optional")),
@@ -84,6 +100,13 @@ COLUMNS = [
         ("kontak", "hp", "no hp", "nomor hp", "telepon", "email", "contact"),
         False,
         gettext_lazy("phone or e-mail, optional"),
+    ),
+    Column(
+        "institution",
+        gettext_lazy("Institution"),
+        ("instansi", "asal instansi", "unit kerja", "nama instansi", "sekolah", "nama sekolah", "asal sekolah"),
+        False,
+        gettext_lazy("school or office, optional"),
     ),
 ]
 
@@ -98,17 +121,27 @@ ROLE_NAMES = {
 ROLE_LOOKUP = {name: role for role, names in ROLE_NAMES.items() for name in names} | {
     role.value: role for role in ParticipantRole
 }
+# "Kepala Sekolah" alone: binaan or imbas, read from what the school is in the cohort.
+PRINCIPAL = "principal"
+PRINCIPAL_NAMES = ("kepala sekolah", "kepsek", "ks", "kepala satuan pendidikan")
+PRINCIPALS = (ParticipantRole.PRINCIPAL_MODEL, ParticipantRole.PRINCIPAL_IMBAS)
 _PREFIX = re.compile(r"^(kabupaten|kab|kota administrasi|kota adm|kota)\b\.?\s*")
+# Abbreviations LPMPs type in kab/kota names ("Kab. Kep. Meranti").
+_ABBREVIATIONS = {"kep": "kepulauan", "kab": "kabupaten"}
 
 
 def identity(*, name, role, regency, school=None, nip=""):
     """Who a participant is, within one event: their NIP, else their name, role and school or kab/kota."""
+    if school and role in PRINCIPALS:
+        return f"npsn:{school.npsn}:ks"  # a school has one principal, whatever the file calls them
     if nip:
         return f"nip:{nip}"
-    if school and role in (ParticipantRole.PRINCIPAL_MODEL, ParticipantRole.PRINCIPAL_IMBAS):
-        return f"npsn:{school.npsn}:{role}"  # a school has one principal
     place = f"npsn:{school.npsn}" if school else f"kab:{regency.code}"
     return f"{place}:{role}:{plain_name(name)}"
+
+
+def _kind_name(role):
+    return _("a model school") if role == ParticipantRole.PRINCIPAL_MODEL else _("an imbas school")
 
 
 def _unique_code(taken):
@@ -311,16 +344,50 @@ class Report:
 
 
 class _Regions:
+    """The province's kab/kota by name as LPMPs write them: with or without "Kab."/"Kabupaten"/"Kota",
+    "Kep." for Kepulauan, in any case."""
+
     def __init__(self, province):
         self.by_name = {}
+        self.names = {}
         for regency in Regency.objects.filter(province=province):
             plain = plain_name(regency.name)
             self.by_name[plain] = regency
             self.by_name.setdefault(_PREFIX.sub("", plain), regency)
+            self.names[regency.name] = regency
+
+    @staticmethod
+    def _spelt_out(plain):
+        return " ".join(_ABBREVIATIONS.get(word, word) for word in plain.split())
 
     def find(self, text):
-        plain = plain_name(text)
+        plain = self._spelt_out(plain_name(text))
         return self.by_name.get(plain) or self.by_name.get(_PREFIX.sub("", plain))
+
+    def closest(self, text):
+        """The kab/kota name nearest to a refused one, to offer in the message (or None)."""
+        found = difflib.get_close_matches(self._spelt_out(plain_name(text)), list(self.by_name), n=1, cutoff=0.6)
+        return self.by_name[found[0]].name if found else None
+
+
+def _closest_role(text):
+    names = list(ROLE_LOOKUP) + list(PRINCIPAL_NAMES)
+    found = difflib.get_close_matches(plain_name(text), names, n=1, cutoff=0.6)
+    return found[0] if found else None
+
+
+def school_kinds(cohort):
+    """{school id: the principal role its school has in the cohort}: a designated (or graduated) model
+    school's principal is "KS binaan", an imbas school's "KS imbas"."""
+    kinds = {
+        school_id: ParticipantRole.PRINCIPAL_MODEL
+        for school_id in cohort.model_schools.filter(
+            status__in=[ModelSchoolStatus.DESIGNATED, ModelSchoolStatus.GRADUATED]
+        ).values_list("school_id", flat=True)
+    }
+    for school_id in cohort.imbas_schools.values_list("school_id", flat=True):
+        kinds[school_id] = ParticipantRole.PRINCIPAL_IMBAS
+    return kinds
 
 
 def check_file(event, path):
@@ -342,6 +409,7 @@ def check_file(event, path):
             _("Columns missing: %(columns)s. Download the template to see them.") % {"columns": ", ".join(missing)}
         )
     regions = _Regions(event.cohort.province_id)
+    kinds = school_kinds(event.cohort)
     existing = set(Participant.objects.filter(event=event).values_list("key", flat=True))
     seen = {}
     pending = []  # (row number, values)
@@ -372,21 +440,27 @@ def check_file(event, path):
             report.add(number, labels["name"], _("empty"))
         elif len(name) > 150:
             report.add(number, labels["name"], _("longer than 150 characters"))
-        role = ROLE_LOOKUP.get(plain_name(values["role"]))
+        plain_role = plain_name(values["role"])
+        role = PRINCIPAL if plain_role in PRINCIPAL_NAMES else ROLE_LOOKUP.get(plain_role)
         if role is None:
+            closest = _closest_role(values["role"])
             report.add(
                 number,
                 labels["role"],
-                _("unknown role “%(value)s”: use %(known)s") % {"value": values["role"], "known": COLUMNS[1].help},
-            )
+                (_("unknown role “%(value)s”: did you mean “%(closest)s”?") if closest else _(
+                    "unknown role “%(value)s”: use %(known)s"
+                )) % {"value": values["role"], "known": COLUMNS[1].help, "closest": closest},
+            )  # fmt: skip
         regency = regions.find(values["regency"])
         if regency is None:
+            closest = regions.closest(values["regency"])
             report.add(
                 number,
                 labels["regency"],
-                _("“%(value)s” is not a kab/kota of %(province)s")
-                % {"value": values["regency"], "province": event.cohort.province},
-            )
+                (_("“%(value)s” is not a kab/kota of %(province)s: did you mean %(closest)s?") if closest else _(
+                    "“%(value)s” is not a kab/kota of %(province)s"
+                )) % {"value": values["regency"], "province": event.cohort.province, "closest": closest},
+            )  # fmt: skip
         school = None
         npsn = values.get("npsn", "")
         if npsn:
@@ -400,8 +474,27 @@ def check_file(event, path):
                     _("%(school)s lies in %(regency)s, not in %(other)s")
                     % {"school": school.name, "regency": school.regency, "other": regency},
                 )
-        elif role in SCHOOL_ROLES:
-            report.add(number, "NPSN", _("required for the role %(role)s") % {"role": role.label})
+        elif role in SCHOOL_ROLES or role == PRINCIPAL:
+            label = ParticipantRole.PRINCIPAL_MODEL.label if role == PRINCIPAL else role.label
+            report.add(number, "NPSN", _("required for the role %(role)s") % {"role": label})
+        if school is not None and (role == PRINCIPAL or role in PRINCIPALS):
+            kind = kinds.get(school.pk)
+            if kind is None:
+                report.add(
+                    number,
+                    labels["role"],
+                    _("%(school)s is neither a model school nor an imbas school of this cohort: register them as "
+                      "Guru or Lainnya, or add the school to the cohort first") % {"school": school.name},
+                )  # fmt: skip
+            elif role == PRINCIPAL:
+                role = kind  # "Kepala Sekolah" of a model school is its KS binaan, of an imbas school KS imbas
+            elif role != kind:
+                report.add(
+                    number,
+                    labels["role"],
+                    _("%(school)s is %(kind)s in this cohort: its principal is “%(role)s”")
+                    % {"school": school.name, "kind": _kind_name(kind), "role": kind.label},
+                )
         nip = re.sub(r"\s", "", values.get("nip", ""))
         if nip and not re.fullmatch(r"\d{18}", nip):
             report.add(number, "NIP", _("a NIP has 18 digits"))
@@ -409,7 +502,7 @@ def check_file(event, path):
         if len(report.errors) > problems:
             continue
         key = identity(name=name, role=role, regency=regency, school=school, nip=nip)
-        principal = school is not None and role in (ParticipantRole.PRINCIPAL_MODEL, ParticipantRole.PRINCIPAL_IMBAS)
+        principal = school is not None and role in PRINCIPALS
         if key in seen:
             message = (
                 _("the principal of %(school)s is already in row %(row)s")
@@ -437,6 +530,7 @@ def check_file(event, path):
                 school=school,
                 nip=nip,
                 contact=contact,
+                institution=values.get("institution", "")[:200],
                 key=key,
                 code=_unique_code(codes),
             )

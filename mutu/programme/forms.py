@@ -166,6 +166,9 @@ class CheckInForm(forms.Form):
 
 class VerifyForm(forms.Form):
     nomor = forms.CharField(label=_("Certificate number"), max_length=120)
+    kode = forms.CharField(
+        label=_("Check code"), max_length=12, help_text=_("Printed beside the number on the certificate.")
+    )
 
 
 class GrantForm(forms.ModelForm):

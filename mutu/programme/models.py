@@ -296,12 +296,21 @@ class Participant(models.Model):
     school = models.ForeignKey("schools.School", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
     nip = models.CharField(_("NIP"), max_length=18, blank=True)
     contact = models.CharField(_("contact"), max_length=150, blank=True)
+    institution = models.CharField(_("institution"), max_length=200, blank=True)
     key = models.CharField(max_length=300)
     code = models.CharField(max_length=12, unique=True)
     added_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
-        constraints = [models.UniqueConstraint(fields=["event", "key"], name="one_participant_per_event")]
+        constraints = [
+            models.UniqueConstraint(fields=["event", "key"], name="one_participant_per_event"),
+            # A school has one principal, whether a roster or a file registers them, and whatever role.
+            models.UniqueConstraint(
+                fields=["event", "school"],
+                condition=models.Q(role__in=["ks_binaan", "ks_imbas"]),
+                name="one_principal_per_school_per_event",
+            ),
+        ]
         ordering = ["regency__code", "role", "name"]
 
     def __str__(self):
@@ -353,7 +362,12 @@ class Certificate(models.Model):
     event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="certificates")
     seq = models.PositiveIntegerField()
     number = models.CharField(max_length=120, unique=True)
+    # Printed beside the number: verification needs both, so numbers in sequence reveal nobody.
+    check_code = models.CharField(max_length=8, default="")
     issued_at = models.DateTimeField(auto_now_add=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+    revoked_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    revoke_reason = models.CharField(max_length=300, blank=True)
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["event", "seq"], name="one_certificate_seq_per_event")]

@@ -5,13 +5,13 @@ One query whatever the number of participants (grouped counts, kab/kota names jo
 
 from dataclasses import dataclass, field
 
-from django.db.models import Count, Exists, OuterRef
+from django.db.models import BooleanField, Case, Count, Exists, OuterRef, Q, Value, When
 from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 
 from mutu.core.exporters import ListExporter
 
-from .models import Attendance, ParticipantRole, Session
+from .models import Attendance, ImbasSchool, ModelSchool, ModelSchoolStatus, ParticipantRole, Session
 
 
 @dataclass
@@ -22,6 +22,25 @@ class Recap:
     rows: list = field(default_factory=list)  # [{"regency": name, "counts": [...], "total": n}]
     totals: list = field(default_factory=list)
     total: int = 0
+    # Principals whose school is not of their kind in the cohort (registered before the rules held):
+    # [(kab/kota name, role label, count)], shown and never counted.
+    flagged: list = field(default_factory=list)
+
+
+def _consistent():
+    """True unless a principal's school is not, in the event's cohort, what their role says."""
+    model = ModelSchool.objects.filter(
+        cohort=OuterRef("event__cohort"),
+        school=OuterRef("school"),
+        status__in=[ModelSchoolStatus.DESIGNATED, ModelSchoolStatus.GRADUATED],
+    )
+    imbas = ImbasSchool.objects.filter(cohort=OuterRef("event__cohort"), school=OuterRef("school"))
+    return Case(
+        When(Q(role=ParticipantRole.PRINCIPAL_MODEL) & ~Exists(model), then=Value(False)),
+        When(Q(role=ParticipantRole.PRINCIPAL_IMBAS) & ~Exists(imbas), then=Value(False)),
+        default=Value(True),
+        output_field=BooleanField(),
+    )
 
 
 def build(participants, *, title, attended=False):
@@ -29,18 +48,23 @@ def build(participants, *, title, attended=False):
     if attended:
         participants = participants.filter(Exists(Attendance.objects.filter(participant=OuterRef("pk"))))
     grouped = (
-        participants.values("regency__code", "regency__name", "regency__kind", "role")
+        participants.annotate(consistent=_consistent())
+        .values("regency__code", "regency__name", "regency__kind", "role", "consistent")
         .annotate(n=Count("pk"))
         .order_by()
     )
-    cells, names = {}, {}
+    cells, names, flagged = {}, {}, []
+    labels = dict(ParticipantRole.choices)
     for row in grouped:
         code = row["regency__code"]
+        if not row["consistent"]:
+            flagged.append((row["regency__name"], labels.get(row["role"], row["role"]), row["n"]))
+            continue
         names[code] = (row["regency__kind"], row["regency__name"])
         cells[(code, row["role"])] = row["n"]
     present = {role for _code, role in cells}
     roles = [(role.value, role.label) for role in ParticipantRole if role.value in present]
-    recap = Recap(title=title, attended=attended, roles=roles)
+    recap = Recap(title=title, attended=attended, roles=roles, flagged=sorted(flagged))
     for code in sorted(names, key=lambda c: names[c]):  # kabupaten first, then kota, by name (as the LPMPs do)
         counts = [cells.get((code, role), 0) for role, _label in roles]
         recap.rows.append({"regency": names[code][1], "counts": counts, "total": sum(counts)})

@@ -96,6 +96,45 @@ def ensure_schools():
     return result
 
 
+def ensure_network(cohort, lpmp):
+    """The example's 240 model schools designated in the cohort (one SK) and its 960 imbas schools spread
+    over them, as the LPMP had them. Returns (ensure_schools()'s result, the model-school records)."""
+    from django.contrib.contenttypes.models import ContentType
+
+    from .models import ImbasSchool, ModelSchool, ModelSchoolStatus, StatusChange
+
+    schools = ensure_schools()
+    decree = ("800/LPMP.RIAU/2020/071", date(2020, 3, 2))
+    records = ModelSchool.objects.bulk_create(
+        ModelSchool(
+            cohort=cohort,
+            school=school,
+            status=ModelSchoolStatus.DESIGNATED,
+            proposed_by=lpmp,
+            regional_support=True,
+            decree_number=decree[0],
+            decree_date=decree[1],
+        )
+        for models, _imbas in schools.values()
+        for school in models
+    )
+    kind = ContentType.objects.get_for_model(ModelSchool)
+    StatusChange.objects.bulk_create(
+        StatusChange(content_type=kind, object_id=r.pk, actor=lpmp, source="calon", target=r.status) for r in records
+    )
+    by_school = {r.school_id: r for r in records}
+    imbas_rows = []
+    for models, imbas in schools.values():
+        for n, school in enumerate(imbas):  # spread evenly over the kab/kota's model schools
+            imbas_rows.append(
+                ImbasSchool(
+                    cohort=cohort, model_school=by_school[models[n % len(models)].pk], school=school, added_by=lpmp
+                )
+            )
+    ImbasSchool.objects.bulk_create(imbas_rows)
+    return schools, records
+
+
 def participant_rows():
     """The participants as the LPMP's spreadsheet would list them: (name, role, kab/kota, NPSN)."""
     for place, counts in PARTICIPANTS.items():

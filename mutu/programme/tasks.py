@@ -9,5 +9,5 @@ def import_participants(job_id):
 
 
 @task()
-def generate_certificates(event_id):
-    certificates.generate(event_id)
+def generate_certificates(event_id, site=None):
+    certificates.generate(event_id, site)

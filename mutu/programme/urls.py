@@ -42,5 +42,6 @@ urlpatterns = [
     path("events/<int:pk>/certificates/", views.certificates_generate, name="certificates_generate"),
     path("events/<int:pk>/certificates.zip", views.certificates_zip, name="certificates_zip"),
     path("events/<int:pk>/certificates/<int:certificate>/", views.certificate_pdf, name="certificate"),
+    path("events/<int:pk>/certificates/<int:certificate>/revoke/", views.certificate_revoke, name="certificate_revoke"),
     path("imports/<int:pk>/", views.import_job, name="import_job"),
 ]

@@ -639,6 +639,7 @@ def attendance(request, pk):
         "session": str(session or ""),
         "days": range(1, event.days + 1),
         "query": f"session={session}" if session else "",
+        "manages": selectors.manages(request.user, event.cohort),
     }
     return render(request, "programme/attendance.html", context)
 
@@ -814,7 +815,7 @@ def recap_page(request, pk):
 def certificates_generate(request, pk):
     event = _run_event(request, pk)
     try:
-        started = certificates.request_generation(actor=request.user, event=event)
+        started = certificates.request_generation(actor=request.user, event=event, site=certificates.site_of(request))
     except Error as exc:
         _refused(request, exc)
     else:
@@ -849,10 +850,25 @@ def certificate_pdf(request, pk, certificate):
     return pdf_response(pdf, certificates.filename(item).removesuffix(".pdf"))
 
 
+@require_POST
+@require_perm(Perm.PROGRAMME_MANAGE)
+def certificate_revoke(request, pk, certificate):
+    event = _event(request, pk)
+    item = get_object_or_404(Certificate, event=event, pk=certificate)
+    try:
+        certificates.revoke(actor=request.user, certificate=item, reason=request.POST.get("reason", ""))
+    except Error as exc:
+        _refused(request, exc)
+    else:
+        messages.success(request, _("Certificate %(number)s is revoked.") % {"number": item.number})
+    return redirect(reverse("programme:attendance", args=[pk]) + f"#participant-{item.participant_id}")
+
+
 @never_cache
 @require_safe
 def certificate_verify(request):
-    """Public: confirms a certificate number with its holder's name and event, and nothing else."""
+    """Public: confirms a certificate number and its check code with its holder's name, event and
+    whether it was revoked, and nothing else."""
     form = VerifyForm(request.GET or None)
     found, status = None, 200
     if form.is_bound:
@@ -863,9 +879,9 @@ def certificate_verify(request):
             status = 429
         elif form.is_valid():
             _verify_usage(request, increment=True)
-            found = certificates.lookup(form.cleaned_data["nomor"])
+            found = certificates.lookup(form.cleaned_data["nomor"], form.cleaned_data["kode"])
             if found is None:
-                form.add_error("nomor", _("No certificate has this number."))
+                form.add_error(None, _("No certificate has this number and check code."))
                 status = 404
     return render(request, "programme/verify.html", {"form": form, "found": found}, status=status)
 

@@ -256,6 +256,7 @@ MATRIX = [
     # The certificate of school a's principal: who runs the event, and school a's scope (not the Dinas
     # provinsi, whose SMA/SMK/SLB scope does not hold an SD).
     event_case("certificate", lambda c: [c["certificate"].pk], target=only(EVENT_VIEWERS - {"dinas_riau"})),
+    event_case("certificate_revoke", lambda c: [c["certificate"].pk], "post", **MANAGE),
     ("api_tokens", lambda c: [], "get", None, None, [""]),
     ("api_tokens", lambda c: [], "post", None, None, [""]),
     ("api_token_revoke", lambda c: [c["token"].pk], "post", None, KEPSEK_TOKEN, [""]),

@@ -7,7 +7,10 @@ import zipfile
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
+from mutu.core.models import AuditEntry
+from mutu.cycle.tests.test_documents import pdf_text
 from mutu.programme import certificates
 from mutu.programme.models import Attendance, Certificate, Event, Participant
 from mutu.programme.services import ProgrammeError
@@ -35,7 +38,7 @@ def attended(event, schools):
     return people
 
 
-def test_certificates_are_numbered_made_and_verified(client, personas, event, attended):
+def test_certificates_are_numbered_made_and_verified(client, personas, event, attended, tmp_path):
     client.force_login(personas["lpmp"])
     client.post(reverse("programme:certificates_generate", args=[event.pk]))
     event = Event.objects.get(pk=event.pk)
@@ -50,12 +53,19 @@ def test_certificates_are_numbered_made_and_verified(client, personas, event, at
     pdf = client.get(reverse("programme:certificate", args=[event.pk, one.pk]))
     assert pdf["Content-Type"] == "application/pdf" and pdf.content.startswith(b"%PDF")
 
+    # The certificate prints its check code, and its address is the site the LPMP worked on.
+    text = pdf_text(tmp_path, archive.read(certificates.filename(one)))
+    assert one.check_code in text and "testserver/sertifikat/" in text
+
     client.logout()
-    page = client.get(reverse("certificate_verify"), {"nomor": f" {one.number} "}).content.decode()
+    page = client.get(reverse("certificate_verify"), {"nomor": f" {one.number} ", "kode": one.check_code})
+    page = page.content.decode()
     assert "Sertifikat ini sah" in page and "Budi" in page and "Bimtek SPMI" in page
     assert "10400001" not in page and "SD Negeri 001" not in page and "CODE0" not in page  # nothing more
-    made_up = client.get(reverse("certificate_verify"), {"nomor": "9999/SPMI/1/2026"})
-    assert made_up.status_code == 404 and "Tidak ada sertifikat dengan nomor ini" in made_up.content.decode()
+    made_up = client.get(reverse("certificate_verify"), {"nomor": "9999/SPMI/1/2026", "kode": "ABCDEF"})
+    assert (
+        made_up.status_code == 404 and "Tidak ada sertifikat dengan nomor dan kode cek ini" in made_up.content.decode()
+    )
 
 
 def test_numbers_stay_and_new_eligible_participants_get_the_next(personas, event, attended):
@@ -69,8 +79,8 @@ def test_numbers_stay_and_new_eligible_participants_get_the_next(personas, event
 def test_the_verification_page_is_throttled(client, settings, db):
     settings.MUTU_VERIFY_ATTEMPTS = 2
     for _ in range(2):
-        client.get(reverse("certificate_verify"), {"nomor": "1/SPMI"})
-    response = client.get(reverse("certificate_verify"), {"nomor": "2/SPMI"})
+        client.get(reverse("certificate_verify"), {"nomor": "1/SPMI", "kode": "AAAAAA"})
+    response = client.get(reverse("certificate_verify"), {"nomor": "2/SPMI", "kode": "AAAAAA"})
     assert response.status_code == 429
 
 
@@ -85,9 +95,13 @@ def test_another_schools_certificate_is_not_served(client, personas, event, atte
 
 def test_a_second_click_starts_nothing_and_only_the_lpmp_asks(personas, event, attended):
     Event.objects.filter(pk=event.pk).update(certificates_requested_at="2026-03-01T08:00Z")
-    assert certificates.request_generation(actor=personas["lpmp"], event=Event.objects.get(pk=event.pk)) is False
+    site = "https://mutu.example.go.id"
+    assert (
+        certificates.request_generation(actor=personas["lpmp"], event=Event.objects.get(pk=event.pk), site=site)
+        is False
+    )
     with pytest.raises(ProgrammeError):
-        certificates.request_generation(actor=personas["fasilitator"], event=event)
+        certificates.request_generation(actor=personas["fasilitator"], event=event, site=site)
 
 
 @pytest.mark.parametrize("fmt", ["PT-{event}", "{seq:>100000}/{event}", "{seq.__class__}/{event}", "{seq:04d}/SPMI"])
@@ -101,5 +115,48 @@ def test_a_number_format_is_refused_unless_it_holds_seq_and_event_only(personas,
 
 def test_a_number_typed_in_lower_case_is_found(client, personas, event, attended):
     certificates.issue_numbers(event)
-    number = Certificate.objects.first().number
-    assert certificates.lookup(number.lower()).number == number
+    certificate = Certificate.objects.first()
+    code = certificate.check_code
+    assert certificates.lookup(certificate.number.lower(), f" {code[:3].lower()}-{code[3:]} ") == certificate
+    assert certificates.lookup(certificate.number, "") is None
+
+
+def test_25_guessed_numbers_reveal_nobody(client, personas, event, attended, settings):
+    """The worked example: numbers run in sequence, so guessing 25 of them used to show 25 names."""
+    settings.MUTU_VERIFY_ATTEMPTS = 100
+    certificates.issue_numbers(event)
+    real = Certificate.objects.first()
+    for seq in range(1, 26):
+        number = event.certificate_format.format(seq=seq, year=event.cohort.year, event=event.pk)
+        for code in ("", "AAAAAA", real.check_code if seq != real.seq else "BBBBBB"):
+            page = client.get(reverse("certificate_verify"), {"nomor": number, "kode": code}).content.decode()
+            assert "Budi" not in page and "Sari" not in page and "Sertifikat ini sah" not in page
+    found = client.get(reverse("certificate_verify"), {"nomor": real.number, "kode": real.check_code})
+    assert found.status_code == 200 and real.participant.name in found.content.decode()
+
+
+def test_a_revoked_certificate_says_so_with_its_date(client, personas, event, attended):
+    certificates.issue_numbers(event)
+    item = Certificate.objects.first()
+    url = reverse("programme:certificate_revoke", args=[event.pk, item.pk])
+    client.force_login(personas["fasilitator"])  # takes attendance, but does not run the cohort
+    assert client.post(url, {"reason": "salah cetak"}).status_code == 403
+    client.force_login(personas["lpmp"])
+    refused = client.post(url, {"reason": " "}, follow=True).content.decode()
+    assert "Sebutkan alasan" in refused
+    client.post(url, {"reason": "Kehadiran dicatat keliru"})
+    item.refresh_from_db()
+    assert item.revoked_at and item.revoked_by == personas["lpmp"] and item.revoke_reason == "Kehadiran dicatat keliru"
+    page = client.get(reverse("certificate_verify"), {"nomor": item.number, "kode": item.check_code}).content.decode()
+    assert f"dicabut pada {timezone.localtime(item.revoked_at):%d-%m-%Y}" in page and "tidak berlaku lagi" in page
+    assert certificates.issue_numbers(event) == 0  # the participant is not numbered again
+    assert AuditEntry.objects.filter(action="programme.certificate.revoke").exists()
+
+
+def test_check_deploy_warns_when_the_site_url_is_left_at_its_default(settings):
+    from django.core.checks import run_checks
+
+    settings.MUTU_SITE_URL = "http://127.0.0.1:8000"
+    assert "mutu.W001" in {m.id for m in run_checks(include_deployment_checks=True)}
+    settings.MUTU_SITE_URL = "https://mutu.lpmpriau.id"
+    assert "mutu.W001" not in {m.id for m in run_checks(include_deployment_checks=True)}

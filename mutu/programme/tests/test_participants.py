@@ -20,7 +20,7 @@ def csv_file(tmp_path, body, encoding="cp1252"):
     return path
 
 
-def test_a_good_file_from_excel_is_saved_whole(tmp_path, event, schools):
+def test_a_good_file_from_excel_is_saved_whole(tmp_path, event, schools, model_school):
     path = csv_file(
         tmp_path,
         "Hj. Rosmawati;Kepala Sekolah Binaan;Kampar;10400001;;0812\r\n"
@@ -42,7 +42,7 @@ def test_windows_1252_letters_survive(tmp_path, event):
     assert Participant.objects.get(event=event).name == "Désirée Saragih"
 
 
-def test_bad_rows_are_named_and_nothing_is_saved(tmp_path, event, schools):
+def test_bad_rows_are_named_and_nothing_is_saved(tmp_path, event, schools, model_school):
     path = csv_file(
         tmp_path,
         (
@@ -66,7 +66,7 @@ def test_bad_rows_are_named_and_nothing_is_saved(tmp_path, event, schools):
     assert not report.committed and not Participant.objects.exists()
 
 
-def test_a_participant_already_registered_is_refused(tmp_path, event):
+def test_a_participant_already_registered_is_refused(tmp_path, event, model_school):
     path = csv_file(tmp_path, "Budi;Kepala Sekolah Binaan;Kampar;10400001;;\r\n")
     events.import_file(event, path, commit=True)
     report = events.import_file(event, path, commit=True)
@@ -74,7 +74,7 @@ def test_a_participant_already_registered_is_refused(tmp_path, event):
     assert Participant.objects.count() == 1
 
 
-def test_an_xlsx_file_with_a_title_row_and_a_missing_column(tmp_path, event):
+def test_an_xlsx_file_with_a_title_row_and_a_missing_column(tmp_path, event, model_school):
     book = Workbook()
     sheet = book.active
     sheet.append(["Daftar peserta Bimtek"])
@@ -112,7 +112,7 @@ def test_the_upload_page_reads_the_file_in_the_worker_and_reports_rows(client, p
 def test_the_template_lists_the_documented_columns(client, personas):
     client.force_login(personas["lpmp"])
     body = client.get(reverse("programme:participant_template")).content.decode("utf-8-sig")
-    assert body.splitlines() == ["Nama;Peran;Kab/kota;NPSN;NIP;Kontak"]
+    assert body.splitlines() == ["Nama;Peran;Kab/kota;NPSN;NIP;Kontak;Instansi"]
 
 
 def test_the_command_reports_rows_and_exits_1_when_refused(tmp_path, event, capsys):
@@ -154,7 +154,7 @@ def test_the_recap_command_writes_each_format(tmp_path, event, personas):
     assert (tmp_path / "hadir.csv").read_text("utf-8-sig").splitlines()[-1] == ";Jumlah;0"
 
 
-def test_a_nul_byte_a_header_only_file_and_a_second_principal_are_refused(tmp_path, event):
+def test_a_nul_byte_a_header_only_file_and_a_second_principal_are_refused(tmp_path, event, model_school):
     path = csv_file(tmp_path, "Budi\x00;Guru;Kampar;10400001;;\r\n", encoding="utf-8")
     report = events.import_file(event, path, commit=True)
     assert report.errors[0][2].startswith("berisi karakter NUL") and not Participant.objects.exists()

@@ -35,7 +35,6 @@ SEED = {  # the seed's table, as published
 def riau(personas, tmp_path):
     from mutu.regions.models import Province
 
-    riau2020.ensure_schools()
     cohort = services.create_cohort(
         actor=personas["lpmp"],
         province=Province.objects.get(code="14"),
@@ -43,6 +42,7 @@ def riau(personas, tmp_path):
         name=riau2020.COHORT_NAME,
         imbas_target=5,
     )
+    riau2020.ensure_network(cohort, personas["lpmp"])
     event = events.save_event(
         actor=personas["lpmp"],
         cohort=cohort,
@@ -115,3 +115,69 @@ def test_the_recap_is_one_query_whatever_the_size(personas, riau):
     with CaptureQueriesContext(connection) as queries:
         recap.build(Participant.objects.filter(event=event), title="t", attended=True)
     assert len(queries) == 1
+
+
+def test_the_kampar_principals_count_only_what_can_be_true(client, personas, riau):
+    """The worked example: a roster added a second principal of a school the file had already brought
+    (Kampar showed 3 KS binaan for 2 model schools), and a file named a school "imbas" that was not."""
+    from django.db import IntegrityError, transaction
+
+    from mutu.programme.models import ImbasSchool
+
+    cohort, event = riau
+    kampar = riau2020.regencies()["Kampar"]
+    before = {r["regency"]: r["counts"] for r in recap.build(Participant.objects.filter(event=event), title="t").rows}
+    # The roster finds every Kampar principal already registered by the file: nobody is added twice.
+    for role in ("ks_binaan", "ks_imbas"):
+        assert events.add_from_roster(actor=personas["lpmp"], event=event, role=role, regencies=[kampar]) == 0
+    # The database refuses a second principal of a school, whatever path writes it.
+    model_school = cohort.model_schools.filter(school__regency=kampar).first().school
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Participant.objects.create(
+            event=event, name="KS kedua", role="ks_imbas", regency=kampar, school=model_school, key="x", code="X2X2X2X2"
+        )
+    # A principal left from before the rules, whose school is no imbas school, is flagged, not counted.
+    imbas = ImbasSchool.objects.filter(cohort=cohort, school__regency=kampar).first()
+    imbas.delete()
+    table = recap.build(Participant.objects.filter(event=event), title="t")
+    after = {r["regency"]: r["counts"] for r in table.rows}
+    assert after["Kabupaten Kampar"][3] == before["Kabupaten Kampar"][3] - 1
+    assert table.flagged == [("Kabupaten Kampar", "kepala sekolah imbas", 1)]
+    client.force_login(personas["lpmp"])
+    page = client.get(reverse("programme:recap", args=[cohort.pk]), {"event": event.pk}).content.decode()
+    assert "Tidak dihitung" in page and "Kabupaten Kampar · kepala sekolah imbas: 1" in page
+
+
+def test_the_riau_file_as_an_lpmp_types_it(tmp_path, personas, riau):
+    """ "Kep. Meranti", "Kab. Kep. Meranti", the headers "Jabatan" and "Asal Kabupaten/Kota", and
+    "Kepala Sekolah" without binaan or imbas: read as the LPMP meant them."""
+    cohort, _event = riau
+    other = events.save_event(
+        actor=personas["lpmp"], cohort=cohort, data={"name": "Tahap 2", "kind": "bimtek", "stage": 2, "days": 1}
+    )
+    path = tmp_path / "peserta.csv"
+    rows = ["No;Nama;Jabatan;Asal Kabupaten/Kota;NPSN;Instansi"]
+    for n, (name, role, place, npsn) in enumerate(riau2020.participant_rows(), start=1):
+        role = "Kepala Sekolah" if role.startswith("Kepala Sekolah") else role
+        if place == "Kepulauan Meranti":
+            place = "Kep. Meranti" if n % 2 else "Kab. Kep. Meranti"
+        rows.append(f"{n};{name};{role};{place};{npsn};SD contoh")
+    path.write_text("\r\n".join(rows) + "\r\n", encoding="cp1252")
+    report = events.import_file(other, path, commit=True, actor=personas["lpmp"])
+    assert report.errors == [] and report.created == 1417
+    table = recap.build(Participant.objects.filter(event=other), title="t")
+    assert [r["counts"] + [r["total"]] for r in table.rows] == list(SEED.values())
+    assert Participant.objects.filter(event=other, institution="SD contoh").count() == 1417
+
+
+def test_refusals_offer_the_closest_valid_value(tmp_path, personas, riau):
+    _cohort, event = riau
+    path = tmp_path / "salah.csv"
+    path.write_text(
+        "Nama;Peran;Kab/Kota;NPSN\r\nA;Pengawas Pembna;Kampar;\r\nB;Pengawas;Kepulauan Merant;\r\n",
+        encoding="utf-8",
+    )
+    report = events.import_file(event, path, commit=False)
+    problems = {(row, field): message for row, field, message in report.errors}
+    assert "“pengawas pembina”" in problems[(2, "Peran")]
+    assert "Kabupaten Kepulauan Meranti" in problems[(3, "Kab/kota")]
