@@ -665,9 +665,23 @@ class AttendanceRefused(Exception):
     """The code or the participant is not accepted; the message says why, for the participant."""
 
 
-def check_in(*, day_code, participant_code, method=AttendanceMethod.CODE):
+class DeviceTaken(AttendanceRefused):
+    """The device checked in another participant of the session: no wrong code, not counted as one."""
+
+
+NOT_THIS_EVENT = gettext_lazy(
+    "This participant code does not go with today's code. Check the code on your invitation letter, or ask "
+    "your facilitator."
+)
+
+
+def check_in(*, day_code, participant_code, method=AttendanceMethod.CODE, device=None):
     """A participant marks themselves present with the day's code (typed, from a link or a QR) and
-    their personal code. Marking twice changes nothing. Returns (participant, day, already)."""
+    their personal code. Marking twice changes nothing. Returns (participant, day, already).
+
+    A personal code that is unknown, of another event or of another session gets one neutral answer:
+    the page is no oracle of who is registered where. `device` ({session id: participant id} already
+    checked in from this device) keeps one device from checking in a stream of other people."""
     code = AttendanceCode.objects.select_related("session__event").filter(code=normalize(day_code)).first()
     if code is None:
         raise AttendanceRefused(_("This attendance code does not exist: check it with your facilitator."))
@@ -684,17 +698,14 @@ def check_in(*, day_code, participant_code, method=AttendanceMethod.CODE):
     participant = (
         Participant.objects.select_related("event", "session").filter(code=normalize(participant_code)).first()
     )
-    if participant is None:
-        raise AttendanceRefused(_("This participant code is unknown: it is on your invitation letter."))
-    if participant.event_id != code.session.event_id:
-        raise AttendanceRefused(
-            _("Your participant code belongs to another event: this code is for “%(event)s”.")
-            % {"event": code.session.event.name}
-        )
-    if participant.session_id != code.session_id:
-        raise AttendanceRefused(
-            _("This code is for another session of the event (%(session)s).") % {"session": code.session.name}
-        )
+    if participant is None or participant.session_id != code.session_id:
+        raise AttendanceRefused(str(NOT_THIS_EVENT))
+    holder = (device or {}).get(str(code.session_id))
+    if holder is not None and holder != participant.pk:
+        raise DeviceTaken(
+            _("This device has already recorded someone's attendance in this session. Each participant checks in "
+              "on their own phone; if that is not possible, the facilitator ticks you on the checklist.")
+        )  # fmt: skip
     try:
         with transaction.atomic():
             Attendance.objects.create(participant=participant, day=code.day, method=method)

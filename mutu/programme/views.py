@@ -1,6 +1,8 @@
 """Pages of the sekolah model programme. Views parse, authorise (scoped selectors), call one service
 and render; refused writes say why and save nothing."""
 
+import json
+
 from django.conf import settings
 from django.contrib import messages
 from django.core.paginator import Paginator
@@ -735,29 +737,59 @@ def check_in(request, code=""):
     form = CheckInForm(request.POST or None, initial={"day_code": code})
     done = None
     status = 200
-    if request.method == "POST":
+    device = _checked_in_here(request)
+    if request.method == "POST" and form.is_valid():
+        # A right pair of codes always passes, even behind an address locked by others' typos (a venue
+        # behind one NAT); only wrong codes count, and only they are refused while locked.
         minutes = locked_minutes(_check_in_usage(request))
-        if minutes is not None:
-            form.add_error(
-                None,
-                _("Too many wrong codes from this connection: try again in %(minutes)s minutes.")
-                % {"minutes": minutes},
+        try:
+            participant, day, already = events.check_in(
+                day_code=form.cleaned_data["day_code"],
+                participant_code=form.cleaned_data["participant_code"],
+                method="qr" if code else "kode",
+                device=device,
             )
-            status = 429
-        elif form.is_valid():
-            method = "qr" if code else "kode"
-            try:
-                participant, day, already = events.check_in(
-                    day_code=form.cleaned_data["day_code"],
-                    participant_code=form.cleaned_data["participant_code"],
-                    method=method,
-                )
-                done = {"participant": participant, "day": day, "already": already}
-            except events.AttendanceRefused as exc:
+            done = {"participant": participant, "day": day, "already": already}
+            device[str(participant.session_id)] = participant.pk
+        except events.DeviceTaken as exc:
+            form.add_error(None, str(exc))
+            status = 409
+        except events.AttendanceRefused as exc:
+            message = str(exc)
+            if minutes is not None:
+                message = _("Too many wrong codes from this connection: try again in %(minutes)s minutes.") % {
+                    "minutes": minutes
+                }
+                status = 429
+            else:
                 _check_in_usage(request, increment=True)
-                form.add_error(None, str(exc))
                 status = 422
-    return render(request, "programme/check_in.html", {"form": form, "done": done}, status=status)
+            form.add_error(None, message)
+    response = render(request, "programme/check_in.html", {"form": form, "done": done}, status=status)
+    if done:
+        response.set_signed_cookie(
+            CHECKED_IN_COOKIE,
+            json.dumps(device),
+            salt=CHECKED_IN_COOKIE,
+            max_age=CHECKED_IN_DAYS * 86400,
+            httponly=True,
+            samesite="Lax",
+            secure=request.is_secure(),
+        )
+    return response
+
+
+CHECKED_IN_COOKIE = "mutu_hadir"
+CHECKED_IN_DAYS = 14  # longer than any event
+
+
+def _checked_in_here(request):
+    """{session id: participant id} this device has checked in (a signed cookie)."""
+    try:
+        value = json.loads(request.get_signed_cookie(CHECKED_IN_COOKIE, default="{}", salt=CHECKED_IN_COOKIE))
+    except ValueError:
+        return {}
+    return value if isinstance(value, dict) else {}
 
 
 # Recaps -----------------------------------------------------------------------------------------

@@ -58,7 +58,8 @@ def test_expired_and_foreign_codes_are_refused(client, personas, event, people, 
     )
     foreign = events.open_code(actor=personas["lpmp"], session=other_session, day=1, minutes=30)
     response = client.post(reverse("check_in"), {"day_code": foreign.code, "participant_code": "BUDI2345"})
-    assert "Kode peserta Anda untuk kegiatan lain" in response.content.decode()
+    assert "tidak sesuai dengan kode hari ini" in response.content.decode()
+    assert "Bimtek SPMI" not in response.content.decode() and "Budi" not in response.content.decode()
     response = client.post(reverse("check_in"), {"day_code": "ZZZZZZ", "participant_code": "BUDI2345"})
     assert "tidak ada" in response.content.decode()
     assert not Attendance.objects.exists()
@@ -152,3 +153,55 @@ def test_wati_cannot_be_ticked_for_a_day_that_has_not_come(client, personas, eve
         events.save_checklist(actor=personas["fasilitator"], session=session, present={(people[0].pk, 2)})
     client.post(url, {"present": [f"{people[0].pk}:1"]})
     assert list(Attendance.objects.values_list("day", flat=True)) == [1]
+
+
+def test_check_in_is_no_oracle_and_one_device_checks_in_one_person(client, personas, event, people, cohort, schools):
+    session = event.sessions.get()
+    code = events.open_code(actor=personas["fasilitator"], session=session, day=1, minutes=30)
+    other = events.save_event(
+        actor=personas["lpmp"], cohort=cohort, data={"name": "Lain", "kind": "bimtek", "stage": 2, "days": 1}
+    )
+    other_session = events.save_session(
+        actor=personas["lpmp"], event=other, data={"name": "Daring"}, regencies=[schools["a"].regency]
+    )
+    Participant.objects.create(
+        event=other,
+        session=other_session,
+        name="Rina",
+        role="guru",
+        regency=schools["a"].regency,
+        key="r",
+        code="RINA2345",
+    )
+    url = reverse("check_in")
+    for personal in ("RINA2345", "XXXX2345"):  # another event's person, nobody: the same neutral answer
+        page = client.post(url, {"day_code": code.code, "participant_code": personal}).content.decode()
+        assert (
+            "Kode peserta ini tidak sesuai dengan kode hari ini" in page and "Rina" not in page and "Lain" not in page
+        )
+    # Budi checks in from his phone and is named; the same phone cannot then check Sari in.
+    assert (
+        "Terima kasih, Budi"
+        in client.post(url, {"day_code": code.code, "participant_code": "BUDI2345"}).content.decode()
+    )
+    taken = client.post(url, {"day_code": code.code, "participant_code": "SARI2345"})
+    assert (
+        taken.status_code == 409
+        and "Sari" not in taken.content.decode()
+        and "perangkatnya sendiri" in taken.content.decode()
+    )
+    assert list(Attendance.objects.values_list("participant__name", flat=True)) == ["Budi"]
+    again = client.post(url, {"day_code": code.code, "participant_code": "BUDI2345"})  # his own code again
+    assert "sudah tercatat hadir" in again.content.decode()
+
+
+def test_a_venue_behind_one_address_is_never_locked_out_of_right_codes(client, settings, personas, event, people):
+    settings.MUTU_CODE_ATTEMPTS = 3
+    code = events.open_code(actor=personas["fasilitator"], session=event.sessions.get(), day=1, minutes=30)
+    for _ in range(4):  # somebody's typos lock the address …
+        client.post(reverse("check_in"), {"day_code": code.code, "participant_code": "SALAH234"})
+    assert client.post(reverse("check_in"), {"day_code": "ZZZZZZ", "participant_code": "X"}).status_code == 429
+    # … yet Sari, on the same network, with her right codes, checks in.
+    other_phone = client.__class__()
+    response = other_phone.post(reverse("check_in"), {"day_code": code.code, "participant_code": "SARI2345"})
+    assert response.status_code == 200 and "Terima kasih, Sari" in response.content.decode()
