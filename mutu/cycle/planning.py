@@ -16,8 +16,9 @@ from django.utils.translation import gettext as _
 from mutu.core.services import record_audit
 from mutu.instruments.models import Node
 
-from .analysis import rapor_for
+from .analysis import analysis_document, rapor_for
 from .models import Activity, CycleDocument, FundSource, Program, SchoolCycle, Step
+from .selectors import WAITING_FOR_REVIEW
 from .services import CycleError, open_step, permitted
 
 RKS_YEARS = 4
@@ -39,6 +40,12 @@ def _check(actor, cycle):
         not_team=_("Only the school's own team writes its plan."),
         closed=_("The plan can be changed only while the planning step is a draft or returned for revision."),
     )
+    analysis = analysis_document(cycle)
+    if analysis.step != Step.PLANNING and analysis.state in WAITING_FOR_REVIEW:
+        raise CycleError(
+            _("The analysis the plan builds on is “%(state)s”: the plan waits until it is accepted or returned.")
+            % {"state": analysis.get_state_display()}
+        )
 
 
 def editable(user, cycle):

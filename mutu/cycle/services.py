@@ -44,14 +44,28 @@ def _due(setting, step, year):
     return date(year, month, day)
 
 
-def start_cycle(*, actor, school, year):
+def school_years(today):
+    """The years a cycle can be started for: the current school year (it starts in July; a cycle is
+    named by the year its school year starts) and the next one."""
+    current = today.year if today.month >= 7 else today.year - 1
+    return [current, current + 1]
+
+
+def start_cycle(*, actor, school, year, today=None):
     """The school's cycle of `year`, created with its documents if it does not exist (a second click
-    finds it). Starts at the province's entry step, with its due dates."""
+    finds it). Starts at the province's entry step, with its due dates. Only the current or the next
+    school year can be started (`today`: the date that decides it, today by default)."""
     if not may(actor, Perm.CYCLE_EDIT, school):
         raise CycleError(_("Only the school's own team starts its cycle."))
     existing = SchoolCycle.objects.filter(school=school, year=year).first()
     if existing:
         return existing
+    years = school_years(today or timezone.localdate())
+    if year not in years:
+        raise CycleError(
+            _("A cycle is started for the current or the next school year: %(years)s.")
+            % {"years": _("%(first)s or %(next)s") % {"first": years[0], "next": years[1]}}
+        )
     setting = CycleSetting.objects.filter(province_id=school.province_id).first()
     entry = setting.entry_step if setting else Step.MAPPING
     try:

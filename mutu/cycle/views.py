@@ -102,6 +102,7 @@ def school_cycle(request, npsn, year):
         "current": current,
         "can_edit": allowed[Perm.CYCLE_EDIT],
         "can_review": allowed[Perm.CYCLE_REVIEW],
+        "startable": services.school_years(timezone.localdate()),
     }
     return render(request, "cycle/school.html", context)
 

@@ -135,7 +135,9 @@ def _cycles(binaan, pengawas):
         if team is None:
             user = _persona(f"tpmps.{school.npsn}", f"TPMPS {school.name}")
             team = _membership(user, Role.TPMPS, school=school)
-        cycle = cycle_services.start_cycle(actor=team.user, school=school, year=DEMO_ROUND_YEAR)
+        cycle = cycle_services.start_cycle(
+            actor=team.user, school=school, year=DEMO_ROUND_YEAR, today=date(DEMO_ROUND_YEAR, 8, 1)
+        )
         documents = sorted(cycle.documents.all(), key=lambda d: STEPS.index(d.step))
         for document in documents[:accepted]:
             STEP_CONTENT[document.step](cycle, team.user)  # each step's content before it is submitted

@@ -7,7 +7,7 @@ import pytest
 from django.urls import reverse
 
 from mutu.cycle import planning, services
-from mutu.cycle.models import Activity, CycleDocument, Problem, Program, State, Step
+from mutu.cycle.models import Activity, CycleDocument, Problem, Program, SchoolCycle, State, Step
 from mutu.cycle.tests.test_transitions import analysed
 from mutu.instruments.models import Node
 
@@ -159,3 +159,36 @@ def test_the_rkas_downloads_as_pdf_with_signatures_and_as_xlsx(client, personas,
     sheet = load_workbook(io.BytesIO(b"".join(xlsx.streaming_content))).active
     rows = list(sheet.iter_rows(values_only=True))
     assert any(row[1] == "Pelatihan penilaian autentik" and row[7] == 3_000_000 for row in rows)
+
+
+def test_the_plan_waits_while_its_analysis_is_under_review(client, personas, cycle):
+    client.force_login(personas["kepsek_a"])
+    mapping = CycleDocument.objects.get(cycle=cycle, step=Step.MAPPING)
+    services.move(actor=personas["kepsek_a"], document=mapping, name="submit")
+    CycleDocument.objects.filter(cycle=cycle, step=Step.PLANNING).update(state=State.DRAFT)
+    with pytest.raises(services.CycleError, match="sedang ditelaah|diajukan"):
+        planning.save_program(
+            actor=personas["kepsek_a"], cycle=cycle, data={"name": "X", "problems": list(cycle.problems.all())}
+        )
+    assert not planning.editable(personas["kepsek_a"], cycle) and not Program.objects.exists()
+    services.move(actor=personas["pengawas"], document=mapping, name="take")
+    assert not planning.editable(personas["kepsek_a"], cycle)
+    services.move(actor=personas["pengawas"], document=mapping, name="send_back", comment="Lengkapi akar masalah.")
+    assert planning.editable(personas["kepsek_a"], cycle)  # returned: the analysis and the plan move again
+
+
+def test_a_cycle_starts_only_for_the_current_or_next_school_year(client, personas, schools):
+    from datetime import date
+
+    assert services.school_years(date(2026, 12, 6)) == [2026, 2027]
+    assert services.school_years(date(2027, 3, 1)) == [2026, 2027]  # the 2026/2027 school year runs to June
+    with pytest.raises(services.CycleError, match="2026 atau 2027"):
+        services.start_cycle(actor=personas["kepsek_a"], school=schools["a"], year=2024, today=date(2026, 12, 6))
+    with pytest.raises(services.CycleError):
+        services.start_cycle(actor=personas["kepsek_a"], school=schools["a"], year=2031, today=date(2026, 12, 6))
+    client.force_login(personas["kepsek_a"])
+    this_year = services.school_years(date.today())[0]
+    page = client.get(reverse("cycle:school", args=[schools["a"].npsn, this_year - 3])).content.decode()
+    assert "Mulai siklus" not in page and f"tahun ajaran berjalan ({this_year})" in page
+    client.post(reverse("cycle:start", args=[schools["a"].npsn, this_year - 3]))
+    assert not SchoolCycle.objects.filter(year=this_year - 3).exists()
