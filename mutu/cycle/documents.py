@@ -15,7 +15,7 @@ from django.utils.translation import gettext_lazy
 from mutu.core.exporters import ListExporter
 
 from .implementation import realisation
-from .models import Activity, Dimension, Evaluation, Visit
+from .models import Activity, Dimension, Evaluation, VisitSchool
 from .planning import plan_years
 
 KINDS = {
@@ -210,15 +210,16 @@ def monev_report(cycle):
         _("Monitoring visits"),
         [_("Visit date"), _("Pengawas"), _("Findings"), _("Recommendations"), _("Follow-up due"), _("Follow-up")],
     )
-    for visit in Visit.objects.filter(schools=cycle.school, visited_on__year=cycle.year).select_related("pengawas"):
+    reports = VisitSchool.objects.filter(school=cycle.school, visit__visited_on__year=cycle.year)
+    for report in reports.select_related("visit__pengawas").order_by("visit__visited_on", "pk"):
         visit_table.rows.append(
             [
-                visit.visited_on.strftime("%d-%m-%Y"),
-                str(visit.pengawas),
-                visit.findings,
-                visit.recommendations,
-                visit.follow_up_due.strftime("%d-%m-%Y") if visit.follow_up_due else "–",
-                visit.get_follow_up_display() + (f": {visit.follow_up_note}" if visit.follow_up_note else ""),
+                report.visit.visited_on.strftime("%d-%m-%Y"),
+                str(report.visit.pengawas),
+                report.findings,  # this school's own findings, also after a joint visit
+                report.recommendations,
+                report.follow_up_due.strftime("%d-%m-%Y") if report.follow_up_due else "–",
+                report.get_follow_up_display() + (f": {report.follow_up_note}" if report.follow_up_note else ""),
             ]
         )
     return Report("monev", str(KINDS["monev"]), [done_table, evaluation_table, visit_table])

@@ -346,21 +346,14 @@ class SchoolDocument(models.Model):
 
 
 class Visit(models.Model):
-    """A pengawas's monitoring visit: findings and recommendations for the schools visited, and a
-    follow-up the schools owe by a deadline."""
-
-    class FollowUp(models.TextChoices):
-        OPEN = "terbuka", _("open")
-        DONE = "selesai", _("done")
+    """A pengawas's monitoring visit to one or more schools (a joint visit): each school visited has its
+    own findings, recommendations and follow-up (VisitSchool), as each school's monev report shows them."""
 
     pengawas = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     visited_on = models.DateField(_("visit date"))
-    schools = models.ManyToManyField("schools.School", related_name="visits", verbose_name=_("schools"))
-    findings = models.TextField(_("findings"), max_length=4000)
-    recommendations = models.TextField(_("recommendations"), max_length=4000)
-    follow_up_due = models.DateField(_("follow-up due"), null=True, blank=True)
-    follow_up = models.CharField(_("follow-up"), max_length=8, choices=FollowUp.choices, default=FollowUp.OPEN)
-    follow_up_note = models.TextField(_("follow-up done, with its evidence"), blank=True, max_length=4000)
+    schools = models.ManyToManyField(
+        "schools.School", through="VisitSchool", related_name="visits", verbose_name=_("schools")
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -368,3 +361,28 @@ class Visit(models.Model):
 
     def __str__(self):
         return f"{self.visited_on} {self.pengawas}"
+
+
+class VisitSchool(models.Model):
+    """One school of a visit: what was found there, what is recommended, and the follow-up it owes."""
+
+    class FollowUp(models.TextChoices):
+        OPEN = "terbuka", _("open")
+        DONE = "selesai", _("done")
+
+    visit = models.ForeignKey(Visit, on_delete=models.CASCADE, related_name="reports")
+    school = models.ForeignKey("schools.School", on_delete=models.CASCADE, related_name="visit_reports")
+    findings = models.TextField(_("findings"), max_length=4000)
+    recommendations = models.TextField(_("recommendations"), max_length=4000)
+    follow_up_due = models.DateField(_("follow-up due"), null=True, blank=True)
+    follow_up = models.CharField(_("follow-up"), max_length=8, choices=FollowUp.choices, default=FollowUp.OPEN)
+    follow_up_note = models.TextField(_("follow-up done, with its evidence"), blank=True, max_length=4000)
+    closed_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    closed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["visit", "school__name"]
+        constraints = [models.UniqueConstraint(fields=["visit", "school"], name="one_report_per_school_visit")]
+
+    def __str__(self):
+        return f"{self.visit} — {self.school_id}"

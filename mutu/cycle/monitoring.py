@@ -11,15 +11,27 @@ from mutu.core.notifications import notify
 from mutu.core.services import record_audit
 from mutu.schools.models import School
 
-from .models import CycleDocument, State, Visit
+from .models import CycleDocument, State, Visit, VisitSchool
 from .services import CycleError, may, team
 
 
-def visits_for(user):
-    """Visits to schools in the user's view."""
+def reports_for(user):
+    """The school reports of visits (one per school visited) in the user's view: a joint visit shows
+    each user only the schools they may see."""
     area = area_for(user, Perm.CYCLE_VIEW)
-    ids = Visit.objects.filter(area.school_q(prefix="schools__")).values("pk")
-    return Visit.objects.filter(pk__in=ids).select_related("pengawas").prefetch_related("schools")
+    return VisitSchool.objects.filter(area.school_q(prefix="school__"))
+
+
+def visits_for(user):
+    """Visits to schools in the user's view, each with the reports of the schools the user sees."""
+    from django.db.models import Prefetch
+
+    reports = reports_for(user)
+    return (
+        Visit.objects.filter(pk__in=reports.values("visit_id"))
+        .select_related("pengawas")
+        .prefetch_related(Prefetch("reports", queryset=reports.select_related("school", "closed_by")))
+    )
 
 
 def reviewable_schools(user):
@@ -27,21 +39,28 @@ def reviewable_schools(user):
 
 
 @transaction.atomic
-def record_visit(*, actor, data):
-    schools = list(data["schools"])
+def record_visit(*, actor, data, reports):
+    """A visit with one report per school: `reports` is [(school, findings, recommendations)]."""
+    schools = [school for school, _findings, _recommendations in reports]
     allowed = set(reviewable_schools(actor).filter(pk__in=[s.pk for s in schools]).values_list("pk", flat=True))
-    if not schools or len(allowed) != len(schools):
+    if not schools or len(allowed) != len(schools) or len(set(schools)) != len(schools):
         raise CycleError(_("A visit is recorded for schools you supervise."))
     if data.get("follow_up_due") and data["follow_up_due"] < data["visited_on"]:
         raise CycleError(_("The follow-up cannot be due before the visit."))
-    visit = Visit.objects.create(
-        pengawas=actor,
-        visited_on=data["visited_on"],
-        findings=data["findings"],
-        recommendations=data["recommendations"],
-        follow_up_due=data.get("follow_up_due"),
+    for school, findings, recommendations in reports:
+        if not findings.strip() or not recommendations.strip():
+            raise CycleError(_("Write the findings and recommendations for %(school)s.") % {"school": school.name})
+    visit = Visit.objects.create(pengawas=actor, visited_on=data["visited_on"])
+    VisitSchool.objects.bulk_create(
+        VisitSchool(
+            visit=visit,
+            school=school,
+            findings=findings.strip(),
+            recommendations=recommendations.strip(),
+            follow_up_due=data.get("follow_up_due"),
+        )
+        for school, findings, recommendations in reports
     )
-    visit.schools.set(schools)
     record_audit(actor=actor, action="cycle.visit", obj=visit, changes={"schools": len(schools)})
     for school in schools:
         notify(
@@ -53,21 +72,25 @@ def record_visit(*, actor, data):
 
 
 @transaction.atomic
-def close_follow_up(*, actor, visit, note):
-    """The visited school's team (or the pengawas) records the follow-up as done, with its evidence."""
-    visit = Visit.objects.select_for_update().get(pk=visit.pk)
-    if not (visit.pengawas == actor or any(may(actor, Perm.CYCLE_EDIT, school) for school in visit.schools.all())):
+def close_follow_up(*, actor, report, note):
+    """One visited school's team (or the pengawas) records its follow-up as done, with its evidence;
+    the other schools of a joint visit keep theirs."""
+    report = VisitSchool.objects.select_for_update().select_related("visit__pengawas", "school").get(pk=report.pk)
+    visit = report.visit
+    if not (visit.pengawas == actor or may(actor, Perm.CYCLE_EDIT, report.school)):
         raise CycleError(_("Only the visited school's team or its pengawas closes the follow-up."))
     note = note.strip()
     if not note:
         raise CycleError(_("Say what was done and where its evidence is."))
-    if visit.follow_up != Visit.FollowUp.DONE:
-        visit.follow_up, visit.follow_up_note = Visit.FollowUp.DONE, note
-        visit.save(update_fields=["follow_up", "follow_up_note"])
-        record_audit(actor=actor, action="cycle.follow_up", obj=visit)
-        notify([visit.pengawas], _("A follow-up of your visit of %(date)s is done.") % {
-            "date": visit.visited_on.strftime("%d-%m-%Y")}, reverse("cycle:visits"))  # fmt: skip
-    return visit
+    if report.follow_up != VisitSchool.FollowUp.DONE:
+        report.follow_up, report.follow_up_note = VisitSchool.FollowUp.DONE, note
+        report.closed_by, report.closed_at = actor, timezone.now()
+        report.save(update_fields=["follow_up", "follow_up_note", "closed_by", "closed_at"])
+        record_audit(actor=actor, action="cycle.follow_up", obj=visit, changes={"school": report.school.name})
+        notify([visit.pengawas], _("%(school)s closed the follow-up of your visit of %(date)s.") % {
+            "school": report.school.name, "date": visit.visited_on.strftime("%d-%m-%Y")},
+            reverse("cycle:visits"))  # fmt: skip
+    return report
 
 
 def _overdue(user, year):
@@ -80,10 +103,10 @@ def _overdue(user, year):
         due_on__lt=today,
         state__in=[State.DRAFT, State.REVISION],
     )
-    follow_ups = Visit.schools.through.objects.filter(
+    follow_ups = VisitSchool.objects.filter(
         area.school_q(prefix="school__"),
-        visit__follow_up=Visit.FollowUp.OPEN,
-        visit__follow_up_due__lt=today,
+        follow_up=VisitSchool.FollowUp.OPEN,
+        follow_up_due__lt=today,
     )
     return late, follow_ups
 
@@ -99,7 +122,7 @@ def deadlines_set(user, year):
 def behind(user, year):
     """(documents past their due date and not submitted, open follow-ups past theirs) in the user's view."""
     late, follow_ups = _overdue(user, year)
-    return late.count(), follow_ups.values("visit_id").distinct().count()
+    return late.count(), follow_ups.count()
 
 
 def behind_schools(user, year):
@@ -113,9 +136,9 @@ def behind_schools(user, year):
 
     for document in late.select_related("cycle__school__regency").order_by("due_on"):
         row(document.cycle.school)["late"].append(document)
-    for link in follow_ups.select_related("school__regency", "visit"):
+    for link in follow_ups.select_related("school__regency"):
         entry = row(link.school)
         entry["follow_ups"] += 1
-        due = link.visit.follow_up_due
+        due = link.follow_up_due
         entry["oldest"] = min(due, entry["oldest"]) if entry["oldest"] else due
     return sorted(rows.values(), key=lambda r: (-(len(r["late"]) + r["follow_ups"]), r["school"].name))

@@ -800,23 +800,41 @@ def distinctive_save(request, npsn, year):
 
 
 class VisitForm(forms.Form):
-    visited_on = forms.DateField(label=gettext_lazy("Visit date"), widget=forms.DateInput(attrs={"type": "date"}))
+    """A visit in two steps: the date, the schools and the follow-up deadline; then, for each school
+    chosen, its own findings and recommendations (a joint visit keeps them apart)."""
+
+    visited_on = forms.DateField(
+        label=gettext_lazy("Visit date"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+    )
     schools = forms.ModelMultipleChoiceField(
         label=gettext_lazy("Schools"), queryset=None, widget=forms.CheckboxSelectMultiple
     )
-    findings = forms.CharField(
-        label=gettext_lazy("Findings"), widget=forms.Textarea(attrs={"rows": 3}), max_length=4000
-    )
-    recommendations = forms.CharField(
-        label=gettext_lazy("Recommendations"), widget=forms.Textarea(attrs={"rows": 3}), max_length=4000
-    )
     follow_up_due = forms.DateField(
-        label=gettext_lazy("Follow-up due"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+        label=gettext_lazy("Follow-up due"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
     )
+    step = forms.CharField(widget=forms.HiddenInput, required=False)
 
-    def __init__(self, *args, user, **kwargs):
+    def __init__(self, *args, user, chosen=(), **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["schools"].queryset = monitoring.reviewable_schools(user)
+        self.chosen = list(chosen)
+        for school in self.chosen:
+            self.fields[f"findings_{school.pk}"] = forms.CharField(
+                label=_("Findings at %(school)s") % {"school": school.name},
+                widget=forms.Textarea(attrs={"rows": 3}),
+                max_length=4000,
+            )
+            self.fields[f"recommendations_{school.pk}"] = forms.CharField(
+                label=_("Recommendations for %(school)s") % {"school": school.name},
+                widget=forms.Textarea(attrs={"rows": 3}),
+                max_length=4000,
+            )
+
+    def reports(self):
+        data = self.cleaned_data
+        return [(s, data[f"findings_{s.pk}"], data[f"recommendations_{s.pk}"]) for s in self.chosen]
 
 
 @require_http_methods(["GET", "HEAD", "POST"])
@@ -824,29 +842,40 @@ class VisitForm(forms.Form):
 def visits(request):
     """Monitoring visits to the user's schools; pengawas and LPMP record them here."""
     can_record = has_perm(request.user, Perm.CYCLE_REVIEW)
-    form = VisitForm(request.POST or None, user=request.user) if can_record else None
+    form = VisitForm(user=request.user) if can_record else None
+    status = 200
     if request.method == "POST":
         if form is None:
             raise PermissionDenied
+        ids = [v for v in request.POST.getlist("schools") if v.isdigit()]
+        chosen = monitoring.reviewable_schools(request.user).filter(pk__in=ids)
+        finishing = request.POST.get("step") == "findings"
+        form = VisitForm(request.POST, user=request.user, chosen=chosen if finishing else ())
         try:
             if not form.is_valid():
                 raise services.CycleError(form_errors(form, labelled=False))
-            monitoring.record_visit(actor=request.user, data=form.cleaned_data)
-            messages.success(request, _("The visit is recorded."))
-            return redirect("cycle:visits")
+            if not finishing:  # second step: the findings of each school chosen, the rest kept as typed
+                step = {**form.cleaned_data, "step": "findings"}
+                form = VisitForm(initial=step, user=request.user, chosen=form.cleaned_data["schools"])
+                messages.info(request, _("Now write what you found at each school visited."))
+            else:
+                monitoring.record_visit(actor=request.user, data=form.cleaned_data, reports=form.reports())
+                messages.success(request, _("The visit is recorded."))
+                return redirect("cycle:visits")
         except services.CycleError as exc:
             messages.error(request, _("Nothing was saved: %(reason)s") % {"reason": exc})
+            status = 422
     page = Paginator(monitoring.visits_for(request.user), 20).get_page(request.GET.get("page"))
-    return render(request, "cycle/visits.html", {"page": page, "form": form})
+    return render(request, "cycle/visits.html", {"page": page, "form": form}, status=status)
 
 
 @require_POST
 @require_perm(Perm.CYCLE_VIEW)
 def visit_follow_up(request, pk):
-    visit = get_object_or_404(monitoring.visits_for(request.user), pk=pk)
+    report = get_object_or_404(monitoring.reports_for(request.user), pk=pk)
     try:
-        monitoring.close_follow_up(actor=request.user, visit=visit, note=request.POST.get("note", "")[:4000])
+        monitoring.close_follow_up(actor=request.user, report=report, note=request.POST.get("note", "")[:4000])
         messages.success(request, _("Saved."))
     except services.CycleError as exc:
         messages.error(request, str(exc))
-    return redirect("cycle:visits")
+    return redirect(reverse("cycle:visits") + f"#visit-{report.visit_id}")

@@ -494,13 +494,12 @@ def context(personas, schools):
 
 
 def _visit(pengawas, school):
+    """A visit to school a; the follow-up URL points at its report of that school."""
     from datetime import date
 
-    from mutu.cycle.models import Visit
+    from mutu.cycle.tests.test_monitoring import visit_to
 
-    visit = Visit.objects.create(pengawas=pengawas, visited_on=date(2026, 4, 2), findings="f", recommendations="r")
-    visit.schools.set([school])
-    return visit
+    return visit_to(pengawas, [school], date(2026, 4, 2)).reports.get()
 
 
 @pytest.mark.parametrize(

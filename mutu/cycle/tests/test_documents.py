@@ -12,7 +12,8 @@ from django.urls import reverse
 from openpyxl import load_workbook
 
 from mutu.cycle import implementation, services
-from mutu.cycle.models import Program, Visit
+from mutu.cycle.models import Program
+from mutu.cycle.tests.test_monitoring import visit_to
 from mutu.cycle.tests.test_thread import plan
 from mutu.cycle.tests.test_transitions import analysed
 from mutu.factories import ActivityFactory
@@ -40,11 +41,10 @@ def pdf_text(tmp_path, content):
 def test_each_document_shows_its_content_and_downloads_as_pdf_and_xlsx(client, personas, cycle, tmp_path):
     program = plan(cycle, 2)
     later = ActivityFactory(program=program, year=2028, name="Kegiatan lanjutan", volume=2, unit_cost=250_000)
-    visit = Visit.objects.create(
-        pengawas=personas["pengawas"], visited_on="2026-05-04", findings="Rubrik belum dipakai",
+    visit_to(
+        personas["pengawas"], [cycle.school], "2026-05-04", findings="Rubrik belum dipakai",
         recommendations="Pakai rubrik", follow_up_due="2026-06-01",
     )  # fmt: skip
-    visit.schools.set([cycle.school])
     client.force_login(personas["pengawas"])
     expected = {
         "analysis": ["Analisis rapor mutu", "1.1.1", "Belum ada pelatihan penilaian."],
