@@ -22,6 +22,7 @@ from mutu.schools.models import School
 from . import selectors
 from .models import (
     Attendance,
+    EvaluationStatus,
     Grant,
     ImbasSchool,
     ModelSchoolStatus,
@@ -182,7 +183,7 @@ def compute(*, actor, cohort, year):
     existing = {e.model_school_id: e for e in YearlyEvaluation.objects.filter(model_school__in=records, year=year)}
     for record in records:
         evaluation = existing.get(record.pk) or YearlyEvaluation(model_school=record, year=year)
-        if evaluation.status == "dikonfirmasi":
+        if evaluation.status == EvaluationStatus.CONFIRMED:
             continue
         evaluation.scorecard = cards[record.pk]
         evaluation.computed = recommend(cards[record.pk], rules)
@@ -192,7 +193,43 @@ def compute(*, actor, cohort, year):
 
 
 @transaction.atomic
+def refresh(cohort, year):
+    """Keep the computed scorecards of the year true to their inputs (cycle steps, rapor, imbas visits,
+    attendance, grant reports move after "Hitung kartu skor"): a draft whose inputs changed is computed
+    again; a confirmed one stays as it was confirmed. Returns the ids of the confirmed evaluations whose
+    inputs have moved since, for the page to say so."""
+    records, cards = scorecards(cohort, year)
+    rules = rules_of(cohort)
+    moved = set()
+    for evaluation in YearlyEvaluation.objects.select_for_update().filter(model_school__in=records, year=year):
+        card = cards[evaluation.model_school_id]
+        if evaluation.scorecard == card:
+            continue
+        if evaluation.status == EvaluationStatus.CONFIRMED:
+            moved.add(evaluation.pk)
+            continue
+        evaluation.scorecard, evaluation.computed = card, recommend(card, rules)
+        evaluation.save(update_fields=["scorecard", "computed", "computed_at"])
+    return moved
+
+
 def confirm(*, actor, evaluation, decision, note):
+    """Confirm a computed scorecard (with a note when the decision differs). A scorecard whose inputs
+    moved since it was computed is computed again (kept) and refused: stale data is never confirmed."""
+    current = YearlyEvaluation.objects.select_related("model_school__cohort").get(pk=evaluation.pk)
+    if current.status == EvaluationStatus.DRAFT:
+        _records, cards = scorecards(current.model_school.cohort, current.year)
+        if cards.get(current.model_school_id) != current.scorecard:
+            refresh(current.model_school.cohort, current.year)
+            raise ProgrammeError(
+                _("The scorecard's data changed since it was computed: it is computed again now. Check the new "
+                  "figures and confirm again.")
+            )  # fmt: skip
+    return _confirm(actor=actor, evaluation=evaluation, decision=decision, note=note)
+
+
+@transaction.atomic
+def _confirm(*, actor, evaluation, decision, note):
     evaluation = (
         YearlyEvaluation.objects.select_for_update().select_related("model_school__cohort").get(pk=evaluation.pk)
     )

@@ -1051,6 +1051,7 @@ def evaluation_page(request, pk):
         except Error as exc:
             _refused(request, exc)
         return redirect(reverse("programme:evaluation", args=[pk]) + f"?year={year}")
+    moved = evaluation.refresh(cohort, year)  # a scorecard reads its inputs as they are now
     records = selectors.model_schools_for(request.user, cohort)
     rows = YearlyEvaluation.objects.filter(model_school__in=records, year=year).select_related("model_school__school")
     effect = evaluation.effect(cohort, year)
@@ -1070,6 +1071,7 @@ def evaluation_page(request, pk):
         "effect": effect,
         "chart": chart,
         "confirm_form": ConfirmForm(),
+        "moved": moved,
         "rules_form": rules_form,
         "years": _evaluation_years(cohort),
         "min_group": settings.MUTU_MIN_GROUP_SIZE,

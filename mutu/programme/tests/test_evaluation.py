@@ -124,3 +124,32 @@ def test_a_group_too_small_has_no_mean(personas, cohort, model_school, schools, 
     rows = {r["regency"]: r for r in evaluation.effect(cohort, 2027)}
     assert rows["Kabupaten Kampar"]["model"] == {"mean": None, "n": 1}
     assert evaluation.effect(cohort, 2026) == []  # no later year, no change
+
+
+def test_a_stale_scorecard_is_recomputed_and_never_confirmed(client, personas, cohort, model_school, schools):
+    """The worked example: the page showed "0/5, ganti" for a school at 5/5 until "Hitung kartu skor"."""
+    from mutu.cycle import services as cycle_services
+    from mutu.cycle.models import CycleDocument, State
+
+    evaluation.compute(actor=personas["lpmp"], cohort=cohort, year=2026)
+    item = YearlyEvaluation.objects.get()
+    assert item.scorecard["steps_accepted"] == 0 and item.computed == "ganti"
+    # The school's cycle moves on after the scorecard was computed: every step accepted.
+    cycle = cycle_services.start_cycle(actor=personas["kepsek_a"], school=schools["a"], year=2026)
+    CycleDocument.objects.filter(cycle=cycle).update(state=State.ACCEPTED)
+    with pytest.raises(services.ProgrammeError, match="berubah sejak dihitung"):
+        evaluation.confirm(actor=personas["lpmp"], evaluation=item, decision="ganti", note="")
+    item = YearlyEvaluation.objects.get(pk=item.pk)  # protected FSM fields are not refreshed
+    assert item.status == "draft" and item.scorecard["steps_accepted"] == 5 and item.computed != "ganti"
+    # The page reads the inputs as they are and says when the card was computed.
+    CycleDocument.objects.filter(cycle=cycle, step="standar").update(state=State.DRAFT)
+    client.force_login(personas["lpmp"])
+    page = client.get(reverse("programme:evaluation", args=[cohort.pk]), {"year": 2026}).content.decode()
+    item = YearlyEvaluation.objects.get(pk=item.pk)
+    assert item.scorecard["steps_accepted"] == 4 and "dihitung " in page
+    evaluation.confirm(actor=personas["lpmp"], evaluation=item, decision=item.computed, note="")
+    # A confirmed card stays as confirmed; the page says its data moved since.
+    CycleDocument.objects.filter(cycle=cycle, step="standar").update(state=State.ACCEPTED)
+    page = client.get(reverse("programme:evaluation", args=[cohort.pk]), {"year": 2026}).content.decode()
+    item = YearlyEvaluation.objects.get(pk=item.pk)
+    assert item.scorecard["steps_accepted"] == 4 and "data berubah sejak dikonfirmasi" in page
