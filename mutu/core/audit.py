@@ -54,6 +54,7 @@ ACTIONS = {
     "rapor.set_aside": _("Newer rapor version set aside"),
     "programme.cohort": _("Programme cohort created"),
     "programme.propose": _("Model school proposed"),
+    "programme.criteria": _("Candidate's criteria completed"),
     "programme.designate": _("Model school designated"),
     "programme.reject": _("Candidate not designated"),
     "programme.graduate": _("Model school graduated (mandiri)"),

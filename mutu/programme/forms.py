@@ -46,6 +46,18 @@ class ProposeForm(forms.Form):
         self.fields["school"].label_from_instance = lambda s: f"{s.npsn} {s.name} ({s.regency})"
 
 
+class CriteriaForm(forms.Form):
+    """A candidate's criteria completed after proposing: a (new) statement, the region's support."""
+
+    commitment = forms.FileField(
+        label=_("Commitment statement of all school components (signed, PDF or photo)"),
+        required=False,
+        help_text=_("Leave empty to keep the statement already uploaded."),
+    )
+    regional_support = forms.BooleanField(label=_("The regional government supports it"), required=False)
+    support_note = forms.CharField(label=_("How the region supports it"), required=False, max_length=300)
+
+
 class MoveForm(forms.Form):
     note = forms.CharField(label=_("Note"), required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 2}))
     decree_number = forms.CharField(label=_("SK number"), required=False, max_length=100)

@@ -97,6 +97,41 @@ def _lpmp(cohort):
 
 
 @transaction.atomic
+def may_complete(actor, record):
+    """Whether the actor may complete a candidate's criteria: whoever may propose the school (its
+    pengawas or Dinas) or the cohort's LPMP, while it is a candidate."""
+    if record.status != ModelSchoolStatus.CANDIDATE:
+        return False
+    if selectors.manages(actor, record.cohort):
+        return True
+    return School.objects.filter(area_for(actor, Perm.PROGRAMME_PROPOSE).school_q(), pk=record.school_id).exists()
+
+
+@transaction.atomic
+def complete_criteria(*, actor, record, commitment=None, regional_support=False, support_note=""):
+    """Complete or correct a candidate's criteria after proposing (the statement, the region's support),
+    so that a candidate missing one is fixed instead of refused; each change is audited."""
+    record = ModelSchool.objects.select_for_update().select_related("cohort", "school").get(pk=record.pk)
+    if not may_complete(actor, record):
+        raise ProgrammeError(_("Only a candidate's criteria are completed, by who proposes it or its LPMP."))
+    changes = {}
+    if commitment:
+        checked_document(commitment)
+        changes["commitment"] = [record.commitment_name, commitment.name[:255]]
+        record.commitment, record.commitment_name = commitment, commitment.name[:255]
+    support_note = support_note.strip()
+    if (record.regional_support, record.regional_support_note) != (regional_support, support_note):
+        changes["regional_support"] = [record.regional_support, regional_support]
+        changes["support_note"] = [record.regional_support_note, support_note]
+        record.regional_support, record.regional_support_note = regional_support, support_note
+    if changes:
+        record.save()
+        record_audit(
+            actor=actor, action="programme.criteria", obj=record, changes=changes, province_id=record.cohort.province_id
+        )
+    return record
+
+
 def propose(*, actor, cohort, school, commitment=None, regional_support=False, support_note="", note=""):
     """A pengawas or Dinas proposes a school of its scope as a candidate, with the checklist: the rapor
     mutu (read, and a school that already meets SNP is refused), the signed commitment statement, the

@@ -18,6 +18,7 @@ urlpatterns = [
     path("<int:pk>/evaluation/<int:item>/<str:action>/", views.evaluation_confirm, name="evaluation_confirm"),
     path("<int:pk>/schools/<int:record>/", views.model_school, name="model_school"),
     path("<int:pk>/schools/<int:record>/move/<str:name>/", views.move, name="move"),
+    path("<int:pk>/schools/<int:record>/criteria/", views.criteria, name="criteria"),
     path("<int:pk>/schools/<int:record>/commitment/", views.commitment, name="commitment"),
     path("<int:pk>/schools/<int:record>/imbas/", views.imbas_add, name="imbas_add"),
     path("<int:pk>/schools/<int:record>/grant/", views.grant_save, name="grant_save"),

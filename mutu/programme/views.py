@@ -35,6 +35,7 @@ from .forms import (
     CodeForm,
     CohortForm,
     ConfirmForm,
+    CriteriaForm,
     EventForm,
     GrantForm,
     ImbasForm,
@@ -249,6 +250,11 @@ def model_school(request, pk, record):
         "manages": manages,
         "moves": [t.name for t in record.get_available_status_transitions()] if manages else [],
         "move_form": MoveForm(),
+        "criteria_form": CriteriaForm(
+            initial={"regional_support": record.regional_support, "support_note": record.regional_support_note}
+        )
+        if services.may_complete(request.user, record)
+        else None,
         "replacements": cohort.model_schools.filter(status=ModelSchoolStatus.CANDIDATE)
         .exclude(pk=record.pk)
         .select_related("school"),
@@ -266,6 +272,28 @@ def model_school(request, pk, record):
         "spent": sum((line.amount for line in grant.spending.all()), 0) if grant else 0,
     }
     return render(request, "programme/model_school.html", context)
+
+
+@require_POST
+@require_perm(Perm.PROGRAMME_VIEW)
+def criteria(request, pk, record):
+    cohort = _cohort(request, pk)
+    record = _model_school(request, cohort, record)
+    if not services.may_complete(request.user, record):
+        raise Http404
+    form = CriteriaForm(request.POST, request.FILES)
+    _save(
+        request,
+        form,
+        lambda data: services.complete_criteria(
+            actor=request.user,
+            record=record,
+            commitment=data["commitment"],
+            regional_support=data["regional_support"],
+            support_note=data["support_note"],
+        ),
+    )
+    return redirect(reverse("programme:model_school", args=[pk, record.pk]) + "#criteria")
 
 
 @require_POST

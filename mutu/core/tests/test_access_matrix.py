@@ -225,6 +225,9 @@ MATRIX = [
     cohort_case("evaluation_confirm", lambda c: [c["evaluation"].pk, "confirm"], "post", **MANAGE),
     cohort_case("model_school", lambda c: [c["model_school"].pk], target=school("a")),
     cohort_case("move", lambda c: [c["model_school"].pk, "graduate"], "post", **MANAGE),
+    # A candidate's criteria: who may propose its school, or the cohort's LPMP (and pusat).
+    ("programme:criteria", lambda c: [c["candidate"].cohort_id, c["candidate"].pk], "post", None,
+     lambda c: ("completer", c["candidate"]), [""]),  # fmt: skip
     cohort_case("commitment", lambda c: [c["model_school"].pk], target=school("a")),
     cohort_case("imbas_add", lambda c: [c["model_school"].pk], "post", **MANAGE),
     cohort_case("grant_save", lambda c: [c["model_school"].pk], "post", **MANAGE),
@@ -367,6 +370,10 @@ def allowed(user, perm, target):
         return user == what
     if mode == "personas":
         return user.username in what
+    if mode == "completer":
+        school = School.objects.filter(pk=what.school_id)
+        riau = ("all", School.objects.filter(province__code="14"))
+        return allowed(user, Perm.PROGRAMME_PROPOSE, ("any", school)) or allowed(user, Perm.PROGRAMME_MANAGE, riau)
     if mode == "keeper":  # a published rapor: its pengawas, or the LPMP / pusat over the school
         return allowed(user, Perm.VERVAL, ("any", what)) or allowed(user, Perm.ROUND_MANAGE, ("any", what))
     if mode == "talk":
@@ -609,6 +616,9 @@ def _programme(personas, schools):
         regional_support=True,
     )
     record = services.move(actor=lpmp, record=record, name="designate", decree_number="SK", decree_date=date.today())
+    # A candidate of another Riau cohort, so that its school's staff see nothing more of this one.
+    later = services.create_cohort(actor=lpmp, province=schools["a"].province, year=2027, name="Model 2027")
+    candidate = services.propose(actor=personas["pengawas_other"], cohort=later, school=schools["b"])
     imbas = services.add_imbas(actor=lpmp, model_school=record, school=schools["c"])
     visit = services.record_imbas_visit(
         actor=lpmp,
@@ -656,6 +666,7 @@ def _programme(personas, schools):
     return {
         "cohort": cohort,
         "model_school": record,
+        "candidate": candidate,
         "imbas": imbas,
         "imbas_visit": visit,
         "agreement": agreement,

@@ -158,3 +158,35 @@ def test_an_imbas_school_is_not_a_candidate_and_only_candidates_replace(personas
     other = _record(cohort, schools["b"], "ditetapkan")
     with pytest.raises(services.ProgrammeError, match="dari calon angkatan ini"):
         services.move(actor=personas["lpmp"], record=model_school, name="replace", note="x", replacement=other)
+
+
+def test_a_candidates_criteria_are_completed_after_proposing(client, personas, cohort, schools):
+    """No dead end: a candidate proposed without the region's support, or with a wrong statement, is
+    completed by whoever proposed it (or the LPMP), then designated."""
+    from datetime import date
+
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from mutu.core.models import AuditEntry
+    from mutu.programme.tests.conftest import statement
+
+    record = services.propose(actor=personas["pengawas"], cohort=cohort, school=schools["a"], commitment=statement())
+    with pytest.raises(services.ProgrammeError):
+        services.move(actor=personas["lpmp"], record=record, name="designate", decree_number="SK/1",
+                      decree_date=date(2026, 2, 1))  # fmt: skip
+    url = reverse("programme:criteria", args=[cohort.pk, record.pk])
+    for outsider in ("kepsek_a", "pengawas_other", "lpmp_jambi", "dinas_pekanbaru"):
+        client.force_login(personas[outsider])
+        assert client.post(url, {"regional_support": "on"}).status_code in (403, 404)
+    client.force_login(personas["pengawas"])
+    bad = SimpleUploadedFile("komitmen.pdf", b"MZ\x90\x00 not a pdf")
+    client.post(url, {"commitment": bad, "regional_support": "on"})
+    assert not ModelSchool.objects.get(pk=record.pk).regional_support  # a refused file saves nothing
+    client.post(url, {"regional_support": "on", "support_note": "Dinas Kampar menganggarkan"})
+    record = ModelSchool.objects.get(pk=record.pk)
+    assert record.regional_support and record.regional_support_note == "Dinas Kampar menganggarkan"
+    assert AuditEntry.objects.filter(action="programme.criteria").count() == 1
+    services.move(actor=personas["lpmp"], record=record, name="designate", decree_number="SK/1",
+                  decree_date=date(2026, 2, 1))  # fmt: skip
+    client.force_login(personas["pengawas"])
+    assert client.post(url, {"regional_support": ""}).status_code == 404  # designated: the record stands
