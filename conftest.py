@@ -132,6 +132,8 @@ def browser_type_launch_args(browser_type_launch_args):
 def _test_settings(settings, tmp_path):
     # Tasks run inline in tests; uploads land in a throw-away folder.
     settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+    # Tests sign personas in without a second factor; mutu/accounts/tests/test_two_factor.py turns it on.
+    settings.MUTU_REQUIRE_2FA = False
     settings.MEDIA_ROOT = tmp_path / "media"
     # Argon2 is deliberately slow; test_auth checks that production hashing uses it.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

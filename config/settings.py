@@ -47,6 +47,9 @@ INSTALLED_APPS = [
     "django_tasks",
     "django_tasks_db",
     "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     "mutu.core",
     "mutu.regions",
     "mutu.accounts",
@@ -71,6 +74,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
+    "mutu.accounts.two_factor.SecondFactorMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "mutu.core.middleware.KeepTypedMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
@@ -236,6 +241,10 @@ DEFAULT_FROM_EMAIL = os.environ.get("MUTU_DEFAULT_FROM_EMAIL", "Mutu <noreply@lo
 # Deadline reminders of the SPMI cycle start this many days before a document is due.
 MUTU_CYCLE_REMIND_DAYS = int(os.environ.get("MUTU_CYCLE_REMIND_DAYS", "7"))
 # The address people open Mutu at, for links in e-mails.
+# Two-factor sign-in for admin pusat, admin LPMP and the Django admin (mutu/accounts/two_factor.py):
+# on wherever debug is off; the demo (`./dev run`, debug on) keeps password-only logins.
+MUTU_REQUIRE_2FA = env_bool("MUTU_REQUIRE_2FA", not DEBUG)
+OTP_TOTP_ISSUER = "Mutu"
 MUTU_SITE_URL = os.environ.get("MUTU_SITE_URL", "http://127.0.0.1:8000")  # mutu.core.checks warns if left so
 
 TASKS = {

@@ -3,6 +3,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
 from config.api import api
+from mutu.accounts import two_factor
 from mutu.accounts import views as account_views
 from mutu.core import views as core_views
 from mutu.programme import views as programme_views
@@ -15,6 +16,10 @@ account_patterns = [
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("password/", auth_views.PasswordChangeView.as_view(), name="password_change"),
     path("tokens/", account_views.api_tokens, name="api_tokens"),
+    path("two-factor/", two_factor.setup, name="two_factor"),
+    path("two-factor/verify/", two_factor.verify, name="two_factor_verify"),
+    path("two-factor/recovery/", two_factor.recovery, name="two_factor_recovery"),
+    path("two-factor/off/", two_factor.turn_off, name="two_factor_off"),
     path("tokens/<int:pk>/revoke/", account_views.api_token_revoke, name="api_token_revoke"),
     path("password/done/", auth_views.PasswordChangeDoneView.as_view(), name="password_change_done"),
     path("password/reset/", auth_views.PasswordResetView.as_view(), name="password_reset"),

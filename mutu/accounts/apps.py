@@ -6,4 +6,4 @@ class Config(AppConfig):
     label = "accounts"
 
     def ready(self):
-        from . import views  # noqa: F401  (registers the failed-login counter)
+        from . import two_factor, views  # noqa: F401  (register the failed-login counter, the sign-in hook)

@@ -226,8 +226,14 @@ MATRIX = [
     cohort_case("model_school", lambda c: [c["model_school"].pk], target=school("a")),
     cohort_case("move", lambda c: [c["model_school"].pk, "graduate"], "post", **MANAGE),
     # A candidate's criteria: who may propose its school, or the cohort's LPMP (and pusat).
-    ("programme:criteria", lambda c: [c["candidate"].cohort_id, c["candidate"].pk], "post", None,
-     lambda c: ("completer", c["candidate"]), [""]),  # fmt: skip
+    (
+        "programme:criteria",
+        lambda c: [c["candidate"].cohort_id, c["candidate"].pk],
+        "post",
+        None,
+        lambda c: ("completer", c["candidate"]),
+        [""],
+    ),  # fmt: skip
     cohort_case("commitment", lambda c: [c["model_school"].pk], target=school("a")),
     cohort_case("imbas_add", lambda c: [c["model_school"].pk], "post", **MANAGE),
     cohort_case("grant_save", lambda c: [c["model_school"].pk], "post", **MANAGE),
@@ -263,6 +269,10 @@ MATRIX = [
     ("api_tokens", lambda c: [], "get", None, None, [""]),
     ("api_tokens", lambda c: [], "post", None, None, [""]),
     ("api_token_revoke", lambda c: [c["token"].pk], "post", None, KEPSEK_TOKEN, [""]),
+    # A user's own second factor (the flows themselves: mutu/accounts/tests/test_two_factor.py).
+    ("two_factor_verify", NONE, "get", None, None, [""]),
+    ("two_factor_recovery", NONE, "post", None, None, [""]),
+    ("two_factor_off", NONE, "post", None, None, [""]),
     ("document", lambda c: [c["document_job"].pk], "get", None, OWN_DOCUMENT, [""]),
     ("document_download", lambda c: [c["document_job"].pk], "get", None, OWN_DOCUMENT, [""]),
     ("mapping:rounds", lambda c: [], "get", Perm.ROUND_VIEW, None, [""]),
@@ -353,7 +363,7 @@ API = [
 ]
 API_PUBLIC = {"api:openapi-json": [], "api:openapi-view": [], "api:api-root": []}
 # Need an account but no role.
-ACCOUNT_ONLY = {"password_change": [], "password_change_done": []}
+ACCOUNT_ONLY = {"password_change": [], "password_change_done": [], "two_factor": []}
 
 
 def allowed(user, perm, target):
