@@ -10,6 +10,7 @@ from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 
 from mutu.accounts.permissions import Perm
+from mutu.core import documents
 from mutu.core.exporters import ListExporter
 from mutu.core.pdf import render_pdf
 from mutu.core.qr import qr_svg
@@ -313,6 +314,29 @@ def region_children(round_, kind, schools, figures):
     for row in rows:
         row["not_sent"] = row["schools"] - row["with_rapor"]
     return sorted(rows, key=lambda row: row["name"])
+
+
+# A region PDF listing more schools than this (a few pages) is drawn by the worker (`region_pdf`).
+PDF_ROWS_IN_REQUEST = 150
+REGION_PDF = "mapping.region_pdf"
+
+
+@documents.builder(REGION_PDF)
+def region_pdf(params):
+    """A region's rapor as PDF for the user who asked (their scope, as the page shows it)."""
+    from mutu.accounts.models import User
+
+    user = User.objects.get(pk=params["user"])
+    round_ = selectors.round_for_user(user, params["round"])
+    schools = region_schools(user, round_, params["kind"], params["code"])
+    context = region_context(round_, params["kind"], params["code"], schools, params.get("sort", "total"))
+    pdf = render_pdf(None, "mapping/region_pdf.html", context)
+    return pdf, f"rapor-wilayah-{params['code'] or 'nasional'}-{round_.year}.pdf", context["figures"].schools
+
+
+def region_pdf_in_worker(context):
+    """Whether the region's PDF is long enough to be drawn by the worker rather than in the request."""
+    return context["lists_schools_in_pdf"] and context["figures"].with_rapor > PDF_ROWS_IN_REQUEST
 
 
 def region_context(round_, kind, code, schools, sort):

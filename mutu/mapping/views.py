@@ -7,6 +7,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from mutu.accounts.permissions import Perm, has_perm, require_perm
+from mutu.core import documents
 from mutu.core.exporters import csv_dialect
 from mutu.core.pdf import pdf_response, render_pdf
 from mutu.instruments import selectors as instrument_selectors
@@ -265,7 +266,16 @@ def region_rapor(request, pk, kind, code):
     schools = rapor_lib.region_schools(request.user, round_, kind, code)
     if not schools.exists():
         raise Http404
-    context = rapor_lib.region_context(round_, kind, code, schools, request.GET.get("sort", "total"))
+    sort = request.GET.get("sort", "total")
+    context = rapor_lib.region_context(round_, kind, code, schools, sort)
+    if request.GET.get("format") == "pdf" and rapor_lib.region_pdf_in_worker(context):
+        job, _queued = documents.request(
+            actor=request.user,
+            kind=rapor_lib.REGION_PDF,
+            params={"user": request.user.pk, "round": round_.pk, "kind": kind, "code": code, "sort": sort},
+            title=_("Rapor mutu %(region)s (PDF)") % {"region": context["region_name"]},
+        )
+        return redirect("document", pk=job.pk)
     context["page"] = Paginator(context["scores"], 100).get_page(request.GET.get("page"))
     return _report(
         request,

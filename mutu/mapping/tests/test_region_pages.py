@@ -92,3 +92,25 @@ def test_a_partial_scope_is_named_as_such_beside_the_whole_region(client, person
     client.force_login(personas["kepsek_a"])
     page = client.get(region_url(scored_round, "province", "14")).content.decode()
     assert "(cakupan Anda)" in page and ">Cakupan Anda</li>" in page and ">Riau (semua sekolah)</li>" in page
+
+
+def test_a_long_region_pdf_is_drawn_by_the_worker(client, personas, scored_round, monkeypatch,
+                                                   django_capture_on_commit_callbacks):  # fmt: skip
+    from mutu.core.models import DocumentJob
+    from mutu.mapping import rapor
+
+    client.force_login(personas["dinas_kampar"])
+    url = reverse("mapping:region", args=[scored_round.pk, "regency", "14.01"])
+    short = client.get(url, {"format": "pdf"})  # one school: a page, drawn at once
+    assert short["Content-Type"] == "application/pdf" and not DocumentJob.objects.exists()
+    monkeypatch.setattr(rapor, "PDF_ROWS_IN_REQUEST", 0)  # as if Kampar listed hundreds of schools
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.get(url, {"format": "pdf"})
+    job = DocumentJob.objects.get()
+    assert response.status_code == 302 and response["Location"] == reverse("document", args=[job.pk])
+    job.refresh_from_db()
+    assert job.state == "done" and job.requested_by == personas["dinas_kampar"]
+    body = b"".join(client.get(reverse("document_download", args=[job.pk])).streaming_content)
+    assert body.startswith(b"%PDF")
+    client.force_login(personas["dinas_pekanbaru"])  # somebody else's document
+    assert client.get(reverse("document_download", args=[job.pk])).status_code == 404
