@@ -593,18 +593,7 @@ def _new_version(actor, round_, school, score, reason=""):
     )
 
 
-PENDING_FIELDS = [
-    "values",
-    "total",
-    "total_published",
-    "level",
-    "original_values",
-    "original_total",
-    "respondents",
-    "flags",
-    "flag_count",
-    "computed_at",
-]
+PENDING_FIELDS = scoring.SCORE_COLUMNS[3:]  # what a score holds, past its round, school and engine
 
 
 def _publish_pending(actor, round_, school):
