@@ -115,3 +115,21 @@ def test_the_production_default_requires_it():
     from config import settings as project_settings
 
     assert project_settings.MUTU_REQUIRE_2FA is (not project_settings.DEBUG)
+
+
+def test_every_persona_is_asked_for_a_second_factor_exactly_when_its_role_needs_it(client, personas):
+    from mutu.accounts.two_factor import must
+    from mutu.core.tests.test_access_matrix import PERSONAS
+
+    for username in PERSONAS:
+        user = personas[username]
+        client.force_login(user)
+        response = client.get(reverse("schools:list"))
+        needs = user.is_staff or any(m.role in ("admin_pusat", "admin_lpmp") for m in user.memberships.active())
+        assert must(user) is needs, username
+        if needs:
+            assert response.status_code == 302 and response["Location"].startswith(reverse("two_factor")), username
+        else:
+            assert not response.has_header("Location") or "two-factor" not in response["Location"], username
+        assert client.get("/admin/").status_code == 302  # the admin: staff pass the factor first, others log in
+        client.logout()

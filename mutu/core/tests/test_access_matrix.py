@@ -132,6 +132,7 @@ MATRIX = [
     ("cycle:start", lambda c: [c["a"].npsn, 2026], "post", Perm.CYCLE_EDIT, school("a"), [""]),
     ("cycle:move", lambda c: [c["a"].npsn, 2026, "pemetaan", "submit"], "post", Perm.CYCLE_EDIT, school("a"), [""]),
     ("cycle:move", lambda c: [c["a"].npsn, 2026, "pemetaan", "take"], "post", Perm.CYCLE_REVIEW, school("a"), [""]),
+    ("cycle:move", lambda c: [c["a"].npsn, 2026, "pemetaan", "withdraw"], "post", Perm.CYCLE_EDIT, school("a"), [""]),
     ("cycle:comment", lambda c: [c["a"].npsn, 2026, "pemetaan"], "post", Perm.CYCLE_VIEW, CYCLE_TALK, [""]),
     ("cycle:analysis", lambda c: [c["a"].npsn, 2026], "get", Perm.CYCLE_VIEW, school("a"), [""]),
     ("cycle:analysis_choose", lambda c: [c["a"].npsn, 2026], "post", Perm.CYCLE_EDIT, school("a"), [""]),
