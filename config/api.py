@@ -6,9 +6,8 @@ Same scopes as the UI. OpenAPI: /api/openapi.json, documentation: /api/docs.
 
 from csp.decorators import csp_exempt
 from ninja import NinjaAPI
-from ninja.security import django_auth
 
-from mutu.core.api import TokenAuth
+from mutu.core.api import TokenAuth, VerifiedSession
 from mutu.cycle.api import router as cycles
 from mutu.instruments.api import router as instruments
 from mutu.mapping.api import router as rounds
@@ -17,7 +16,7 @@ from mutu.mapping.api import router as rounds
 api = NinjaAPI(
     title="Mutu API",
     version="1",
-    auth=[TokenAuth(), django_auth],
+    auth=[TokenAuth(), VerifiedSession()],
     urls_namespace="api",
     docs_decorator=csp_exempt(),
 )

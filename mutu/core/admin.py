@@ -2,6 +2,7 @@ from django.contrib import admin
 
 from mutu.accounts.permissions import has_perm
 
+from .audit import SECRET_FIELD
 from .models import AuditEntry
 from .selectors import audit_for_user
 from .services import record_audit
@@ -12,8 +13,12 @@ class AuditedAdminMixin:
 
     def save_model(self, request, obj, form, change):
         super().save_model(request, obj, form, change)
+        # A password (or any secret) is never written, only that it changed.
         changes = {
-            name: [str(form.initial.get(name, "")), str(form.cleaned_data.get(name, ""))] for name in form.changed_data
+            name: ["***", "***"]
+            if SECRET_FIELD.search(name)
+            else [str(form.initial.get(name, "")), str(form.cleaned_data.get(name, ""))]
+            for name in form.changed_data
         }
         record_audit(
             actor=request.user,

@@ -6,7 +6,7 @@ from typing import Any
 from ninja import Schema
 from ninja.errors import HttpError
 from ninja.responses import codes_4xx
-from ninja.security import HttpBearer
+from ninja.security import HttpBearer, SessionAuth
 
 from mutu.accounts.permissions import has_perm
 from mutu.accounts.tokens import user_for_token
@@ -17,6 +17,19 @@ class TokenAuth(HttpBearer):
         user = user_for_token(token)
         if user is not None:
             request.user = user
+        return user
+
+
+class VerifiedSession(SessionAuth):
+    """The browser session, once it passed the second factor where one is owed: a password alone
+    never opens the API for an account that must pass one."""
+
+    def authenticate(self, request, key):
+        from mutu.accounts.two_factor import required_for
+
+        user = super().authenticate(request, key)
+        if user is not None and not request.user.is_verified() and required_for(request):
+            return None
         return user
 
 

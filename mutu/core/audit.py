@@ -1,9 +1,14 @@
 """The audit log as people read it: actions and fields by name, values as words and numbers."""
 
+import re
+
 from django.apps import apps
 from django.core.exceptions import FieldDoesNotExist
 from django.utils.formats import number_format
 from django.utils.translation import gettext_lazy as _
+
+# Fields whose values are never recorded or kept (audit entries, a refused form's input).
+SECRET_FIELD = re.compile(r"pass|secret|token|otp", re.IGNORECASE)
 
 ACTIONS = {
     "school.update": _("School data changed"),

@@ -4,6 +4,8 @@ from django.shortcuts import render
 from django.utils import translation
 from django.utils.translation import gettext as _
 
+from .audit import SECRET_FIELD
+
 
 class LanguageMiddleware:
     """Indonesian unless the user chose another language with the switch.
@@ -82,7 +84,7 @@ class KeepTypedMiddleware:
             data = {
                 name: request.POST.getlist(name)
                 for name in request.POST
-                if name != "csrfmiddlewaretoken" and "password" not in name
+                if name != "csrfmiddlewaretoken" and not SECRET_FIELD.search(name)
             }
             if sum(len(v) for values in data.values() for v in values) <= self.LIMIT:
                 request.session["typed"] = {"action": request.path, "data": data}

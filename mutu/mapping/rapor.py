@@ -28,6 +28,11 @@ def _num(value):
     return None if value is None or (isinstance(value, float) and math.isnan(value)) else float(value)
 
 
+def _shown(value):
+    value = _num(value)
+    return None if value is None else published(value)
+
+
 def _band(bands, value):
     """The band of a score as published (rounded half up to 2 decimals), so "5,06" is never shown
     beside the level of 5.0631."""
@@ -160,7 +165,7 @@ def _pending_summary(round_, school, pending, score, nodes, bands):
     changed = [
         {"node": node, "published": _num(old[i]), "pending": _num(new[i])}
         for i, node in enumerate(nodes)
-        if not node.parent_id and _num(old[i]) != _num(new[i])
+        if not node.parent_id and _shown(old[i]) != _shown(new[i])  # as the rapor shows them
     ]
     return {
         "score": pending,

@@ -571,6 +571,13 @@ def _published_scores(round_, school_ids):
     }
 
 
+def same_scores(a, b):
+    """Whether two packed score vectors hold the same scores: sums taken in another order differ in
+    the last bits (5.493658624556046 against …045), which is no change a rapor could show."""
+    a, b = np.frombuffer(a, dtype="<f8"), np.frombuffer(b, dtype="<f8")
+    return a.shape == b.shape and bool(np.allclose(a, b, rtol=0, atol=1e-9, equal_nan=True))
+
+
 def _hold_pending(round_, rows, held):
     """Keep the new scores of published schools beside their rapor as provisional versions (rows in
     SCORE_COLUMNS order). A score equal to the published one removes the pending version, unless the
@@ -584,12 +591,12 @@ def _hold_pending(round_, rows, held):
         fields = dict(zip(SCORE_COLUMNS, row, strict=True))
         fields.update(round_id=fields.pop("round"), school_id=fields.pop("school"))
         old = existing.get(fields["school_id"])
-        if fields["values"] == held[fields["school_id"]][0] and not (old and old.reopened_by_id):
+        if same_scores(fields["values"], held[fields["school_id"]][0]) and not (old and old.reopened_by_id):
             continue
         pending = PendingScore(**fields)
         if old:
             pending.reopened_by_id, pending.reopen_reason = old.reopened_by_id, old.reopen_reason
-            if bytes(old.values) == fields["values"]:
+            if same_scores(bytes(old.values), fields["values"]):
                 pending.set_aside_by_id, pending.set_aside_reason = old.set_aside_by_id, old.set_aside_reason
                 pending.set_aside_at = old.set_aside_at
         fresh.append(pending)

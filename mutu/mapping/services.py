@@ -630,7 +630,7 @@ def pending_reason(round_, school, pending):
         reasons.append(_("%(n)s responses sent after publication") % {"n": late})
     if pending.reopened_by_id:
         reasons.append(_("reopened: %(reason)s") % {"reason": pending.reopen_reason})
-    if not reasons and published and bytes(pending.values) != bytes(published.values):
+    if not reasons and published and not scoring.same_scores(bytes(pending.values), bytes(published.values)):
         reasons.append(_("verval corrections"))
     return "; ".join(reasons)
 

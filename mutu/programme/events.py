@@ -666,7 +666,7 @@ class AttendanceRefused(Exception):
 
 
 class DeviceTaken(AttendanceRefused):
-    """The device checked in another participant of the session: no wrong code, not counted as one."""
+    """The device checked in another participant of the session; counted like a wrong code."""
 
 
 NOT_THIS_EVENT = gettext_lazy(
@@ -695,17 +695,19 @@ def check_in(*, day_code, participant_code, method=AttendanceMethod.CODE, device
         )
     if now < code.valid_from:
         raise AttendanceRefused(_("This attendance code is not valid yet."))
+    holder = (device or {}).get(str(code.session_id))
     participant = (
         Participant.objects.select_related("event", "session").filter(code=normalize(participant_code)).first()
     )
-    if participant is None or participant.session_id != code.session_id:
-        raise AttendanceRefused(str(NOT_THIS_EVENT))
-    holder = (device or {}).get(str(code.session_id))
-    if holder is not None and holder != participant.pk:
+    # Before anything is said of the code: a device that checked someone in answers the same for any
+    # other code, real or not, so it cannot sort real codes from made-up ones.
+    if holder is not None and (participant is None or holder != participant.pk):
         raise DeviceTaken(
             _("This device has already recorded someone's attendance in this session. Each participant checks in "
               "on their own phone; if that is not possible, the facilitator ticks you on the checklist.")
         )  # fmt: skip
+    if participant is None or participant.session_id != code.session_id:
+        raise AttendanceRefused(str(NOT_THIS_EVENT))
     try:
         with transaction.atomic():
             Attendance.objects.create(participant=participant, day=code.day, method=method)

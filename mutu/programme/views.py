@@ -780,6 +780,7 @@ def check_in(request, code=""):
             done = {"participant": participant, "day": day, "already": already}
             device[str(participant.session_id)] = participant.pk
         except events.DeviceTaken as exc:
+            _check_in_usage(request, increment=True)
             form.add_error(None, str(exc))
             status = 409
         except events.AttendanceRefused as exc:

@@ -133,3 +133,34 @@ def test_every_persona_is_asked_for_a_second_factor_exactly_when_its_role_needs_
             assert not response.has_header("Location") or "two-factor" not in response["Location"], username
         assert client.get("/admin/").status_code == 302  # the admin: staff pass the factor first, others log in
         client.logout()
+
+
+def test_a_password_alone_never_opens_the_api_for_an_account_that_owes_a_factor(client, personas):
+    sign_in(client, "pusat")
+    for headers in ({}, {"HTTP_AUTHORIZATION": "Bearer not-a-token"}):
+        assert client.get("/api/rounds", **headers).status_code == 401
+    device, _codes = set_up(client)  # verified in this session
+    assert client.get("/api/rounds").status_code == 200
+    client.post(reverse("logout"))
+    sign_in(client, "kepsek_a")  # no factor owed: the session opens the API as before
+    assert client.get("/api/rounds").status_code == 200
+
+
+def test_no_secret_reaches_the_audit_log_from_the_admin(client, personas, settings):
+    settings.MUTU_REQUIRE_2FA = False
+    personas["pusat"].is_superuser = True  # as the demo's pusat, who adds users in the admin
+    personas["pusat"].save()
+    client.force_login(personas["pusat"])
+    client.post(
+        "/admin/accounts/user/add/",
+        {
+            "username": "baru",
+            "usable_password": "true",
+            "password1": "Rahasia-Panjang-2026!",
+            "password2": "Rahasia-Panjang-2026!",
+            "memberships-TOTAL_FORMS": "0",
+            "memberships-INITIAL_FORMS": "0",
+        },
+    )
+    (entry,) = AuditEntry.objects.filter(action="admin.add")
+    assert "Rahasia-Panjang" not in str(entry.changes) and entry.changes["password1"] == ["***", "***"]

@@ -184,7 +184,9 @@ def test_check_in_is_no_oracle_and_one_device_checks_in_one_person(client, perso
         "Terima kasih, Budi"
         in client.post(url, {"day_code": code.code, "participant_code": "BUDI2345"}).content.decode()
     )
+    made_up = client.post(url, {"day_code": code.code, "participant_code": "XXXX9999"})
     taken = client.post(url, {"day_code": code.code, "participant_code": "SARI2345"})
+    assert made_up.status_code == taken.status_code == 409  # the same answer: real codes are not told apart
     assert (
         taken.status_code == 409
         and "Sari" not in taken.content.decode()
