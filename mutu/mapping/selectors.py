@@ -165,19 +165,22 @@ def can_manage_round(user, round_):
 
 def verval_queue(user, round_):
     """The schools of the user's verval scope that have a rapor in the round, those waiting for
-    verification first, then those waiting for publication, then the published ones."""
-    from .models import Milestone
+    verification first (a published rapor with a newer provisional version among them), then those
+    waiting for publication, then the published ones."""
+    from .models import Milestone, PendingScore
 
     schools = round_schools(user, round_, Perm.VERVAL)
     steps = Milestone.objects.filter(round=round_, school=OuterRef("pk"))
+    newer = PendingScore.objects.filter(round=round_, school=OuterRef("pk"), set_aside_at__isnull=True)
     return (
         schools.filter(Exists(steps.filter(step=Milestone.Step.SCORED)))
         .annotate(
             verified=Exists(steps.filter(step=Milestone.Step.VERIFIED)),
             published=Exists(steps.filter(step=Milestone.Step.PUBLISHED)),
+            newer=Exists(newer),
         )
         .select_related("regency")
-        .order_by("verified", "published", "name", "id")
+        .order_by("-newer", "verified", "published", "name", "id")
     )
 
 

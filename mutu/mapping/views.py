@@ -1,5 +1,6 @@
 from django.contrib import messages
 from django.core.paginator import Paginator
+from django.db.models import Q
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -150,7 +151,7 @@ def verval_list(request, pk):
     round_ = selectors.round_for_user(request.user, pk)
     queue = selectors.verval_queue(request.user, round_)
     page = Paginator(queue, 50).get_page(request.GET.get("page"))
-    waiting = queue.filter(verified=False).count()
+    waiting = queue.filter(Q(verified=False) | Q(newer=True)).count()
     return render(request, "mapping/verval_list.html", {"round": round_, "page": page, "waiting": waiting})
 
 

@@ -76,6 +76,8 @@ def test_the_pengawas_verifies_and_publishes_the_newer_version(
     scoring.score_round(published.pk)
     pending_total = PendingScore.objects.get(round=published, school=school).total_published
     client.force_login(personas["pengawas"])
+    queue = client.get(reverse("mapping:verval_list", args=[published.pk])).content.decode()
+    assert "versi baru perlu diverifikasi" in queue and "1 sekolah menunggu" in queue
     verval = client.get(reverse("mapping:verval", args=[published.pk, school.npsn])).content.decode()
     assert "Anda memverifikasi versi yang lebih baru" in verval and "tinjau ulang" in verval
     advance = reverse("mapping:advance", args=[published.pk, school.npsn])
