@@ -119,6 +119,7 @@ def setup(request):
         pending = TOTPDevice.objects.filter(user=request.user, confirmed=False).first()
         pending = pending or TOTPDevice.objects.create(user=request.user, name="authenticator", confirmed=False)
         if request.method == "POST":
+            allowed, _why = pending.verify_is_allowed()  # before: a wrong code makes the device wait
             if pending.verify_token(request.POST.get("token", "").replace(" ", "")):
                 with transaction.atomic():
                     pending.confirmed = True
@@ -129,7 +130,12 @@ def setup(request):
                 request.session[SESSION_KEY] = True
                 messages.success(request, _("Two-factor sign-in is on."))
                 return redirect(f"{reverse('two_factor')}?next={_next(request)}")
-            messages.error(request, _("That code is not right: type the 6 digits your app shows now."))
+            messages.error(
+                request,
+                _("That code is not right: type the 6 digits your app shows now.")
+                if allowed
+                else _("The device asks you to wait a moment after a wrong code: try again in a few seconds."),
+            )
         context = {"qr": qr_svg(pending.config_url), "secret": _base32(pending.bin_key), "next": _next(request)}
         return render(request, "registration/two_factor_setup.html", context)
     context = {

@@ -32,6 +32,8 @@ def request(*, actor, kind, params, title):
     from .tasks import draw_document
 
     key = f"{kind}:{json.dumps(params, sort_keys=True)}"
+    for active in DocumentJob.objects.filter(requested_by=actor, key=key, state__in=DocumentJob.ACTIVE):
+        jobs.settle(active, fail)  # one whose worker is gone ends here, so asking again starts anew
     try:
         with transaction.atomic():
             job = DocumentJob.objects.create(kind=kind, params=params, key=key, title=title, requested_by=actor)

@@ -376,7 +376,7 @@ def _plan_redirect(npsn, year, anchor=""):
 def _plan_invalid(request, cycle, form, anchor):
     """The plan page again with the form's errors, nothing saved."""
     context = _plan_context(request, cycle)
-    context["invalid"] = {"form": form, "anchor": anchor}
+    context["invalid"] = {"form": form, "anchor": anchor, "action": request.path}
     messages.error(request, _("Nothing was saved: correct the fields marked below."))
     return render(request, "cycle/plan.html", context, status=422)
 

@@ -145,6 +145,7 @@ def school_context(round_, school, verval=False):
         "verification_done": Milestone.Step.VERIFIED.value in milestones,
         "reverifying": reverifying,
         "verval_locked": Milestone.Step.VERIFIED.value in milestones and not reverifying,
+        "stale_count": len(stale),
         "versions": versions,
         "version": versions[-1] if is_published and versions else None,
         "pending": pending and _pending_summary(round_, school, pending, published_score, nodes, bands),

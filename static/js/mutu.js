@@ -65,6 +65,7 @@
       });
     })[0];
     if (form) {
+      var typed = false;
       Array.prototype.forEach.call(form.elements, function (field) {
         var values = kept.data[field.name];
         if (!field.name || /^(hidden|file|submit|button|password)$/.test(field.type) || field.tagName === "BUTTON") return;
@@ -74,11 +75,25 @@
           Array.prototype.forEach.call(field.options, function (o) { o.selected = values.indexOf(o.value) >= 0; });
         } else if (values) {
           field.value = values.shift();
+          typed = typed || field.value.trim() !== "";
         }
       });
-      for (var box = form.closest("details"); box; box = box.parentElement.closest("details")) box.open = true;
-      note(form);
-      form.scrollIntoView({block: "center"});
+      if (typed) {  // nothing typed (a bare button) is nothing to lose
+        for (var box = form.closest("details"); box; box = box.parentElement.closest("details")) box.open = true;
+        note(form);
+        form.scrollIntoView({block: "center"});
+      }
     }
+  }
+
+  // A refusal said at the top of a page that opens further down (#section): said there too.
+  var errors = document.querySelectorAll("main > .msg-error");
+  var landing = window.location.hash && document.getElementById(window.location.hash.slice(1));
+  if (errors.length && landing) {
+    Array.prototype.forEach.call(errors, function (error) {
+      var copy = error.cloneNode(true);
+      copy.setAttribute("role", "alert");
+      landing.insertBefore(copy, landing.firstChild);
+    });
   }
 })();

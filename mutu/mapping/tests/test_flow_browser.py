@@ -71,7 +71,7 @@ def test_mapping_flow(browser, live_server, personas, schools, open_round, tmp_p
     assert not dialog.is_visible() and not Milestone.objects.filter(step="verified").exists()
     supervisor.get_by_role("button", name="Selesaikan verifikasi").last.click()
     dialog.get_by_role("button", name="Ya, lanjutkan").click()
-    supervisor.get_by_role("button", name="Terbitkan rapor").click()
+    supervisor.get_by_role("button", name="Terbitkan rapor").first.click()
     assert "tidak lagi berubah dengan sendirinya" in dialog.inner_text()
     dialog.get_by_role("button", name="Terbitkan").click()
     supervisor.get_by_text("Status: diterbitkan.").wait_for()
