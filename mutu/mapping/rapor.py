@@ -7,6 +7,7 @@ from dataclasses import dataclass
 import numpy as np
 from django.db.models import Avg, Count, FilteredRelation, Q
 from django.shortcuts import get_object_or_404
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from mutu.accounts.permissions import Perm
@@ -454,7 +455,15 @@ class SchoolRaporExporter(ListExporter):
     def __init__(self, context):
         self.context = context
         self.filename = f"rapor-mutu-{context['school'].npsn}-{context['round'].year}"
-        self.title = f"{_('Rapor mutu')} {context['school'].npsn} {context['round'].year}"
+        version = context["version"]
+        state = (
+            _("published version %(n)s, %(at)s")
+            % {"n": version.number, "at": timezone.localtime(version.published_at).strftime("%d-%m-%Y")}
+            if version
+            else _("provisional")
+        )
+        self.sheet = f"{_('Rapor mutu')} {context['school'].npsn} {context['round'].year}"
+        self.title = f"{self.sheet} ({state})"
 
     def headers(self):
         return [_("Code"), _("Text"), _("Score"), _("Engine"), _("Level"), _("Regency/city mean"), _("Verification")]

@@ -61,7 +61,7 @@ def test_rapor_pdf_and_xlsx(client, personas, scored_round, schools):
     book = load_workbook(io.BytesIO(b"".join(xlsx.streaming_content)))
     sheet = book.worksheets[0]
     rows = list(sheet.values)
-    assert sheet.title == "Rapor mutu 10400001 2026" and rows[0][0] == "Rapor mutu 10400001 2026"  # title row
+    assert sheet.title == "Rapor mutu 10400001 2026" and rows[0][0] == "Rapor mutu 10400001 2026 (sementara)"  # title
     assert rows[1][:3] == ("Kode", "Uraian", "Nilai")
     # Numbers are numbers (shown with 2 decimals), at full precision; columns are sized.
     (sub,) = [r for r in rows if r[0] == "1.1.1"]

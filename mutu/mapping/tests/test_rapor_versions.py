@@ -2,8 +2,11 @@
 makes a provisional version beside it, which the pengawas verifies and publishes as the next version
 or sets aside; pages, exports, the API and regional means read the published version meanwhile."""
 
+import io
+
 import pytest
 from django.urls import reverse
+from openpyxl import load_workbook
 
 from mutu.instruments.models import Node
 from mutu.mapping import scoring, services
@@ -27,6 +30,11 @@ def late_answer(round_, school):
     services.submit_answers(respondent=late, options=options(round_.instrument, "komite", {"Q1": ["c"]}))
 
 
+def xlsx_rows(client, round_, school):
+    xlsx = client.get(reverse("mapping:rapor", args=[round_.pk, school.npsn]) + "?format=xlsx")
+    return list(load_workbook(io.BytesIO(b"".join(xlsx.streaming_content)), read_only=True).worksheets[0].values)
+
+
 def published_state(round_, school):
     score = SchoolScore.objects.get(round=round_, school=school)
     regions = sorted((r.kind, r.code, r.total, bytes(r.values)) for r in RegionScore.objects.filter(round=round_))
@@ -45,6 +53,8 @@ def test_sd001_published_then_rescored_keeps_every_published_figure(client, pers
     before = published_state(published, school)
     version = RaporVersion.objects.get(round=published, school=school)
     assert version.number == 1 and version.total_published == before[2] and len(version.verifications) == 4
+    client.force_login(personas["kepsek_a"])
+    published_rows = xlsx_rows(client, published, school)
     late_answer(published, school)
     scoring.score_round(published.pk)
     assert published_state(published, school) == before  # the rapor, its level and every regional mean
@@ -61,8 +71,8 @@ def test_sd001_published_then_rescored_keeps_every_published_figure(client, pers
     assert api["total_published"] == before[2] and api["version"] == 1
     assert api["newer_provisional"]["total_published"] == pending.total_published
     # The XLSX and PDF read the published version too.
-    xlsx = client.get(reverse("mapping:rapor", args=[published.pk, school.npsn]) + "?format=xlsx")
-    assert xlsx.status_code == 200
+    rows = xlsx_rows(client, published, school)
+    assert "versi terbit 1" in str(rows[0][0]) and rows == published_rows  # the same cells as published
     # A second re-score changes nothing more.
     scoring.score_round(published.pk)
     assert published_state(published, school) == before and PendingScore.objects.count() == 1
