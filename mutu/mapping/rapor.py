@@ -22,7 +22,7 @@ from mutu.schools.models import School
 from . import charts, selectors
 from .models import Milestone, PendingScore, RaporVersion, RegionScore, SchoolProgress, SchoolScore, Verification
 from .scoring import ENGINE, published
-from .services import current_verifications, pending_reason
+from .services import pending_reason, verval_split
 
 
 def _num(value):
@@ -72,11 +72,7 @@ def school_context(round_, school, verval=False):
     if verval and score:
         if reverifying:
             score = pending
-        verifications = current_verifications(round_, school, score)
-        stale = {
-            v.node_id: v
-            for v in Verification.objects.filter(round=round_, school=school).exclude(node_id__in=verifications)
-        }
+        verifications, stale = verval_split(round_, school, score)
     elif is_published and versions:
         verifications = {
             int(node_id): PublishedVerification(*entry) for node_id, entry in versions[-1].verifications.items()
@@ -149,7 +145,7 @@ def school_context(round_, school, verval=False):
         "stale_count": len(stale),
         "versions": versions,
         "version": versions[-1] if is_published and versions else None,
-        "pending": pending and _pending_summary(round_, school, pending, published_score, nodes, bands),
+        "pending": pending and _pending_summary(pending, published_score, nodes, bands),
         "original_total": _num(score.original_total) if score else None,
         "sent_since": max(0, sent - counted) if score else 0,  # responses sent after the rapor was computed
         "path": region_path(round_, RegionScore.Kind.DISTRICT, school.district.code),
@@ -161,7 +157,7 @@ def school_context(round_, school, verval=False):
     }
 
 
-def _pending_summary(round_, school, pending, score, nodes, bands):
+def _pending_summary(pending, score, nodes, bands):
     """A pending version beside the published rapor: its total and level, the standards that differ."""
     new, old = selectors.decode(pending.values), selectors.decode(score.values)
     changed = [
@@ -174,7 +170,7 @@ def _pending_summary(round_, school, pending, score, nodes, bands):
         "total": _num(pending.total),
         "band": bands[pending.level] if pending.level is not None else None,
         "changed": changed,
-        "reason": pending_reason(round_, school, pending),
+        "reason": pending_reason(pending, score),
     }
 
 

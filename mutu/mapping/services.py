@@ -418,15 +418,15 @@ def _open_for_verval(round_, school):
     return score
 
 
-def current_verifications(round_, school, score):
-    """{node id: Verification} of the verval that still holds for the score's engine values: one made
-    on other engine values (before late answers changed them) must be reviewed again."""
+def verval_split(round_, school, score):
+    """({node id: Verification} that still holds for the score's engine values, {node id: Verification}
+    made on other engine values (before late answers changed them), to be reviewed again). One query."""
     engine = _engine_values(round_, score)
-    return {
-        v.node_id: v
-        for v in Verification.objects.filter(round=round_, school=school)
-        if v.node_id in engine and _same(v.original, engine[v.node_id])
-    }
+    current, stale = {}, {}
+    for v in Verification.objects.filter(round=round_, school=school):
+        holds = v.node_id in engine and _same(v.original, engine[v.node_id])
+        (current if holds else stale)[v.node_id] = v
+    return current, stale
 
 
 def _same(a, b):
@@ -498,11 +498,8 @@ def agree_all(*, actor, round_, school, node):
         .filter(Q(id=node.id) | Q(parent_id=node.id) | Q(parent__parent_id=node.id))
         .values_list("id", flat=True)
     )
-    current = current_verifications(round_, school, score)
-    stale = Verification.objects.filter(round=round_, school=school, node_id__in=subs, agreed=True).exclude(
-        node_id__in=current
-    )
-    stale_ids = set(stale.values_list("node_id", flat=True))
+    _current, stale = verval_split(round_, school, score)
+    stale_ids = {node_id for node_id, v in stale.items() if v.agreed} & set(subs)
     for sub in stale_ids:  # an agreement made on other engine values agrees with the new ones
         Verification.objects.filter(round=round_, school=school, node_id=sub).update(
             verifier=actor, original=engine[sub], at=timezone.now()
@@ -566,7 +563,7 @@ def advance(*, actor, round_, school):
 
 def _require_verified(round_, school, score):
     subs = round_.instrument.nodes.filter(kind="sub").count()
-    left = subs - len(current_verifications(round_, school, score))
+    left = subs - len(verval_split(round_, school, score)[0])
     if left > 0:
         raise AnswerError(_("%(left)s sub-indicators are not verified yet.") % {"left": left})
 
@@ -602,8 +599,8 @@ def _publish_pending(actor, round_, school):
 
     pending = _open_for_verval(round_, school)
     _require_verified(round_, school, pending)
-    reason = pending_reason(round_, school, pending)
     score = SchoolScore.objects.select_for_update().get(round=round_, school=school, engine=scoring.ENGINE)
+    reason = pending_reason(pending, score)
     for field in PENDING_FIELDS:
         setattr(score, field, getattr(pending, field))
     score.save(update_fields=PENDING_FIELDS)
@@ -621,16 +618,16 @@ def _publish_pending(actor, round_, school):
     return version
 
 
-def pending_reason(round_, school, pending):
-    """Why a pending version differs from the published rapor, in words for the page and the history."""
-    published = SchoolScore.objects.filter(round=round_, school=school, engine=scoring.ENGINE).first()
+def pending_reason(pending, published):
+    """Why a pending version differs from the published rapor (its SchoolScore), in words for the
+    page and the history."""
     reasons = []
-    late = sum(pending.respondents.values()) - sum(published.respondents.values()) if published else 0
+    late = sum(pending.respondents.values()) - sum(published.respondents.values())
     if late > 0:
         reasons.append(_("%(n)s responses sent after publication") % {"n": late})
     if pending.reopened_by_id:
         reasons.append(_("reopened: %(reason)s") % {"reason": pending.reopen_reason})
-    if not reasons and published and not scoring.same_scores(bytes(pending.values), bytes(published.values)):
+    if not reasons and not scoring.same_scores(bytes(pending.values), bytes(published.values)):
         reasons.append(_("verval corrections"))
     return "; ".join(reasons)
 
