@@ -697,12 +697,13 @@ def checklist(request, pk, session):
             )
             return redirect("programme:checklist", pk=pk, session=session.pk)
     rows = events.attendance_table(event, session.participants.select_related("regency", "school", "session"))
+    today = timezone.localdate()
     for row in rows:
         for day in row["days"]:
             value = f"{row['participant'].pk}:{day['day']}"
             day["value"], day["marked"] = value, day["state"] in ("present", "late")
             day["ticked"] = value in typed["present"] if typed else day["marked"]
-            day["future"] = bool(day["date"] and day["date"] > timezone.localdate())
+            day["future"] = bool(day["date"] and day["date"] > today)
     context = {"event": event, "session": session, "rows": rows, "dates": session.dates(), "typed": typed}
     return render(request, "programme/checklist.html", context, status=400 if typed else 200)
 
