@@ -1,6 +1,7 @@
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
+from django.utils.translation import gettext_lazy
 
 from config.api import api
 from mutu.accounts import two_factor
@@ -8,8 +9,9 @@ from mutu.accounts import views as account_views
 from mutu.core import views as core_views
 from mutu.programme import views as programme_views
 
-admin.site.site_header = "Mutu"
-admin.site.site_title = "Mutu"
+admin.site.site_header = gettext_lazy("Mutu administration")
+admin.site.site_title = gettext_lazy("Mutu administration")
+admin.site.index_title = gettext_lazy("Data administration")
 
 account_patterns = [
     path("login/", account_views.LoginView.as_view(), name="login"),

@@ -61,7 +61,12 @@ def menu_for(user, path):
 
 def section_for(user, membership):
     """One membership's block on the home page, as its apps fill it."""
-    section = {"membership": membership, "template": f"core/home/{ROLE_SCOPE[membership.role]}.html", "todos": []}
+    section = {
+        "membership": membership,
+        "template": f"core/home/{ROLE_SCOPE[membership.role]}.html",
+        "todos": [],
+        "panels": [],  # templates an app adds below the role's block, each given `section`
+    }
     for _order, provider in SECTION_PROVIDERS:
         provider(user, membership, section)
     return section

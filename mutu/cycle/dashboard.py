@@ -12,6 +12,7 @@ from mutu.core.dashboard import register_menu, register_section, todo
 from .models import CycleDocument, State
 
 register_menu(25, gettext_lazy("SPMI cycle"), "cycle:home", Perm.CYCLE_VIEW)
+register_menu(26, gettext_lazy("Visits"), "cycle:visits", Perm.CYCLE_REVIEW)
 
 
 @register_section(30)

@@ -12,6 +12,7 @@ from django.db.models import Prefetch
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from mutu.core import dates
 from mutu.core.exporters import ListExporter
 
 from .implementation import realisation
@@ -152,7 +153,7 @@ def rkt_report(cycle, year):
                 a.unit,
                 _money(a.total),
                 a.get_fund_source_display(),
-                ", ".join(map(str, a.months)),
+                dates.month_list(a.months),
                 a.person_in_charge,
                 _codes(a),
             ]
@@ -214,11 +215,11 @@ def monev_report(cycle):
     for report in reports.select_related("visit__pengawas").order_by("visit__visited_on", "pk"):
         visit_table.rows.append(
             [
-                report.visit.visited_on.strftime("%d-%m-%Y"),
+                dates.shown(report.visit.visited_on),
                 str(report.visit.pengawas),
                 report.findings,  # this school's own findings, also after a joint visit
                 report.recommendations,
-                report.follow_up_due.strftime("%d-%m-%Y") if report.follow_up_due else "–",
+                dates.shown(report.follow_up_due) if report.follow_up_due else "–",
                 report.get_follow_up_display() + (f": {report.follow_up_note}" if report.follow_up_note else ""),
             ]
         )

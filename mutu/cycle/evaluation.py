@@ -29,7 +29,7 @@ from .models import (
     StandardDecision,
     Step,
 )
-from .services import CycleError, may, open_step, permitted
+from .services import CycleError, may, open_step, permitted, why_not
 
 
 def _check(actor, cycle, step):
@@ -45,6 +45,10 @@ def _check(actor, cycle, step):
 
 def editable(user, cycle, step):
     return permitted(_check, user, cycle, step)
+
+
+def read_only_reason(user, cycle, step):
+    return why_not(_check, user, cycle, step)
 
 
 @transaction.atomic

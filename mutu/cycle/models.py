@@ -212,7 +212,9 @@ class Activity(models.Model):
     months = models.JSONField(_("months"), default=list)  # 1–12 of `year`
     person_in_charge = models.CharField(_("person in charge"), max_length=150)
     # The instrument's sub-indicators the activity improves: every activity names at least one.
-    nodes = models.ManyToManyField("instruments.Node", blank=True, related_name="+", verbose_name=_("indicators"))
+    nodes = models.ManyToManyField(
+        "instruments.Node", blank=True, related_name="+", verbose_name=_("sub-indicators improved")
+    )
     # Implementation (pelaksanaan).
     status = models.CharField(
         _("status"), max_length=10, choices=ActivityStatus.choices, default=ActivityStatus.PLANNED

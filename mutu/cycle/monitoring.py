@@ -7,6 +7,7 @@ from django.utils.translation import gettext as _
 
 from mutu.accounts.permissions import Perm
 from mutu.accounts.scopes import area_for
+from mutu.core import dates
 from mutu.core.notifications import notify
 from mutu.core.services import record_audit
 from mutu.schools.models import School
@@ -88,7 +89,7 @@ def close_follow_up(*, actor, report, note):
         report.save(update_fields=["follow_up", "follow_up_note", "closed_by", "closed_at"])
         record_audit(actor=actor, action="cycle.follow_up", obj=visit, changes={"school": report.school.name})
         notify([visit.pengawas], _("%(school)s closed the follow-up of your visit of %(date)s.") % {
-            "school": report.school.name, "date": visit.visited_on.strftime("%d-%m-%Y")},
+            "school": report.school.name, "date": dates.shown(visit.visited_on)},
             reverse("cycle:visits"))  # fmt: skip
     return report
 

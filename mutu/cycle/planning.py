@@ -114,14 +114,19 @@ def delete_activity(*, actor, activity):
     activity.delete()
 
 
+def previous_plan(cycle):
+    """Last year's cycle of the school when it has a plan to start from, else None."""
+    return SchoolCycle.objects.filter(school=cycle.school, year=cycle.year - 1, programs__isnull=False).first()
+
+
 @transaction.atomic
 def copy_previous(*, actor, cycle):
     """Start the plan from last year's: its programs, and its activities of this year and later."""
     _check(actor, cycle)
     if cycle.programs.exists():
         raise CycleError(_("The plan already has programs: the previous plan is copied only into an empty one."))
-    previous = SchoolCycle.objects.filter(school=cycle.school, year=cycle.year - 1).first()
-    if previous is None or not previous.programs.exists():
+    previous = previous_plan(cycle)
+    if previous is None:
         raise CycleError(_("There is no plan of %(year)s to copy.") % {"year": cycle.year - 1})
     problems = {p.node_id: p for p in cycle.problems.all()}
     copied = 0
@@ -163,7 +168,8 @@ def unfinished(document):
         return [_("The plan has no activity yet.")]
     orphans, _unanswered = flags(document.cycle)
     return [
-        _("The activity “%(name)s” names no indicator: link it to at least one sub-indicator.") % {"name": a.name}
+        _("The activity “%(name)s” improves no sub-indicator: link it to at least one sub-indicator of the rapor.")
+        % {"name": a.name}
         for a in orphans
     ]
 

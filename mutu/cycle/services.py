@@ -12,6 +12,7 @@ from django_fsm import can_proceed
 from mutu.accounts.models import Membership, Role
 from mutu.accounts.permissions import Perm
 from mutu.accounts.scopes import area_for
+from mutu.core import dates
 from mutu.core.notifications import notify
 from mutu.core.services import record_audit
 
@@ -187,13 +188,18 @@ def open_step(actor, cycle, document, *, not_team, closed, after_earlier=False):
         _check_earlier_steps(document)
 
 
-def permitted(check, *args):
-    """Whether `check(*args)` lets the write through: for pages that show a form only when it would."""
+def why_not(check, *args):
+    """Why `check(*args)` refuses the write, or None: for pages that show a form only when it would
+    and otherwise say why it is not there."""
     try:
         check(*args)
-    except CycleError:
-        return False
-    return True
+    except CycleError as exc:
+        return str(exc)
+    return None
+
+
+def permitted(check, *args):
+    return why_not(check, *args) is None
 
 
 def _check_earlier_steps(document):
@@ -262,7 +268,7 @@ def send_reminders(today=None):
                     "step": document.get_step_display(),
                     "year": document.cycle.year,
                     "school": school.name,
-                    "date": document.due_on.strftime("%d-%m-%Y"),
+                    "date": dates.shown(document.due_on),
                 },
                 _cycle_url(document),
             )

@@ -6,13 +6,14 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.dates import MONTHS as MONTH_NAMES
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from mutu.accounts.permissions import Perm, active_memberships, has_perm, require_perm
 from mutu.accounts.scopes import area_for
-from mutu.core import uploads
+from mutu.core import dates, uploads
 from mutu.core.exporters import ListExporter
 from mutu.core.forms import MoneyField, form_errors
 from mutu.core.pdf import pdf_response, render_pdf
@@ -173,10 +174,10 @@ class SettingForm(forms.Form):
         super().__init__(*args, **kwargs)
         for step in Step:
             self.fields[f"due_{step.value}"] = forms.CharField(
-                label=_("Due date of “%(step)s” (MM-DD)") % {"step": step.label},
+                label=_("Due date of “%(step)s” (day-month)") % {"step": step.label},
                 required=False,
-                max_length=5,
-                widget=forms.TextInput(attrs={"placeholder": "03-31", "inputmode": "numeric"}),
+                max_length=20,
+                widget=forms.TextInput(attrs={"placeholder": _("31-03 or 31 March")}),
             )
 
     def clean(self):
@@ -187,12 +188,11 @@ class SettingForm(forms.Form):
             if not raw:
                 continue
             try:
-                month, day = (int(part) for part in raw.split("-"))
-                timezone.datetime(2024, month, day)  # a leap year: 02-29 is allowed
+                month, day = dates.parse_day_month(raw)  # 29-02 is allowed: leap years have it
             except ValueError:
-                self.add_error(f"due_{step.value}", _("Write the date as MM-DD, e.g. 03-31."))
+                self.add_error(f"due_{step.value}", _("Write the day, then the month: 31-03 or 31 March."))
                 continue
-            due[step.value] = f"{month:02d}-{day:02d}"
+            due[step.value] = f"{month:02d}-{day:02d}"  # stored month first, so that it sorts
         data["due_dates"] = due
         return data
 
@@ -203,7 +203,10 @@ def configure(request, code):
     province = get_object_or_404(_configurable(request.user), code=code)
     setting = CycleSetting.objects.filter(province=province).first()
     initial = {"entry_step": setting.entry_step if setting else Step.MAPPING}
-    initial |= {f"due_{step}": date for step, date in (setting.due_dates if setting else {}).items()}
+    initial |= {
+        f"due_{step}": dates.day_month(*map(int, month_day.split("-")))
+        for step, month_day in (setting.due_dates if setting else {}).items()
+    }
     form = SettingForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
         services.configure(
@@ -298,7 +301,7 @@ def analysis_problem(request, npsn, year, pk, action):
     return redirect(reverse("cycle:analysis", args=[npsn, year]) + f"#problem-{pk}")
 
 
-MONTHS = [(m, m) for m in range(1, 13)]
+MONTHS = [(m, MONTH_NAMES[m]) for m in range(1, 13)]
 
 
 class ProgramForm(forms.ModelForm):
@@ -360,6 +363,7 @@ def _plan_context(request, cycle):
         "document": planning.planning_document(cycle),
         "years": planning.plan_years(cycle),
         "total": sum((a.total for p in programs for a in p.activities.all()), 0),
+        "previous_plan": None if programs or not can_edit else planning.previous_plan(cycle),
     }
 
 
@@ -475,7 +479,7 @@ class RkasExporter(ListExporter):
         for group in self.budget["groups"]:
             standard = group["standard"].code if group["standard"] else ""
             for a in group["activities"]:
-                months = ", ".join(map(str, a.months))
+                months = dates.month_list(a.months)
                 yield [standard, a.name, a.indicator, a.target, float(a.volume), a.unit, int(a.unit_cost),
                        float(a.total), a.get_fund_source_display(), months, a.person_in_charge]  # fmt: skip
 
@@ -686,7 +690,8 @@ def monev_save(request, npsn, year, pk, dimension):
 @require_perm(Perm.CYCLE_VIEW)
 def standards_page(request, npsn, year):
     cycle = _cycle(request, npsn, year)
-    can_edit = evaluation.editable(request.user, cycle, Step.STANDARDS)
+    read_only = evaluation.read_only_reason(request.user, cycle, Step.STANDARDS)
+    can_edit = read_only is None
     decided = {d.node_id: d for d in cycle.decisions.all()}
     rapor = analysis.rapor_for(cycle)
     values = analysis.node_scores(rapor) if rapor else {}
@@ -704,6 +709,7 @@ def standards_page(request, npsn, year):
         "school": cycle.school,
         "rows": rows,
         "editable": can_edit,
+        "read_only": read_only,
         "documents": SchoolDocument.objects.filter(school=cycle.school),
         "document_form": SchoolDocumentForm() if services.may(request.user, Perm.CYCLE_EDIT, cycle.school) else None,
         "national": evaluation.national_target(cycle) if rapor else None,

@@ -205,7 +205,8 @@ def _implement(cycle, user):
             "notes": "Terlaksana sesuai jadwal.",
         }
         cycle_implementation.record(actor=user, activity=activity, data=data)
-        link = f"https://drive.sekolah.example/bukti/{cycle.school.npsn}/{activity.pk}"
+        # Links as schools paste them from a drive: long and without a place to break.
+        link = f"https://drive.sekolah.example/drive/folders/1Bukti{cycle.school.npsn}Kegiatan{activity.pk}x0AbCdEfGhIjKlMnOpQrStUvWxYz?usp=sharing"
         cycle_implementation.add_evidence(actor=user, activity=activity, link=link, description="Daftar hadir dan foto")
 
 

@@ -1,9 +1,11 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy
 
 
 class Config(AppConfig):
     name = "mutu.instruments"
     label = "instruments"
+    verbose_name = gettext_lazy("Instruments")
 
     def ready(self):
         from . import dashboard  # noqa: F401  (registers its menu entries and home section)

@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy
 
 from mutu.accounts.models import ROLE_SCOPE, Role, Scope
 from mutu.accounts.permissions import Perm
+from mutu.core import dates
 from mutu.core.dashboard import register_menu, register_section, todo
 from mutu.schools.models import School
 from mutu.schools.selectors import membership_school_q
@@ -46,7 +47,7 @@ def mapping_todos(membership, schools, role):
                             "round": round_.name,
                             "sent": sent,
                             "quota": quota,
-                            "date": round_.closes_on.strftime("%d-%m-%Y"),
+                            "date": dates.shown(round_.closes_on),
                         },
                         reverse("mapping:respondents", args=[round_.pk, school.npsn]),
                     )

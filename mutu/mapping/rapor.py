@@ -11,7 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from mutu.accounts.permissions import Perm
-from mutu.core import documents
+from mutu.core import dates, documents
 from mutu.core.exporters import ListExporter
 from mutu.core.pdf import render_pdf
 from mutu.core.qr import qr_svg
@@ -454,7 +454,7 @@ class SchoolRaporExporter(ListExporter):
         version = context["version"]
         state = (
             _("published version %(n)s, %(at)s")
-            % {"n": version.number, "at": timezone.localtime(version.published_at).strftime("%d-%m-%Y")}
+            % {"n": version.number, "at": dates.shown(timezone.localtime(version.published_at))}
             if version
             else _("provisional")
         )

@@ -15,6 +15,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 from django_ratelimit.core import get_usage
 
+from mutu.core import dates
 from mutu.core.throttle import address_usage, locked_minutes
 
 from . import services
@@ -118,7 +119,7 @@ def _respondent(request, code):
             {
                 "title": _("Round closed"),
                 "message": _("This round closed on %(date)s; the code no longer works.")
-                % {"date": respondent.round.closes_on.strftime("%d-%m-%Y")},
+                % {"date": dates.shown(respondent.round.closes_on)},
             },
             status=410,
         )
@@ -181,7 +182,13 @@ def questions(request, code):
             status=404,
         )
     all_questions = questionnaire.questions.order_by("position")
-    page = Paginator(all_questions, QUESTIONS_PER_PAGE).get_page(request.GET.get("page"))
+    number = request.GET.get("page")
+    if number is None:  # coming back to the code: the page of the first question not answered yet
+        respondent.refresh_from_db(fields=["draft"])
+        ids = all_questions.values_list("id", flat=True)
+        first = next((n for n, pk in enumerate(ids) if not respondent.draft.get(str(pk))), 0)
+        number = first // QUESTIONS_PER_PAGE + 1
+    page = Paginator(all_questions, QUESTIONS_PER_PAGE).get_page(number)
     if request.method == "POST":
         # Without JavaScript the whole page is saved at once; with htmx each answer already was.
         for question in page.object_list:

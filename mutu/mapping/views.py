@@ -30,11 +30,15 @@ def round_list(request):
     )
 
 
+OWN_SCHOOLS = 3  # a round page of this few schools is a school's own: it links each school's pages
+
+
 @require_safe
 @require_perm(Perm.ROUND_VIEW)
 def round_progress(request, pk):
     round_ = selectors.round_for_user(request.user, pk)
-    progress = selectors.region_progress(round_, selectors.round_schools(request.user, round_))
+    schools = selectors.round_schools(request.user, round_)
+    progress = selectors.region_progress(round_, schools)
     lagging = Paginator(progress["lagging"], 50).get_page(request.GET.get("page"))
     return render(
         request,
@@ -46,6 +50,9 @@ def round_progress(request, pk):
             "can_manage": selectors.can_manage_round(request.user, round_),
             "scoring_run": round_.scoring_runs.select_related("requested_by").first(),
             "can_export_responses": has_perm(request.user, Perm.RESPONSES_EXPORT),
+            # A school's own staff go straight to its respondents, code sheet and rapor.
+            "own_schools": list(schools.order_by("name")[:OWN_SCHOOLS]) if progress["total"] <= OWN_SCHOOLS else [],
+            "manages_respondents": has_perm(request.user, Perm.RESPONDENT_MANAGE),
         },
     )
 

@@ -4,10 +4,12 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from mutu.accounts.models import Role
 from mutu.accounts.permissions import Perm, has_perm
 from mutu.accounts.scopes import area_of
 from mutu.core.dashboard import register_menu, register_section, todo
 
+from . import events
 from .models import Cohort, ModelSchool, ModelSchoolStatus
 
 register_menu(27, gettext_lazy("Model schools"), "programme:home", Perm.PROGRAMME_VIEW)
@@ -30,6 +32,9 @@ def programme_section(user, membership, section):
                 )
             )
         return
+    if membership.role == Role.FASILITATOR:
+        section["today"] = events.today_sessions(user)
+        section["panels"].append("programme/home/_today.html")
     if membership.school_id:
         record = ModelSchool.objects.filter(school_id=membership.school_id, status=ModelSchoolStatus.DESIGNATED).first()
         if record:

@@ -20,7 +20,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from mutu.accounts.models import Membership, Role
-from mutu.core import uploads
+from mutu.core import dates, uploads
 from mutu.core.codes import new_code, normalize
 from mutu.core.services import record_audit
 from mutu.regions.models import Regency
@@ -644,7 +644,7 @@ def open_code(*, actor, session, day, minutes):
     if date and date != timezone.localdate():
         raise ProgrammeError(
             _("Day %(day)s of %(session)s is %(date)s: its code is opened on that day.")
-            % {"day": day, "session": session.name, "date": date.strftime("%d-%m-%Y")}
+            % {"day": day, "session": session.name, "date": dates.shown(date)}
         )
     now = timezone.now()
     while True:
@@ -659,6 +659,45 @@ def open_code(*, actor, session, day, minutes):
         valid_until=now + datetime.timedelta(minutes=minutes),
         created_by=actor,
     )
+
+
+@transaction.atomic
+def close_code(*, actor, code):
+    """End an attendance code before its time (the day's session is over): check-ins with it stop."""
+    code = AttendanceCode.objects.select_for_update().select_related("session__event__cohort").get(pk=code.pk)
+    if not selectors.runs(actor, code.session.event):
+        raise ProgrammeError(_("Only the event's facilitators and its LPMP take attendance."))
+    now = timezone.now()
+    if code.valid_until <= now:
+        return code  # closed already (or expired): closing again changes nothing
+    code.valid_until = now
+    code.save(update_fields=["valid_until"])
+    record_audit(
+        actor=actor, action="programme.code_close", obj=code, changes={"code": code.code},
+        province_id=code.session.event.cohort.province_id,
+    )  # fmt: skip
+    return code
+
+
+def today_sessions(user, today=None):
+    """The sessions of the events the user facilitates that meet today, each with its day number and its
+    codes still open: what a facilitator needs first in the morning."""
+    today = today or timezone.localdate()
+    sessions = (
+        Session.objects.filter(event__facilitators=user, starts_on__lte=today)
+        .select_related("event")
+        .order_by("starts_on", "event__name", "name")
+    )
+    found = []
+    for session in sessions:
+        day = (today - session.starts_on).days + 1
+        if day <= session.event.days:
+            session.today = day
+            session.open_codes = list(
+                session.codes.filter(day=day, valid_from__lte=timezone.now(), valid_until__gt=timezone.now())
+            )
+            found.append(session)
+    return found
 
 
 class AttendanceRefused(Exception):
@@ -737,7 +776,7 @@ def save_checklist(*, actor, session, present, shown=None, reason=""):
     if future:  # as for day codes: nobody is present on a day that has not come
         raise ProgrammeError(
             _("Day %(day)s (%(date)s) has not come yet: its attendance is taken on that day.")
-            % {"day": future[0], "date": session.date_of(future[0]).strftime("%d-%m-%Y")}
+            % {"day": future[0], "date": dates.shown(session.date_of(future[0]))}
         )
     if unticked and not reason.strip():
         raise ProgrammeError(_("Say why the attendance marks that were unticked are removed."))

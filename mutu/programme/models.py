@@ -35,6 +35,8 @@ class Cohort(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
+        verbose_name = _("cohort")
+        verbose_name_plural = _("cohorts")
         constraints = [models.UniqueConstraint(fields=["province", "year", "name"], name="one_cohort_name_per_year")]
         ordering = ["-year", "name"]
 
@@ -92,6 +94,8 @@ class ModelSchool(models.Model):
     )
 
     class Meta:
+        verbose_name = _("model school")
+        verbose_name_plural = _("model schools")
         constraints = [models.UniqueConstraint(fields=["cohort", "school"], name="one_model_school_per_cohort")]
         ordering = ["school__regency__code", "school__name"]
 
@@ -126,6 +130,8 @@ class ImbasSchool(models.Model):
     added_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
+        verbose_name = _("imbas school")
+        verbose_name_plural = _("imbas schools")
         constraints = [models.UniqueConstraint(fields=["cohort", "school"], name="one_imbas_per_cohort")]
         ordering = ["school__name"]
 
@@ -220,6 +226,8 @@ class Event(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
+        verbose_name = _("mentoring event")
+        verbose_name_plural = _("mentoring events")
         ordering = ["stage", "id"]
 
     def __str__(self):
@@ -302,6 +310,8 @@ class Participant(models.Model):
     added_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
+        verbose_name = _("participant")
+        verbose_name_plural = _("participants")
         constraints = [
             models.UniqueConstraint(fields=["event", "key"], name="one_participant_per_event"),
             # A school has one principal, whether a roster or a file registers them, and whatever role.
@@ -370,6 +380,8 @@ class Certificate(models.Model):
     revoke_reason = models.CharField(max_length=300, blank=True)
 
     class Meta:
+        verbose_name = _("certificate")
+        verbose_name_plural = _("certificates")
         constraints = [models.UniqueConstraint(fields=["event", "seq"], name="one_certificate_seq_per_event")]
         ordering = ["seq"]
 

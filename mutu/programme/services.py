@@ -15,7 +15,7 @@ from django_fsm import can_proceed
 from mutu.accounts.models import Membership, Role
 from mutu.accounts.permissions import Perm
 from mutu.accounts.scopes import area_for
-from mutu.core import uploads
+from mutu.core import dates, uploads
 from mutu.core.notifications import notify
 from mutu.core.services import record_audit
 from mutu.schools.models import School
@@ -357,7 +357,7 @@ def save_grant(*, actor, model_school, data):
                          ("report_done_on", _("spending report"))):  # fmt: skip
         if data.get(field) and data[field] < start:
             raise ProgrammeError(_("The %(what)s cannot come before the agreement (%(date)s).") % {
-                "what": label, "date": start.strftime("%d-%m-%Y")})  # fmt: skip
+                "what": label, "date": dates.shown(start)})  # fmt: skip
     grant, _created = Grant.objects.update_or_create(model_school=model_school, defaults=data)
     record_audit(actor=actor, action="programme.grant", obj=grant, province_id=model_school.cohort.province_id)
     return grant

@@ -33,6 +33,7 @@ urlpatterns = [
     path("events/<int:pk>/sessions/<int:session>/checklist/", views.checklist, name="checklist"),
     path("events/<int:pk>/sessions/<int:session>/codes/", views.code_open, name="code_open"),
     path("events/<int:pk>/codes/<int:code>/", views.code_page, name="code"),
+    path("events/<int:pk>/codes/<int:code>/close/", views.code_close, name="code_close"),
     path("events/<int:pk>/materials/", views.material_add, name="material_add"),
     path("events/<int:pk>/materials/<int:material>/", views.material, name="material"),
     path("events/<int:pk>/participants/roster/", views.roster_add, name="roster_add"),

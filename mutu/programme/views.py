@@ -202,6 +202,9 @@ def cohort_page(request, pk):
             cohort, selectors.model_schools_for(request.user, cohort), selectors.imbas_for(request.user, cohort)
         ),
         "query": f"status={status}" if status else "",
+        # An empty list says why: a filter, a scope that holds none of the cohort's schools, or none yet.
+        "in_cohort": cohort.model_schools.count(),
+        "designated_in_cohort": cohort.model_schools.filter(status=ModelSchoolStatus.DESIGNATED).count(),
     }
     return render(request, "programme/cohort.html", context)
 
@@ -456,8 +459,12 @@ def event_page(request, pk):
     manages = selectors.manages(request.user, event.cohort)
     participants = selectors.participants_for(request.user, event)
     query = request.GET.get("q", "").strip()[:100]
+    total = participants.count()
     if query:
-        participants = participants.filter(Q(name__icontains=query) | Q(school__npsn=query) | Q(nip=query))
+        found = Q(name__icontains=query) | Q(school__npsn=query) | Q(nip=query)
+        if runs:  # who runs the event hands out the personal codes and looks them up
+            found |= Q(code=query.upper())
+        participants = participants.filter(found)
     page = Paginator(participants, 50).get_page(request.GET.get("page"))
     sessions = list(event.sessions.prefetch_related("regencies").annotate(n=Count("participants")))
     for session in sessions:  # one code form per session, each with its own field ids
@@ -470,6 +477,7 @@ def event_page(request, pk):
         "manages": manages,
         "page": page,
         "q": query,
+        "total": total,
         "query": f"q={query}" if query else "",
         "sessions": sessions,
         "unsessioned": event.participants.filter(session__isnull=True).count(),
@@ -591,7 +599,7 @@ def participant_import(request, pk):
         request,
         form,
         lambda data: events.queue_import(actor=request.user, event=event, upload=data["file"], dry_run=data["dry_run"]),
-        lambda _job: _("The file is being read."),
+        lambda _job: _("File received."),
     )
     if job is None:
         return redirect(reverse("programme:event", args=[pk]) + "#participants")
@@ -750,6 +758,22 @@ def code_page(request, pk, code):
         "expired": timezone.now() > code.valid_until,
     }
     return render(request, "programme/code.html", context)
+
+
+@require_POST
+@require_perm(Perm.PROGRAMME_VIEW)
+def code_close(request, pk, code):
+    event = _run_event(request, pk)
+    code = get_object_or_404(AttendanceCode, session__event=event, pk=code)
+    try:
+        events.close_code(actor=request.user, code=code)
+    except Error as exc:
+        _refused(request, exc)
+    else:
+        messages.success(
+            request, _("Code %(code)s is closed: nobody checks in with it any more.") % {"code": code.code}
+        )
+    return redirect("programme:code", pk=pk, code=code.pk)
 
 
 def _check_in_usage(request, increment=False):

@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy
 
 from mutu.accounts.models import ROLE_SCOPE, Role, Scope
 from mutu.accounts.permissions import Perm
+from mutu.core import dates
 from mutu.core.dashboard import register_menu, register_section, todo
 from mutu.regions.models import Province
 
@@ -63,7 +64,7 @@ def school_section(user, membership, section):
                 section["todos"].append(
                     todo(
                         _("Your assignment ends in %(days)s days (%(date)s).")
-                        % {"days": days, "date": membership.valid_to.strftime("%d-%m-%Y")}
+                        % {"days": days, "date": dates.shown(membership.valid_to)}
                     )
                 )
     if summary["incomplete"]:

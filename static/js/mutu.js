@@ -1,4 +1,4 @@
-// Three guards on every page. A form (or its submit button) with data-confirm asks first, in a dialog
+// Three guards on every page, and links that unfold what they point at. A form (or its submit button) with data-confirm asks first, in a dialog
 // that says what will happen; cancelling changes nothing. A form someone typed into says "belum
 // disimpan" and leaving the page warns until it is saved (forms that save each change at once, with
 // htmx, are left out). A form the server refused comes back with what was typed (#typed-input).
@@ -85,6 +85,43 @@
       }
     }
   }
+
+  // A link to a section folded inside <details> (#analysis on the cycle page) opens it.
+  function unfold() {
+    var target = window.location.hash && document.getElementById(decodeURIComponent(window.location.hash.slice(1)));
+    if (!target) return;
+    if (target.tagName === "DETAILS") target.open = true;
+    for (var box = target.closest("details"); box; box = box.parentElement.closest("details")) box.open = true;
+    target.scrollIntoView();
+  }
+  unfold();
+  window.addEventListener("hashchange", unfold);
+
+  // The attendance code on the projector: the code box alone, full screen (the button is shown only
+  // where the browser can do it).
+  Array.prototype.forEach.call(document.querySelectorAll("[data-fullscreen]"), function (button) {
+    var box = document.getElementById(button.dataset.fullscreen);
+    if (!box || !box.requestFullscreen) return;
+    button.hidden = false;
+    button.addEventListener("click", function () { box.requestFullscreen(); });
+  });
+
+  // A copy button beside a value shown once (a new API token); without a secure context the text is
+  // selected and copied the older way.
+  Array.prototype.forEach.call(document.querySelectorAll("[data-copy]"), function (button) {
+    var source = document.getElementById(button.dataset.copy);
+    if (!source) return;
+    button.hidden = false;
+    button.addEventListener("click", function () {
+      var done = function () { button.textContent = button.dataset.copied; };
+      if (navigator.clipboard && window.isSecureContext) {
+        navigator.clipboard.writeText(source.textContent.trim()).then(done);
+      } else {
+        window.getSelection().selectAllChildren(source);
+        if (document.execCommand("copy")) done();
+      }
+    });
+  });
 
   // A refusal said at the top of a page that opens further down (#section): said there too.
   var errors = document.querySelectorAll("main > .msg-error");

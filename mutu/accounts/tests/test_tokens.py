@@ -4,10 +4,12 @@ revoke them (issue #13 §6)."""
 import re
 from datetime import timedelta
 
+import pytest
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
+from conftest import browser_log_in
 from mutu.accounts.models import ApiToken
 from mutu.accounts.tokens import create_token
 from mutu.core.models import AuditEntry
@@ -24,7 +26,7 @@ def test_a_token_is_made_on_the_page_and_shown_once(client, personas):
     client.force_login(personas["kepsek_a"])
     response = client.post(reverse("api_tokens"), {"name": "Dasbor sekolah", "days": 30}, follow=True)
     page = response.content.decode()
-    token = re.search(r'<code class="token">([^<]+)</code>', page).group(1)
+    token = re.search(r'<code class="token" id="new-token">([^<]+)</code>', page).group(1)
     assert api(client, token) == 200
     record = ApiToken.objects.get()
     assert (record.expires_at - timezone.now()).days in (29, 30) and record.hint == token[:6]
@@ -93,3 +95,18 @@ def test_an_lpmp_reaches_only_users_wholly_inside_its_province(client, personas,
     for record in ApiToken.objects.filter(user__in=[both, moved]):
         assert client.post(reverse("api_token_revoke", args=[record.pk])).status_code == 404
     assert not ApiToken.objects.filter(revoked_at__isnull=False).exists()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_new_token_is_copied_with_one_click(browser, live_server, personas):
+    context = browser.new_context(permissions=["clipboard-read", "clipboard-write"])
+    page = context.new_page()
+    browser_log_in(page, live_server, "kepsek_a")
+    page.goto(f"{live_server.url}{reverse('api_tokens')}")
+    page.get_by_label("Untuk apa token ini").fill("Dasbor sekolah")
+    page.get_by_role("button", name="Buat token").click()
+    token = page.locator("#new-token").inner_text()
+    page.get_by_role("button", name="Salin").click()
+    page.get_by_role("button", name="Tersalin").wait_for()
+    assert page.evaluate("navigator.clipboard.readText()") == token
+    context.close()

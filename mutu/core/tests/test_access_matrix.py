@@ -254,6 +254,7 @@ MATRIX = [
     event_case("checklist", lambda c: [c["session"].pk], "post", target=only(RUNNERS)),
     event_case("code_open", lambda c: [c["session"].pk], "post", target=only(RUNNERS)),
     event_case("code", lambda c: [c["code"].pk], target=only(RUNNERS)),
+    event_case("code_close", lambda c: [c["code"].pk], "post", target=only(RUNNERS)),
     event_case("material_add", NONE, "post", **MANAGE),
     event_case("material", lambda c: [c["material"].pk]),
     event_case("roster_add", NONE, "post", **MANAGE),

@@ -13,6 +13,9 @@ from django.urls import reverse
 from mutu.accounts.permissions import Perm, has_perm
 from mutu.accounts.scopes import area_for
 from mutu.core.tests.test_access_matrix import PERSONAS, allowed
+from mutu.programme import selectors
+from mutu.programme.models import Participant
+from mutu.programme.tests.conftest import cohort, event, model_school  # noqa: F401  (shared fixtures)
 from mutu.regions.models import District
 from mutu.schools.models import School
 
@@ -23,6 +26,18 @@ RULES = {
     "regions.Regency": ((Perm.SCHOOL_VIEW, False), None, None),
     "regions.District": ((Perm.SCHOOL_VIEW, False), None, None),
     "core.AuditEntry": ((Perm.AUDIT_VIEW, True), None, None),
+    # The programme's records: seen as on the programme's pages, changed there only.
+    **{
+        f"programme.{name}": ((Perm.PROGRAMME_VIEW, "programme"), None, None)
+        for name in ("Cohort", "ModelSchool", "ImbasSchool", "Event", "Participant", "Certificate")
+    },
+}
+# What the programme's pages let a user see (mutu/programme/selectors.py), per admin model.
+PROGRAMME_SEEN = {
+    "programme.Cohort": lambda user, obj: selectors.cohorts_for(user).filter(pk=obj.pk).exists(),
+    "programme.ModelSchool": lambda user, obj: selectors.model_schools_for(user, obj.cohort).filter(pk=obj.pk).exists(),
+    "programme.Event": lambda user, obj: selectors.events_for(user).filter(pk=obj.pk).exists(),
+    "programme.Participant": lambda user, obj: selectors.participants_in(user, [obj.event]).filter(pk=obj.pk).exists(),
 }
 
 
@@ -30,6 +45,8 @@ def may(user, rule, obj):
     if rule is None:
         return False
     perm, scoped = rule
+    if scoped == "programme" and obj is not None:
+        return has_perm(user, perm) and PROGRAMME_SEEN[obj._meta.label](user, obj)
     if scoped and isinstance(obj, School):
         return allowed(user, perm, ("any", School.objects.filter(pk=obj.pk)))
     if scoped and obj is not None:  # an audit entry: the schools of its province
@@ -45,16 +62,26 @@ def refused(response):
 
 
 @pytest.fixture
-def objects(personas, schools):
+def objects(personas, schools, model_school, event):  # noqa: F811
     from mutu.core.services import record_audit
 
+    participant = Participant.objects.create(
+        event=event, name="Budi", role="guru", regency=schools["a"].regency, school=schools["a"], key="budi",
+        code="BUDI2345",
+    )  # fmt: skip
     record_audit(
         actor=personas["pusat"], action="school.update", obj=schools["a"], province_id=schools["a"].province_id
     )
     from django.contrib.auth import get_user_model
 
     get_user_model().objects.update(is_staff=True)
-    return {"schools.School": [schools["a"], schools["d"]]}
+    return {
+        "schools.School": [schools["a"], schools["d"]],
+        "programme.Cohort": [model_school.cohort],
+        "programme.ModelSchool": [model_school],
+        "programme.Event": [event],
+        "programme.Participant": [participant],
+    }
 
 
 def first_object(model, objects):
@@ -124,3 +151,16 @@ def test_admin_school_changes_follow_the_write_scope(client, personas, objects, 
             School.objects.filter(pk=school.pk).update(
                 district=schools["a"].district, regency=schools["a"].regency, province=schools["a"].province
             )
+
+
+def test_the_admin_speaks_indonesian_and_english(client, personas):
+    from mutu.accounts.models import User
+
+    client.force_login(User.objects.create_superuser("root", password="x-" * 8))
+    page = client.get(reverse("admin:index")).content.decode()
+    for heading in ("Administrasi Mutu", "Administrasi data", "Sekolah model", "Wilayah", "Penguncian log masuk"):
+        assert heading in page, heading
+    assert "Mentoring events" not in page and ">Regions<" not in page
+    client.post("/i18n/setlang/", {"language": "en", "next": "/admin/"})
+    page = client.get(reverse("admin:index")).content.decode()
+    assert "Mutu administration" in page and "Model schools" in page and "Mentoring events" in page

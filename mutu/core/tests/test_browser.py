@@ -45,3 +45,19 @@ def test_principal_on_a_phone_completes_the_profile(page, live_server, personas)
     assert not menu_link.is_visible()
     page.get_by_text("Menu", exact=True).click()
     assert menu_link.is_visible()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_account_links_sit_in_one_user_menu(page, live_server, personas):
+    page.set_viewport_size({"width": 1280, "height": 800})
+    log_in(page, live_server, "pengawas")
+    nav = page.locator("nav.nav")
+    assert nav.get_by_role("link", name="Kunjungan").is_visible()  # the pengawas's visits have a way in
+    logout = page.get_by_role("button", name="Keluar")
+    assert not logout.is_visible()
+    page.locator("details.user-menu summary").click()
+    for name in ("Pemberitahuan", "Kata sandi", "Masuk dua langkah", "Token API"):
+        assert nav.get_by_role("link", name=name).is_visible()
+    assert page.locator("details.user-menu").get_by_role("button", name="English").is_visible()
+    logout.click()
+    assert page.locator("h1").inner_text() == "Masuk ke Mutu"

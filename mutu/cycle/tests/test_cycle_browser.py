@@ -151,3 +151,19 @@ def test_a_school_goes_through_its_cycle(browser, live_server, personas, schools
     text = subprocess.run(["pdftotext", "-layout", str(pdf), "-"], capture_output=True, text=True).stdout
     assert "Kegiatan 1" in text and "Disusun oleh" in text and "Diketahui" in text
     assert list(tmp_path.glob("rkas-*.png"))
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_link_to_a_folded_step_opens_it(page, live_server, personas, schools, scored_round):
+    from mutu.cycle import services
+
+    school = schools["a"]
+    services.start_cycle(actor=personas["kepsek_a"], school=school, year=2026)
+    browser_log_in(page, live_server, "kepsek_a")
+    url = f"{live_server.url}/cycle/{school.npsn}/2026/"
+    page.goto(url)
+    assert page.locator("details#monev").get_attribute("open") is None  # a later step starts folded
+    page.goto(url + "#monev")
+    assert page.locator("details#monev").get_attribute("open") is not None
+    page.goto(url + "#standar")  # a link followed on the same page opens its step too
+    assert page.locator("details#standar").get_attribute("open") is not None

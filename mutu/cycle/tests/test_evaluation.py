@@ -40,11 +40,20 @@ def test_each_program_is_evaluated_on_four_dimensions_before_monev_is_submitted(
     assert client.post(url, {f"m{program.pk}-input-target": "x"}).status_code == 403
 
 
+def test_the_standards_page_before_monev_says_why_nothing_can_be_decided(client, personas, cycle):
+    client.force_login(personas["kepsek_a"])
+    page = client.get(reverse("cycle:standards", args=[cycle.school.npsn, 2026])).content.decode()
+    assert "Keputusan belum dapat diambil di sini: Langkah sebelumnya harus diterima dahulu: " in page
+    assert "monitoring dan evaluasi" in page.split("belum dapat diambil")[1][:200]
+
+
 def test_standard_decisions_and_own_targets_feed_next_years_analysis(client, personas, cycle, schools):
     accept_before(cycle, Step.STANDARDS + "")
     CycleDocument.objects.filter(cycle=cycle, step=Step.MONEV).update(state="diterima")
     standard = evaluation.standards(cycle)[0]
     client.force_login(personas["kepsek_a"])
+    page = client.get(reverse("cycle:standards", args=[cycle.school.npsn, 2026])).content.decode()
+    assert "Keputusan belum dapat diambil" not in page
     url = reverse("cycle:standards_save", args=[cycle.school.npsn, 2026, standard.pk])
     page = client.post(url, {f"s{standard.pk}-decision": "tingkatkan", f"s{standard.pk}-own_target": "5"}, follow=True)
     assert "Target sendiri berada di atas tingkat nasional (6,66)" in page.content.decode()

@@ -89,7 +89,7 @@ def test_an_activity_without_indicator_is_flagged_and_blocks_the_submission(clie
         activity_data(f"n{program.pk}", nodes=[]),
     )
     page = client.get(reverse("cycle:plan", args=[cycle.school.npsn, 2026])).content.decode()
-    assert "Kegiatan “Pelatihan penilaian autentik” belum menyebut indikator" in page
+    assert "Kegiatan “Pelatihan penilaian autentik” belum dikaitkan dengan sub-indikator." in page
     program.problems.clear()  # a problem no program with activities answers is flagged too
     page = client.get(reverse("cycle:plan", args=[cycle.school.npsn, 2026])).content.decode()
     assert "Masalah 1.1.1 belum memiliki kegiatan" in page
@@ -97,7 +97,9 @@ def test_an_activity_without_indicator_is_flagged_and_blocks_the_submission(clie
     services.move(actor=personas["kepsek_a"], document=analysis_doc, name="submit")
     services.move(actor=personas["pengawas"], document=analysis_doc, name="accept")
     plan_doc = CycleDocument.objects.get(cycle=cycle, step=Step.PLANNING)
-    with pytest.raises(services.CycleError, match="Kegiatan “Pelatihan penilaian autentik” belum menyebut indikator"):
+    with pytest.raises(
+        services.CycleError, match="Kegiatan “Pelatihan penilaian autentik” belum memperbaiki sub-indikator apa pun"
+    ):
         services.move(actor=personas["kepsek_a"], document=plan_doc, name="submit")
     assert CycleDocument.objects.get(pk=plan_doc.pk).state == State.DRAFT
 
@@ -116,12 +118,17 @@ def test_only_the_team_plans_and_only_while_the_step_is_open(client, personas, c
 
 def test_a_new_year_starts_from_last_years_plan(client, personas, cycle, schools):
     client.force_login(personas["kepsek_a"])
+    plan_url = reverse("cycle:plan", args=[cycle.school.npsn, 2026])
+    # The first year has no earlier plan: no button offers to copy one (a wrong offer of issue 22).
+    assert "Mulai dari rencana" not in client.get(plan_url).content.decode()
     program = add_program(client, cycle)
     client.post(
         reverse("cycle:activity_add", args=[cycle.school.npsn, 2026, program.pk]),
         activity_data(f"n{program.pk}", year="2027"),
     )
     next_year = services.start_cycle(actor=personas["kepsek_a"], school=schools["a"], year=2027)
+    next_plan = client.get(reverse("cycle:plan", args=[cycle.school.npsn, 2027])).content.decode()
+    assert "Mulai dari rencana tahun 2026" in next_plan
     client.post(reverse("cycle:plan_copy", args=[cycle.school.npsn, 2027]))
     copied = Program.objects.get(cycle=next_year)
     assert copied.name == program.name and copied.activities.get().nodes.get().code == "1.1.1"

@@ -209,8 +209,11 @@ def test_province_settings_are_validated_and_scoped(client, personas, schools):
     client.force_login(personas["lpmp_jambi"])
     assert client.get(url).status_code == 404
     client.force_login(personas["lpmp"])
-    page = client.post(url, {"entry_step": "pemetaan", "due_pemetaan": "13-40"}).content.decode()
-    assert "Tulis tanggal sebagai BB-HH" in page and not CycleSetting.objects.exists()
-    client.post(url, {"entry_step": "perencanaan", "due_pemetaan": "3-31"})
+    for wrong in ("13-40", "03-31", "31 Maretan"):  # month first is refused: 31 is no month
+        page = client.post(url, {"entry_step": "pemetaan", "due_pemetaan": wrong}).content.decode()
+        assert "Tulis hari, lalu bulan: 31-03 atau 31 Maret." in page and not CycleSetting.objects.exists()
+    client.post(url, {"entry_step": "perencanaan", "due_pemetaan": "31-3", "due_perencanaan": "30 Juni"})
     setting = CycleSetting.objects.get()
-    assert (setting.entry_step, setting.due_dates) == ("perencanaan", {"pemetaan": "03-31"})
+    assert (setting.entry_step, setting.due_dates) == ("perencanaan", {"pemetaan": "03-31", "perencanaan": "06-30"})
+    page = client.get(url).content.decode()  # shown again day first, with the month's name
+    assert 'value="31 Maret"' in page and 'value="30 Juni"' in page

@@ -21,6 +21,15 @@ def add(client, personas, round_, school, rtype="guru", count=2):
     return client.post(url, {"respondent_type": rtype, "count": count})
 
 
+def test_the_operators_round_page_leads_to_the_schools_respondents_and_code_sheet(client, personas, round_, schools):
+    client.force_login(personas["operator_a"])
+    page = client.get(reverse("mapping:progress", args=[round_.pk])).content.decode()
+    assert reverse("mapping:respondents", args=[round_.pk, schools["a"].npsn]) in page
+    assert reverse("mapping:sheet", args=[round_.pk, schools["a"].npsn]) in page and "Responden dan kodenya" in page
+    client.force_login(personas["lpmp"])  # a province is no school's own page
+    assert "Responden dan kodenya" not in client.get(reverse("mapping:progress", args=[round_.pk])).content.decode()
+
+
 def test_operator_creates_codes_and_sees_progress_but_not_answers(client, personas, round_, schools):
     assert add(client, personas, round_, schools["a"]).status_code == 302
     add(client, personas, round_, schools["a"])  # a second batch continues the numbering
@@ -211,3 +220,20 @@ def test_reopening_the_send_address_leads_back_to_the_questions(client, round_, 
     assert response.status_code == 302 and response["Location"] == reverse("respond:questions", args=[slot.code])
     refused = client.put(reverse("respond:answer", args=[slot.code, 1]))
     assert refused.status_code == 405 and "Alamat ini hanya menerima kiriman formulir" in refused.content.decode()
+
+
+def test_coming_back_opens_the_page_of_the_first_unanswered_question(client, personas, round_, schools, monkeypatch):
+    from mutu.mapping import respond
+
+    monkeypatch.setattr(respond, "QUESTIONS_PER_PAGE", 1)
+    add(client, personas, round_, schools["a"], count=1)
+    client.logout()
+    slot = Respondent.objects.get(round=round_)
+    q1, q2, q3 = Question.objects.filter(questionnaire__respondent_type="guru").order_by("position")
+    url = reverse("respond:questions", args=[slot.code])
+    assert f'name="q{q1.pk}"' in client.get(url).content.decode()  # nothing answered: the first page
+    services.save_answer(respondent_id=slot.pk, question_id=q1.pk, values=[str(q1.options.first().pk)])
+    page = client.get(url).content.decode()
+    assert f'name="q{q2.pk}"' in page and f'name="q{q1.pk}"' not in page
+    # A page asked for by number is that page: the way back to an answered question stays open.
+    assert f'name="q{q1.pk}"' in client.get(url, {"page": 1}).content.decode()
