@@ -15,7 +15,7 @@ from mutu.accounts.permissions import Perm, active_memberships, has_perm, requir
 from mutu.accounts.scopes import area_for
 from mutu.core import dates, uploads
 from mutu.core.exporters import ListExporter
-from mutu.core.forms import MoneyField, form_errors
+from mutu.core.forms import SCHOOL_SEARCH, MoneyField, SearchSelect, SearchSelectMultiple, form_errors, search_in
 from mutu.core.pdf import pdf_response, render_pdf
 from mutu.instruments.models import Node
 
@@ -329,6 +329,7 @@ class ActivityForm(forms.ModelForm):
         ]  # fmt: skip
         localized_fields = ["volume", "unit_cost"]
         field_classes = {"unit_cost": MoneyField}
+        widgets = {"nodes": SearchSelectMultiple(("code__startswith", "text__icontains"))}
 
     def __init__(self, *args, cycle, **kwargs):
         super().__init__(*args, **kwargs)
@@ -346,10 +347,13 @@ def _plan_context(request, cycle):
     programs = list(cycle.programs.prefetch_related("problems__node", "activities__nodes"))
     for program in programs:
         program.form = ProgramForm(instance=program, cycle=cycle, prefix=f"g{program.pk}")
-        program.new_activity = ActivityForm(cycle=cycle, prefix=f"n{program.pk}")
+        program.new_activity = search_in(request.GET, ActivityForm(cycle=cycle, prefix=f"n{program.pk}"))
         for activity in program.activities.all():
-            activity.form = ActivityForm(
-                instance=activity, cycle=cycle, prefix=f"a{activity.pk}", initial={"months": activity.months}
+            activity.form = search_in(
+                request.GET,
+                ActivityForm(
+                    instance=activity, cycle=cycle, prefix=f"a{activity.pk}", initial={"months": activity.months}
+                ),
             )
     orphans, unanswered = planning.flags(cycle)
     return {
@@ -824,7 +828,11 @@ class VisitForm(forms.Form):
 
     def __init__(self, *args, user, chosen=(), **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["schools"].queryset = monitoring.reviewable_schools(user)
+        schools = self.fields["schools"]
+        schools.queryset = monitoring.reviewable_schools(user)
+        if schools.queryset.count() > SearchSelect.LIMIT:  # a pengawas ticks boxes; a province searches
+            schools.widget = SearchSelectMultiple(SCHOOL_SEARCH)
+            schools.widget.choices = schools.choices
         self.chosen = list(chosen)
         for school in self.chosen:
             self.fields[f"findings_{school.pk}"] = forms.CharField(
@@ -848,7 +856,7 @@ class VisitForm(forms.Form):
 def visits(request):
     """Monitoring visits to the user's schools; pengawas and LPMP record them here."""
     can_record = has_perm(request.user, Perm.CYCLE_REVIEW)
-    form = VisitForm(user=request.user) if can_record else None
+    form = search_in(request.GET, VisitForm(user=request.user)) if can_record else None
     status = 200
     if request.method == "POST":
         if form is None:

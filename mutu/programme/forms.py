@@ -2,7 +2,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from mutu.accounts.models import User
-from mutu.core.forms import MoneyField
+from mutu.core.forms import SCHOOL_SEARCH, MoneyField, SearchSelect
 from mutu.regions.models import Regency
 from mutu.schools.models import School
 
@@ -34,7 +34,9 @@ class CohortForm(forms.ModelForm):
 
 
 class ProposeForm(forms.Form):
-    school = forms.ModelChoiceField(label=_("School"), queryset=School.objects.none())
+    school = forms.ModelChoiceField(
+        label=_("School"), queryset=School.objects.none(), widget=SearchSelect(SCHOOL_SEARCH)
+    )
     commitment = forms.FileField(label=_("Commitment statement of all school components (signed, PDF or photo)"))
     regional_support = forms.BooleanField(label=_("The regional government supports it"), required=False)
     support_note = forms.CharField(label=_("How the region supports it"), required=False, max_length=300)
@@ -66,7 +68,9 @@ class MoveForm(forms.Form):
 
 
 class ImbasForm(forms.Form):
-    school = forms.ModelChoiceField(label=_("School"), queryset=School.objects.none())
+    school = forms.ModelChoiceField(
+        label=_("School"), queryset=School.objects.none(), widget=SearchSelect(SCHOOL_SEARCH)
+    )
     agreed_on = forms.DateField(label=_("Agreed on"), required=False, widget=DATE)
 
     def __init__(self, *args, schools, **kwargs):

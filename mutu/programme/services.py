@@ -237,14 +237,19 @@ def move(*, actor, record, name, note="", decree_number="", decree_date=None, re
     return record
 
 
+def imbas_choices(model_school):
+    """The schools of the cohort's province that may still become imbas schools: none already in it."""
+    cohort = model_school.cohort
+    taken = Q(pk__in=cohort.imbas_schools.values("school_id")) | Q(pk__in=cohort.model_schools.values("school_id"))
+    return School.objects.filter(province_id=cohort.province_id).exclude(taken).order_by("name")
+
+
 def imbas_suggestions(model_school, limit=20):
     """Nearby schools that could become imbas schools: same kecamatan first, then the kab/kota, by
     distance where both have coordinates; never a school already in the cohort."""
-    cohort = model_school.cohort
     school = model_school.school
-    taken = Q(pk__in=cohort.imbas_schools.values("school_id")) | Q(pk__in=cohort.model_schools.values("school_id"))
     candidates = list(
-        School.objects.filter(regency_id=school.regency_id).exclude(taken).select_related("district")[:2000]
+        imbas_choices(model_school).filter(regency_id=school.regency_id).select_related("district")[:2000]
     )
 
     def distance(other):

@@ -19,7 +19,7 @@ from mutu.accounts.models import Membership, Role, User
 from mutu.accounts.permissions import Perm, has_perm, require_perm
 from mutu.accounts.scopes import area_for
 from mutu.core import uploads
-from mutu.core.forms import form_errors
+from mutu.core.forms import form_errors, search_in
 from mutu.core.jobs import settle
 from mutu.core.pdf import pdf_response, render_pdf
 from mutu.core.qr import qr_svg
@@ -189,7 +189,7 @@ def cohort_page(request, pk):
             .select_related("regency")
             .order_by("name")
         )
-        propose_form = ProposeForm(schools=schools)
+        propose_form = search_in(request.GET, ProposeForm(schools=schools))
     context = {
         "cohort": cohort,
         "page": page,
@@ -265,7 +265,9 @@ def model_school(request, pk, record):
         "suggestions": services.imbas_suggestions(record)
         if manages and record.status == ModelSchoolStatus.DESIGNATED and len(imbas) < cohort.imbas_target
         else [],
-        "imbas_form": ImbasForm(schools=School.objects.none()),
+        "imbas_form": search_in(request.GET, ImbasForm(schools=services.imbas_choices(record)))
+        if manages and record.status == ModelSchoolStatus.DESIGNATED and len(imbas) < cohort.imbas_target
+        else None,
         "visit_form": ImbasVisitForm() if reporter else None,
         "grant": grant,
         "grant_form": GrantForm(instance=grant)

@@ -123,6 +123,34 @@
     });
   });
 
+  // Pickers among many (core.forms.SearchSelect): typing asks the page again with the query and takes
+  // its list; what was chosen stays chosen.
+  Array.prototype.forEach.call(document.querySelectorAll("[data-picker]"), function (picker) {
+    var search = picker.querySelector("[data-picker-search]"), select = picker.querySelector("select"), timer;
+    picker.querySelector("[data-picker-button]").hidden = true;
+    search.addEventListener("keydown", function (event) { if (event.key === "Enter") event.preventDefault(); });
+    search.addEventListener("input", function () {
+      clearTimeout(timer);
+      timer = setTimeout(function () {
+        var url = new URL(window.location.href);
+        url.hash = "";
+        url.searchParams.set(search.name, search.value);
+        fetch(url, {credentials: "same-origin"}).then(function (response) { return response.text(); }).then(function (html) {
+          var fresh = new DOMParser().parseFromString(html, "text/html").getElementById(picker.id);
+          if (!fresh) return;
+          var kept = Array.prototype.filter.call(select.options, function (o) { return o.selected && o.value; });
+          select.innerHTML = fresh.querySelector("select").innerHTML;
+          kept.forEach(function (option) {
+            var same = Array.prototype.filter.call(select.options, function (o) { return o.value === option.value; })[0];
+            if (!same) same = select.insertBefore(option, select.options[select.multiple ? 0 : 1] || null);
+            same.selected = true;
+          });
+          picker.querySelector("[data-picker-count]").textContent = fresh.querySelector("[data-picker-count]").textContent;
+        });
+      }, 250);
+    });
+  });
+
   // A refusal said at the top of a page that opens further down (#section): said there too.
   var errors = document.querySelectorAll("main > .msg-error");
   var landing = window.location.hash && document.getElementById(window.location.hash.slice(1));

@@ -7,8 +7,9 @@ import zipfile
 
 import pytest
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 
+from mutu.core import dates
 from mutu.core.models import AuditEntry
 from mutu.cycle.tests.test_documents import pdf_text
 from mutu.programme import certificates
@@ -148,7 +149,9 @@ def test_a_revoked_certificate_says_so_with_its_date(client, personas, event, at
     item.refresh_from_db()
     assert item.revoked_at and item.revoked_by == personas["lpmp"] and item.revoke_reason == "Kehadiran dicatat keliru"
     page = client.get(reverse("certificate_verify"), {"nomor": item.number, "kode": item.check_code}).content.decode()
-    assert f"dicabut pada {timezone.localtime(item.revoked_at):%d-%m-%Y}" in page and "tidak berlaku lagi" in page
+    with translation.override("id"):
+        revoked_on = dates.shown(timezone.localtime(item.revoked_at))
+    assert f"dicabut pada {revoked_on}" in page and "tidak berlaku lagi" in page
     assert certificates.issue_numbers(event) == 0  # the participant is not numbered again
     assert AuditEntry.objects.filter(action="programme.certificate.revoke").exists()
 
