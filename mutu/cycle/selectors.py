@@ -9,6 +9,7 @@ from mutu.schools.models import School
 from .models import STEPS, CycleDocument, SchoolCycle, State
 
 WAITING_FOR_REVIEW = (State.SUBMITTED, State.IN_REVIEW)
+DONE = "selesai"  # where a cycle stands once every step is accepted (a filter value beside the steps)
 
 
 def cycle_school(user, npsn):
@@ -24,6 +25,11 @@ def current_document(documents, entry_step):
         if document is not None and document.state != State.ACCEPTED:
             return document
     return None
+
+
+def standing(row):
+    """The step a queue row's cycle is at, or DONE."""
+    return row["document"].step if row["document"] else DONE
 
 
 def queue(user, year):

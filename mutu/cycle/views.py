@@ -57,8 +57,19 @@ def cycle_home(request):
     if own and len(own) == len(active_memberships(request.user)) and len({s.pk for s in own}) == 1:
         return redirect("cycle:school", npsn=own[0].npsn, year=year)
     rows, not_started = selectors.queue(request.user, year)
+    step = request.GET.get("step", "")
+    steps = dict(Step.choices) | {selectors.DONE: _("cycle complete")}
+    if step in steps:  # a bar of the home's chart: the schools at that step
+        rows = [row for row in rows if selectors.standing(row) == step]
     page = Paginator(rows, 50).get_page(request.GET.get("page"))
-    context = {"page": page, "year": year, "not_started": not_started, "configurable": _configurable(request.user)}
+    context = {
+        "page": page,
+        "year": year,
+        "not_started": not_started,
+        "configurable": _configurable(request.user),
+        "step_label": steps.get(step),
+        "query": f"year={year}&step={step}" if step in steps else f"year={year}",
+    }
     return render(request, "cycle/home.html", context)
 
 

@@ -9,10 +9,12 @@ from django.utils.translation import gettext_lazy
 from mutu.accounts.models import ROLE_SCOPE, Role, Scope
 from mutu.accounts.permissions import Perm
 from mutu.core import dates
+from mutu.core.charts import OK, BarRow, Chart
 from mutu.core.dashboard import register_menu, register_section, todo
 from mutu.schools.models import School
 from mutu.schools.selectors import membership_school_q
 
+from . import selectors
 from .models import Milestone, Round, SchoolProgress
 
 register_menu(20, gettext_lazy("Quality mapping"), "mapping:rounds", Perm.ROUND_VIEW)
@@ -20,17 +22,50 @@ register_menu(20, gettext_lazy("Quality mapping"), "mapping:rounds", Perm.ROUND_
 
 @register_section(20)
 def mapping_section(user, membership, section):
-    section["todos"] += mapping_todos(
-        membership, School.objects.filter(membership_school_q(membership)), membership.role
+    schools = School.objects.filter(membership_school_q(membership))
+    section["todos"] += mapping_todos(membership, schools, membership.role)
+    if membership.role in CHART_ROLES:
+        round_ = open_rounds(schools).order_by("closes_on").first()
+        if round_ is not None:
+            section["round_chart"] = progress_chart(round_, schools)
+            section["panels"].append("mapping/home/_progress_chart.html")
+
+
+CHART_ROLES = {Role.ADMIN_LPMP, Role.DINAS, Role.PENGAWAS}  # whose homes show their region at a glance
+
+
+def open_rounds(schools):
+    today = timezone.localdate()
+    return Round.objects.filter(opens_on__lte=today, closes_on__gte=today).filter(
+        Q(province__isnull=True) | Q(province_id__in=schools.values("province_id"))
+    )
+
+
+def progress_chart(round_, schools):
+    """The round's progress per kab/kota: schools that met their quota, of all; each bar links to the
+    kab/kota's page of the round, which lists its schools."""
+    in_round = schools.filter(province_id=round_.province_id) if round_.province_id else schools
+    progress = selectors.region_progress(round_, in_round)
+    rows = [
+        BarRow(
+            label=row["name"],
+            value=row["complete"],
+            total=row["schools"],
+            url=reverse("mapping:region", args=[round_.pk, "regency", row["code"]]),
+            text=_("%(complete)s of %(total)s") % {"complete": row["complete"], "total": row["schools"]},
+            color=OK,
+        )
+        for row in sorted(progress["regencies"], key=lambda row: row["name"])
+    ]
+    return Chart(
+        title=_("%(round)s: schools that met their quota, per kab/kota") % {"round": round_.name},
+        rows=rows,
     )
 
 
 def mapping_todos(membership, schools, role):
     """Open mapping rounds over these schools: respondents to collect, rapor to verify, progress to chase."""
-    today = timezone.localdate()
-    rounds = Round.objects.filter(opens_on__lte=today, closes_on__gte=today).filter(
-        Q(province__isnull=True) | Q(province_id__in=schools.values("province_id"))
-    )
+    rounds = open_rounds(schools)
     todos = []
     for round_ in rounds.order_by("closes_on")[:3]:
         progress = reverse("mapping:progress", args=[round_.pk])

@@ -7,9 +7,12 @@ from django.utils.translation import gettext_lazy
 from mutu.accounts.models import Role
 from mutu.accounts.permissions import Perm, has_perm
 from mutu.accounts.scopes import area_of
+from mutu.core.charts import OK, BarRow, Chart
 from mutu.core.dashboard import register_menu, register_section, todo
+from mutu.mapping.dashboard import CHART_ROLES
+from mutu.schools.models import School
 
-from . import events
+from . import events, selectors, services
 from .models import Cohort, ModelSchool, ModelSchoolStatus
 
 register_menu(27, gettext_lazy("Model schools"), "programme:home", Perm.PROGRAMME_VIEW)
@@ -20,6 +23,12 @@ def programme_section(user, membership, section):
     if not has_perm(user, Perm.PROGRAMME_VIEW):
         return
     area = area_of([membership])
+    if membership.role in CHART_ROLES:
+        provinces = School.objects.filter(area.school_q()).values("province_id")
+        cohort = selectors.cohorts_for(user).filter(province_id__in=provinces).order_by("-year", "-pk").first()
+        if cohort is not None:
+            section["programme_chart"] = coverage_chart(user, cohort)
+            section["panels"].append("programme/home/_coverage_chart.html")
     if membership.role == "admin_lpmp" or area.national:
         waiting = ModelSchool.objects.filter(
             cohort__in=Cohort.objects.filter(area.province_q()), status=ModelSchoolStatus.CANDIDATE
@@ -44,3 +53,26 @@ def programme_section(user, membership, section):
                     reverse("programme:model_school", args=[record.cohort_id, record.pk]),
                 )
             )
+
+
+def coverage_chart(user, cohort):
+    """The cohort's imbas coverage per kab/kota: imbas schools against the target of its designated
+    model schools; each bar links to the kab/kota in the imbas network."""
+    rows = services.coverage(cohort, selectors.model_schools_for(user, cohort), selectors.imbas_for(user, cohort))
+    network = reverse("programme:network", args=[cohort.pk])
+    bars = [
+        BarRow(
+            label=row["regency"].name,
+            value=min(row["imbas"], row["models"] * cohort.imbas_target),
+            total=row["models"] * cohort.imbas_target,
+            url=f"{network}#regency-{row['regency'].pk}",
+            text=_("%(imbas)s of %(target)s imbas")
+            % {"imbas": row["imbas"], "target": row["models"] * cohort.imbas_target},
+            color=OK,
+        )
+        for row in rows
+        if row["models"]
+    ]
+    return Chart(
+        title=_("%(cohort)s: imbas schools against the target, per kab/kota") % {"cohort": cohort.name}, rows=bars
+    )

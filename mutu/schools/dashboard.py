@@ -88,7 +88,7 @@ def school_section(user, membership, section):
             )
     if role in (Role.ADMIN_PUSAT, Role.ADMIN_LPMP, Role.DINAS):
         section["per_regency"] = list(
-            schools.values("regency__name")
+            schools.values("regency_id", "regency__name")
             .annotate(total=Count("id"), incomplete=Count("id", filter=INCOMPLETE))
             .order_by("regency__name")[:60]
         )
