@@ -3,19 +3,23 @@
 record at every status, imbas schools and a visit, an event with attendance and certificates, a
 grant, regional support and the year's evaluation. Idempotent: an existing cohort is left alone."""
 
+import io
 import tempfile
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
 
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import transaction
+from PIL import Image, ImageDraw
 
 from mutu.accounts.models import User
-from mutu.programme import certificates, evaluation, events, riau2020, services
+from mutu.programme import certificates, evaluation, events, offices, riau2020, services
 from mutu.programme.models import (
     Attendance,
     AttendanceMethod,
     Cohort,
+    Office,
     Participant,
 )
 
@@ -24,10 +28,33 @@ COHORT_2026 = "Sekolah Model SPMI Riau 2026"
 
 def load_programme(province):
     lpmp = User.objects.get(username="lpmp.riau")
+    if not Office.objects.filter(province=province).exists():
+        _office(lpmp, province)
     if not Cohort.objects.filter(province=province, year=2020, name=riau2020.COHORT_NAME).exists():
         _riau_2020(lpmp, province)
     if not Cohort.objects.filter(province=province, year=2026, name=COHORT_2026).exists():
         _cohort_2026(lpmp, province)
+
+
+def _office(lpmp, province):
+    """The demo institute's letterhead: an invented head (name and NIP) and a drawn logo."""
+    picture = Image.new("RGB", (240, 240), "white")
+    draw = ImageDraw.Draw(picture)
+    draw.ellipse((8, 8, 232, 232), fill="#0b5cad")
+    draw.polygon([(120, 40), (200, 190), (40, 190)], fill="#f2b705")
+    logo = io.BytesIO()
+    picture.save(logo, "PNG")
+    offices.save_office(
+        actor=lpmp,
+        province=province,
+        data={
+            "name": "Balai Penjaminan Mutu Pendidikan Provinsi Riau",
+            "city": "Pekanbaru",
+            "head_name": "Dr. Hj. Nurhayati, M.Pd.",
+            "head_nip": "197003121995032001",
+        },
+        logo=SimpleUploadedFile("logo-bpmp-riau.png", logo.getvalue(), "image/png"),
+    )
 
 
 @transaction.atomic

@@ -26,6 +26,7 @@ from mutu.core.pdf import render_pdf
 from mutu.core.qr import qr_svg
 from mutu.core.services import record_audit
 
+from . import offices
 from .models import Certificate, Event, Participant
 from .services import ProgrammeError, require_manager
 
@@ -58,6 +59,7 @@ def issue_numbers(event):
     event = Event.objects.select_for_update().select_related("cohort").get(pk=event.pk)
     start = Certificate.objects.filter(event=event).aggregate(top=Max("seq"))["top"] or 0
     new = eligible(event).filter(certificate__isnull=True).order_by("regency__code", "role", "name", "pk")
+    head = offices.letterhead(event.cohort.province)
     rows = []
     for seq, participant in enumerate(new, start=start + 1):
         number = event.certificate_format.format(seq=seq, year=event.cohort.year, event=event.pk)
@@ -68,6 +70,8 @@ def issue_numbers(event):
                 seq=seq,
                 number=number,
                 check_code=new_code(CHECK_CODE_LENGTH),
+                signer_name=head.get("head_name", ""),
+                signer_nip=head.get("head_nip", ""),
             )
         )
     Certificate.objects.bulk_create(rows)
@@ -78,6 +82,7 @@ def render(certificates, request=None, site=None):
     """One PDF per certificate: [(certificate, pdf bytes)]; links to `site` (the request's by default)."""
     site = site or site_of(request)
     host = site.split("://")[-1]
+    letterheads = {}
     for certificate in certificates:
         participant = certificate.participant
         event = participant.event
@@ -88,6 +93,7 @@ def render(certificates, request=None, site=None):
             "session": participant.session,
             "qr": qr_svg(verification_url(certificate, site)),
             "verify_host": host,
+            "letterhead": letterheads.setdefault(event.cohort.province_id, offices.letterhead(event.cohort.province)),
         }
         yield certificate, render_pdf(request, "programme/certificate_pdf.html", context)
 
@@ -120,7 +126,10 @@ def generate(event_id, site=None):
     try:
         issue_numbers(event)
         certificates = Certificate.objects.filter(event=event, revoked_at__isnull=True).select_related(
-            "participant__event__cohort", "participant__session", "participant__regency", "participant__school"
+            "participant__event__cohort__province",
+            "participant__session",
+            "participant__regency",
+            "participant__school",
         )
         with tempfile.TemporaryFile(suffix=".zip") as handle:
             with zipfile.ZipFile(handle, "w", zipfile.ZIP_DEFLATED) as archive:

@@ -6,6 +6,7 @@ from mutu.core import documents
 from mutu.core.pdf import render_pdf
 from mutu.core.qr import qr_svg
 
+from . import offices
 from .models import Event
 
 INVITATIONS = "programme.invitations"
@@ -20,7 +21,13 @@ def invitations(params):
     if params.get("session"):
         participants = participants.filter(session_id=params["session"])
     link = params["link"]
-    context = {"event": event, "participants": participants, "link": link, "qr": qr_svg(link)}
+    context = {
+        "event": event,
+        "participants": participants,
+        "link": link,
+        "qr": qr_svg(link),
+        "letterhead": offices.letterhead(event.cohort.province),
+    }
     pdf = render_pdf(None, "programme/invitations_pdf.html", context)
     return pdf, f"undangan-{event.pk}.pdf", participants.count()
 

@@ -13,6 +13,7 @@ from .models import (
     Grant,
     GrantSpending,
     ImbasVisit,
+    Office,
     Recommendation,
     Session,
     TpmpdMember,
@@ -291,3 +292,15 @@ class RulesForm(forms.Form):
 class ConfirmForm(forms.Form):
     decision = forms.ChoiceField(label=_("Decision"), choices=Recommendation.choices)
     note = forms.CharField(label=_("Note"), required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class OfficeForm(forms.ModelForm):
+    logo_file = forms.FileField(
+        label=_("Logo (PNG or JPG, at most 1 MB)"), required=False, help_text=_("Leave empty to keep the logo.")
+    )
+    remove_logo = forms.BooleanField(label=_("Remove the logo"), required=False)
+
+    class Meta:
+        model = Office
+        fields = ["name", "city", "head_name", "head_nip"]
+        widgets = {"head_nip": forms.TextInput(attrs={"inputmode": "numeric", "maxlength": 18})}

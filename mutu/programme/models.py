@@ -10,7 +10,7 @@ import datetime
 from django.conf import settings
 from django.contrib.contenttypes.fields import GenericForeignKey
 from django.contrib.contenttypes.models import ContentType
-from django.core.validators import MaxValueValidator, MinValueValidator
+from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 from django_fsm import FSMField, transition
@@ -367,6 +367,29 @@ class AttendanceCode(models.Model):
         return self.code
 
 
+class Office(models.Model):
+    """A province's LPMP/BPMP as its letters and certificates name it: the institute, the place of
+    signing, the head who signs (name and NIP) and its logo."""
+
+    province = models.OneToOneField("regions.Province", on_delete=models.CASCADE, related_name="office")
+    name = models.CharField(_("name of the institute"), max_length=200)
+    city = models.CharField(_("place of signing"), max_length=100)
+    head_name = models.CharField(_("name of the head"), max_length=150)
+    head_nip = models.CharField(
+        _("NIP of the head"), max_length=18, validators=[RegexValidator(r"^\d{18}$", _("A NIP has 18 digits."))]
+    )
+    logo = models.FileField(_("logo"), upload_to="offices/", blank=True)
+    updated_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("LPMP/BPMP office")
+        verbose_name_plural = _("LPMP/BPMP offices")
+
+    def __str__(self):
+        return self.name
+
+
 class Certificate(models.Model):
     participant = models.OneToOneField(Participant, on_delete=models.CASCADE, related_name="certificate")
     event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="certificates")
@@ -378,6 +401,10 @@ class Certificate(models.Model):
     revoked_at = models.DateTimeField(null=True, blank=True)
     revoked_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
     revoke_reason = models.CharField(max_length=300, blank=True)
+    # Who signs, as the province's office named them when the certificate was issued: a later head
+    # does not re-sign what was signed before.
+    signer_name = models.CharField(max_length=150, blank=True)
+    signer_nip = models.CharField(max_length=18, blank=True)
 
     class Meta:
         verbose_name = _("certificate")

@@ -5,6 +5,7 @@ from . import views
 app_name = "programme"
 urlpatterns = [
     path("", views.home, name="home"),
+    path("offices/<str:code>/", views.office, name="office"),
     path("participants-template.csv", views.participant_template, name="participant_template"),
     path("<int:pk>/", views.cohort_page, name="cohort"),
     path("<int:pk>/propose/", views.propose, name="propose"),

@@ -25,9 +25,10 @@ from mutu.core.pdf import pdf_response, render_pdf
 from mutu.core.qr import qr_svg
 from mutu.core.throttle import address_usage, locked_minutes
 from mutu.mapping.charts import standards_chart
+from mutu.regions.models import Province
 from mutu.schools.models import School
 
-from . import certificates, evaluation, events, recap, selectors, services
+from . import certificates, evaluation, events, offices, recap, selectors, services
 from .documents import request_invitations
 from .forms import (
     AgreementForm,
@@ -43,6 +44,7 @@ from .forms import (
     ImportForm,
     MaterialForm,
     MoveForm,
+    OfficeForm,
     ProposeForm,
     RosterForm,
     RulesForm,
@@ -60,6 +62,7 @@ from .models import (
     ImbasSchool,
     ImbasVisit,
     ModelSchoolStatus,
+    Office,
     ParticipantImport,
     Session,
     TpmpdMember,
@@ -159,7 +162,8 @@ def home(request):
     counts = selectors.model_school_counts(request.user, page.object_list)
     for cohort in page.object_list:
         cohort.models, cohort.candidates = (counts.get((cohort.pk, s), 0) for s in ("ditetapkan", "calon"))
-    return render(request, "programme/home.html", {"page": page, "form": form})
+    context = {"page": page, "form": form, "offices": provinces.order_by("name") if provinces.count() <= 40 else []}
+    return render(request, "programme/home.html", context)
 
 
 @require_safe
@@ -413,6 +417,39 @@ def network(request, pk):
         regencies.setdefault(record.school.regency, []).append(record)
     groups = sorted(regencies.items(), key=lambda item: (item[0].kind, item[0].name))
     return render(request, "programme/network.html", {"cohort": cohort, "groups": groups})
+
+
+@require_http_methods(["GET", "HEAD", "POST"])
+@require_perm(Perm.PROGRAMME_MANAGE)
+def office(request, code):
+    """The province's LPMP/BPMP as its letters and certificates carry it."""
+    province = get_object_or_404(Province, code=code)
+    if not offices.manages_office(request.user, province):
+        raise Http404
+    current = Office.objects.filter(province=province).first()
+    form = OfficeForm(request.POST or None, request.FILES or None, instance=current)
+    status = 200
+    if request.method == "POST":
+        saved = _save(
+            request,
+            form,
+            lambda data: offices.save_office(
+                actor=request.user,
+                province=province,
+                data=data,
+                logo=data["logo_file"],
+                remove_logo=data["remove_logo"],
+            ),
+            lambda _office: (
+                _("The letterhead of %(province)s is saved; letters and certificates made from now on carry it.")
+                % {"province": province.name}
+            ),
+        )
+        if saved is not None:
+            return redirect("programme:office", code=code)
+        status = 422
+    context = {"province": province, "office": current, "form": form, "letterhead": offices.letterhead(province)}
+    return render(request, "programme/office.html", context, status=status)
 
 
 # Events -----------------------------------------------------------------------------------------

@@ -210,6 +210,8 @@ MATRIX = [
     ("programme:home", NONE, "get", Perm.PROGRAMME_VIEW, None, [""]),
     ("programme:home", NONE, "post", Perm.PROGRAMME_MANAGE, None, [""]),
     ("programme:participant_template", NONE, "get", Perm.PROGRAMME_VIEW, None, [""]),
+    ("programme:office", lambda c: ["14"], "get", Perm.PROGRAMME_MANAGE, WHOLE_RIAU, [""]),
+    ("programme:office", lambda c: ["14"], "post", Perm.PROGRAMME_MANAGE, WHOLE_RIAU, [""]),
     ("programme:import_job", lambda c: [c["import"].pk], "get", Perm.PROGRAMME_MANAGE, WHOLE_RIAU, [""]),
     cohort_case("cohort", NONE),
     cohort_case("propose", NONE, "post", Perm.PROGRAMME_PROPOSE, RIAU),
