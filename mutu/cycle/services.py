@@ -14,6 +14,7 @@ from mutu.accounts.permissions import Perm
 from mutu.accounts.scopes import area_for
 from mutu.core import dates
 from mutu.core.notifications import notify
+from mutu.core.saving import Refused
 from mutu.core.services import record_audit
 
 from .models import STEPS, Comment, CycleDocument, CycleSetting, SchoolCycle, State, Step, Transition
@@ -28,7 +29,7 @@ MOVES = {
 }
 
 
-class CycleError(Exception):
+class CycleError(Refused):
     """The move or write is refused; the message says why, for people."""
 
 

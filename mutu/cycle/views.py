@@ -17,6 +17,7 @@ from mutu.core import dates, uploads
 from mutu.core.exporters import ListExporter
 from mutu.core.forms import SCHOOL_SEARCH, MoneyField, SearchSelect, SearchSelectMultiple, form_errors, search_in
 from mutu.core.pdf import pdf_response, render_pdf
+from mutu.core.saving import save
 from mutu.instruments.models import Node
 
 from . import analysis, documents, evaluation, implementation, monitoring, planning, selectors, services, thread
@@ -691,13 +692,11 @@ def monev_save(request, npsn, year, pk, dimension):
     if dimension not in Dimension.values:
         raise Http404
     form = EvaluationForm(request.POST, prefix=f"m{pk}-{dimension}")
-    try:
-        if not form.is_valid():
-            raise services.CycleError(form_errors(form))
-        evaluation.evaluate(actor=request.user, program=program, dimension=dimension, data=form.cleaned_data)
-        messages.success(request, _("Saved."))
-    except services.CycleError as exc:
-        messages.error(request, _("Nothing was saved: %(reason)s") % {"reason": exc})
+    save(
+        request,
+        form,
+        lambda data: evaluation.evaluate(actor=request.user, program=program, dimension=dimension, data=data),
+    )
     return redirect(reverse("cycle:monev", args=[npsn, year]) + f"#program-{pk}")
 
 
@@ -740,13 +739,7 @@ def standards_save(request, npsn, year, pk):
     if node is None:
         raise Http404
     form = DecisionForm(request.POST, prefix=f"s{pk}")
-    try:
-        if not form.is_valid():
-            raise services.CycleError(form_errors(form))
-        evaluation.decide(actor=request.user, cycle=cycle, node=node, data=form.cleaned_data)
-        messages.success(request, _("Saved."))
-    except services.CycleError as exc:
-        messages.error(request, _("Nothing was saved: %(reason)s") % {"reason": exc})
+    save(request, form, lambda data: evaluation.decide(actor=request.user, cycle=cycle, node=node, data=data))
     return redirect(reverse("cycle:standards", args=[npsn, year]) + f"#standard-{pk}")
 
 
@@ -786,17 +779,17 @@ class SchoolDocumentForm(forms.Form):
 def document_upload(request, npsn, year):
     cycle = _cycle(request, npsn, year)
     form = SchoolDocumentForm(request.POST, request.FILES)
-    try:
-        if not form.is_valid():
-            raise services.CycleError(form_errors(form, labelled=False))
-        data = form.cleaned_data
-        document = evaluation.upload_document(
+    save(
+        request,
+        form,
+        lambda data: evaluation.upload_document(
             actor=request.user, school=cycle.school, kind=data["kind"], title=data["title"], upload=data["file"]
-        )
-        messages.success(request, _("“%(title)s” version %(version)s is stored.") % {
-            "title": document.title, "version": document.version})  # fmt: skip
-    except services.CycleError as exc:
-        messages.error(request, _("Nothing was saved: %(reason)s") % {"reason": exc})
+        ),
+        lambda document: (
+            _("“%(title)s” version %(version)s is stored.") % {"title": document.title, "version": document.version}
+        ),
+        labelled=False,
+    )
     return redirect(reverse("cycle:standards", args=[npsn, year]) + "#documents")
 
 
@@ -812,11 +805,8 @@ def document_download(request, npsn, year, pk):
 @require_perm(Perm.CYCLE_EDIT)
 def distinctive_save(request, npsn, year):
     cycle = _cycle(request, npsn, year)
-    try:
-        evaluation.set_distinctive_program(actor=request.user, cycle=cycle, text=request.POST.get("text", "")[:4000])
-        messages.success(request, _("Saved."))
-    except services.CycleError as exc:
-        messages.error(request, str(exc))
+    text = request.POST.get("text", "")[:4000]
+    save(request, None, lambda _data: evaluation.set_distinctive_program(actor=request.user, cycle=cycle, text=text))
     return redirect(reverse("cycle:standards", args=[npsn, year]) + "#distinctive")
 
 
@@ -898,9 +888,6 @@ def visits(request):
 @require_perm(Perm.CYCLE_VIEW)
 def visit_follow_up(request, pk):
     report = get_object_or_404(monitoring.reports_for(request.user), pk=pk)
-    try:
-        monitoring.close_follow_up(actor=request.user, report=report, note=request.POST.get("note", "")[:4000])
-        messages.success(request, _("Saved."))
-    except services.CycleError as exc:
-        messages.error(request, str(exc))
+    note = request.POST.get("note", "")[:4000]
+    save(request, None, lambda _data: monitoring.close_follow_up(actor=request.user, report=report, note=note))
     return redirect(reverse("cycle:visits") + f"#visit-{report.visit_id}")

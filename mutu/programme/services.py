@@ -17,6 +17,7 @@ from mutu.accounts.permissions import Perm
 from mutu.accounts.scopes import area_for
 from mutu.core import dates, uploads
 from mutu.core.notifications import notify
+from mutu.core.saving import Refused
 from mutu.core.services import record_audit
 from mutu.schools.models import School
 
@@ -37,7 +38,7 @@ from .models import (
 DOCUMENT_KINDS = ["pdf", "image", "office"]
 
 
-class ProgrammeError(Exception):
+class ProgrammeError(Refused):
     """The write is refused; the message says why, for people."""
 
 

@@ -23,6 +23,7 @@ from mutu.core.forms import form_errors, search_in
 from mutu.core.jobs import settle
 from mutu.core.pdf import pdf_response, render_pdf
 from mutu.core.qr import qr_svg
+from mutu.core.saving import refused, save
 from mutu.core.throttle import address_usage, locked_minutes
 from mutu.mapping.charts import standards_chart
 from mutu.regions.models import Province
@@ -70,24 +71,6 @@ from .models import (
 )
 
 Error = services.ProgrammeError
-
-
-def _refused(request, reason):
-    messages.error(request, _("Nothing was saved: %(reason)s") % {"reason": reason})
-
-
-def _save(request, form, action, success=None):
-    """Check `form`, then `action(cleaned_data)`: its result, with a success message; or None, with
-    the reason nothing was saved."""
-    try:
-        if not form.is_valid():
-            raise Error(form_errors(form))
-        result = action(form.cleaned_data)
-    except Error as exc:
-        _refused(request, exc)
-        return None
-    messages.success(request, success(result) if success else _("Saved."))
-    return result
 
 
 def _labelled(changes, states):
@@ -151,12 +134,12 @@ def home(request):
             try:
                 cohort = services.create_cohort(actor=request.user, **form.cleaned_data)
             except Error as exc:
-                _refused(request, exc)
+                refused(request, exc)
             else:
                 messages.success(request, _("The cohort is created."))
                 return redirect("programme:cohort", pk=cohort.pk)
         else:
-            _refused(request, form_errors(form))
+            refused(request, form_errors(form))
     cohorts = selectors.cohorts_for(request.user).annotate(event_count=Count("events", distinct=True))
     page = Paginator(cohorts.order_by("-year", "name"), 50).get_page(request.GET.get("page"))
     counts = selectors.model_school_counts(request.user, page.object_list)
@@ -220,7 +203,7 @@ def propose(request, pk):
     schools = School.objects.filter(area_for(request.user, Perm.PROGRAMME_PROPOSE).school_q())
     form = ProposeForm(request.POST, request.FILES, schools=schools)
     if not form.is_valid():
-        _refused(request, form_errors(form))
+        refused(request, form_errors(form))
         return redirect("programme:cohort", pk=pk)
     data = form.cleaned_data
     try:
@@ -234,7 +217,7 @@ def propose(request, pk):
             note=data["note"],
         )
     except Error as exc:
-        _refused(request, exc)
+        refused(request, exc)
         return redirect("programme:cohort", pk=pk)
     messages.success(request, _("%(school)s is proposed.") % {"school": record.school.name})
     return redirect("programme:model_school", pk=pk, record=record.pk)
@@ -291,7 +274,7 @@ def criteria(request, pk, record):
     if not services.may_complete(request.user, record):
         raise Http404
     form = CriteriaForm(request.POST, request.FILES)
-    _save(
+    save(
         request,
         form,
         lambda data: services.complete_criteria(
@@ -327,7 +310,7 @@ def move(request, pk, record, name):
             replacement=replacement,
         )
     except Error as exc:
-        _refused(request, exc)
+        refused(request, exc)
     else:
         messages.success(request, _("Saved."))
     return redirect("programme:model_school", pk=pk, record=record.pk)
@@ -348,7 +331,7 @@ def imbas_add(request, pk, record):
     cohort = _managed_cohort(request, pk)
     record = _model_school(request, cohort, record)
     form = ImbasForm(request.POST, schools=School.objects.filter(province=cohort.province_id))
-    _save(
+    save(
         request,
         form,
         lambda data: services.add_imbas(actor=request.user, model_school=record, **data),
@@ -368,7 +351,7 @@ def imbas_remove(request, pk, imbas):
     try:
         services.remove_imbas(actor=request.user, imbas=imbas)
     except Error as exc:
-        _refused(request, exc)
+        refused(request, exc)
     return redirect(reverse("programme:model_school", args=[pk, imbas.model_school_id]) + "#imbas")
 
 
@@ -378,7 +361,7 @@ def imbas_visit(request, pk, imbas):
     cohort = _cohort(request, pk)
     imbas = get_object_or_404(selectors.imbas_for(request.user, cohort), pk=imbas)
     form = ImbasVisitForm(request.POST, request.FILES)
-    _save(
+    save(
         request,
         form,
         lambda data: services.record_imbas_visit(
@@ -430,7 +413,7 @@ def office(request, code):
     form = OfficeForm(request.POST or None, request.FILES or None, instance=current)
     status = 200
     if request.method == "POST":
-        saved = _save(
+        saved = save(
             request,
             form,
             lambda data: offices.save_office(
@@ -473,7 +456,7 @@ def event_list(request, pk):
     if request.method == "POST":
         if form is None:
             raise Http404
-        event = _save(
+        event = save(
             request,
             form,
             lambda data: events.save_event(
@@ -551,7 +534,7 @@ def event_edit(request, pk):
     form = EventForm(request.POST, instance=event, facilitators=_facilitators(event.cohort))
     if not selectors.manages(request.user, event.cohort):
         raise Http404
-    _save(
+    save(
         request,
         form,
         lambda data: events.save_event(
@@ -573,7 +556,7 @@ def session_save(request, pk, session=None):
     form = SessionForm(
         request.POST, instance=instance, province=event.cohort.province_id, prefix=f"s{session}" if session else None
     )
-    _save(
+    save(
         request,
         form,
         lambda data: events.save_session(
@@ -592,7 +575,7 @@ def session_save(request, pk, session=None):
 def material_add(request, pk):
     event = _run_event(request, pk)
     form = MaterialForm(request.POST, request.FILES)
-    _save(
+    save(
         request,
         form,
         lambda data: events.add_material(actor=request.user, event=event, title=data["title"], upload=data["file"]),
@@ -614,7 +597,7 @@ def roster_add(request, pk):
     event = _run_event(request, pk)
     form = RosterForm(request.POST, rosters=events.ROSTERS, province=event.cohort.province_id)
     covered = [r for s in event.sessions.prefetch_related("regencies") for r in s.regencies.all()]
-    _save(
+    save(
         request,
         form,
         lambda data: events.add_from_roster(
@@ -634,7 +617,7 @@ def roster_add(request, pk):
 def participant_import(request, pk):
     event = _run_event(request, pk)
     form = ImportForm(request.POST, request.FILES)
-    job = _save(
+    job = save(
         request,
         form,
         lambda data: events.queue_import(actor=request.user, event=event, upload=data["file"], dry_run=data["dry_run"]),
@@ -663,7 +646,7 @@ def participant_remove(request, pk, participant):
         events.remove_participant(actor=request.user, participant=get_object_or_404(event.participants, pk=participant))
         messages.success(request, _("The participant is removed."))
     except Error as exc:
-        _refused(request, exc)
+        refused(request, exc)
     return redirect(reverse("programme:event", args=[pk]) + "#participants")
 
 
@@ -735,7 +718,7 @@ def checklist(request, pk, session):
                 actor=request.user, session=session, present=present, shown=shown, reason=reason
             )
         except Error as exc:
-            _refused(request, exc)
+            refused(request, exc)
             typed = {"present": set(request.POST.getlist("present")), "reason": reason}  # back as it was ticked
         else:
             messages.success(
@@ -771,7 +754,7 @@ def code_open(request, pk, session):
     event = _run_event(request, pk)
     session = get_object_or_404(Session, event=event, pk=session)
     form = CodeForm(request.POST, prefix=f"c{session.pk}")
-    code = _save(
+    code = save(
         request,
         form,
         lambda data: events.open_code(actor=request.user, session=session, **data),
@@ -807,7 +790,7 @@ def code_close(request, pk, code):
     try:
         events.close_code(actor=request.user, code=code)
     except Error as exc:
-        _refused(request, exc)
+        refused(request, exc)
     else:
         messages.success(
             request, _("Code %(code)s is closed: nobody checks in with it any more.") % {"code": code.code}
@@ -942,7 +925,7 @@ def certificates_generate(request, pk):
     try:
         started = certificates.request_generation(actor=request.user, event=event, site=certificates.site_of(request))
     except Error as exc:
-        _refused(request, exc)
+        refused(request, exc)
     else:
         if started:
             messages.success(request, _("The certificates are being made; this page shows when they are ready."))
@@ -983,7 +966,7 @@ def certificate_revoke(request, pk, certificate):
     try:
         certificates.revoke(actor=request.user, certificate=item, reason=request.POST.get("reason", ""))
     except Error as exc:
-        _refused(request, exc)
+        refused(request, exc)
     else:
         messages.success(request, _("Certificate %(number)s is revoked.") % {"number": item.number})
     return redirect(reverse("programme:attendance", args=[pk]) + f"#participant-{item.participant_id}")
@@ -1030,7 +1013,7 @@ def grant_save(request, pk, record):
     cohort = _managed_cohort(request, pk)
     record = _model_school(request, cohort, record)
     form = GrantForm(request.POST, instance=Grant.objects.filter(model_school=record).first())
-    _save(request, form, lambda data: services.save_grant(actor=request.user, model_school=record, data=data))
+    save(request, form, lambda data: services.save_grant(actor=request.user, model_school=record, data=data))
     return redirect(reverse("programme:model_school", args=[pk, record.pk]) + "#grant")
 
 
@@ -1041,7 +1024,7 @@ def spending_add(request, pk, record):
     record = _model_school(request, cohort, record)
     grant = get_object_or_404(Grant, model_school=record)
     form = SpendingForm(request.POST)
-    _save(request, form, lambda data: services.add_spending(actor=request.user, grant=grant, data=data))
+    save(request, form, lambda data: services.add_spending(actor=request.user, grant=grant, data=data))
     return redirect(reverse("programme:model_school", args=[pk, record.pk]) + "#grant")
 
 
@@ -1069,14 +1052,14 @@ def regional(request, pk):
             raise Http404
         if request.POST.get("form") == "tpmpd":
             tpmpd_form = TpmpdForm(request.POST, prefix="t", province=province)
-            saved = _save(
+            saved = save(
                 request,
                 tpmpd_form,
                 lambda data: services.add_tpmpd_member(actor=request.user, cohort=cohort, data=data),
             )
         else:
             agreement_form = AgreementForm(request.POST, request.FILES, prefix="n", province=province)
-            saved = _save(
+            saved = save(
                 request,
                 agreement_form,
                 lambda data: services.save_agreement(
@@ -1132,7 +1115,7 @@ def evaluation_page(request, pk):
             raise Http404
         if request.POST.get("form") == "rules":
             rules_form = RulesForm(request.POST)
-            _save(
+            save(
                 request,
                 rules_form,
                 lambda _data: evaluation.set_rules(actor=request.user, cohort=cohort, rules=rules_form.rules()),
@@ -1142,7 +1125,7 @@ def evaluation_page(request, pk):
             count = evaluation.compute(actor=request.user, cohort=cohort, year=year)
             messages.success(request, _("%(count)s scorecards computed.") % {"count": count})
         except Error as exc:
-            _refused(request, exc)
+            refused(request, exc)
         return redirect(reverse("programme:evaluation", args=[pk]) + f"?year={year}")
     moved = evaluation.refresh(cohort, year)  # a scorecard reads its inputs as they are now
     records = selectors.model_schools_for(request.user, cohort)
@@ -1189,5 +1172,5 @@ def evaluation_confirm(request, pk, item, action):
             raise Http404
         messages.success(request, _("Saved."))
     except Error as exc:
-        _refused(request, exc)
+        refused(request, exc)
     return redirect(reverse("programme:evaluation", args=[pk]) + f"?year={item.year}")

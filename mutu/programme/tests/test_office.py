@@ -14,7 +14,12 @@ from mutu.programme.documents import invitations
 from mutu.programme.models import Certificate, Office
 from mutu.programme.tests.test_certificates import attended  # noqa: F401  (shared fixture)
 
-HEAD = {"name": "BPMP Provinsi Riau", "city": "Pekanbaru", "head_name": "Dr. Nurhayati", "head_nip": "197003121995032001"}
+HEAD = {
+    "name": "BPMP Provinsi Riau",
+    "city": "Pekanbaru",
+    "head_name": "Dr. Nurhayati",
+    "head_nip": "197003121995032001",
+}
 
 
 def png(size=(60, 60)):
@@ -53,7 +58,12 @@ def test_another_provinces_letterhead_is_out_of_reach(client, personas, schools)
 
 
 def test_letters_and_certificates_carry_the_head_and_keep_who_signed(
-    client, personas, schools, event, attended, tmp_path  # noqa: F811
+    client,
+    personas,
+    schools,
+    event,
+    attended,  # noqa: F811
+    tmp_path,
 ):
     offices.save_office(actor=personas["lpmp"], province=schools["a"].province, data=HEAD, logo=png())
     pdf, _name, _count = invitations({"event": event.pk, "session": None, "link": "https://mutu.example/hadir/"})
