@@ -7,7 +7,8 @@ from config.api import api
 from mutu.accounts import two_factor
 from mutu.accounts import views as account_views
 from mutu.core import views as core_views
-from mutu.programme import views as programme_views
+from mutu.programme.views import attendance as check_in_views
+from mutu.programme.views import recaps as certificate_views
 
 admin.site.site_header = gettext_lazy("Mutu administration")
 admin.site.site_title = gettext_lazy("Mutu administration")
@@ -40,9 +41,9 @@ urlpatterns = [
     path("instruments/", include("mutu.instruments.urls")),
     path("cycle/", include("mutu.cycle.urls")),
     path("programme/", include("mutu.programme.urls")),
-    path("hadir/", programme_views.check_in, name="check_in"),
-    path("hadir/<str:code>/", programme_views.check_in, name="check_in_code"),
-    path("sertifikat/", programme_views.certificate_verify, name="certificate_verify"),
+    path("hadir/", check_in_views.check_in, name="check_in"),
+    path("hadir/<str:code>/", check_in_views.check_in, name="check_in_code"),
+    path("sertifikat/", certificate_views.certificate_verify, name="certificate_verify"),
     path("notifications/", core_views.notifications, name="notifications"),
     path("documents/<int:pk>/", core_views.document, name="document"),
     path("documents/<int:pk>/download/", core_views.document_download, name="document_download"),
