@@ -190,19 +190,9 @@ def questions(request, code):
         number = first // QUESTIONS_PER_PAGE + 1
     page = Paginator(all_questions, QUESTIONS_PER_PAGE).get_page(number)
     if request.method == "POST":
-        # Without JavaScript the whole page is saved at once; with htmx each answer already was.
-        for question in page.object_list:
-            values = [v for v in request.POST.getlist(f"q{question.id}") if v != ""]
-            if values:
-                try:
-                    services.save_answer(respondent_id=respondent.pk, question_id=question.id, values=values)
-                except services.AnswerError as exc:
-                    return render(
-                        request,
-                        "mapping/respond_message.html",
-                        {"title": _("Not saved"), "message": str(exc)},
-                        status=409,
-                    )
+        refused = _save_posted(request, respondent, page.object_list)
+        if refused:
+            return refused
         target = page.next_page_number() if page.has_next() else page.number
         return redirect(f"{request.path}?page={target}")
     respondent.refresh_from_db(fields=["draft"])
@@ -254,6 +244,21 @@ def answer(request, code, question_id):
     )
 
 
+def _save_posted(request, respondent, questions):
+    """Save the answers a page posted (without JavaScript the whole page comes at once; with htmx each
+    answer already was); a refusal page, or None."""
+    for question in questions:
+        values = [v for v in request.POST.getlist(f"q{question.id}") if v != ""]
+        if values:
+            try:
+                services.save_answer(respondent_id=respondent.pk, question_id=question.id, values=values)
+            except services.AnswerError as exc:
+                return render(
+                    request, "mapping/respond_message.html", {"title": _("Not saved"), "message": str(exc)}, status=409
+                )
+    return None
+
+
 @require_http_methods(["GET", "HEAD", "POST"])
 @never_cache
 def submit(request, code):
@@ -262,6 +267,11 @@ def submit(request, code):
     respondent, refusal = _respondent(request, code)
     if refusal:
         return refusal
+    questionnaire = services.questionnaire_for(respondent)
+    if questionnaire is not None:  # the last page's answers, sent with its one button (without JavaScript)
+        refused = _save_posted(request, respondent, questionnaire.questions.all())
+        if refused:
+            return refused
     try:
         services.submit(respondent_id=respondent.pk)
     except services.AnswerError as exc:

@@ -237,3 +237,20 @@ def test_coming_back_opens_the_page_of_the_first_unanswered_question(client, per
     assert f'name="q{q2.pk}"' in page and f'name="q{q1.pk}"' not in page
     # A page asked for by number is that page: the way back to an answered question stays open.
     assert f'name="q{q1.pk}"' in client.get(url, {"page": 1}).content.decode()
+
+
+def test_the_last_page_has_one_primary_action_that_saves_and_sends(client, personas, round_, schools):
+    add(client, personas, round_, schools["a"], rtype="ks", count=1)
+    client.logout()
+    slot = Respondent.objects.get()
+    q1, q2 = Question.objects.filter(questionnaire__respondent_type="ks").order_by("position")
+    url = reverse("respond:questions", args=[slot.code])
+    form = client.get(url).content.decode().split("<main>")[1].split("</main>")[0]
+    assert form.count('class="btn"') == 1 and "Kirim jawaban" in form  # "Simpan" is secondary
+    send = reverse("respond:submit", args=[slot.code])
+    assert f'formaction="{send}"' in form
+    answers = {f"q{q1.pk}": q1.options.first().pk, f"q{q2.pk}": q2.options.first().pk}
+    response = client.post(send, answers)  # without JavaScript: the page's answers are saved, then sent
+    assert response.status_code == 302
+    slot.refresh_from_db()
+    assert slot.submitted_at is not None
