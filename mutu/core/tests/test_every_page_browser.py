@@ -10,7 +10,9 @@ import pytest
 from django.core.management import call_command
 from django.db import connection
 
+from mutu.demo.programme import COHORT_2026
 from mutu.demo.services import DEMO_PASSWORD
+from mutu.programme.models import Cohort
 
 from . import walk
 
@@ -43,7 +45,7 @@ def test_every_page_of_every_demo_persona(browser, live_server, monkeypatch):
 
 
 @pytest.mark.django_db(transaction=True)
-def test_the_english_navigation_fits_one_line(browser, live_server):
+def test_the_english_navigation_fits_one_line_and_decisions_are_in_reach_on_a_phone(browser, live_server):
     call_command("load_demo", stdout=io.StringIO())
     for username in ("pusat", "lpmp.riau"):  # the longest menus
         context = browser.new_context(viewport={"width": 1280, "height": 900})
@@ -56,3 +58,18 @@ def test_the_english_navigation_fits_one_line(browser, live_server):
         assert page.locator("nav.nav").get_by_role("link", name="Home").is_visible()
         assert page.evaluate(walk.NAV_ON_ONE_LINE), username
         context.close()
+    # On a phone the scorecard and the plan become cards: the decision and the money are on screen.
+    cohort = Cohort.objects.get(name=COHORT_2026)
+    context = browser.new_context(viewport={"width": 360, "height": 740})
+    page = context.new_page()
+    page.goto(f"{live_server.url}/accounts/login/")
+    page.fill("input[name=username]", "lpmp.riau")
+    page.fill("input[name=password]", DEMO_PASSWORD)
+    page.click("main form button.btn")
+    page.goto(f"{live_server.url}/programme/{cohort.pk}/evaluation/")
+    buttons = page.get_by_role("button", name="Konfirmasi")
+    assert buttons.count() >= 1
+    for index in range(buttons.count()):
+        box = buttons.nth(index).bounding_box()
+        assert box["x"] >= 0 and box["x"] + box["width"] <= 360, box
+    context.close()
