@@ -200,3 +200,10 @@ def test_a_cycle_starts_only_for_the_current_or_next_school_year(client, persona
     assert "Mulai siklus" not in page and f"tahun ajaran berjalan ({this_year})" in page
     client.post(reverse("cycle:start", args=[schools["a"].npsn, this_year - 3]))
     assert not SchoolCycle.objects.filter(year=this_year - 3).exists()
+
+
+def test_a_plan_without_chosen_problems_says_where_to_choose_them(client, personas, schools, scored_round):
+    services.start_cycle(actor=personas["kepsek_a"], school=schools["a"], year=2026)
+    client.force_login(personas["kepsek_a"])
+    page = client.get(reverse("cycle:plan", args=[schools["a"].npsn, 2026])).content.decode()
+    assert "Belum ada masalah yang dipilih: pilih dulu di analisis rapor." in page

@@ -36,6 +36,8 @@ class ProgramForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         self.fields["problems"].queryset = cycle.problems.select_related("node")
         self.fields["problems"].label_from_instance = lambda p: f"{p.node.code} {p.node.text[:80]}"
+        if not self.fields["problems"].queryset.exists():  # an empty list of boxes says nothing by itself
+            self.fields["problems"].help_text = _("No problem is chosen yet: choose them in the rapor analysis first.")
 
 
 class ActivityForm(forms.ModelForm):
