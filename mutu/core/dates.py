@@ -21,14 +21,21 @@ def month_number(text):
     raise ValueError(text)
 
 
+class NoSuchDate(ValueError):
+    """Written day first, but the month has no such day (31-02)."""
+
+
 def parse_day_month(text):
-    """(month, day) of a day-month typed as 31-03 or 31 Maret; ValueError when it is no such date."""
+    """(month, day) of a day-month typed as 31-03 or 31 Maret; ValueError when it is not written so,
+    NoSuchDate when it is but the month has no such day."""
     found = DAY_MONTH.match(text or "")
     if not found:
         raise ValueError(text)
     day, month = int(found[1]), month_number(found[2])
-    if not 1 <= month <= 12 or not 1 <= day <= (29 if month == 2 else 30 if month in (4, 6, 9, 11) else 31):
+    if not 1 <= month <= 12:
         raise ValueError(text)
+    if not 1 <= day <= (29 if month == 2 else 30 if month in (4, 6, 9, 11) else 31):
+        raise NoSuchDate(text)
     return month, day
 
 

@@ -69,12 +69,12 @@ class SearchSelect(forms.Select):
 
     def matches(self):
         queryset = self.choices.queryset
-        if not self.query:
-            return queryset
-        found = Q()
-        for lookup in self.search:
-            found |= Q(**{lookup: self.query})
-        return queryset.filter(found)
+        for word in self.query.split():  # every word somewhere, in any order: "Dumai 001" as "001 Dumai"
+            found = Q()
+            for lookup in self.search:
+                found |= Q(**{lookup: word})
+            queryset = queryset.filter(found)
+        return queryset
 
     def optgroups(self, name, value, attrs=None):
         chosen = [v for v in value if v not in ("", None)]

@@ -28,6 +28,7 @@ KINDS = {
     },
     "pdf": {"mimes": {"application/pdf"}, "label": "PDF"},
     "image": {"mimes": {"image/jpeg", "image/png", "image/webp"}, "label": "JPG/PNG/WebP"},
+    "logo": {"mimes": {"image/jpeg", "image/png"}, "label": "PNG/JPG"},
     "office": {
         "mimes": {
             "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
@@ -91,7 +92,7 @@ def check(upload, kinds):
             return mime
     raise UploadRefused(
         _("The content of this file is %(found)s, not %(allowed)s; its name does not change what it is.")
-        % {"found": mime or _("unknown"), "allowed": _labels(kinds)}
+        % {"found": _("text") if mime == "text/plain" else mime or _("unknown"), "allowed": _labels(kinds)}
     )
 
 

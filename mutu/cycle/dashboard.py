@@ -36,7 +36,9 @@ def cycle_section(user, membership, section):
         return
     waiting = documents.filter(state__in=[State.SUBMITTED, State.IN_REVIEW]).count()
     if waiting and has_perm(user, Perm.CYCLE_REVIEW):
-        section["todos"].append(todo(_("%(count)s cycle documents wait for review.") % {"count": waiting}, home))
+        section["todos"].append(
+            todo(_("%(count)s cycle documents wait for review.") % {"count": waiting}, f"{home}&waiting=1")
+        )
     if membership.role in CHART_ROLES:
         section["cycle_chart"] = steps_chart(membership, year)
         section["panels"].append("cycle/home/_steps_chart.html")

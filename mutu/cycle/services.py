@@ -1,5 +1,6 @@
 """Every write to a school's SPMI cycle: starting it, moving its documents, commenting, reminders."""
 
+import calendar
 from datetime import date, timedelta
 
 from django.conf import settings
@@ -43,6 +44,8 @@ def _due(setting, step, year):
     if not month_day:
         return None
     month, day = (int(part) for part in month_day.split("-"))
+    if (month, day) == (2, 29) and not calendar.isleap(year):
+        day = 28  # a due date of 29 February falls on the 28th in common years
     return date(year, month, day)
 
 

@@ -2,7 +2,7 @@
 
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 
 from mutu.accounts.models import Role
 from mutu.accounts.permissions import Perm, has_perm
@@ -30,16 +30,23 @@ def programme_section(user, membership, section):
             section["programme_chart"] = coverage_chart(user, cohort)
             section["panels"].append("programme/home/_coverage_chart.html")
     if membership.role == "admin_lpmp" or area.national:
-        waiting = ModelSchool.objects.filter(
+        candidates = ModelSchool.objects.filter(
             cohort__in=Cohort.objects.filter(area.province_q()), status=ModelSchoolStatus.CANDIDATE
-        ).count()
+        )
+        waiting = candidates.count()
         if waiting and has_perm(user, Perm.PROGRAMME_MANAGE):
-            section["todos"].append(
-                todo(
-                    _("%(count)s model school candidates wait for designation.") % {"count": waiting},
-                    reverse("programme:home"),
-                )
+            cohorts = set(candidates.values_list("cohort_id", flat=True))
+            url = (
+                reverse("programme:cohort", args=[cohorts.pop()]) + "?status=calon"
+                if len(cohorts) == 1
+                else reverse("programme:home")
             )
+            text = ngettext(
+                "%(count)s model school candidate waits for designation.",
+                "%(count)s model school candidates wait for designation.",
+                waiting,
+            )
+            section["todos"].append(todo(text % {"count": waiting}, url))
         return
     if membership.role == Role.FASILITATOR:
         section["today"] = events.today_sessions(user)

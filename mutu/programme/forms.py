@@ -295,6 +295,8 @@ class ConfirmForm(forms.Form):
 
 
 class OfficeForm(forms.ModelForm):
+    # Longer than a NIP: it may be typed in its printed groups, with spaces (clean_head_nip).
+    head_nip = forms.CharField(label=Office._meta.get_field("head_nip").verbose_name, max_length=24)
     logo_file = forms.FileField(
         label=_("Logo (PNG or JPG, at most 1 MB)"), required=False, help_text=_("Leave empty to keep the logo.")
     )
@@ -303,4 +305,22 @@ class OfficeForm(forms.ModelForm):
     class Meta:
         model = Office
         fields = ["name", "city", "head_name", "head_nip"]
-        widgets = {"head_nip": forms.TextInput(attrs={"inputmode": "numeric", "maxlength": 18})}
+        widgets = {"head_nip": forms.TextInput(attrs={"inputmode": "numeric"})}
+
+    def clean_head_nip(self):
+        """A NIP as it is printed, in groups (19700312 199503 2 001), is the same NIP."""
+        nip = self.cleaned_data["head_nip"].replace(" ", "")
+        Office._meta.get_field("head_nip").run_validators(nip)
+        return nip
+
+    def clean_logo_file(self):
+        from .offices import checked_logo  # the service's own check, said beside the field
+        from .services import ProgrammeError
+
+        logo = self.cleaned_data.get("logo_file")
+        if logo is not None:
+            try:
+                checked_logo(logo)
+            except ProgrammeError as exc:
+                raise forms.ValidationError(str(exc)) from exc
+        return logo

@@ -40,9 +40,10 @@ def letterhead(province):
     return {name: getattr(office, name) for name in FIELDS} | {"logo": logo}
 
 
-def _checked_logo(upload):
+def checked_logo(upload):
+    """The logo's format ("png" or "jpeg"), read from its content; ProgrammeError saying why not."""
     try:
-        uploads.check(upload, ["image"])
+        uploads.check(upload, ["logo"])
     except uploads.UploadRefused as exc:
         raise ProgrammeError(_("Logo: %(reason)s") % {"reason": exc}) from exc
     if upload.size > LOGO_BYTES:
@@ -64,7 +65,7 @@ def _checked_logo(upload):
 def save_office(*, actor, province, data, logo=None, remove_logo=False):
     if not manages_office(actor, province):
         raise ProgrammeError(_("Only the LPMP of %(province)s does this.") % {"province": province.name})
-    kind = _checked_logo(logo) if logo is not None else None
+    kind = checked_logo(logo) if logo is not None else None
     office = Office.objects.select_for_update().filter(province=province).first() or Office(province=province)
     before = {name: getattr(office, name) for name in FIELDS}
     for name in FIELDS:

@@ -1,5 +1,6 @@
 """The schools app on the dashboard: its menu entries, each role's school figures and to-dos."""
 
+from django.contrib.humanize.templatetags.humanize import intcomma
 from django.db.models import Count
 from django.urls import reverse
 from django.utils import timezone
@@ -70,7 +71,7 @@ def school_section(user, membership, section):
     if summary["incomplete"]:
         section["todos"].append(
             todo(
-                _("%(count)s schools have an incomplete profile.") % {"count": summary["incomplete"]},
+                _("%(count)s schools have an incomplete profile.") % {"count": intcomma(summary["incomplete"])},
                 f"{list_url}?incomplete=on",
             )
         )
@@ -106,4 +107,6 @@ def school_section(user, membership, section):
             section["todos"].append(
                 todo(_("No school in your area yet: import a Dapodik export."), reverse("schools:import"))
             )
-    section["levels"] = [(level, summary[f"level_{level}"]) for level in ("SD", "SMP", "SMA", "SMK", "SLB")]
+    # The jenjang the scope holds (a Dinas kab/kota has no SMA): no box that is always 0.
+    levels = ("SD", "SMP", "SMA", "SMK", "SLB")
+    section["levels"] = [(level, summary[f"level_{level}"]) for level in levels if summary[f"level_{level}"]]

@@ -26,7 +26,7 @@
   function mark(event) {
     var field = event.target, form = field.form;
     if (!form || form.method !== "post" || form.classList.contains("unsaved-form")) return;
-    if (field.closest("[hx-post], [data-no-guard]")) return;
+    if (field.closest("[hx-post], [data-no-guard]") || field.hasAttribute("data-picker-search")) return;
     note(form);
   }
   document.addEventListener("input", mark);

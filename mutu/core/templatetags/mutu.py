@@ -14,6 +14,20 @@ def month_names(months):
 
 
 @register.filter
+def kept_query(request):
+    """The page's query string but its pickers' searches and its page number: what a picker's
+    search keeps (the list's filters)."""
+    if not hasattr(request, "GET"):  # a page drawn without a request
+        return []
+    return [
+        (name, value)
+        for name, values in request.GET.lists()
+        if not name.endswith("_q") and name != "page"
+        for value in values
+    ]
+
+
+@register.filter
 def short_month(month):
     """{{ 3|short_month }}: Mar."""
     return dates.short_month(int(month))

@@ -212,8 +212,32 @@ def test_province_settings_are_validated_and_scoped(client, personas, schools):
     for wrong in ("13-40", "03-31", "31 Maretan"):  # month first is refused: 31 is no month
         page = client.post(url, {"entry_step": "pemetaan", "due_pemetaan": wrong}).content.decode()
         assert "Tulis hari, lalu bulan: 31-03 atau 31 Maret." in page and not CycleSetting.objects.exists()
+    page = client.post(url, {"entry_step": "pemetaan", "due_pemetaan": "31-02"}).content.decode()
+    assert "Tanggal 31-02 tidak ada." in page
+    out_of_order = {"entry_step": "pemetaan", "due_pemetaan": "30 Juni", "due_perencanaan": "31 Maret"}
+    page = client.post(url, out_of_order).content.decode()
+    assert "Tenggat “perencanaan” jatuh sebelum “pemetaan mutu”" in page and not CycleSetting.objects.exists()
     client.post(url, {"entry_step": "perencanaan", "due_pemetaan": "31-3", "due_perencanaan": "30 Juni"})
     setting = CycleSetting.objects.get()
     assert (setting.entry_step, setting.due_dates) == ("perencanaan", {"pemetaan": "03-31", "perencanaan": "06-30"})
     page = client.get(url).content.decode()  # shown again day first, with the month's name
     assert 'value="31 Maret"' in page and 'value="30 Juni"' in page
+
+
+def test_a_due_date_of_29_february_falls_on_the_28th_in_a_common_year(personas, schools):
+    CycleSetting.objects.create(province=schools["a"].province, due_dates={"pemetaan": "02-29"})
+    cycle = services.start_cycle(actor=personas["kepsek_a"], school=schools["a"], year=2027)
+    assert cycle.documents.get(step=Step.MAPPING).due_on == date(2027, 2, 28)
+    assert services._due(CycleSetting.objects.get(), Step.MAPPING, 2028) == date(2028, 2, 29)
+
+
+def test_the_review_to_do_lists_only_the_cycles_waiting(client, personas, schools):
+    waiting = services.start_cycle(actor=personas["kepsek_a"], school=schools["a"], year=2026)
+    services.start_cycle(actor=personas["kepsek_b"], school=schools["b"], year=2026)
+    CycleDocument.objects.filter(cycle=waiting, step=Step.MAPPING).update(state=State.SUBMITTED)
+    client.force_login(personas["lpmp"])
+    home = client.get(reverse("home")).content.decode()
+    link = reverse("cycle:home") + "?year=2026&amp;waiting=1"
+    assert link in home
+    page = client.get(reverse("cycle:home"), {"year": 2026, "waiting": 1}).content.decode()
+    assert schools["a"].name in page and schools["b"].name not in page

@@ -38,6 +38,9 @@ def cycle_home(request):
     steps = dict(Step.choices) | {selectors.DONE: _("cycle complete")}
     if step in steps:  # a bar of the home's chart: the schools at that step
         rows = [row for row in rows if selectors.standing(row) == step]
+    waiting = request.GET.get("waiting") == "1"
+    if waiting:  # the home's to-do: the cycles waiting for the user's review
+        rows = [row for row in rows if row["waiting_on_me"]]
     page = Paginator(rows, 50).get_page(request.GET.get("page"))
     context = {
         "page": page,
@@ -45,7 +48,8 @@ def cycle_home(request):
         "not_started": not_started,
         "configurable": _configurable(request.user),
         "step_label": steps.get(step),
-        "query": f"year={year}&step={step}" if step in steps else f"year={year}",
+        "waiting": waiting,
+        "query": f"year={year}" + (f"&step={step}" if step in steps else "") + ("&waiting=1" if waiting else ""),
     }
     return render(request, "cycle/home.html", context)
 
@@ -160,11 +164,23 @@ class SettingForm(forms.Form):
             if not raw:
                 continue
             try:
-                month, day = dates.parse_day_month(raw)  # 29-02 is allowed: leap years have it
+                month, day = dates.parse_day_month(raw)  # 29-02 is allowed: it falls on the 28th in common years
+            except dates.NoSuchDate:
+                self.add_error(f"due_{step.value}", _("%(date)s has no such day.") % {"date": raw})
+                continue
             except ValueError:
                 self.add_error(f"due_{step.value}", _("Write the day, then the month: 31-03 or 31 March."))
                 continue
             due[step.value] = f"{month:02d}-{day:02d}"  # stored month first, so that it sorts
+        # The steps follow each other within the cycle's year: so do their due dates (stored MM-DD).
+        order = [(step, due[step]) for step in Step if step in due]
+        for (earlier, first), (later, second) in zip(order, order[1:], strict=False):
+            if second < first:
+                self.add_error(
+                    f"due_{later}",
+                    _("“%(later)s” is due before “%(earlier)s”, the step before it.")
+                    % {"later": Step(later).label, "earlier": Step(earlier).label},
+                )
         data["due_dates"] = due
         return data
 

@@ -91,7 +91,8 @@ def test_a_code_closes_early_once_and_stops_check_ins(client, login, personas, e
     staff = login(personas["fasilitator"])
     url = reverse("programme:code_close", args=[event.pk, code.pk])
     page = staff.post(url, follow=True).content.decode()
-    assert f"Kode {code.code} ditutup" in page and "Kode ini sudah kedaluwarsa." in page
+    assert f"Kode {code.code} ditutup" in page and f"Kode {code.code} sudah berakhir" in page
+    assert 'class="bigcode"' not in page and "Buka kode baru" in page  # a closed code is not shown as usable
     code.refresh_from_db()
     closed_at = code.valid_until
     assert closed_at <= timezone.now()

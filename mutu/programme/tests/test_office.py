@@ -38,16 +38,18 @@ def test_the_lpmp_sets_its_letterhead_and_is_told_what_is_wrong(client, personas
     page = post(client, head_nip="19700312").content.decode()
     assert "NIP terdiri dari 18 angka." in page and not Office.objects.exists()
     assert 'value="Dr. Nurhayati"' in page  # what was typed comes back
-    fake = SimpleUploadedFile("logo.png", b"MZ\x90\x00 not a picture", "image/png")
+    fake = SimpleUploadedFile("logo.png", b"just some text, renamed", "image/png")
     page = post(client, logo_file=fake).content.decode()
-    assert "Logo:" in page and not Office.objects.exists()
+    field = page.split('for="id_logo_file"')[1].split("</div>")[0]  # said beside the logo field
+    assert "bukan PNG/JPG" in field and "text/plain" not in field and "WebP" not in field
+    assert not Office.objects.exists()
     page = post(client, logo_file=png()).content.decode()
     office = Office.objects.get()
     assert office.head_name == "Dr. Nurhayati" and office.logo and "data:image/png;base64," in page
     assert AuditEntry.objects.filter(action="programme.office").count() == 1
-    post(client, head_name="Dr. Baru", remove_logo="on")
+    post(client, head_name="Dr. Baru", head_nip="19700312 199503 2 001", remove_logo="on")  # the NIP as printed
     office.refresh_from_db()
-    assert office.head_name == "Dr. Baru" and not office.logo
+    assert office.head_name == "Dr. Baru" and not office.logo and office.head_nip == "197003121995032001"
 
 
 def test_another_provinces_letterhead_is_out_of_reach(client, personas, schools):

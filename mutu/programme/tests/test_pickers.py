@@ -38,7 +38,9 @@ def test_the_search_finds_by_name_or_npsn_without_javascript(login, personas, co
     by_npsn = options(client.get(url, {"school_q": "10400159"}).content.decode())
     assert by_npsn == ["", str(many[-1].pk)]
     by_name = options(client.get(url, {"school_q": "negeri 15"}).content.decode())
-    assert len(by_name) == 11  # 150–159
+    assert len(by_name) == 12  # 115 and 150–159, and the empty choice
+    any_order = options(client.get(url, {"school_q": "kiri 159"}).content.decode())
+    assert any_order == ["", str(many[-1].pk)]  # the words of the name in any order
     none = client.get(url, {"school_q": "Zzz"}).content.decode()
     assert options(none) == [""] and "Tidak ada yang cocok dengan “Zzz”." in none
 
@@ -62,6 +64,23 @@ def test_typing_narrows_the_list_and_keeps_the_choice(page, live_server, persona
     picker.locator("input[type=search]").fill("10400155")
     expect(page.locator("#id_school option")).to_have_count(2)
     page.select_option("#id_school", str(many[55].pk))
-    picker.locator("input[type=search]").fill("Negeri 10")
-    expect(page.locator("#id_school option")).to_have_count(12)
+    picker.locator("input[type=search]").fill("Kiri 12")
+    expect(page.locator("#id_school option")).to_have_count(13)  # 112, 120–129, the kept choice, the empty one
     assert page.eval_on_selector("#id_school", "s => s.value") == str(many[55].pk)  # still chosen
+
+
+@pytest.mark.django_db(transaction=True)
+def test_without_javascript_the_search_sends_only_the_query_and_the_pages_filters(
+    browser, live_server, personas, cohort, many
+):
+    context = browser.new_context(java_script_enabled=False)
+    page = context.new_page()
+    browser_log_in(page, live_server, "lpmp")
+    page.goto(f"{live_server.url}{reverse('programme:cohort', args=[cohort.pk])}?status=calon")
+    picker = page.locator("#id_school-picker")
+    picker.locator("input[type=search]").fill("10400155")
+    picker.get_by_role("button", name="Cari").click()
+    page.wait_for_url("**school_q=10400155**")
+    assert "csrfmiddlewaretoken" not in page.url and "status=calon" in page.url
+    assert page.locator("#id_school option").count() == 2
+    context.close()

@@ -7,6 +7,7 @@ from django.db.models import Count, Q
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
@@ -87,7 +88,9 @@ def event_page(request, pk):
     page = Paginator(participants, 50).get_page(request.GET.get("page"))
     sessions = list(event.sessions.prefetch_related("regencies").annotate(n=Count("participants")))
     for session in sessions:  # one code form per session, each with its own field ids
-        session.code_form = CodeForm(prefix=f"c{session.pk}", initial={"day": 1}) if runs else None
+        today = (timezone.localdate() - session.starts_on).days + 1 if session.starts_on else 1
+        day = today if 1 <= today <= event.days else 1  # the code most often opened is today's
+        session.code_form = CodeForm(prefix=f"c{session.pk}", initial={"day": day}) if runs else None
     province = event.cohort.province_id
     context = {
         "event": event,
