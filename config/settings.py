@@ -45,7 +45,7 @@ INSTALLED_APPS = [
     "django_htmx",
     "csp",
     "django_tasks",
-    "django_tasks_db",
+    "mutu.core.vendor_apps.TasksDb",
     "mutu.core.vendor_apps.Axes",
     "django_otp",
     "mutu.core.vendor_apps.OtpTotp",

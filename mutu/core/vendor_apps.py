@@ -4,6 +4,7 @@ from core/apps.py, which must hold one AppConfig for Django to pick it."""
 import axes.apps
 import django_otp.plugins.otp_static.apps as otp_static
 import django_otp.plugins.otp_totp.apps as otp_totp
+import django_tasks_db.apps
 from django.utils.translation import gettext_lazy
 
 
@@ -17,3 +18,7 @@ class OtpTotp(otp_totp.DefaultConfig):
 
 class OtpStatic(otp_static.DefaultConfig):
     verbose_name = gettext_lazy("Two-factor sign-in (recovery codes)")
+
+
+class TasksDb(django_tasks_db.apps.TasksAppConfig):
+    verbose_name = gettext_lazy("Background tasks")

@@ -16,6 +16,8 @@ from .models import Certificate, Cohort, Event, ImbasSchool, ModelSchool, Partic
 class ProgrammeAdmin(MutuPermissionAdmin):
     view_perm = Perm.PROGRAMME_VIEW
     change_perm = None  # superusers only
+    # A country's schools and kab/kota are no drop-down: each admin names its links in raw_id_fields
+    # (an id with a look-up window).
 
     def cohorts(self, request):
         return list(selectors.cohorts_for(request.user))
@@ -34,6 +36,7 @@ class CohortAdmin(ProgrammeAdmin):
 
 @admin.register(ModelSchool)
 class ModelSchoolAdmin(ProgrammeAdmin):
+    raw_id_fields = ["school", "cohort", "replaced_by"]
     list_display = ["school", "cohort", "status", "decree_number"]
     list_filter = ["status"]
     search_fields = ["school__npsn", "school__name"]
@@ -50,6 +53,7 @@ class ModelSchoolAdmin(ProgrammeAdmin):
 
 @admin.register(ImbasSchool)
 class ImbasSchoolAdmin(ProgrammeAdmin):
+    raw_id_fields = ["school", "model_school", "cohort"]
     list_display = ["school", "model_school", "cohort"]
     search_fields = ["school__npsn", "school__name"]
     list_select_related = ["school", "model_school__school", "cohort"]
@@ -65,6 +69,7 @@ class ImbasSchoolAdmin(ProgrammeAdmin):
 
 @admin.register(Event)
 class EventAdmin(ProgrammeAdmin):
+    raw_id_fields = ["cohort"]
     list_display = ["name", "cohort", "kind", "stage", "mode", "days"]
     list_filter = ["kind", "mode"]
     search_fields = ["name"]
@@ -76,6 +81,7 @@ class EventAdmin(ProgrammeAdmin):
 
 @admin.register(Participant)
 class ParticipantAdmin(ProgrammeAdmin):
+    raw_id_fields = ["event", "session", "regency", "school"]
     list_display = ["name", "role", "event", "regency", "school"]
     list_filter = ["role"]
     search_fields = ["name", "nip", "school__npsn"]
@@ -89,6 +95,7 @@ class ParticipantAdmin(ProgrammeAdmin):
 
 @admin.register(Certificate)
 class CertificateAdmin(ProgrammeAdmin):
+    raw_id_fields = ["participant", "event"]
     list_display = ["number", "participant", "event", "issued_at", "revoked_at"]
     search_fields = ["number", "participant__name"]
     list_select_related = ["participant", "event"]

@@ -75,8 +75,10 @@ class ModelSchoolStatus(models.TextChoices):
 class ModelSchool(models.Model):
     """A school proposed for, and then designated to, a cohort (sekolah model / binaan LPMP)."""
 
-    cohort = models.ForeignKey(Cohort, on_delete=models.CASCADE, related_name="model_schools")
-    school = models.ForeignKey("schools.School", on_delete=models.PROTECT, related_name="model_school_records")
+    cohort = models.ForeignKey(Cohort, on_delete=models.CASCADE, related_name="model_schools", verbose_name=_("cohort"))
+    school = models.ForeignKey(
+        "schools.School", on_delete=models.PROTECT, related_name="model_school_records", verbose_name=_("school")
+    )
     status = FSMField(default=ModelSchoolStatus.CANDIDATE, choices=ModelSchoolStatus.choices, protected=True)
     proposed_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
     proposed_at = models.DateTimeField(auto_now_add=True)
@@ -122,9 +124,13 @@ class ModelSchool(models.Model):
 class ImbasSchool(models.Model):
     """A nearby school a model school spreads its practice to; one model school per cohort."""
 
-    cohort = models.ForeignKey(Cohort, on_delete=models.CASCADE, related_name="imbas_schools")
-    model_school = models.ForeignKey(ModelSchool, on_delete=models.CASCADE, related_name="imbas")
-    school = models.ForeignKey("schools.School", on_delete=models.PROTECT, related_name="imbas_records")
+    cohort = models.ForeignKey(Cohort, on_delete=models.CASCADE, related_name="imbas_schools", verbose_name=_("cohort"))
+    model_school = models.ForeignKey(
+        ModelSchool, on_delete=models.CASCADE, related_name="imbas", verbose_name=_("model school")
+    )
+    school = models.ForeignKey(
+        "schools.School", on_delete=models.PROTECT, related_name="imbas_records", verbose_name=_("school")
+    )
     agreed_on = models.DateField(_("agreed on"), null=True, blank=True)
     added_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
     added_at = models.DateTimeField(auto_now_add=True)
@@ -190,7 +196,7 @@ class Event(models.Model):
     """A mentoring event of a cohort. Its participants meet in sessions (a venue or a date cluster for
     some kab/kota), each over the event's `days` consecutive days."""
 
-    cohort = models.ForeignKey(Cohort, on_delete=models.CASCADE, related_name="events")
+    cohort = models.ForeignKey(Cohort, on_delete=models.CASCADE, related_name="events", verbose_name=_("cohort"))
     name = models.CharField(_("name"), max_length=200)
     kind = models.CharField(_("type"), max_length=15, choices=EventKind.choices)
     stage = models.PositiveSmallIntegerField(
@@ -296,12 +302,23 @@ class Participant(models.Model):
     """One person registered for an event, with their role; `key` says who they are (NIP, or name and
     school or kab/kota), unique per event. `code` is their personal attendance code."""
 
-    event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="participants")
-    session = models.ForeignKey(Session, null=True, blank=True, on_delete=models.SET_NULL, related_name="participants")
+    event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="participants", verbose_name=_("event"))
+    session = models.ForeignKey(
+        Session,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="participants",
+        verbose_name=_("session"),
+    )
     name = models.CharField(_("name"), max_length=150)
     role = models.CharField(_("role"), max_length=10, choices=ParticipantRole.choices)
-    regency = models.ForeignKey("regions.Regency", on_delete=models.PROTECT, related_name="+")
-    school = models.ForeignKey("schools.School", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    regency = models.ForeignKey(
+        "regions.Regency", on_delete=models.PROTECT, related_name="+", verbose_name=_("kab/kota")
+    )
+    school = models.ForeignKey(
+        "schools.School", null=True, blank=True, on_delete=models.PROTECT, related_name="+", verbose_name=_("school")
+    )
     nip = models.CharField(_("NIP"), max_length=18, blank=True)
     contact = models.CharField(_("contact"), max_length=150, blank=True)
     institution = models.CharField(_("institution"), max_length=200, blank=True)
@@ -391,14 +408,16 @@ class Office(models.Model):
 
 
 class Certificate(models.Model):
-    participant = models.OneToOneField(Participant, on_delete=models.CASCADE, related_name="certificate")
-    event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="certificates")
+    participant = models.OneToOneField(
+        Participant, on_delete=models.CASCADE, related_name="certificate", verbose_name=_("participant")
+    )
+    event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="certificates", verbose_name=_("event"))
     seq = models.PositiveIntegerField()
-    number = models.CharField(max_length=120, unique=True)
+    number = models.CharField(max_length=120, unique=True, verbose_name=_("number"))
     # Printed beside the number: verification needs both, so numbers in sequence reveal nobody.
     check_code = models.CharField(max_length=8, default="")
-    issued_at = models.DateTimeField(auto_now_add=True)
-    revoked_at = models.DateTimeField(null=True, blank=True)
+    issued_at = models.DateTimeField(auto_now_add=True, verbose_name=_("issued at"))
+    revoked_at = models.DateTimeField(null=True, blank=True, verbose_name=_("revoked at"))
     revoked_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
     revoke_reason = models.CharField(max_length=300, blank=True)
     # Who signs, as the province's office named them when the certificate was issued: a later head

@@ -164,3 +164,6 @@ def test_the_admin_speaks_indonesian_and_english(client, personas):
     client.post("/i18n/setlang/", {"language": "en", "next": "/admin/"})
     page = client.get(reverse("admin:index")).content.decode()
     assert "Mutu administration" in page and "Model schools" in page and "Mentoring events" in page
+    client.post("/i18n/setlang/", {"language": "id", "next": "/admin/"})
+    form = client.get(reverse("admin:programme_certificate_add")).content.decode()
+    assert "Nomor:" in form and "Peserta:" in form and "Number:" not in form
