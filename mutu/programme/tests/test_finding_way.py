@@ -93,6 +93,7 @@ def test_a_code_closes_early_once_and_stops_check_ins(client, login, personas, e
     page = staff.post(url, follow=True).content.decode()
     assert f"Kode {code.code} ditutup" in page and f"Kode {code.code} sudah berakhir" in page
     assert 'class="bigcode"' not in page and "Buka kode baru" in page  # a closed code is not shown as usable
+    assert reverse("programme:cohort", args=[event.cohort.pk]) in page.split("</nav>", 2)[1]  # the cohort in the crumbs
     code.refresh_from_db()
     closed_at = code.valid_until
     assert closed_at <= timezone.now()
