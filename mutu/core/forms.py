@@ -109,10 +109,12 @@ class SearchSelectMultiple(SearchSelect):
         return False  # an unticked multiple choice sends nothing
 
 
-def search_in(query_dict, *forms_):
-    """Give the pickers of these forms the query the page was asked with (`<field name>_q`)."""
+def search_in(request, *forms_):
+    """Give the pickers of these forms the query the page was asked with (`<field name>_q`); the page
+    then draws the form their searches go through without JavaScript (base.html, `has_pickers`)."""
     for form in forms_:
         for name, field in form.fields.items():
             if isinstance(field.widget, SearchSelect):
-                field.widget.query = query_dict.get(f"{form.add_prefix(name)}_q", "").strip()[:100]
+                field.widget.query = request.GET.get(f"{form.add_prefix(name)}_q", "").strip()[:100]
+                request.has_pickers = True
     return forms_[0] if len(forms_) == 1 else forms_

@@ -59,8 +59,12 @@ def test_the_team_records_progress_with_evidence(client, personas, activity):
     "name, content, reason",
     [
         ("laporan.pdf", b"\x7fELF\x02\x01\x01" + b"\x00" * 100, "application/x-executable"),
-        ("foto.png", b"<html><script>alert(1)</script></html>", "text/plain"),
-        ("gambar.svg", b'<svg xmlns="http://www.w3.org/2000/svg"><script>alert(1)</script></svg>', "text/plain"),
+        ("foto.png", b"<html><script>alert(1)</script></html>", "Isi berkas ini teks,"),
+        (
+            "gambar.svg",
+            b'<svg xmlns="http://www.w3.org/2000/svg"><script>alert(1)</script></svg>',
+            "Isi berkas ini teks,",
+        ),
     ],
     ids=["renamed-executable", "html-as-png", "svg"],
 )

@@ -71,10 +71,10 @@ def _plan_context(request, cycle):
     programs = list(cycle.programs.prefetch_related("problems__node", "activities__nodes"))
     for program in programs:
         program.form = ProgramForm(instance=program, cycle=cycle, prefix=f"g{program.pk}")
-        program.new_activity = search_in(request.GET, ActivityForm(cycle=cycle, prefix=f"n{program.pk}"))
+        program.new_activity = search_in(request, ActivityForm(cycle=cycle, prefix=f"n{program.pk}"))
         for activity in program.activities.all():
             activity.form = search_in(
-                request.GET,
+                request,
                 ActivityForm(
                     instance=activity, cycle=cycle, prefix=f"a{activity.pk}", initial={"months": activity.months}
                 ),

@@ -64,7 +64,7 @@ class VisitForm(forms.Form):
 def visits(request):
     """Monitoring visits to the user's schools; pengawas and LPMP record them here."""
     can_record = has_perm(request.user, Perm.CYCLE_REVIEW)
-    form = search_in(request.GET, VisitForm(user=request.user)) if can_record else None
+    form = search_in(request, VisitForm(user=request.user)) if can_record else None
     status = 200
     if request.method == "POST":
         if form is None:

@@ -96,7 +96,7 @@ def cohort_page(request, pk):
             .select_related("regency")
             .order_by("name")
         )
-        propose_form = search_in(request.GET, ProposeForm(schools=schools))
+        propose_form = search_in(request, ProposeForm(schools=schools))
     context = {
         "cohort": cohort,
         "page": page,
@@ -172,7 +172,7 @@ def model_school(request, pk, record):
         "suggestions": services.imbas_suggestions(record)
         if manages and record.status == ModelSchoolStatus.DESIGNATED and len(imbas) < cohort.imbas_target
         else [],
-        "imbas_form": search_in(request.GET, ImbasForm(schools=services.imbas_choices(record)))
+        "imbas_form": search_in(request, ImbasForm(schools=services.imbas_choices(record)))
         if manages and record.status == ModelSchoolStatus.DESIGNATED and len(imbas) < cohort.imbas_target
         else None,
         "visit_form": ImbasVisitForm() if reporter else None,
