@@ -8,7 +8,6 @@ import json
 
 from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from . import jobs
@@ -33,7 +32,7 @@ def request(*, actor, kind, params, title):
 
     key = f"{kind}:{json.dumps(params, sort_keys=True)}"
     for active in DocumentJob.objects.filter(requested_by=actor, key=key, state__in=DocumentJob.ACTIVE):
-        jobs.settle(active, fail)  # one whose worker is gone ends here, so asking again starts anew
+        jobs.settle(active)  # one whose worker is gone ends here, so asking again starts anew
     try:
         with transaction.atomic():
             job = DocumentJob.objects.create(kind=kind, params=params, key=key, title=title, requested_by=actor)
@@ -43,30 +42,14 @@ def request(*, actor, kind, params, title):
     return job, True
 
 
-def fail(job, reason):
-    DocumentJob.objects.filter(pk=job.pk).update(
-        state=DocumentJob.State.FAILED, failure=reason[:300], finished_at=timezone.now()
-    )
-    job.refresh_from_db()
-
-
 def draw(job_id):
     """The worker's side: draw the document with its kind's builder and keep the file."""
-    if not DocumentJob.objects.filter(pk=job_id, state=DocumentJob.State.QUEUED).update(
-        state=DocumentJob.State.RUNNING
-    ):
-        return
     job = DocumentJob.objects.get(pk=job_id)
+    if not jobs.advance(job, "start"):
+        return
     try:
         pdf, filename, pages = BUILDERS[job.kind](job.params)
     except Exception as exc:  # every job ends, with its reason
-        fail(job, _("The document could not be made: %(kind)s.") % {"kind": type(exc).__name__})
+        jobs.advance(job, "fail", _("The document could not be made: %(kind)s.") % {"kind": type(exc).__name__})
         raise
-    job.file.save(filename, ContentFile(pdf), save=False)
-    DocumentJob.objects.filter(pk=job.pk).update(
-        state=DocumentJob.State.DONE,
-        file=job.file.name,
-        filename=filename,
-        pages=pages,
-        finished_at=timezone.now(),
-    )
+    jobs.advance(job, "finish", filename, ContentFile(pdf), pages)

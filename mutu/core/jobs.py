@@ -1,4 +1,10 @@
-"""Background steps of uploaded files (school imports, instrument uploads) always end.
+"""Background work (uploaded files, scoring runs, documents) moves through its states one way and
+always ends.
+
+Every job's `state` is a django-fsm-2 machine (as the cycle's documents and the programme's
+records): `advance` takes one of its transitions and saves what the transition changed, and only
+if the row still holds the state it was read in (django-fsm's ConcurrentTransitionMixin). A worker
+that finds the job already moved by another, or ended as lost, leaves it alone.
 
 A job records the worker task of its current step. When that task has ended while the job still
 says it is busy (the worker was killed, the task raised before reaching the job), or the job has been
@@ -12,8 +18,30 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
+from django_fsm import ConcurrentTransition, can_proceed
 
 LOST = gettext_noop("The work on this file stopped without a result. Upload the file again.")
+UNEXPECTED = gettext_noop("The file could not be processed because of an unexpected error; the team has been told.")
+
+
+def advance(job, move, *args):
+    """Take `job`'s transition `move` (with its arguments) and save the fields it changed. False, and
+    nothing saved, when the job is not in a state the move starts from, here or in the database."""
+    method = getattr(job, move)
+    if not can_proceed(method):
+        return False
+    fields = [field for field in job._meta.concrete_fields if not field.primary_key]
+    before = {field.attname: field.value_to_string(job) for field in fields}
+    method(*args)
+    changed = [field.attname for field in fields if field.value_to_string(job) != before[field.attname]]
+    changed += [field.attname for field in fields if getattr(field, "auto_now", False)]
+    try:
+        with transaction.atomic():
+            job.save(update_fields=changed)
+    except ConcurrentTransition:
+        job.refresh_from_db()
+        return False
+    return True
 
 
 def queue(job, task):
@@ -37,12 +65,8 @@ def _step_lost(job):
     return status in {TaskResultStatus.FAILED, TaskResultStatus.SUCCESSFUL}
 
 
-def settle(job, fail):
-    """`job` as it stands, after `fail(job, reason)` ended it if its step was lost."""
-    if not job.busy or not _step_lost(job):
-        return job
-    with transaction.atomic():
-        job = type(job).objects.select_for_update().get(pk=job.pk)
-        if job.busy:  # the worker may have finished meanwhile
-            fail(job, _(LOST))
+def settle(job):
+    """`job` as it stands, after it was failed if its step was lost."""
+    if job.busy and _step_lost(job):
+        advance(job, "fail", _(LOST))  # refused when the worker finished meanwhile
     return job

@@ -1,6 +1,8 @@
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django_fsm import ConcurrentTransitionMixin, FSMField, transition
 
 
 class AuditEntry(models.Model):
@@ -32,8 +34,10 @@ class AuditEntry(models.Model):
         return f"{self.at:%Y-%m-%d %H:%M} {self.action} {self.object_repr}"
 
 
-class UploadJob(models.Model):
-    """An uploaded file worked on by the worker in steps (mutu/core/jobs.py keeps every job ending)."""
+class UploadJob(ConcurrentTransitionMixin, models.Model):
+    """An uploaded file worked on by the worker in steps (mutu/core/jobs.py keeps every job ending).
+    Its `state` is a django-fsm-2 machine like every other; a step is saved only from the state it
+    was read in, so two workers never both take one (`jobs.advance`)."""
 
     uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     original_name = models.CharField(max_length=255)
@@ -66,7 +70,7 @@ class Notification(models.Model):
         return self.text
 
 
-class DocumentJob(models.Model):
+class DocumentJob(ConcurrentTransitionMixin, models.Model):
     """A document too large to draw inside a web request (the letters of a whole event), drawn by the
     worker (mutu/core/documents.py); its file is downloaded by whoever asked for it."""
 
@@ -83,7 +87,7 @@ class DocumentJob(models.Model):
     key = models.CharField(max_length=200)  # kind and params, so the same request is one job
     title = models.CharField(max_length=200)
     requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
-    state = models.CharField(max_length=10, choices=State.choices, default=State.QUEUED)
+    state = FSMField(max_length=10, choices=State.choices, default=State.QUEUED, protected=True)
     pages = models.PositiveIntegerField(default=0)  # what it holds (letters, certificates), once known
     file = models.FileField(upload_to="documents/%Y/", blank=True)
     filename = models.CharField(max_length=200, blank=True)
@@ -109,3 +113,16 @@ class DocumentJob(models.Model):
     @property
     def busy(self):
         return self.state in self.ACTIVE
+
+    @transition(field=state, source=State.QUEUED, target=State.RUNNING)
+    def start(self):
+        pass
+
+    @transition(field=state, source=State.RUNNING, target=State.DONE)
+    def finish(self, filename, content, pages):
+        self.file.save(filename, content, save=False)
+        self.filename, self.pages, self.finished_at = filename, pages, timezone.now()
+
+    @transition(field=state, source=ACTIVE, target=State.FAILED)
+    def fail(self, reason):
+        self.failure, self.finished_at = reason[:300], timezone.now()

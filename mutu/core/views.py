@@ -64,7 +64,7 @@ def notifications(request):
 def _document(request, pk):
     """A document job, only for whoever asked for it; a lost one is ended as failed here."""
     job = get_object_or_404(DocumentJob, pk=pk, requested_by=request.user)
-    return documents.jobs.settle(job, documents.fail)
+    return documents.jobs.settle(job)
 
 
 @require_safe

@@ -11,6 +11,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django_fsm import FSMField, transition
 
 from mutu.core.models import UploadJob
 from mutu.schools.models import Level
@@ -183,7 +184,7 @@ class InstrumentUpload(UploadJob):
 
     province = models.ForeignKey("regions.Province", null=True, blank=True, on_delete=models.PROTECT)  # the owner
     file = models.FileField(upload_to="instruments/%Y/%m/")
-    state = models.CharField(max_length=10, choices=State.choices, default=State.QUEUED)
+    state = FSMField(max_length=10, choices=State.choices, default=State.QUEUED, protected=True)
     problems = models.JSONField(default=list)  # [[place, reason]] when not loaded
     warnings = models.JSONField(default=list)  # [[place, reason]] worth a look after loading
     version_code = models.CharField(max_length=40, blank=True)
@@ -191,3 +192,12 @@ class InstrumentUpload(UploadJob):
     @property
     def busy(self):
         return self.state == self.State.QUEUED
+
+    @transition(field=state, source=State.QUEUED, target=State.LOADED)
+    def finish(self, version):
+        self.version_code = version.code
+        self.warnings = [list(warning) for warning in version.warnings]
+
+    @transition(field=state, source=State.QUEUED, target=State.FAILED)
+    def fail(self, reason, problems=None):
+        self.problems = problems or [["berkas", reason]]

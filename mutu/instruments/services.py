@@ -468,14 +468,8 @@ def start_upload(*, actor, upload, province):
     return job
 
 
-def _fail_upload(job, reason, problems=None):
-    job.state = InstrumentUpload.State.FAILED
-    job.problems = problems or [["berkas", reason]]
-    job.save(update_fields=["state", "problems", "updated_at"])
-
-
 def settle_upload(job):
-    return jobs.settle(job, _fail_upload)
+    return jobs.settle(job)
 
 
 def process_upload(upload_id):
@@ -488,15 +482,12 @@ def process_upload(upload_id):
         doc = read_document(job.file.path)
         version = load_instrument(doc, actor=job.uploaded_by, province=job.province)
     except InstrumentError as exc:
-        _fail_upload(job, "", [list(problem) for problem in exc.problems])
+        jobs.advance(job, "fail", "", [list(problem) for problem in exc.problems])
     except Exception:
         logger.exception("Instrument upload %s failed", job.pk)
-        _fail_upload(job, _("The file could not be processed because of an unexpected error; the team has been told."))
+        jobs.advance(job, "fail", _(jobs.UNEXPECTED))
     else:
-        job.state = InstrumentUpload.State.LOADED
-        job.version_code = version.code
-        job.warnings = [list(warning) for warning in version.warnings]
-        job.save(update_fields=["state", "version_code", "warnings", "updated_at"])
+        jobs.advance(job, "finish", version)
 
 
 def export_instrument(version):

@@ -2,7 +2,9 @@
 
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django_fsm import ConcurrentTransitionMixin, FSMField, transition
 
 from mutu.core.codes import CODE_LENGTH, new_code  # noqa: F401  (migrations name new_code here)
 from mutu.instruments.models import InstrumentVersion, Node, RespondentType
@@ -221,9 +223,10 @@ class Milestone(models.Model):
         return f"{self.school_id} {self.step}"
 
 
-class ScoringRun(models.Model):
+class ScoringRun(ConcurrentTransitionMixin, models.Model):
     """One request to compute a round's rapor, as the round page shows it: queued → running → done or
-    failed. At most one is queued or running per round, so a double click queues nothing more."""
+    failed (a django-fsm-2 machine moved by `core.jobs.advance`). At most one is queued or running per
+    round, so a double click queues nothing more."""
 
     class State(models.TextChoices):
         QUEUED = "queued", _("queued")
@@ -235,7 +238,7 @@ class ScoringRun(models.Model):
 
     round = models.ForeignKey(Round, on_delete=models.CASCADE, related_name="scoring_runs")
     requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
-    state = models.CharField(max_length=10, choices=State.choices, default=State.QUEUED)
+    state = FSMField(max_length=10, choices=State.choices, default=State.QUEUED, protected=True)
     rapor = models.PositiveIntegerField(null=True)  # school rapor computed, once done
     failure = models.CharField(max_length=500, blank=True)
     requested_at = models.DateTimeField(auto_now_add=True)
@@ -255,6 +258,18 @@ class ScoringRun(models.Model):
     @property
     def busy(self):
         return self.state in self.ACTIVE
+
+    @transition(field=state, source=State.QUEUED, target=State.RUNNING)
+    def start(self):
+        pass
+
+    @transition(field=state, source=State.RUNNING, target=State.DONE)
+    def finish(self, rapor):
+        self.rapor, self.finished_at = rapor, timezone.now()
+
+    @transition(field=state, source=ACTIVE, target=State.FAILED)
+    def fail(self, reason):
+        self.failure, self.finished_at = reason[:500], timezone.now()
 
 
 class RaporVersion(models.Model):

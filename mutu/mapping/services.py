@@ -10,6 +10,7 @@ from django.db.models import Max, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from mutu.core import jobs
 from mutu.core.services import record_audit
 from mutu.instruments.models import Node, Option, Question, Questionnaire
 
@@ -700,9 +701,7 @@ def request_scoring(*, actor, round_):
     if active and active.requested_at > timezone.now() - STALE_SCORING_RUN:
         return active, False
     if active:  # its worker died with it: the national case takes minutes, not hours
-        active.state, active.failure = ScoringRun.State.FAILED, _("No word from the worker for three hours.")
-        active.finished_at = timezone.now()
-        active.save(update_fields=["state", "failure", "finished_at"])
+        jobs.advance(active, "fail", _("No word from the worker for three hours."))
     try:
         with transaction.atomic():
             run = ScoringRun.objects.create(round=round_, requested_by=actor)
@@ -716,15 +715,13 @@ def request_scoring(*, actor, round_):
 def run_scoring(run_id):
     """The worker's side of a request: score the round and record how it ended on the run."""
     run = ScoringRun.objects.get(pk=run_id)
-    if not ScoringRun.objects.filter(pk=run.pk, state=ScoringRun.State.QUEUED).update(state=ScoringRun.State.RUNNING):
+    if not jobs.advance(run, "start"):
         return None  # given up as silent while it waited (see request_scoring): a newer request scores
     try:
         rapor = scoring.score_round(run.round_id)
     except Exception as error:
         failure = error.summary if isinstance(error, scoring.ScoringError) else f"{type(error).__name__}: {error}"
-        ScoringRun.objects.filter(pk=run.pk).update(
-            state=ScoringRun.State.FAILED, failure=failure[:500], finished_at=timezone.now()
-        )
+        jobs.advance(run, "fail", failure)
         raise
-    ScoringRun.objects.filter(pk=run.pk).update(state=ScoringRun.State.DONE, rapor=rapor, finished_at=timezone.now())
+    jobs.advance(run, "finish", rapor)
     return rapor

@@ -20,7 +20,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from mutu.accounts.models import Membership, Role
-from mutu.core import dates, uploads
+from mutu.core import dates, jobs, uploads
 from mutu.core.codes import new_code, normalize
 from mutu.core.services import record_audit
 from mutu.regions.models import Regency
@@ -566,8 +566,6 @@ def import_file(event, path, *, commit, actor=None, on_error=None):
 
 def queue_import(*, actor, event, upload, dry_run=False):
     """Stores the uploaded file, then has the worker read it (the job is saved before it is queued)."""
-    from mutu.core.jobs import queue
-
     from .tasks import import_participants
 
     require_manager(actor, event.cohort)
@@ -578,14 +576,15 @@ def queue_import(*, actor, event, upload, dry_run=False):
     job = ParticipantImport.objects.create(
         event=event, uploaded_by=actor, original_name=upload.name[:255], file=upload, dry_run=dry_run
     )
-    queue(job, import_participants)
+    jobs.queue(job, import_participants)
     return job
 
 
 def run_import_job(job_id):
     """The worker's step: read and check the file outside any transaction, save when every row is good."""
     job = ParticipantImport.objects.select_related("event__cohort__province", "uploaded_by").get(pk=job_id)
-    ParticipantImport.objects.filter(pk=job.pk).update(state=ParticipantImport.State.READING)
+    if not jobs.advance(job, "start"):
+        return
     suffix = Path(job.file.name).suffix.lower()
     try:
         with tempfile.NamedTemporaryFile(suffix=suffix) as handle:
@@ -593,29 +592,15 @@ def run_import_job(job_id):
                 for chunk in stored.chunks():
                     handle.write(chunk)
             handle.flush()
-            job.encoding = encoding_name(handle.name)
+            encoding = encoding_name(handle.name)
             report = import_file(job.event, handle.name, commit=not job.dry_run, actor=job.uploaded_by)
     except (ImportFileError, ProgrammeError, OSError) as exc:
-        fail_import(job, str(exc))
+        jobs.advance(job, "fail", str(exc))
         return
     except Exception as exc:  # noqa: BLE001 — every job ends, with a reason
-        fail_import(job, _("Unexpected error: %(kind)s.") % {"kind": type(exc).__name__})
+        jobs.advance(job, "fail", _("Unexpected error: %(kind)s.") % {"kind": type(exc).__name__})
         raise
-    ParticipantImport.objects.filter(pk=job.pk).update(
-        state=ParticipantImport.State.DONE,
-        encoding=job.encoding,
-        total_rows=report.total_rows,
-        created_count=report.created,
-        errors=report.errors[:MAX_STORED_ERRORS],
-        error_count=len(report.errors),
-        updated_at=timezone.now(),
-    )
-
-
-def fail_import(job, reason):
-    ParticipantImport.objects.filter(pk=job.pk).update(
-        state=ParticipantImport.State.FAILED, failure=reason, updated_at=timezone.now()
-    )
+    jobs.advance(job, "finish", encoding, report, MAX_STORED_ERRORS)
 
 
 # Attendance -------------------------------------------------------------------------------------
@@ -714,6 +699,15 @@ NOT_THIS_EVENT = gettext_lazy(
 )
 
 
+def code_ended(code):
+    """Why a day code no longer admits anyone (None while it does, or before it opens)."""
+    if code is not None and timezone.now() > code.valid_until:
+        return _("This attendance code expired at %(time)s: ask your facilitator for the current one.") % {
+            "time": timezone.localtime(code.valid_until).strftime("%H:%M")
+        }
+    return None
+
+
 def check_in(*, day_code, participant_code, method=AttendanceMethod.CODE, device=None):
     """A participant marks themselves present with the day's code (typed, from a link or a QR) and
     their personal code. Marking twice changes nothing. Returns (participant, day, already).
@@ -725,13 +719,8 @@ def check_in(*, day_code, participant_code, method=AttendanceMethod.CODE, device
     if code is None:
         raise AttendanceRefused(_("This attendance code does not exist: check it with your facilitator."))
     now = timezone.now()
-    if now > code.valid_until:
-        raise AttendanceRefused(
-            _("This attendance code expired at %(time)s: ask your facilitator for the current one.")
-            % {  # noqa: E501
-                "time": timezone.localtime(code.valid_until).strftime("%H:%M")
-            }
-        )
+    if ended := code_ended(code):
+        raise AttendanceRefused(ended)
     if now < code.valid_from:
         raise AttendanceRefused(_("This attendance code is not valid yet."))
     holder = (device or {}).get(str(code.session_id))

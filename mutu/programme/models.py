@@ -575,7 +575,7 @@ class ParticipantImport(UploadJob):
     event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="imports")
     file = models.FileField(upload_to="programme/imports/%Y/%m/")
     dry_run = models.BooleanField(default=False)
-    state = models.CharField(max_length=8, choices=State.choices, default=State.QUEUED)
+    state = FSMField(max_length=8, choices=State.choices, default=State.QUEUED, protected=True)
     encoding = models.CharField(max_length=20, blank=True)
     total_rows = models.PositiveIntegerField(default=0)
     created_count = models.PositiveIntegerField(default=0)
@@ -586,3 +586,16 @@ class ParticipantImport(UploadJob):
     @property
     def busy(self):
         return self.state in {self.State.QUEUED, self.State.READING}
+
+    @transition(field=state, source=State.QUEUED, target=State.READING)
+    def start(self):
+        pass
+
+    @transition(field=state, source=State.READING, target=State.DONE)
+    def finish(self, encoding, report, stored_errors):
+        self.encoding, self.total_rows, self.created_count = encoding, report.total_rows, report.created
+        self.errors, self.error_count = report.errors[:stored_errors], len(report.errors)
+
+    @transition(field=state, source=[State.QUEUED, State.READING], target=State.FAILED)
+    def fail(self, reason):
+        self.failure = reason

@@ -1,6 +1,7 @@
 from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django_fsm import FSMField, transition
 
 from mutu.core.models import UploadJob
 from mutu.regions.models import District
@@ -92,7 +93,7 @@ class SchoolImport(UploadJob):
     encoding = models.CharField(max_length=20, blank=True)  # how a CSV file was read, e.g. Windows-1252
     mapping = models.JSONField(default=dict)
     all_or_nothing = models.BooleanField(default=False)
-    state = models.CharField(max_length=12, choices=State.choices, default=State.UPLOADED)
+    state = FSMField(max_length=12, choices=State.choices, default=State.UPLOADED, protected=True)
     total_rows = models.PositiveIntegerField(default=0)
     valid_rows = models.PositiveIntegerField(default=0)
     created_count = models.PositiveIntegerField(default=0)
@@ -113,3 +114,34 @@ class SchoolImport(UploadJob):
             and self.valid_rows > 0
             and not (self.all_or_nothing and self.error_count)
         )
+
+    def _take(self, report):
+        self.total_rows, self.valid_rows = report.total_rows, report.valid_rows
+        self.error_count, self.errors = report.error_count, report.errors
+        self.created_count, self.updated_count = report.created, report.updated
+
+    @transition(field=state, source=State.READING, target=State.UPLOADED)
+    def read(self, headers, encoding, mapping):
+        self.headers, self.encoding, self.mapping = headers, encoding, mapping
+
+    @transition(field=state, source=[State.UPLOADED, State.VALIDATED], target=State.VALIDATING)
+    def validate(self, mapping, all_or_nothing):
+        self.mapping, self.all_or_nothing = mapping, all_or_nothing
+        self.task_id = ""  # the previous step's task has ended; the next one is recorded when queued
+
+    # A commit that saved nothing (all or nothing, with bad rows) returns to checked.
+    @transition(field=state, source=[State.VALIDATING, State.COMMITTING], target=State.VALIDATED)
+    def checked(self, report):
+        self._take(report)
+
+    @transition(field=state, source=State.VALIDATED, target=State.COMMITTING, conditions=[lambda job: job.can_commit])
+    def commit(self):
+        self.task_id = ""
+
+    @transition(field=state, source=State.COMMITTING, target=State.COMMITTED)
+    def committed(self, report):
+        self._take(report)
+
+    @transition(field=state, source=[State.READING, State.VALIDATING, State.COMMITTING], target=State.FAILED)
+    def fail(self, reason):
+        self.failure = reason

@@ -64,60 +64,31 @@ def start_import(*, actor, upload):
 
 def set_mapping(*, job, mapping, all_or_nothing):
     """Record the column mapping and queue the check. Repeated submits while busy change nothing."""
-    with transaction.atomic():
-        job = SchoolImport.objects.select_for_update().get(pk=job.pk)
-        if job.state not in {SchoolImport.State.UPLOADED, SchoolImport.State.VALIDATED}:
-            return job
-        job.mapping = mapping
-        job.all_or_nothing = all_or_nothing
-        job.state = SchoolImport.State.VALIDATING
-        job.task_id = ""  # the previous step's task has ended; the next one is recorded when queued
-        job.save(update_fields=["mapping", "all_or_nothing", "state", "task_id", "updated_at"])
-    from .tasks import validate_import
+    job = SchoolImport.objects.get(pk=job.pk)
+    if jobs.advance(job, "validate", mapping, all_or_nothing):
+        from .tasks import validate_import
 
-    jobs.queue(job, validate_import)
+        jobs.queue(job, validate_import)
     return job
 
 
 def request_commit(*, job):
     """Queue the save of a checked import; a second click finds it already queued or saved."""
-    with transaction.atomic():
-        job = SchoolImport.objects.select_for_update().get(pk=job.pk)
-        if not job.can_commit:
-            return job
-        job.state = SchoolImport.State.COMMITTING
-        job.task_id = ""
-        job.save(update_fields=["state", "task_id", "updated_at"])
-    from .tasks import commit_import
+    job = SchoolImport.objects.get(pk=job.pk)
+    if jobs.advance(job, "commit"):
+        from .tasks import commit_import
 
-    jobs.queue(job, commit_import)
+        jobs.queue(job, commit_import)
     return job
 
 
 def settle(job):
     """The job, ended as failed if its step can no longer finish (mutu/core/jobs.py)."""
-    return jobs.settle(job, _fail)
+    return jobs.settle(job)
 
 
 def _mapping(job):
     return {key: int(index) for key, index in job.mapping.items()}
-
-
-def _store_report(job, report, state):
-    job.total_rows = report.total_rows
-    job.valid_rows = report.valid_rows
-    job.error_count = report.error_count
-    job.errors = report.errors
-    job.created_count = report.created
-    job.updated_count = report.updated
-    job.state = state
-    job.save()
-
-
-def _fail(job, reason):
-    job.state = SchoolImport.State.FAILED
-    job.failure = reason
-    job.save(update_fields=["state", "failure", "updated_at"])
 
 
 def _guarded(job, work):
@@ -126,10 +97,10 @@ def _guarded(job, work):
     try:
         return work()
     except importing.ImportFileError as exc:
-        _fail(job, str(exc))
+        jobs.advance(job, "fail", str(exc))
     except Exception:
         logger.exception("School import %s failed", job.pk)
-        _fail(job, _("The file could not be processed because of an unexpected error; the team has been told."))
+        jobs.advance(job, "fail", _(jobs.UNEXPECTED))
     return None
 
 
@@ -139,11 +110,8 @@ def read_job(job_id):
         return
 
     def work():
-        job.headers = importing.read_headers(job.file.path)
-        job.encoding = importing.encoding_name(job.file.path)
-        job.mapping = importing.guess_mapping(job.headers)
-        job.state = SchoolImport.State.UPLOADED
-        job.save(update_fields=["headers", "encoding", "mapping", "state", "updated_at"])
+        headers = importing.read_headers(job.file.path)
+        jobs.advance(job, "read", headers, importing.encoding_name(job.file.path), importing.guess_mapping(headers))
         return job
 
     _guarded(job, work)
@@ -156,7 +124,7 @@ def validate_job(job_id):
     scope = area_for(job.uploaded_by, Perm.SCHOOL_IMPORT)
     report = _guarded(job, lambda: importing.run_import(job.file.path, _mapping(job), scope=scope))
     if report is not None:
-        _store_report(job, report, SchoolImport.State.VALIDATED)
+        jobs.advance(job, "checked", report)
 
 
 def commit_job(job_id):
@@ -187,4 +155,4 @@ def commit_job(job_id):
         ),
     )
     if report is not None:
-        _store_report(job, report, SchoolImport.State.COMMITTED if report.committed else SchoolImport.State.VALIDATED)
+        jobs.advance(job, "committed" if report.committed else "checked", report)

@@ -11,7 +11,7 @@ from django.utils import timezone
 from conftest import browser_log_in, confirm
 from mutu.core.models import AuditEntry
 from mutu.programme import events
-from mutu.programme.models import Attendance, Participant
+from mutu.programme.models import Attendance, AttendanceCode, Participant
 
 
 def test_a_cohort_whose_schools_are_outside_the_scope_says_so(login, personas, cohort, model_school, event):
@@ -105,6 +105,13 @@ def test_a_code_closes_early_once_and_stops_check_ins(client, login, personas, e
     refused = client.post(reverse("check_in"), {"day_code": code.code, "participant_code": people[0].code})
     assert "Terima kasih" not in refused.content.decode()
     assert not Attendance.objects.filter(participant=people[0]).exists()
+    # The venue's link or QR of the closed code says so before anyone types.
+    link = client.get(reverse("check_in_code", args=[code.code])).content.decode()
+    assert "Kode kehadiran ini kedaluwarsa pukul" in link
+    upcoming = events.open_code(actor=personas["fasilitator"], session=event.sessions.get(), day=1, minutes=30)
+    AttendanceCode.objects.filter(pk=upcoming.pk).update(valid_from=timezone.now() + timedelta(hours=1))
+    for quiet in (upcoming.code, "ZZZZZZ"):  # a code yet to open, or none at all, is not confirmed
+        assert "kedaluwarsa" not in client.get(reverse("check_in_code", args=[quiet])).content.decode()
 
 
 @pytest.mark.django_db(transaction=True)

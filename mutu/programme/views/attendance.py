@@ -13,6 +13,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from mutu.accounts.permissions import Perm, require_perm
+from mutu.core.codes import normalize
 from mutu.core.qr import qr_svg
 from mutu.core.saving import refused, save
 from mutu.core.throttle import address_usage, locked_minutes
@@ -162,6 +163,11 @@ def check_in(request, code=""):
     done = None
     status = 200
     device = _checked_in_here(request)
+    ended = None
+    if request.method != "POST" and code:
+        # A link or QR of a code that has ended says so before anyone types. Only an ended code is
+        # named: one yet to open stays unconfirmed, so the page tells nobody a code in advance.
+        ended = events.code_ended(AttendanceCode.objects.filter(code=normalize(code)).first())
     if request.method == "POST" and form.is_valid():
         # A right pair of codes always passes, even behind an address locked by others' typos (a venue
         # behind one NAT); only wrong codes count, and only they are refused while locked.
@@ -190,7 +196,7 @@ def check_in(request, code=""):
                 _check_in_usage(request, increment=True)
                 status = 422
             form.add_error(None, message)
-    response = render(request, "programme/check_in.html", {"form": form, "done": done}, status=status)
+    response = render(request, "programme/check_in.html", {"form": form, "done": done, "ended": ended}, status=status)
     if done:
         response.set_signed_cookie(
             CHECKED_IN_COOKIE,

@@ -13,8 +13,7 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 
 from mutu.accounts.models import Membership, Role, User
 from mutu.accounts.permissions import Perm, require_perm
-from mutu.core import uploads
-from mutu.core.jobs import settle
+from mutu.core import jobs, uploads
 from mutu.core.saving import refused, save
 
 from .. import certificates, events, selectors
@@ -234,7 +233,7 @@ def import_job(request, pk):
     job = get_object_or_404(ParticipantImport.objects.select_related("event__cohort"), pk=pk)
     if not selectors.manages(request.user, job.event.cohort):
         raise Http404
-    job = settle(job, events.fail_import)
+    job = jobs.settle(job)
     return render(request, "programme/import_job.html", {"job": job, "event": job.event})
 
 
