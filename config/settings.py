@@ -58,6 +58,7 @@ INSTALLED_APPS = [
     "mutu.mapping",
     "mutu.cycle",
     "mutu.programme",
+    "mutu.pbd",
     "mutu.demo",
 ]
 

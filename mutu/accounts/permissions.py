@@ -36,9 +36,12 @@ class Perm(StrEnum):
     PROGRAMME_MANAGE = "programme.manage"  # cohorts, designation, events, participants, certificates (LPMP)
     PROGRAMME_ATTENDANCE = "programme.attendance"  # take attendance of the events one facilitates
     PROGRAMME_REPORT = "programme.report"  # a model school's imbas visits and grant spending (its team)
+    # Rapor Pendidikan (the ministry's figures) and planning from it (PBD).
+    RP_VIEW = "rp.view"  # the Rapor Pendidikan of schools and regions in scope
+    RP_IMPORT = "rp.import"  # upload the official downloads of one's school or region
 
 
-SCHOOL_TEAM = {Perm.CYCLE_VIEW, Perm.CYCLE_EDIT, Perm.PROGRAMME_VIEW, Perm.PROGRAMME_REPORT}
+SCHOOL_TEAM = {Perm.CYCLE_VIEW, Perm.CYCLE_EDIT, Perm.PROGRAMME_VIEW, Perm.PROGRAMME_REPORT, Perm.RP_VIEW}
 ROLE_PERMS = {
     # Pusat follows every cycle and sets due dates; reviewing schools' documents is LPMP's and pengawas' work.
     Role.ADMIN_PUSAT: set(Perm)
@@ -53,6 +56,8 @@ ROLE_PERMS = {
         Perm.CYCLE_VIEW,
         Perm.PROGRAMME_VIEW,
         Perm.PROGRAMME_PROPOSE,
+        Perm.RP_VIEW,
+        Perm.RP_IMPORT,
     },
     Role.PENGAWAS: {
         Perm.SCHOOL_VIEW,
@@ -63,6 +68,7 @@ ROLE_PERMS = {
         Perm.CYCLE_REVIEW,
         Perm.PROGRAMME_VIEW,
         Perm.PROGRAMME_PROPOSE,
+        Perm.RP_VIEW,
     },
     Role.FASILITATOR: {
         Perm.SCHOOL_VIEW,
@@ -70,8 +76,10 @@ ROLE_PERMS = {
         Perm.CYCLE_VIEW,
         Perm.PROGRAMME_VIEW,
         Perm.PROGRAMME_ATTENDANCE,
+        Perm.RP_VIEW,
     },
-    Role.KEPALA_SEKOLAH: {Perm.SCHOOL_VIEW, Perm.SCHOOL_EDIT, Perm.ROUND_VIEW, Perm.RESPONDENT_MANAGE} | SCHOOL_TEAM,
+    Role.KEPALA_SEKOLAH: {Perm.SCHOOL_VIEW, Perm.SCHOOL_EDIT, Perm.ROUND_VIEW, Perm.RESPONDENT_MANAGE, Perm.RP_IMPORT}
+    | SCHOOL_TEAM,
     Role.OPERATOR: {
         Perm.SCHOOL_VIEW,
         Perm.SCHOOL_EDIT,
@@ -79,6 +87,8 @@ ROLE_PERMS = {
         Perm.RESPONDENT_MANAGE,
         Perm.CYCLE_VIEW,
         Perm.PROGRAMME_VIEW,
+        Perm.RP_VIEW,
+        Perm.RP_IMPORT,
     },
     Role.TPMPS: {Perm.SCHOOL_VIEW, Perm.ROUND_VIEW} | SCHOOL_TEAM,
 }

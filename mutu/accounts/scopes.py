@@ -81,6 +81,17 @@ class Area:
             or (province_id in self.province_levels and level in PROVINCE_LEVELS)
         )
 
+    def covers_region(self, province_id, regency_id, level):
+        """Whether a region's own figures (a province's, or a kab/kota's when `regency_id` is given) of
+        a jenjang ("" for all) are this area's: a Dinas's are its kab/kota's SD and SMP, or its
+        province's SMA, SMK and SLB."""
+        return (
+            self.national
+            or province_id in self.provinces
+            or (regency_id in self.regencies and level in ("", *REGENCY_LEVELS))
+            or (province_id in self.province_levels and level in PROVINCE_LEVELS)
+        )
+
     @property
     def unrestricted(self):
         return self.national

@@ -9,6 +9,7 @@ stay strings, and a CSV cell that begins with `=`, `+`, `-`, `@`, tab or CR is p
 import csv
 import re
 import tempfile
+from decimal import Decimal
 from itertools import chain, islice
 
 from django.http import FileResponse, StreamingHttpResponse
@@ -36,8 +37,8 @@ def _csv_cell(value, decimal):
         return str(int(value))
     if isinstance(value, float):
         return "" if value != value else repr(value).replace(".", decimal)  # NaN: missing, not "nan"
-    if isinstance(value, int):
-        return str(value)
+    if isinstance(value, int | Decimal):  # a Decimal keeps its places: 56.00 stays "56,00"
+        return str(value).replace(".", decimal)
     text = str(value)
     return "'" + text if text.startswith(FORMULA_PREFIXES) else text
 
@@ -119,8 +120,8 @@ def _write_sheet(sheet, title, headers, rows, formats):
                 continue  # missing stays an empty cell, never 0
             if isinstance(value, bool):
                 sheet.write_boolean(index, column, value)
-            elif isinstance(value, float):
-                sheet.write_number(index, column, value, formats["number"])
+            elif isinstance(value, float | Decimal):
+                sheet.write_number(index, column, float(value), formats["number"])
             elif isinstance(value, int):
                 sheet.write_number(index, column, value)
             else:
@@ -128,6 +129,6 @@ def _write_sheet(sheet, title, headers, rows, formats):
 
 
 def _shown(value):
-    if isinstance(value, float):
+    if isinstance(value, float | Decimal):
         return f"{value:.2f}"
     return "" if value is None else str(value)

@@ -125,11 +125,12 @@ def _cell(value):
     return str(value).strip()
 
 
-def iter_file_rows(path):
-    """Yield each row of the first sheet as a list of strings; CSV and XLSX are streamed. A row with
-    more columns, or a cell longer, than the settings allow ends the reading with ImportFileError."""
+def iter_file_rows(path, sheet=None):
+    """Yield each row of the first sheet (or of the sheet named) as a list of strings; CSV and XLSX
+    are streamed. A row with more columns, or a cell longer, than the settings allow ends the
+    reading with ImportFileError."""
     number = 0
-    for number, row in enumerate(_raw_rows(Path(path)), start=1):  # noqa: B007 — the number names the row
+    for number, row in enumerate(_raw_rows(Path(path), sheet), start=1):  # noqa: B007 — the number names the row
         if len(row) > settings.MUTU_IMPORT_MAX_COLUMNS:
             raise ImportFileError(
                 _("Row %(row)s has %(count)s columns; at most %(limit)s are accepted.")
@@ -151,7 +152,7 @@ def _cell_too_long(number):
     )
 
 
-def _raw_rows(path):
+def _raw_rows(path, sheet=None):
     suffix = path.suffix.lower()
     if suffix in {".xlsx", ".xlsm"}:
         # openpyxl's read-only mode parses the sheet XML as a stream: memory stays flat on a
@@ -163,7 +164,7 @@ def _raw_rows(path):
         except (InvalidFileException, zipfile.BadZipFile, KeyError, OSError, ValueError) as exc:
             raise _unreadable(exc, path) from exc
         try:
-            for row in sheet_rows(workbook.worksheets[0]):
+            for row in sheet_rows(workbook[sheet] if sheet else workbook.worksheets[0]):
                 yield [_cell(v) for v in row]
         except (KeyError, ValueError, TypeError, zipfile.BadZipFile, ET.ParseError, DefusedXmlException) as exc:
             raise _unreadable(exc, path) from exc
