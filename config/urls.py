@@ -41,6 +41,7 @@ urlpatterns = [
     path("instruments/", include("mutu.instruments.urls")),
     path("cycle/", include("mutu.cycle.urls")),
     path("programme/", include("mutu.programme.urls")),
+    path("rapor-pendidikan/", include("mutu.pbd.urls")),
     path("hadir/", check_in_views.check_in, name="check_in"),
     path("hadir/<str:code>/", check_in_views.check_in, name="check_in_code"),
     path("sertifikat/", certificate_views.certificate_verify, name="certificate_verify"),

@@ -19,6 +19,7 @@ from mutu.cycle import planning as cycle_planning
 from mutu.cycle import services as cycle_services
 from mutu.cycle.models import STEPS, SchoolCycle
 from mutu.demo.programme import load_programme
+from mutu.demo.rapor_pendidikan import load as load_rapor_pendidikan
 from mutu.mapping.models import Respondent, Round
 from mutu.mapping.scoring import score_round
 from mutu.mapping.services import add_respondents
@@ -292,6 +293,7 @@ def load_demo():
     with in_app_only():
         _cycles(binaan, pengawas=User.objects.get(username="pengawas.kampar"))
         load_programme(province)
+    load_rapor_pendidikan(province, first_sd)
     open_slot = Respondent.objects.filter(round=round_, school=first_sd, submitted_at__isnull=True).first()
     if open_slot is None:
         (open_slot,) = add_respondents(actor=None, round_=round_, school=first_sd, respondent_type="guru", count=1)

@@ -6,6 +6,7 @@ from django.utils.translation import pgettext
 from mutu.core.exporters import ListExporter
 
 from . import selectors
+from .models import Capaian
 
 
 class SchoolExporter(ListExporter):
@@ -35,4 +36,40 @@ class SchoolExporter(ListExporter):
                 line.achievement.get_capaian_display() if line.achievement.capaian else _("Not available"),
                 line.achievement.score,
                 line.previous,
+            ]
+
+
+class RegionExporter(ListExporter):
+    def __init__(self, region, year, rows):
+        self.region, self.year, self._rows = region, year, rows
+        self.filename = f"rapor-pendidikan-{region.code}-{year}"
+        self.title = f"Rapor Pendidikan {year} · {region.name} ({', '.join(region.levels)})"
+
+    def headers(self):
+        return [
+            _("Code"),
+            _("Indicator"),
+            _("Schools"),
+            "Baik",
+            "Sedang",
+            "Kurang",
+            _("Not available"),
+            _("Mean score"),
+            _("Mean last year"),
+            _("The region's own capaian"),
+        ]
+
+    def rows(self):
+        for row in self._rows:
+            yield [
+                row.indicator.code,
+                row.indicator.name,
+                row.schools,
+                row.baik,
+                row.sedang,
+                row.kurang,
+                row.unavailable,
+                round(row.mean, 2) if row.mean is not None else None,
+                round(row.before.mean, 2) if row.before and row.before.mean is not None else None,
+                Capaian(row.own).label if row.own else "",
             ]
