@@ -52,7 +52,11 @@ def build(kind, user, path):
     codes = [code for code, _name in indicators]
     if kind == "daftar":
         chosen = list(schools.order_by("regency__code", "npsn")[:LIST_ROWS])
-        rows = [(school, samples.figures(school.npsn, year, codes)) for school in chosen]
+        levels = {i.code: i.levels for i in framework.indicators.filter(main=True)}
+        rows = [
+            (school, samples.figures(school.npsn, year, [c for c in codes if school.level in levels[c]]))
+            for school in chosen
+        ]
         samples.school_list(path, year=year, region_name=str(_("Example")), indicators=indicators, rows=rows)
         return f"rapor-pendidikan-daftar-sekolah-{year}.xlsx"
     scope = area_for(user, Perm.RP_IMPORT)

@@ -46,6 +46,14 @@ WHOLE_AREA = lambda c: ("all", School.objects.all())  # noqa: E731 (managing the
 OWN_IMPORT = lambda c: ("uploader", c["job"].uploaded_by)  # noqa: E731 (an import job is its uploader's)
 OWN_DOCUMENT = lambda c: ("uploader", c["document_job"].requested_by)  # noqa: E731
 OWN_UPLOAD = lambda c: ("uploader", c["upload"].uploaded_by)  # noqa: E731
+OWN_RP_IMPORT = lambda c: ("uploader", c["rp_job"].uploaded_by)  # noqa: E731
+
+
+def RP_REGION(province, regency):  # noqa: N802 — a target like the constants beside it
+    """A region's Rapor Pendidikan: whoever covers it as a region (the nation: national scope only)."""
+    return lambda c: ("region", (province, regency))
+
+
 RIAU_DRAFT = lambda c: ("owner", c["draft"])  # noqa: E731 (a draft instrument is its owners')
 # An API token of the Riau principal: hers, and revocable by the admins whose scope holds school a.
 KEPSEK_TOKEN = lambda c: ("token", c["token"])  # noqa: E731
@@ -331,6 +339,30 @@ MATRIX = [
     ("mapping:advance", lambda c: [c["round"].pk, c["a"].npsn], "post", Perm.VERVAL, school("a"), [""]),
     ("mapping:reopen", lambda c: [c["round"].pk, c["a"].npsn], "post", Perm.ROUND_VIEW, KEEPER, [""]),
     ("mapping:set_aside", lambda c: [c["round"].pk, c["a"].npsn], "post", Perm.ROUND_VIEW, KEEPER, [""]),
+    # Rapor Pendidikan: schools as everywhere; regions for those who cover them as a region.
+    ("pbd:home", lambda c: [], "get", Perm.RP_VIEW, None, [""]),
+    ("pbd:import", lambda c: [], "get", Perm.RP_IMPORT, None, [""]),
+    ("pbd:import", lambda c: [], "post", Perm.RP_IMPORT, None, [""]),
+    ("pbd:import_job", lambda c: [c["rp_job"].pk], "get", Perm.RP_IMPORT, OWN_RP_IMPORT, [""]),
+    ("pbd:example", lambda c: ["sekolah"], "get", Perm.RP_IMPORT, None, [""]),
+    ("pbd:example", lambda c: ["daerah"], "get", Perm.RP_IMPORT, None, [""]),
+    ("pbd:school", lambda c: [c["a"].npsn], "get", Perm.RP_VIEW, school("a"), ["", "pdf", "xlsx", "csv"]),
+    ("pbd:school", lambda c: [c["d"].npsn], "get", Perm.RP_VIEW, school("d"), [""]),
+    ("pbd:region", lambda c: ["nation", "id"], "get", Perm.RP_VIEW, RP_REGION(None, None), FORMATS),
+    ("pbd:region", lambda c: ["province", "14"], "get", Perm.RP_VIEW, RP_REGION("14", None), FORMATS),
+    ("pbd:region", lambda c: ["province", "15"], "get", Perm.RP_VIEW, RP_REGION("15", None), [""]),
+    ("pbd:region", lambda c: ["regency", "14.01"], "get", Perm.RP_VIEW, RP_REGION("14", "14.01"), FORMATS),
+    ("pbd:region", lambda c: ["regency", "14.71"], "get", Perm.RP_VIEW, RP_REGION("14", "14.71"), [""]),
+    (
+        "pbd:region",
+        lambda c: ["district", c["a"].district.code],
+        "get",
+        Perm.RP_VIEW,
+        RP_REGION("14", "14.01"),
+        [""],
+    ),
+    ("pbd:region_schools", lambda c: ["regency", "14.01"], "get", Perm.RP_VIEW, RP_REGION("14", "14.01"), [""]),
+    ("pbd:region_schools", lambda c: ["province", "15"], "get", Perm.RP_VIEW, RP_REGION("15", None), [""]),
 ]
 # Reachable without an account by design (name → args).
 PUBLIC = {
@@ -395,6 +427,17 @@ def allowed(user, perm, target):
     if mode == "token":
         school = what.user.memberships.get().school
         return user == what.user or allowed(user, Perm.TOKEN_MANAGE, ("all", School.objects.filter(pk=school.pk)))
+    if mode == "region":
+        from mutu.accounts.scopes import area_for
+        from mutu.regions.models import Province, Regency
+
+        province, regency = what
+        area = area_for(user, perm)
+        if area.national or province is None:
+            return area.national
+        province_id = Province.objects.get(code=province).pk
+        regency_id = Regency.objects.get(code=regency).pk if regency else None
+        return province_id in area.provinces | area.province_levels or regency_id in area.regencies
     if mode == "owner":
         from mutu.instruments.selectors import owned_versions
 
@@ -511,7 +554,19 @@ def context(personas, schools):
             activity=activity, file=ContentFile(b"%PDF-1.4 bukti", name="bukti.pdf"), original_name="bukti.pdf"
         ),
         **_programme(personas, schools),
+        **_rapor_pendidikan(personas, schools),
     }
+
+
+def _rapor_pendidikan(personas, schools):
+    """School a's 2025 figures (so every format has rows) and an import job of `lpmp`."""
+    from mutu.pbd.models import Achievement, Indicator, RaporImport
+
+    Achievement.objects.create(
+        school=schools["a"], indicator=Indicator.objects.get(framework__year=2025, code="A.1"), year=2025, score=50
+    )
+    job = RaporImport.objects.create(uploaded_by=personas["lpmp"], original_name="rp.xlsx", file="rp/rp.xlsx")
+    return {"rp_job": job}
 
 
 def _visit(pengawas, school):
