@@ -11,6 +11,7 @@ from mutu.core.api import TokenAuth, VerifiedSession
 from mutu.cycle.api import router as cycles
 from mutu.instruments.api import router as instruments
 from mutu.mapping.api import router as rounds
+from mutu.pbd.api import router as rapor_pendidikan
 
 # The documentation page loads Swagger UI from its CDN with an inline script: it is kept out of the CSP.
 api = NinjaAPI(
@@ -23,3 +24,4 @@ api = NinjaAPI(
 api.add_router("/instruments", instruments)
 api.add_router("/rounds", rounds)
 api.add_router("/cycles", cycles)
+api.add_router("/rapor-pendidikan", rapor_pendidikan)

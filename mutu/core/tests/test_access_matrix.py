@@ -396,6 +396,9 @@ API = [
     ("api:school_rapor", lambda c: [c["round"].pk, c["a"].npsn], Perm.ROUND_VIEW, school("a")),
     ("api:region", lambda c: [c["round"].pk, "regency", "14.01"], Perm.ROUND_VIEW, region(regency__code="14.01")),
     ("api:golden_thread", lambda c: [c["a"].npsn, 2026, "1.1.1"], Perm.CYCLE_VIEW, school("a")),
+    ("api:rp_school", lambda c: [c["a"].npsn, 2025], Perm.RP_VIEW, school("a")),
+    ("api:rp_region", lambda c: ["regency", "14.01", 2025], Perm.RP_VIEW, RP_REGION("14", "14.01")),
+    ("api:rp_region", lambda c: ["nation", "id", 2025], Perm.RP_VIEW, RP_REGION(None, None)),
 ]
 API_PUBLIC = {"api:openapi-json": [], "api:openapi-view": [], "api:api-root": []}
 # Need an account but no role.
