@@ -10,7 +10,9 @@ nothing; the stored shares per region are refreshed in the same transaction.
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.db import transaction
+from django.db import connection, transaction
+from django.db.models import DateTimeField, DecimalField
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 
@@ -67,25 +69,26 @@ def run(path, *, scope, actor=None, original_name="", year=None, npsn="", commit
                 _("Indicator code %(code)s is not in %(framework)s.") % {"code": code, "framework": framework.name},
             )
     if parsed.kind == Kind.REGION_REPORT:
-        rows = _check_regions(parsed, scope, indicators, report)
+        rows, provinces = _check_regions(parsed, scope, indicators, report)
+        model, unique, fields = RegionAchievement, REGION_KEY, REGION_FIELDS
     else:
-        rows = _check_schools(parsed, scope, indicators, report, npsn)
-    if report.errors or not commit:
+        rows, provinces = _check_schools(parsed, scope, indicators, report, npsn)
+        model, unique, fields = Achievement, SCHOOL_KEY, _covered(parsed)
+    if report.errors:
+        return report
+    writes = _diff(model, unique, fields, rows, report)  # a dry run counts what would change, too
+    if not commit:
         return report
     with transaction.atomic():
-        if parsed.kind == Kind.REGION_REPORT:
-            _save(
-                RegionAchievement, rows, ["indicator", "area_code", "level", "status", "slice"], REGION_FIELDS, report
-            )
-        else:
-            _save(Achievement, rows, ["school", "indicator"], _covered(parsed), report)
-            aggregates.refresh(report.year, {row.school_id for row in rows})
+        _write(model, unique, fields, writes)
+        if model is Achievement and writes:
+            aggregates.refresh(report.year, {key[0] for key, _values in writes})
         record_audit(
             actor=actor,
             action="rp.import",
             obj=job or framework,
             changes={"kind": report.kind, "year": report.year, "created": report.created, "changed": report.changed},
-            province_id=_province_of(rows),
+            province_id=next(iter(provinces)) if len(provinces) == 1 else None,
         )
     report.saved = True
     return report
@@ -141,51 +144,42 @@ def _check_schools(parsed, scope, indicators, report, npsn_given):
             row.npsn = parsed.npsn or npsn_given
         if not (parsed.npsn or npsn_given):
             report.problem("—", "NPSN", _("The workbook does not say its school's NPSN: choose the school."))
-            return []
+            return {}, set()
     npsns = {row.npsn for row in parsed.rows}
-    known = {
-        school.npsn: school
-        for school in School.objects.filter(npsn__in=npsns).only("pk", "npsn", "level", "province_id")
-    }
+    known = dict(School.objects.filter(npsn__in=npsns).values_list("npsn", "pk"))
+    levels = dict(School.objects.filter(npsn__in=npsns).values_list("npsn", "level"))
     allowed = set(School.objects.filter(scope.school_q(), npsn__in=known).values_list("npsn", flat=True))
-    rows = []
+    provinces = set(School.objects.filter(npsn__in=allowed).values_list("province_id", flat=True).distinct())
+    rows = {}
     for row in parsed.rows:
-        school = known.get(row.npsn)
-        if school is None:
+        if row.npsn not in known:
             report.problem(row.number, "NPSN", _("NPSN %(npsn)s is not a school in Mutu.") % {"npsn": row.npsn})
             continue
         if row.npsn not in allowed:
             report.problem(row.number, "NPSN", _("School %(npsn)s is outside your area.") % {"npsn": row.npsn})
             continue
+        level = levels[row.npsn]
         for code, value in row.values.items():
             indicator = indicators.get(code)
             if indicator is None or not _in_range(report, row.number, code, value):
                 continue
-            if _empty(value) and parsed.kind == Kind.SCHOOL_LIST and school.level not in indicator.levels:
-                continue  # a school list's column of another jenjang, left empty for this school
-            if school.level not in indicator.levels and not _empty(value):
-                report.problem(
-                    row.number,
-                    code,
-                    _("%(code)s is not an indicator of %(level)s.") % {"code": code, "level": school.level},
-                )
-                continue
-            rows.append(
-                Achievement(
-                    school=school,
-                    indicator=indicator,
-                    year=indicator.framework.year,
-                    capaian=_derived(indicator, value),
-                    score=value.score,
-                    previous_score=value.previous,
-                    change=value.change,
-                    rank_regency=value.rank_regency,
-                    rank_national=value.rank_national,
-                    description=value.description,
-                    data_source=value.data_source,
-                )
-            )
-    return rows
+            if level not in indicator.levels:
+                if not _empty(value):
+                    message = _("%(code)s is not an indicator of %(level)s.") % {"code": code, "level": level}
+                    report.problem(row.number, code, message)
+                continue  # a list's column of another jenjang, left empty for this school
+            rows[(known[row.npsn], indicator.pk)] = {
+                "year": indicator.framework.year,
+                "capaian": _derived(indicator, value),
+                "score": value.score,
+                "previous_score": value.previous,
+                "change": value.change,
+                "rank_regency": value.rank_regency,
+                "rank_national": value.rank_national,
+                "description": value.description,
+                "data_source": value.data_source,
+            }
+    return rows, provinces
 
 
 def _covered(parsed):
@@ -206,7 +200,7 @@ def _check_regions(parsed, scope, indicators, report):
     for regency in Regency.objects.all():
         for name in _regency_names(regency.name):
             regencies.setdefault((regency.province_id, name), regency)
-    rows, seen = [], {}
+    rows, seen, touched = {}, {}, set()
     for row in parsed.rows:
         region = row.region
         province = provinces.get(_province_name(region["province"]))
@@ -242,23 +236,17 @@ def _check_regions(parsed, scope, indicators, report):
             )
             continue
         seen[key] = row.number
+        touched.add(province.pk)
         for code, value in row.values.items():
             if code in indicators:
-                rows.append(
-                    RegionAchievement(
-                        indicator=indicators[code],
-                        year=indicators[code].framework.year,
-                        province=province,
-                        regency=regency,
-                        area_code=area_code,
-                        level=level,
-                        status=status,
-                        slice=region["slice"][:150],
-                        capaian=value.capaian,
-                        change=value.change,
-                    )
-                )
-    return rows
+                rows[(indicators[code].pk, *key[:3], region["slice"][:150])] = {
+                    "year": indicators[code].framework.year,
+                    "province_id": province.pk,
+                    "regency_id": regency.pk if regency else None,
+                    "capaian": value.capaian,
+                    "change": value.change,
+                }
+    return rows, touched
 
 
 def _province_name(text):
@@ -278,37 +266,61 @@ def _regency_names(name):
     return names
 
 
-def _key(row, unique):
-    return tuple(getattr(row, f"{name}_id" if name in {"school", "indicator"} else name) for name in unique)
+SCHOOL_KEY = ["school_id", "indicator_id"]
+REGION_KEY = ["indicator_id", "area_code", "level", "status", "slice"]
+CHUNK = 2000
 
 
-def _save(model, rows, unique, fields, report):
-    """Write the rows that are new or differ; count what stayed as it was."""
-    lookup = {}
-    for name in unique:
-        ids = {getattr(row, f"{name}_id" if name in {"school", "indicator"} else name) for row in rows}
-        lookup[f"{name}_id__in" if name in {"school", "indicator"} else f"{name}__in"] = ids
-    stored = {_key(row, unique): row for row in model.objects.filter(**lookup)} if rows else {}
+def _diff(model, unique, fields, rows, report):
+    """The rows ({key: values}) that are new or differ from what is stored, counted on the report.
+    What is stored is read as plain tuples, a chunk of the first key at a time."""
+    firsts = sorted({key[0] for key in rows})
+    stored = {}
+    for start in range(0, len(firsts), CHUNK):
+        query = model.objects.filter(**{f"{unique[0]}__in": firsts[start : start + CHUNK]})
+        for found in query.values_list(*unique, *fields).iterator(chunk_size=CHUNK):
+            stored[found[: len(unique)]] = found[len(unique) :]
     writes = []
-    for row in rows:
-        old = stored.get(_key(row, unique))
+    for key, values in rows.items():
+        old = stored.get(key)
         if old is None:
             report.created += 1
-        elif any(getattr(old, name) != getattr(row, name) for name in fields):
+        elif old != tuple(values[name] for name in fields):
             report.changed += 1
         else:
             report.unchanged += 1
             continue
-        writes.append(row)
-    model.objects.bulk_create(
-        writes,
-        batch_size=2000,
-        update_conflicts=True,
-        unique_fields=unique,
-        update_fields=[*fields, "year"] + (["updated_at"] if model is Achievement else []),
+        writes.append((key, values))
+    return writes
+
+
+def _write(model, unique, fields, writes):
+    """Upsert the rows with one INSERT … ON CONFLICT … DO UPDATE statement run over each chunk (the
+    same SQL on SQLite and PostgreSQL); Django's bulk_create spent most of a national import building
+    and compiling objects for it."""
+    if not writes:
+        return
+    now = timezone.now()
+    stamped = model is Achievement
+    names = [*unique, *writes[0][1], *(["updated_at"] if stamped else [])]
+    columns = [model._meta.get_field(name.removesuffix("_id")).column for name in names]
+    prepare = {
+        index: model._meta.get_field(name).get_db_prep_save
+        for index, name in enumerate(names)
+        if isinstance(model._meta.get_field(name.removesuffix("_id")), DecimalField | DateTimeField)
+    }
+    refreshed = [*fields, "year", *(["updated_at"] if stamped else [])]
+    conflict = ", ".join(model._meta.get_field(name.removesuffix("_id")).column for name in unique)
+    sql = (
+        f"INSERT INTO {model._meta.db_table} ({', '.join(columns)}) VALUES ({', '.join(['%s'] * len(columns))}) "
+        f"ON CONFLICT ({conflict}) DO UPDATE SET {', '.join(f'{name} = excluded.{name}' for name in refreshed)}"
     )
-
-
-def _province_of(rows):
-    provinces = {row.school.province_id if isinstance(row, Achievement) else row.province_id for row in rows}
-    return next(iter(provinces)) if len(provinces) == 1 else None
+    with connection.cursor() as cursor:
+        for start in range(0, len(writes), CHUNK):
+            rows = []
+            for key, values in writes[start : start + CHUNK]:
+                row = [*key, *values.values(), *([now] if stamped else [])]
+                for index, prep in prepare.items():
+                    row[index] = prep(row[index], connection)
+                rows.append(row)
+            cursor.executemany(sql, rows)

@@ -50,7 +50,7 @@ class ReadError(Exception):
     """The file cannot be read as a Rapor Pendidikan download; the message says why, for people."""
 
 
-@dataclass
+@dataclass(slots=True)
 class Value:
     """One indicator of one row, as the file states it."""
 
@@ -64,7 +64,7 @@ class Value:
     data_source: str = ""
 
 
-@dataclass
+@dataclass(slots=True)
 class Row:
     number: int  # the Excel row
     npsn: str = ""

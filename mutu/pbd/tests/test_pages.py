@@ -108,3 +108,24 @@ def test_regions_are_for_who_covers_them(login, personas):
     assert reverse("pbd:region", args=["regency", "14.01"]) in crumbs
     assert reverse("pbd:region", args=["province", "14"]) not in crumbs  # not hers to open
     assert login(personas["lpmp"]).get(reverse("pbd:home")).url == reverse("pbd:region", args=["province", "14"])
+
+
+def test_the_region_page_costs_the_same_queries_however_many_schools(login, personas, schools, tmp_path):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from mutu.accounts.scopes import UNRESTRICTED
+    from mutu.pbd import importing
+
+    client = login(personas["lpmp"])
+    url = reverse("pbd:region", args=["province", "14"]) + "?tahun=2025"
+    counts = []
+    for chosen in (["a"], ["a", "b", "c"]):
+        path = tmp_path / f"{len(chosen)}.xlsx"
+        rows = [(schools[key], {"A.1": D("50"), "A.2": D("60")}) for key in chosen]
+        samples.school_list(path, year=2025, region_name="Riau", indicators=MAIN, rows=rows)
+        assert importing.run(path, scope=UNRESTRICTED, original_name=path.name).saved
+        with CaptureQueriesContext(connection) as queries:
+            assert client.get(url).status_code == 200
+        counts.append(len(queries))
+    assert counts[0] == counts[1]
