@@ -20,7 +20,7 @@ import re
 from dataclasses import dataclass
 
 from django.db import transaction
-from django.db.models import Max
+from django.db.models import Max, Q
 from django.utils.translation import gettext as _
 
 from mutu.core.services import record_audit
@@ -161,6 +161,38 @@ def choose(*, actor, cycle, node_id):
 
 
 @transaction.atomic
+def choose_indicator(*, actor, cycle, indicator_id):
+    """Add a Rapor Pendidikan indicator to the chosen problems, placed after those chosen before."""
+    from mutu.pbd import planning as pbd
+
+    _editable(actor, cycle)
+    _year, lines = pbd.propose(cycle)
+    line = next((line for line in lines if line.indicator.pk == indicator_id), None)
+    if line is None:
+        raise CycleError(_("This indicator is not in the school's Rapor Pendidikan."))
+    last = cycle.problems.aggregate(last=Max("position"))["last"] or 0
+    score = line.achievement.score
+    problem, created = Problem.objects.get_or_create(
+        cycle=cycle,
+        indicator=line.indicator,
+        defaults={
+            "capaian": line.achievement.capaian,
+            "score": float(score) if score is not None else None,
+            "position": last + 1,
+        },
+    )
+    if created:
+        record_audit(
+            actor=actor,
+            action="cycle.problem.choose",
+            obj=problem,
+            changes={"indicator": line.indicator.code, "year": line.indicator.framework.year},
+            province_id=cycle.school.province_id,
+        )
+    return problem
+
+
+@transaction.atomic
 def remove(*, actor, problem):
     _editable(actor, problem.cycle)
     record_audit(actor=actor, action="cycle.problem.remove", obj=problem, province_id=problem.cycle.school.province_id)
@@ -168,12 +200,25 @@ def remove(*, actor, problem):
 
 
 @transaction.atomic
-def reorder(*, actor, problem, offset):
-    """Move a problem up (-1) or down (+1) in the team's order."""
+def reorder(*, actor, problem, offset, reason=""):
+    """Move a problem up (-1) or down (+1) in the team's order. A Rapor Pendidikan problem leaves the
+    PBD order only with the team's reason, kept on it and in the audit."""
     _editable(actor, problem.cycle)
+    reason = reason.strip()[:300]
+    if problem.from_rapor_pendidikan and not reason:
+        raise CycleError(_("Say why %(code)s moves away from the PBD order.") % {"code": problem.code})
     problems = list(problem.cycle.problems.select_for_update().order_by("position", "id"))
     index = next(i for i, p in enumerate(problems) if p.pk == problem.pk)
     target = index + offset
+    if reason and 0 <= target < len(problems):
+        Problem.objects.filter(pk=problem.pk).update(order_reason=reason)
+        record_audit(
+            actor=actor,
+            action="cycle.problem.reorder",
+            obj=problem,
+            changes={"offset": offset, "reason": reason},
+            province_id=problem.cycle.school.province_id,
+        )
     if 0 <= target < len(problems):
         problems[index], problems[target] = problems[target], problems[index]
         for position, item in enumerate(problems, start=1):
@@ -183,8 +228,17 @@ def reorder(*, actor, problem, offset):
 
 @transaction.atomic
 def save(*, actor, problem, data):
+    """Save a problem's analysis; a Rapor Pendidikan problem's root lies in one of its sub-indicators."""
     _editable(actor, problem.cycle)
-    changes = {name: data[name] for name in FIELDS if getattr(problem, name) != data[name]}
+    fields = FIELDS
+    if problem.from_rapor_pendidikan:
+        root = data.get("root_indicator")
+        if root is not None and root.parent_id != problem.indicator_id:
+            raise CycleError(
+                _("%(root)s is not a sub-indicator of %(code)s.") % {"root": root.code, "code": problem.code}
+            )
+        fields = [*FIELDS, "root_indicator"]
+    changes = {name: data.get(name) for name in fields if getattr(problem, name) != data.get(name)}
     for name, value in changes.items():
         setattr(problem, name, value)
     if changes:
@@ -200,11 +254,18 @@ def save(*, actor, problem, data):
 
 
 def root_causes(problem):
-    """The library for a problem's sub-indicator: the instrument's usual causes, then what other
-    schools of the province wrote for it."""
-    usual = [c.strip(" -•\t") for c in re.split(r"[\n;]+", problem.node.causes or "") if c.strip(" -•\t")]
+    """The library for a problem: the usual causes of its sub-indicator (the instrument's) or of its
+    indicator (PBD's), then what other schools of the province wrote for the same one."""
+    if problem.from_rapor_pendidikan:
+        from mutu.pbd.planning import common_causes
+
+        usual = common_causes(problem.indicator.code)
+        same = Q(indicator__code=problem.indicator.code)
+    else:
+        usual = [c.strip(" -•\t") for c in re.split(r"[\n;]+", problem.node.causes or "") if c.strip(" -•\t")]
+        same = Q(node=problem.node)
     written = (
-        Problem.objects.filter(node=problem.node, cycle__school__province_id=problem.cycle.school.province_id)
+        Problem.objects.filter(same, cycle__school__province_id=problem.cycle.school.province_id)
         .exclude(pk=problem.pk)
         .exclude(root_cause="")
         .values_list("root_cause", flat=True)
@@ -218,11 +279,17 @@ def unfinished(document):
     cycle = document.cycle
     if document != analysis_document(cycle):
         return []
-    problems = list(cycle.problems.select_related("node"))
+    problems = list(cycle.problems.select_related("node", "indicator"))
     if not problems:
         return [_("Choose at least one problem from the rapor and analyse it.")]
-    return [
-        _("Problem %(code)s needs its problem, root cause and recommendation.") % {"code": p.node.code}
+    reasons = [
+        _("Problem %(code)s needs its problem, root cause and recommendation.") % {"code": p.code}
         for p in problems
         if not p.complete
+    ]
+    subs = set(Problem.objects.filter(cycle=cycle, indicator__children__isnull=False).values_list("pk", flat=True))
+    return reasons + [
+        _("Name the sub-indicator where the root cause of %(code)s lies.") % {"code": p.code}
+        for p in problems
+        if p.pk in subs and p.root_indicator_id is None
     ]

@@ -63,7 +63,7 @@ def _percent(share):
 
 
 def analysis_report(cycle):
-    problems = list(cycle.problems.select_related("node"))
+    problems = list(cycle.problems.select_related("node", "indicator"))
     table = Table(
         _("Problems chosen from the rapor"),
         [
@@ -81,8 +81,8 @@ def analysis_report(cycle):
     for p in problems:
         table.rows.append(
             [
-                p.node.code,
-                p.node.text,
+                p.code,
+                p.title,
                 None if p.score is None else round(p.score, 2),
                 p.strengths,
                 p.weaknesses,

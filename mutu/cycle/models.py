@@ -137,11 +137,28 @@ class Comment(models.Model):
 
 
 class Problem(models.Model):
-    """A weak sub-indicator the school team chose from its rapor, with its analysis."""
+    """A weak point the school team chose, with its analysis: a sub-indicator of its rapor mutu, or
+    an indicator of its Rapor Pendidikan (PBD: identified by the PBD rule, reflected on by the
+    sub-indicator at its root)."""
 
     cycle = models.ForeignKey(SchoolCycle, on_delete=models.CASCADE, related_name="problems")
-    node = models.ForeignKey("instruments.Node", on_delete=models.PROTECT, related_name="+")
-    round = models.ForeignKey("mapping.Round", on_delete=models.PROTECT, related_name="+")  # the rapor it came from
+    node = models.ForeignKey("instruments.Node", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    round = models.ForeignKey(  # the rapor mutu it came from
+        "mapping.Round", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    indicator = models.ForeignKey(  # or the Rapor Pendidikan indicator (its framework says the year)
+        "pbd.Indicator", null=True, blank=True, on_delete=models.PROTECT, related_name="problems"
+    )
+    capaian = models.CharField(max_length=6, blank=True)  # the indicator's capaian when chosen
+    root_indicator = models.ForeignKey(  # Refleksi: the sub-indicator where the cause lies
+        "pbd.Indicator",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("sub-indicator of the root cause"),
+    )
+    order_reason = models.CharField(_("why it was moved"), max_length=300, blank=True)
     score = models.FloatField(null=True)
     priority = models.FloatField(default=0)  # as computed when chosen; `position` is the team's order
     position = models.PositiveIntegerField(default=0)
@@ -153,11 +170,31 @@ class Problem(models.Model):
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
-        constraints = [models.UniqueConstraint(fields=["cycle", "node"], name="one_problem_per_node")]
+        constraints = [
+            models.UniqueConstraint(fields=["cycle", "node"], name="one_problem_per_node"),
+            models.UniqueConstraint(fields=["cycle", "indicator"], name="one_problem_per_indicator"),
+            models.CheckConstraint(
+                condition=models.Q(node__isnull=False, indicator__isnull=True)
+                | models.Q(node__isnull=True, indicator__isnull=False),
+                name="problem_has_one_source",
+            ),
+        ]
         ordering = ["position", "id"]
 
     def __str__(self):
-        return f"{self.cycle}: {self.node.code}"
+        return f"{self.cycle}: {self.code}"
+
+    @property
+    def code(self):
+        return self.node.code if self.node_id else self.indicator.code
+
+    @property
+    def title(self):
+        return self.node.text if self.node_id else self.indicator.name
+
+    @property
+    def from_rapor_pendidikan(self):
+        return self.indicator_id is not None
 
     @property
     def complete(self):

@@ -119,6 +119,12 @@ def previous_plan(cycle):
     return SchoolCycle.objects.filter(school=cycle.school, year=cycle.year - 1, programs__isnull=False).first()
 
 
+def _same(problem):
+    """What makes last year's problem this year's: its sub-indicator, or its indicator's code (the
+    Rapor Pendidikan framework is a new one each year)."""
+    return ("node", problem.node_id) if problem.node_id else ("rp", problem.indicator.code)
+
+
 @transaction.atomic
 def copy_previous(*, actor, cycle):
     """Start the plan from last year's: its programs, and its activities of this year and later."""
@@ -128,11 +134,11 @@ def copy_previous(*, actor, cycle):
     previous = previous_plan(cycle)
     if previous is None:
         raise CycleError(_("There is no plan of %(year)s to copy.") % {"year": cycle.year - 1})
-    problems = {p.node_id: p for p in cycle.problems.all()}
+    problems = {_same(p): p for p in cycle.problems.select_related("indicator")}
     copied = 0
-    for old in previous.programs.prefetch_related("problems", "activities__nodes"):
+    for old in previous.programs.prefetch_related("problems__indicator", "activities__nodes"):
         program = Program.objects.create(cycle=cycle, name=old.name, goal=old.goal, position=old.position)
-        program.problems.set([problems[p.node_id] for p in old.problems.all() if p.node_id in problems])
+        program.problems.set([problems[_same(p)] for p in old.problems.all() if _same(p) in problems])
         for old_activity in old.activities.filter(year__gte=cycle.year):
             nodes = list(old_activity.nodes.all())
             old_activity.pk, old_activity.program = None, program
@@ -152,10 +158,13 @@ def flags(cycle):
     """(activities without an indicator, problems no activity answers) of the plan."""
     activities = Activity.objects.filter(program__cycle=cycle)
     orphans = list(activities.filter(nodes__isnull=True).select_related("program"))
-    covered = set(activities.values_list("nodes", flat=True)) | set(
-        Program.objects.filter(cycle=cycle, activities__isnull=False).values_list("problems__node", flat=True)
-    )
-    unanswered = [p for p in cycle.problems.select_related("node") if p.node_id not in covered]
+    improved = set(activities.values_list("nodes", flat=True))
+    answered = set(Program.objects.filter(cycle=cycle, activities__isnull=False).values_list("problems", flat=True))
+    unanswered = [
+        p
+        for p in cycle.problems.select_related("node", "indicator")
+        if p.pk not in answered and (p.node_id is None or p.node_id not in improved)
+    ]
     return orphans, unanswered
 
 

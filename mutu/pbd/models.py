@@ -24,6 +24,13 @@ class Change(models.TextChoices):
 
 SCORE = {"max_digits": 5, "decimal_places": 2, "validators": [MinValueValidator(0), MaxValueValidator(100)]}
 MAX_STORED_ERRORS = 200
+RANKS = {
+    1: _("Top (1–20%)"),
+    2: _("Upper middle (21–40%)"),
+    3: _("Middle (41–60%)"),
+    4: _("Lower middle (61–80%)"),
+    5: _("Bottom (81–100%)"),
+}
 RANK = {"validators": [MinValueValidator(1), MaxValueValidator(5)]}  # quintile bucket: 1 = top 20%
 
 
@@ -152,6 +159,14 @@ class Achievement(models.Model):
 
     def __str__(self):
         return f"{self.school_id} {self.indicator_id} {self.capaian or '-'}"
+
+    @property
+    def rank_regency_label(self):
+        return RANKS.get(self.rank_regency, "–")
+
+    @property
+    def rank_national_label(self):
+        return RANKS.get(self.rank_national, "–")
 
 
 class RegionAchievement(models.Model):

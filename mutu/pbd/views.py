@@ -9,7 +9,6 @@ from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_safe
 
 from mutu.accounts.permissions import Perm, has_perm, require_perm
@@ -20,14 +19,6 @@ from mutu.core.pdf import pdf_response, render_pdf
 from . import examples, exports, selectors, services
 from .forms import UploadForm
 from .models import Capaian, RegionShare
-
-RANKS = {
-    1: gettext_lazy("Top (1–20%)"),
-    2: gettext_lazy("Upper middle (21–40%)"),
-    3: gettext_lazy("Middle (41–60%)"),
-    4: gettext_lazy("Lower middle (61–80%)"),
-    5: gettext_lazy("Bottom (81–100%)"),
-}
 
 
 def _year(request, available):
@@ -108,7 +99,6 @@ def school(request, npsn):
         "year": year,
         "years": years,
         "lines": [(line, selectors.sparkline(trends[line.indicator.code])) for line in lines],
-        "ranks": RANKS,
         "counts": {c: sum(line.achievement.capaian == c for line in lines) for c in Capaian.values},
         "can_import": has_perm(request.user, Perm.RP_IMPORT),
     }

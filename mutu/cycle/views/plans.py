@@ -34,8 +34,8 @@ class ProgramForm(forms.ModelForm):
 
     def __init__(self, *args, cycle, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["problems"].queryset = cycle.problems.select_related("node")
-        self.fields["problems"].label_from_instance = lambda p: f"{p.node.code} {p.node.text[:80]}"
+        self.fields["problems"].queryset = cycle.problems.select_related("node", "indicator")
+        self.fields["problems"].label_from_instance = lambda p: f"{p.code} {p.title[:80]}"
         if not self.fields["problems"].queryset.exists():  # an empty list of boxes says nothing by itself
             self.fields["problems"].help_text = _("No problem is chosen yet: choose them in the rapor analysis first.")
 

@@ -1,0 +1,118 @@
+"""PBD inside the SPMI cycle: Identifikasi by the PBD rule, reordering only with a reason, Refleksi by
+sub-indicator with its library of causes."""
+
+from decimal import Decimal
+
+import pytest
+from django.urls import reverse
+
+from mutu.accounts.scopes import UNRESTRICTED
+from mutu.core.models import AuditEntry
+from mutu.cycle import analysis
+from mutu.cycle.services import CycleError, start_cycle
+from mutu.pbd import importing, planning, samples
+from mutu.pbd.models import Achievement, Indicator
+from mutu.pbd.selectors import Line
+
+D = Decimal
+
+
+def line(position, capaian="", score=None, previous=None, regency=None, national=None):
+    indicator = Indicator(code=f"X.{position}", position=position, name="x")
+    achievement = Achievement(capaian=capaian, score=score, rank_regency=regency, rank_national=national)
+    return Line(indicator=indicator, achievement=achievement, previous=previous, change="")
+
+
+def order(*lines):
+    return [item.indicator.position for item in sorted(lines, key=planning.priority_key)]
+
+
+def test_kurang_comes_before_sedang_before_baik_and_no_data_last():
+    assert order(line(1, "baik", D(90)), line(2), line(3, "sedang", D(50)), line(4, "kurang", D(30))) == [4, 3, 1, 2]
+
+
+def test_a_tie_in_capaian_goes_to_the_lower_rank_bucket():
+    # the worse of the two buckets counts; a rank not given counts as none
+    assert order(
+        line(1, "kurang", D(30), regency=2), line(2, "kurang", D(30), national=5), line(3, "kurang", D(30))
+    ) == [
+        2,
+        1,
+        3,
+    ]
+
+
+def test_a_tie_in_rank_goes_to_the_larger_decline():
+    lines = (
+        line(1, "sedang", D(50), previous=D(52), regency=3),  # −2
+        line(2, "sedang", D(50), previous=D(60), regency=3),  # −10
+        line(3, "sedang", D(50), previous=D(47), regency=3),  # +3
+        line(4, "sedang", D(50), regency=3),  # no last year: as unchanged
+    )
+    assert order(*lines) == [2, 1, 4, 3]
+
+
+def test_a_tie_in_decline_goes_to_the_lower_score_then_the_framework_order():
+    lines = (
+        line(3, "kurang", D(35), previous=D(40)),
+        line(1, "kurang", D(30), previous=D(35)),
+        line(2, "kurang", D(30), previous=D(35)),
+    )
+    assert order(*lines) == [1, 2, 3]
+
+
+@pytest.fixture
+def cycle(personas, schools, tmp_path):
+    path = tmp_path / "RAPOR-PBD-SD-10400001-DATA-2025.xlsx"
+    main = [("A.1", "Literasi"), ("A.2", "Numerasi"), ("A.3", "Karakter")]
+    samples.pbd_workbook(
+        path,
+        school=schools["a"],
+        year=2025,
+        indicators=main,
+        scores={"A.1": D("36.67"), "A.2": D("55"), "A.3": D("80")},
+        previous={"A.1": D("40"), "A.2": D("50")},
+    )
+    assert importing.run(path, scope=UNRESTRICTED, original_name=path.name).saved
+    return start_cycle(actor=personas["kepsek_a"], school=schools["a"], year=2026)
+
+
+def test_identify_reorder_with_a_reason_and_reflect_by_sub_indicator(cycle, personas):
+    kepsek = personas["kepsek_a"]
+    year, lines = planning.propose(cycle)
+    assert year == 2025 and [item.indicator.code for item in lines] == ["A.1", "A.2", "A.3"]
+    first = analysis.choose_indicator(actor=kepsek, cycle=cycle, indicator_id=lines[0].indicator.pk)
+    again = analysis.choose_indicator(actor=kepsek, cycle=cycle, indicator_id=lines[0].indicator.pk)
+    assert first.pk == again.pk and (first.capaian, first.score) == ("kurang", 36.67)  # a double click: one problem
+    second = analysis.choose_indicator(actor=kepsek, cycle=cycle, indicator_id=lines[1].indicator.pk)
+    with pytest.raises(CycleError, match="Jelaskan mengapa A.2"):
+        analysis.reorder(actor=kepsek, problem=second, offset=-1)
+    analysis.reorder(actor=kepsek, problem=second, offset=-1, reason="Numerasi lebih mendesak bagi kelas 4")
+    second.refresh_from_db()
+    assert second.position == 1 and second.order_reason == "Numerasi lebih mendesak bagi kelas 4"
+    assert AuditEntry.objects.filter(action="cycle.problem.reorder").count() == 1
+    document = analysis.analysis_document(cycle)
+    assert "Sebutkan sub-indikator tempat akar masalah A.1 berada." in analysis.unfinished(document)
+    wrong = Indicator.objects.get(framework__year=2025, code="A.2.4")
+    data = {"problem": "Rendah", "root_cause": "Bahan bacaan terbatas", "recommendation": "Pojok baca"}
+    data = {**data, "strengths": "", "weaknesses": ""}
+    with pytest.raises(CycleError, match="A.2.4 bukan sub-indikator dari A.1"):
+        analysis.save(actor=kepsek, problem=first, data={**data, "root_indicator": wrong})
+    root = Indicator.objects.get(framework__year=2025, code="A.1.1")
+    analysis.save(actor=kepsek, problem=first, data={**data, "root_indicator": root})
+    first.refresh_from_db()
+    assert first.root_indicator == root and first.complete
+    assert "Bahan bacaan di kelas dan perpustakaan terbatas atau tidak sesuai jenjang" in analysis.root_causes(first)
+    assert not [reason for reason in analysis.unfinished(document) if "A.1" in reason]
+
+
+def test_the_analysis_page_starts_from_the_rapor_pendidikan(cycle, login, personas):
+    client = login(personas["kepsek_a"])
+    url = reverse("cycle:analysis", args=["10400001", 2026])
+    page = client.get(url).content.decode()
+    assert "Diusulkan dari Rapor Pendidikan 2025" in page and 'name="indicator"' in page
+    a1 = Indicator.objects.get(framework__year=2025, code="A.1")
+    client.post(reverse("cycle:analysis_choose", args=["10400001", 2026]), {"indicator": a1.pk})
+    page = client.get(url).content.decode()
+    assert 'class="capaian kurang"' in page and "A.1.1 Kompetensi membaca teks informasi" in page
+    assert 'name="order_reason"' not in page  # a single problem has no order to leave
