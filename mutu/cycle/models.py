@@ -6,7 +6,7 @@ The states and moves are a django-fsm-2 state machine (`CycleDocument`); every m
 """
 
 from django.conf import settings
-from django.core.validators import MaxValueValidator, MinValueValidator
+from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 from django_fsm import FSMField, transition
@@ -248,6 +248,10 @@ class Activity(models.Model):
     fund_source = models.CharField(_("fund source"), max_length=10, choices=FundSource.choices)
     months = models.JSONField(_("months"), default=list)  # 1–12 of `year`
     person_in_charge = models.CharField(_("person in charge"), max_length=150)
+    # PBD's Benahi: what the activity is, whether it costs money, and under which ARKAS post.
+    description = models.CharField(_("explanation of the activity"), max_length=500, blank=True)
+    needs_budget = models.BooleanField(_("needs a budget"), default=True)
+    arkas_post = models.CharField(_("ARKAS post (pos kegiatan)"), max_length=200, blank=True)
     # The instrument's sub-indicators the activity improves: every activity names at least one.
     nodes = models.ManyToManyField(
         "instruments.Node", blank=True, related_name="+", verbose_name=_("sub-indicators improved")
@@ -276,6 +280,42 @@ class Activity(models.Model):
     @property
     def total(self):
         return self.volume * self.unit_cost
+
+
+BOSP_CODE = RegexValidator(r"^\d{2}\.\d{2}\.\d{2}$", _("A kode kegiatan is like 02.04.01."))
+
+
+class BudgetLine(models.Model):
+    """One line of the ARKAS design (Lembar Kerja Rancangan ARKAS) of an activity that needs a budget:
+    the BOSP komponen code, the ARKAS activity, the goods or service, the month and the cost."""
+
+    activity = models.ForeignKey(Activity, on_delete=models.CASCADE, related_name="budget_lines")
+    code = models.CharField(_("kode kegiatan"), max_length=8, validators=[BOSP_CODE])
+    arkas_activity = models.CharField(_("ARKAS activity"), max_length=200)
+    item = models.CharField(_("goods or service"), max_length=300)
+    month = models.PositiveSmallIntegerField(_("month"), validators=[MinValueValidator(1), MaxValueValidator(12)])
+    quantity = models.DecimalField(_("quantity"), max_digits=12, decimal_places=2, validators=[MinValueValidator(0)])
+    unit = models.CharField(_("unit"), max_length=40)
+    unit_cost = models.DecimalField(
+        _("unit cost (Rp)"), max_digits=15, decimal_places=0, validators=[MinValueValidator(0)]
+    )
+    position = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["position", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(quantity__gte=0, unit_cost__gte=0, month__gte=1, month__lte=12),
+                name="budget_line_valid",
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.code} {self.item}"
+
+    @property
+    def total(self):
+        return self.quantity * self.unit_cost
 
 
 class Evidence(models.Model):

@@ -17,7 +17,7 @@ from mutu.core.services import record_audit
 from mutu.instruments.models import Node
 
 from .analysis import analysis_document, rapor_for
-from .models import Activity, CycleDocument, FundSource, Program, SchoolCycle, Step
+from .models import Activity, BudgetLine, CycleDocument, FundSource, Program, SchoolCycle, Step
 from .selectors import WAITING_FOR_REVIEW
 from .services import CycleError, open_step, permitted
 
@@ -93,6 +93,8 @@ def save_activity(*, actor, program, data, activity=None):
         setattr(activity, name, data[name])
     activity.months = sorted(int(m) for m in data["months"])
     activity.person_in_charge = data["person_in_charge"]
+    for name in ("description", "needs_budget", "arkas_post"):
+        setattr(activity, name, data.get(name, getattr(activity, name)))
     activity.save()
     activity.nodes.set(data.get("nodes", []))
     record_audit(
@@ -112,6 +114,37 @@ def delete_activity(*, actor, activity):
         actor=actor, action="cycle.activity.delete", obj=activity, province_id=activity.program.cycle.school.province_id
     )
     activity.delete()
+
+
+@transaction.atomic
+def save_budget_line(*, actor, activity, data):
+    """Add a line of the ARKAS design to an activity that needs a budget."""
+    _check(actor, activity.program.cycle)
+    if not activity.needs_budget:
+        raise CycleError(_("“%(name)s” needs no budget: it has no ARKAS lines.") % {"name": activity.name})
+    last = activity.budget_lines.count()
+    line = BudgetLine.objects.create(activity=activity, position=last + 1, **data)
+    record_audit(
+        actor=actor,
+        action="cycle.budget_line.add",
+        obj=line,
+        changes={"code": line.code, "total": str(line.total)},
+        province_id=activity.program.cycle.school.province_id,
+    )
+    return line
+
+
+@transaction.atomic
+def delete_budget_line(*, actor, line):
+    _check(actor, line.activity.program.cycle)
+    record_audit(
+        actor=actor,
+        action="cycle.budget_line.delete",
+        obj=line,
+        changes={"code": line.code, "total": str(line.total)},
+        province_id=line.activity.program.cycle.school.province_id,
+    )
+    line.delete()
 
 
 def previous_plan(cycle):
@@ -157,7 +190,13 @@ def copy_previous(*, actor, cycle):
 def flags(cycle):
     """(activities without an indicator, problems no activity answers) of the plan."""
     activities = Activity.objects.filter(program__cycle=cycle)
-    orphans = list(activities.filter(nodes__isnull=True).select_related("program"))
+    # An activity answering a Rapor Pendidikan indicator improves that indicator instead.
+    orphans = list(
+        activities.filter(nodes__isnull=True)
+        .exclude(program__problems__indicator__isnull=False)
+        .select_related("program")
+        .distinct()
+    )
     improved = set(activities.values_list("nodes", flat=True))
     answered = set(Program.objects.filter(cycle=cycle, activities__isnull=False).values_list("problems", flat=True))
     unanswered = [

@@ -6,6 +6,7 @@ changes nothing."""
 import tempfile
 from pathlib import Path
 
+from mutu.accounts.models import Role
 from mutu.accounts.scopes import UNRESTRICTED
 from mutu.pbd import importing, samples
 from mutu.pbd.models import Framework
@@ -54,6 +55,52 @@ def load(province, first_sd):
         path = Path(folder) / f"rapor-pendidikan-daerah-{province.code}-{YEARS[-1]}.xlsx"
         samples.region_report(path, year=YEARS[-1], indicators=main, rows=rows)
         _run(path)
+        _benahi(first_sd, Path(folder) / "lembar-kerja.xlsx")
+
+
+REFLECTION = {
+    "strengths": "Guru kelas rutin membaca bersama peserta didik setiap pagi.",
+    "weaknesses": "Bahan bacaan belum berjenjang dan pembelajaran belum dibedakan per kemampuan.",
+    "problem": "Capaian indikator ini Kurang/Sedang dan turun dari tahun lalu.",
+    "root_cause": "Pembelajaran belum disesuaikan dengan tingkat kemampuan peserta didik.",
+    "recommendation": "Asesmen diagnostik di awal semester dan pembelajaran berdiferensiasi.",
+}
+
+
+def _benahi(school, path):
+    """SD Negeri 001's PBD of 2025 in its 2026 cycle: the two first indicators by the PBD rule,
+    reflected on, and their activities with ARKAS lines read in from a filled worksheet."""
+    from mutu.cycle import analysis
+    from mutu.cycle.models import SchoolCycle
+    from mutu.pbd import planning, worksheets
+
+    cycle = SchoolCycle.objects.filter(school=school, year=YEARS[-1] + 1).first()
+    if cycle is None or cycle.problems.filter(indicator__isnull=False).exists():
+        return
+    team = school.memberships.filter(role=Role.KEPALA_SEKOLAH).select_related("user").first().user
+    _year, lines = planning.propose(cycle)
+    rows_rkt, rows_arkas = [], []
+    for number, line in enumerate(lines[:2], start=1):
+        problem = analysis.choose_indicator(actor=team, cycle=cycle, indicator_id=line.indicator.pk)
+        root = line.indicator.children.order_by("position").first()
+        analysis.save(actor=team, problem=problem, data={**REFLECTION, "root_indicator": root})
+        label = samples.CAPAIAN_WORDS.get(line.achievement.capaian, "Tidak Tersedia")
+        rows_rkt.append(
+            [number, f"{line.indicator.code} {line.indicator.name}", label,
+             f"{root.code} {root.name}" if root else "", f"Penguatan {line.indicator.name.lower()}",
+             "Asesmen diagnostik, pengelompokan peserta didik dan pendampingan guru", "Ya",
+             "Pengembangan standar proses", "Kepala sekolah"]
+        )  # fmt: skip
+        rows_arkas += [
+            [number, rows_rkt[-1][4], rows_rkt[-1][5], "03.01.05", "Kegiatan pembelajaran", "Buku bacaan berjenjang",
+             "Agustus", 60, "buah", 45000, 2700000],
+            [number, rows_rkt[-1][4], rows_rkt[-1][5], "02.04.01", "Pengembangan kompetensi guru",
+             "Konsumsi lokakarya guru", "September", 25, "orang", 30000, 750000],
+        ]  # fmt: skip
+    samples.worksheet(path, rows_rkt, rows_arkas)
+    report = worksheets.apply(actor=team, cycle=cycle, path=path)
+    if report.errors:
+        raise RuntimeError(f"{path.name}: {report.errors[:3]}")
 
 
 def _labels(code, indicators):

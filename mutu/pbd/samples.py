@@ -18,6 +18,7 @@ SENTENCES = {
     "A.2": "{label} ({score}% peserta didik mencapai batas kompetensi minimum numerasi)",
     "A.3": "{label} (Indeks Karakter {score})",
 }
+CAPAIAN_WORDS = {"baik": "Baik", "sedang": "Sedang", "kurang": "Kurang"}
 RANKS = ["Atas (1-20%)", "Menengah atas (21-40%)", "Menengah (41-60%)", "Menengah bawah (61-80%)", "Bawah (81-100%)"]
 
 
@@ -204,4 +205,20 @@ def region_report(path, *, year, indicators, rows, slices=()):
         sheet.append([title])
         for group, province, regency, level, found in groups:
             sheet.append([province, regency, level, group] + values(found))
+    book.save(path)
+
+
+def worksheet(path, rkt_rows, arkas_rows):
+    """A filled Lembar Kerja RKT and Rancangan ARKAS, as a school fills the official workbook's."""
+    from .worksheets import ARKAS_COLUMNS, ARKAS_SHEET, RKT_COLUMNS, RKT_SHEET
+
+    book = Workbook()
+    book.active.title = RKT_SHEET
+    for sheet, columns, rows in (
+        (book.active, RKT_COLUMNS, rkt_rows),
+        (book.create_sheet(ARKAS_SHEET), ARKAS_COLUMNS, arkas_rows),
+    ):
+        sheet.append(columns)
+        for row in rows:
+            sheet.append(row)
     book.save(path)

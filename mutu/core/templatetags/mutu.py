@@ -14,6 +14,12 @@ def month_names(months):
 
 
 @register.filter
+def month_name(month):
+    """{{ line.month|month_name }}: Maret."""
+    return dates.month_list([month]) if month else ""
+
+
+@register.filter
 def kept_query(request):
     """The page's query string but its pickers' searches and its page number: what a picker's
     search keeps (the list's filters)."""

@@ -196,6 +196,24 @@ MATRIX = [
     ("cycle:report", lambda c: [c["a"].npsn, 2026, "rkt"], "get", Perm.CYCLE_VIEW, school("a"), FORMATS),
     ("cycle:report", lambda c: [c["a"].npsn, 2026, "monev"], "get", Perm.CYCLE_VIEW, school("a"), FORMATS),
     ("cycle:plan_copy", lambda c: [c["a"].npsn, 2026], "post", Perm.CYCLE_EDIT, school("a"), [""]),
+    ("cycle:worksheet", lambda c: [c["a"].npsn, 2026], "get", Perm.CYCLE_VIEW, school("a"), [""]),
+    ("cycle:worksheet_import", lambda c: [c["a"].npsn, 2026], "post", Perm.CYCLE_EDIT, school("a"), [""]),
+    (
+        "cycle:budget_line_add",
+        lambda c: [c["a"].npsn, 2026, c["activity"].pk],
+        "post",
+        Perm.CYCLE_EDIT,
+        school("a"),
+        [""],
+    ),
+    (
+        "cycle:budget_line",
+        lambda c: [c["a"].npsn, 2026, c["activity"].pk, c["budget_line"].pk],
+        "post",
+        Perm.CYCLE_EDIT,
+        school("a"),
+        [""],
+    ),
     ("cycle:program_add", lambda c: [c["a"].npsn, 2026], "post", Perm.CYCLE_EDIT, school("a"), [""]),
     ("cycle:program", lambda c: [c["a"].npsn, 2026, c["program"].pk], "post", Perm.CYCLE_EDIT, school("a"), [""]),
     ("cycle:activity_add", lambda c: [c["a"].npsn, 2026, c["program"].pk], "post", Perm.CYCLE_EDIT, school("a"), [""]),
@@ -563,13 +581,25 @@ def context(personas, schools):
 
 def _rapor_pendidikan(personas, schools):
     """School a's 2025 figures (so every format has rows) and an import job of `lpmp`."""
+    from mutu.cycle.models import Activity, BudgetLine
     from mutu.pbd.models import Achievement, Indicator, RaporImport
 
     Achievement.objects.create(
         school=schools["a"], indicator=Indicator.objects.get(framework__year=2025, code="A.1"), year=2025, score=50
     )
     job = RaporImport.objects.create(uploaded_by=personas["lpmp"], original_name="rp.xlsx", file="rp/rp.xlsx")
-    return {"rp_job": job}
+    activity = Activity.objects.filter(program__cycle__school=schools["a"]).first()
+    line = BudgetLine.objects.create(
+        activity=activity,
+        code="05.02.01",
+        arkas_activity="Buku",
+        item="Buku",
+        month=3,
+        quantity=1,
+        unit="buah",
+        unit_cost=1,
+    )
+    return {"rp_job": job, "budget_line": line}
 
 
 def _visit(pengawas, school):

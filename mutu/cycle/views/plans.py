@@ -1,8 +1,10 @@
 """Planning: programs and activities (RKS/RKT), the RKAS budget and the plan's reports."""
 
+import tempfile
+
 from django import forms
 from django.contrib import messages
-from django.http import Http404
+from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.dates import MONTHS as MONTH_NAMES
@@ -11,14 +13,16 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST, require_safe
 
 from mutu.accounts.permissions import Perm, require_perm
-from mutu.core import dates
+from mutu.core import dates, uploads
 from mutu.core.exporters import ListExporter
 from mutu.core.forms import MoneyField, SearchSelectMultiple, search_in
 from mutu.core.pdf import pdf_response, render_pdf
+from mutu.pbd import worksheets
 
 from .. import documents, planning, services
 from ..models import (
     Activity,
+    BudgetLine,
     Program,
 )
 from .common import _cycle
@@ -49,7 +53,7 @@ class ActivityForm(forms.ModelForm):
         model = Activity
         fields = [
             "year", "name", "indicator", "target", "volume", "unit", "unit_cost", "fund_source", "months",
-            "person_in_charge", "nodes",
+            "person_in_charge", "nodes", "description", "needs_budget", "arkas_post",
         ]  # fmt: skip
         localized_fields = ["volume", "unit_cost"]
         field_classes = {"unit_cost": MoneyField}
@@ -66,13 +70,30 @@ class ActivityForm(forms.ModelForm):
         self.fields["nodes"].help_text = _("Every activity improves at least one sub-indicator.")
 
 
+class BudgetLineForm(forms.ModelForm):
+    month = forms.TypedChoiceField(label=gettext_lazy("Month"), choices=MONTHS, coerce=int)
+
+    class Meta:
+        model = BudgetLine
+        fields = ["code", "arkas_activity", "item", "month", "quantity", "unit", "unit_cost"]
+        localized_fields = ["quantity", "unit_cost"]
+        field_classes = {"unit_cost": MoneyField}
+
+
 def _plan_context(request, cycle):
     can_edit = planning.editable(request.user, cycle)
-    programs = list(cycle.programs.prefetch_related("problems__node", "activities__nodes"))
+    programs = list(
+        cycle.programs.prefetch_related(
+            "problems__node", "problems__indicator", "activities__nodes", "activities__budget_lines"
+        )
+    )
     for program in programs:
+        program.rp_codes = [p.code for p in program.problems.all() if p.indicator_id]
         program.form = ProgramForm(instance=program, cycle=cycle, prefix=f"g{program.pk}")
         program.new_activity = search_in(request, ActivityForm(cycle=cycle, prefix=f"n{program.pk}"))
         for activity in program.activities.all():
+            activity.line_form = BudgetLineForm(prefix=f"l{activity.pk}")
+            activity.lines_total = sum((line.total for line in activity.budget_lines.all()), 0)
             activity.form = search_in(
                 request,
                 ActivityForm(
@@ -92,6 +113,7 @@ def _plan_context(request, cycle):
         "years": planning.plan_years(cycle),
         "total": sum((a.total for p in programs for a in p.activities.all()), 0),
         "previous_plan": None if programs or not can_edit else planning.previous_plan(cycle),
+        "has_rp_problems": cycle.problems.filter(indicator__isnull=False).exists(),
     }
 
 
@@ -157,6 +179,81 @@ def plan_activity(request, npsn, year, program_pk, pk=None):
     else:
         messages.success(request, _("Saved."))
     return _plan_redirect(npsn, year, f"program-{program_pk}")
+
+
+@require_POST
+@require_perm(Perm.CYCLE_EDIT)
+def budget_line(request, npsn, year, activity_pk, pk=None):
+    """Add a line of the ARKAS design to an activity, or remove one."""
+    cycle = _cycle(request, npsn, year)
+    activity = get_object_or_404(Activity, program__cycle=cycle, pk=activity_pk)
+    if pk:
+        line = get_object_or_404(BudgetLine, activity=activity, pk=pk)
+        if not request.POST.get("delete"):  # the line's only action is its removal, asked for by name
+            return _plan_redirect(npsn, year, f"activity-{activity.pk}")
+        action = lambda: planning.delete_budget_line(actor=request.user, line=line)  # noqa: E731
+    else:
+        form = BudgetLineForm(request.POST, prefix=f"l{activity.pk}")
+        if not form.is_valid():
+            return _plan_invalid(request, cycle, form, f"activity-{activity.pk}")
+        action = lambda: planning.save_budget_line(actor=request.user, activity=activity, data=form.cleaned_data)  # noqa: E731
+    try:
+        action()
+    except services.CycleError as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(request, _("Saved."))
+    return _plan_redirect(npsn, year, f"activity-{activity.pk}")
+
+
+@require_safe
+@require_perm(Perm.CYCLE_VIEW)
+def worksheet(request, npsn, year):
+    """The Lembar Kerja RKT and Rancangan ARKAS of the cycle's Rapor Pendidikan problems."""
+    cycle = _cycle(request, npsn, year)
+    handle = tempfile.NamedTemporaryFile(suffix=".xlsx")  # noqa: SIM115 — closed by the response
+    worksheets.write(cycle, handle.name)
+    return FileResponse(
+        open(handle.name, "rb"),  # noqa: SIM115
+        as_attachment=True,
+        filename=f"lembar-kerja-rkt-arkas-{npsn}-{year}.xlsx",
+    )
+
+
+class WorksheetForm(forms.Form):
+    file = forms.FileField(label=gettext_lazy("Filled worksheet (XLSX)"))
+
+
+@require_POST
+@require_perm(Perm.CYCLE_EDIT)
+def worksheet_import(request, npsn, year):
+    cycle = _cycle(request, npsn, year)
+    form = WorksheetForm(request.POST, request.FILES)
+    if not form.is_valid():
+        messages.error(request, _("Choose the filled worksheet to upload."))
+        return _plan_redirect(npsn, year, "worksheet")
+    upload = form.cleaned_data["file"]
+    try:
+        uploads.check_named(upload, ["xlsx"])
+    except uploads.UploadRefused as exc:
+        messages.error(request, str(exc))
+        return _plan_redirect(npsn, year, "worksheet")
+    with tempfile.NamedTemporaryFile(suffix=".xlsx") as handle:
+        for chunk in upload.chunks():
+            handle.write(chunk)
+        handle.flush()
+        report = worksheets.apply(actor=request.user, cycle=cycle, path=handle.name)
+    if report.errors:
+        context = _plan_context(request, cycle)
+        context["worksheet_errors"] = report.errors
+        messages.error(request, _("Nothing was saved: correct these rows and upload the worksheet again."))
+        return render(request, "cycle/plan.html", context, status=422)
+    messages.success(
+        request,
+        _("The worksheet is in the plan: %(activities)s activities, %(lines)s ARKAS lines.")
+        % {"activities": report.activities, "lines": report.lines},
+    )
+    return _plan_redirect(npsn, year)
 
 
 @require_POST

@@ -10,7 +10,7 @@ from mutu.accounts.scopes import UNRESTRICTED
 from mutu.core.models import AuditEntry
 from mutu.cycle import analysis
 from mutu.cycle.services import CycleError, start_cycle
-from mutu.pbd import importing, planning, samples
+from mutu.pbd import importing, planning, samples, worksheets
 from mutu.pbd.models import Achievement, Indicator
 from mutu.pbd.selectors import Line
 
@@ -116,3 +116,86 @@ def test_the_analysis_page_starts_from_the_rapor_pendidikan(cycle, login, person
     page = client.get(url).content.decode()
     assert 'class="capaian kurang"' in page and "A.1.1 Kompetensi membaca teks informasi" in page
     assert 'name="order_reason"' not in page  # a single problem has no order to leave
+
+
+def _book_values(path):
+    from openpyxl import load_workbook
+
+    book = load_workbook(path)
+    return {sheet.title: [list(row) for row in sheet.iter_rows(values_only=True)] for sheet in book}
+
+
+def test_benahi_worksheet_into_the_plan_and_out_again_exactly(cycle, personas, tmp_path):
+    kepsek = personas["kepsek_a"]
+    _year, lines = planning.propose(cycle)
+    analysis.choose_indicator(actor=kepsek, cycle=cycle, indicator_id=lines[0].indicator.pk)
+    analysis.choose_indicator(actor=kepsek, cycle=cycle, indicator_id=lines[1].indicator.pk)
+    filled = tmp_path / "diisi.xlsx"
+    samples.worksheet(
+        filled,
+        [
+            [1, "A.1 Kemampuan literasi", "Kurang", "A.1.1 Kompetensi membaca teks informasi", "Pojok baca kelas",
+             "Sudut baca di tiap kelas", "Ya", "Pengembangan perpustakaan", "Bu Rosmawati"],
+            [2, "A.1 Kemampuan literasi", "Kurang", "A.1.1 Kompetensi membaca teks informasi", "Pelatihan guru",
+             "Asesmen diagnostik literasi", "Tidak", "", "Pak Kepala"],
+            [3, "A.2 Kemampuan numerasi", "Sedang", "", "", "", "", "", ""],
+        ],
+        [
+            [1, "Pojok baca kelas", "Sudut baca di tiap kelas", "05.02.01", "Pengadaan buku", "Buku cerita anak",
+             "Maret", 40, "buah", 35000, 1400000],
+            [1, "Pojok baca kelas", "Sudut baca di tiap kelas", "05.02.02", "Rak buku", "Rak kayu", "Juli", "2,5",
+             "unit", "350.000", "875.000"],
+        ],
+    )  # fmt: skip
+    report = worksheets.apply(actor=kepsek, cycle=cycle, path=filled)
+    assert report.errors == [] and (report.activities, report.lines) == (2, 2)
+    problem = cycle.problems.get(indicator__code="A.1")
+    assert problem.root_indicator.code == "A.1.1"
+    out = tmp_path / "keluar.xlsx"
+    worksheets.write(cycle, out)
+    first = _book_values(out)
+    assert first[worksheets.RKT_SHEET][1] == [1, "A.1 Kemampuan literasi", "Kurang", "A.1.1 Kompetensi membaca teks "
+                                             "informasi", "Pojok baca kelas", "Sudut baca di tiap kelas", "Ya",
+                                             "Pengembangan perpustakaan", "Bu Rosmawati"]  # fmt: skip
+    assert first[worksheets.ARKAS_SHEET][2][6:] == ["Juli", 2.5, "unit", 350000, 875000]
+    assert first[worksheets.RKT_SHEET][3][1:4] == ["A.2 Kemampuan numerasi", "Sedang", None]
+    again = worksheets.apply(actor=kepsek, cycle=cycle, path=out)
+    assert again.errors == [] and (again.activities, again.lines) == (2, 2)
+    out2 = tmp_path / "lagi.xlsx"
+    worksheets.write(cycle, out2)
+    assert _book_values(out2) == first  # the round trip is exact
+    assert (
+        cycle.programs.count() == 1 and sum(a.budget_lines.count() for a in cycle.programs.get().activities.all()) == 2
+    )
+
+
+def test_a_bad_worksheet_names_each_row_and_saves_nothing(cycle, personas, tmp_path):
+    kepsek = personas["kepsek_a"]
+    _year, lines = planning.propose(cycle)
+    analysis.choose_indicator(actor=kepsek, cycle=cycle, indicator_id=lines[0].indicator.pk)
+    bad = tmp_path / "salah.xlsx"
+    samples.worksheet(
+        bad,
+        [
+            [1, "A.1 Kemampuan literasi", "Kurang", "A.2.4 Domain data", "Pojok baca", "", "Ya", "", "Bu R"],
+            [2, "E.5 Program", "Kurang", "", "Kebijakan", "", "Ya", "", "Pak K"],
+            [3, "A.1 Kemampuan literasi", "Kurang", "", "Pelatihan", "", "Tidak", "", "Pak K"],
+        ],
+        [
+            [1, "Pojok baca", "", "5.2.1", "Buku", "Buku cerita", "Maret", 1, "buah", 1000, 1000],
+            [1, "Pojok baca", "", "05.02.01", "Buku", "Buku cerita", "Maret", 2, "buah", 1000, 5000],
+            [3, "Pelatihan", "", "05.02.01", "Buku", "Buku", "Maret", 1, "buah", 1000, 1000],
+            [1, "Pojok baca", "", "05.02.01", "Buku", "Buku", "Smarch", 1, "buah", 1000, 1000],
+        ],
+    )
+    report = worksheets.apply(actor=kepsek, cycle=cycle, path=bad)
+    assert [row[:2] for row in report.errors] == [
+        [2, "Akar masalah"],
+        [3, "Identifikasi"],
+        [2, "Kode kegiatan"],
+        [3, "Total"],
+        [4, "Ref RKT"],
+        [5, "Bulan"],
+    ]
+    assert "Total 5000 bukan Jumlah × Harga satuan." in report.errors[3][2]
+    assert not report.saved and not cycle.programs.exists()
