@@ -228,7 +228,7 @@ def rkas(cycle, year):
     activities = (
         Activity.objects.filter(program__cycle=cycle, year=year)
         .select_related("program")
-        .prefetch_related("nodes__parent__parent")
+        .prefetch_related("nodes__parent__parent", "budget_lines", "program__problems__indicator")
     )
     by_standard = defaultdict(list)
     per_source = defaultdict(Decimal)
@@ -236,6 +236,8 @@ def rkas(cycle, year):
     for activity in activities:
         standards = sorted({_standard(node) for node in activity.nodes.all()}, key=lambda s: s.position)
         standard = standards[0] if standards else None
+        activity.codes = sorted({line.code for line in activity.budget_lines.all()})  # BOSP kode kegiatan
+        activity.rp_codes = [p.code for p in activity.program.problems.all() if p.indicator_id]
         by_standard[standard].append(activity)
         per_source[activity.fund_source] += activity.total
         for month in activity.months:

@@ -154,8 +154,8 @@ def test_the_file_is_parsed_outside_any_transaction(personas, tmp_path, regions,
     seen = []
     raw_rows = importing._raw_rows
 
-    def spy(path):
-        for row in raw_rows(path):
+    def spy(path, sheet=None):
+        for row in raw_rows(path, sheet):
             seen.append(connection.in_atomic_block)
             yield row
 
