@@ -56,6 +56,35 @@ def load(province, first_sd):
         samples.region_report(path, year=YEARS[-1], indicators=main, rows=rows)
         _run(path)
         _benahi(first_sd, Path(folder) / "lembar-kerja.xlsx")
+    _acted(first_sd.regency)
+
+
+ACTED = 6  # Kampar SD schools that worked on literacy in 2024, for the effect view (≥ MUTU_MIN_GROUP_SIZE)
+
+
+def _acted(regency):
+    """Schools that chose A.1 from their Rapor Pendidikan 2024 in their 2024 cycle, so that the region's
+    page compares their change to 2025 with the others'."""
+    from datetime import date
+
+    from mutu.cycle import analysis
+    from mutu.cycle.models import SchoolCycle
+    from mutu.cycle.services import start_cycle
+    from mutu.demo.services import _membership, _persona
+    from mutu.pbd.models import Indicator
+
+    literacy = Indicator.objects.get(framework__year=YEARS[0], code="A.1")
+    schools = School.objects.filter(regency=regency, level="SD").order_by("npsn")[10 : 10 + ACTED]
+    for school in schools:
+        if SchoolCycle.objects.filter(school=school, year=YEARS[0]).exists():
+            continue
+        team = school.memberships.filter(role__in=[Role.KEPALA_SEKOLAH, Role.TPMPS]).first()
+        user = team.user if team else _persona(f"tpmps.{school.npsn}", f"TPMPS {school.name}")
+        if team is None:
+            _membership(user, Role.TPMPS, school=school)
+        cycle = start_cycle(actor=user, school=school, year=YEARS[0], today=date(YEARS[0], 8, 1))
+        problem = analysis.choose_indicator(actor=user, cycle=cycle, indicator_id=literacy.pk)
+        analysis.save(actor=user, problem=problem, data={**REFLECTION, "root_indicator": literacy.children.first()})
 
 
 REFLECTION = {

@@ -4,6 +4,7 @@ schools behind each share. Every read goes through the scoped selectors."""
 import tempfile
 from pathlib import Path
 
+from django.conf import settings
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
@@ -16,7 +17,7 @@ from mutu.core import jobs
 from mutu.core.exporters import csv_dialect
 from mutu.core.pdf import pdf_response, render_pdf
 
-from . import examples, exports, selectors, services
+from . import effects, examples, exports, selectors, services
 from .forms import UploadForm
 from .models import Capaian, RegionShare
 
@@ -101,6 +102,7 @@ def school(request, npsn):
         "lines": [(line, selectors.sparkline(trends[line.indicator.code])) for line in lines],
         "counts": {c: sum(line.achievement.capaian == c for line in lines) for c in Capaian.values},
         "can_import": has_perm(request.user, Perm.RP_IMPORT),
+        "effects": effects.school_effects(found),
     }
     if year and fmt == "pdf":
         return pdf_response(render_pdf(request, "pbd/school_pdf.html", context), f"rapor-pendidikan-{npsn}-{year}")
@@ -120,6 +122,8 @@ def region(request, area, code):
     fmt = request.GET.get("format", "")
     if fmt == "xlsx" and year:
         return exports.RegionExporter(place, year, rows).xlsx_response()
+    in_region = selectors.schools_for(request.user).filter(place.school_q())
+    acted, others = effects.region_effect(in_region, chosen, year - 1) if chosen else (None, None)
     context = {
         "region": place,
         "parents": place.parents(request.user),
@@ -132,6 +136,9 @@ def region(request, area, code):
         "child_area_label": RegionShare.Area(child_area).label if child_area else "",
         "children": children,
         "capaian": Capaian.choices,
+        "acted": acted,
+        "effect_rows": [(_("worked on it"), acted), (_("did not"), others)] if acted else [],
+        "min_group": settings.MUTU_MIN_GROUP_SIZE,
     }
     if fmt == "pdf" and year:
         return pdf_response(render_pdf(request, "pbd/region_pdf.html", context), f"rapor-pendidikan-{code}-{year}")

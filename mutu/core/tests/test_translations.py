@@ -18,8 +18,10 @@ def test_every_message_is_translated():
 def test_compiled_catalogue_is_current():
     compiled = gettext.GNUTranslations(PO.with_suffix(".mo").open("rb"))
     for entry in polib.pofile(str(PO)).translated_entries():
-        if not entry.msgid_plural:
-            assert compiled.gettext(entry.msgid) == entry.msgstr, entry.msgid
+        if entry.msgid_plural:
+            continue
+        found = compiled.pgettext(entry.msgctxt, entry.msgid) if entry.msgctxt else compiled.gettext(entry.msgid)
+        assert found == entry.msgstr, entry.msgid
 
 
 @pytest.mark.parametrize(

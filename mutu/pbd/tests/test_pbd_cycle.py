@@ -199,3 +199,55 @@ def test_a_bad_worksheet_names_each_row_and_saves_nothing(cycle, personas, tmp_p
     ]
     assert "Total 5000 bukan Jumlah × Harga satuan." in report.errors[3][2]
     assert not report.saved and not cycle.programs.exists()
+
+
+def test_the_effect_before_and_after_and_the_groups_with_suppression(personas, schools, tmp_path, settings, login):
+    from mutu.cycle.models import ActivityStatus
+    from mutu.factories import SchoolFactory
+    from mutu.pbd import effects
+    from mutu.schools.models import School
+
+    kampar = [schools["a"]] + [
+        SchoolFactory(npsn=f"1040010{n}", name=f"SD {n}", district_code="14.01.01") for n in range(1, 6)
+    ]
+    for year, step in ((2024, D(0)), (2025, D(1))):
+        rows = [(school, {"A.1": D(40) + step * (10 if i < 3 else 2) + i}) for i, school in enumerate(kampar)]
+        path = tmp_path / f"{year}.xlsx"
+        samples.school_list(path, year=year, region_name="Kampar", indicators=[("A.1", "Literasi")], rows=rows)
+        assert importing.run(path, scope=UNRESTRICTED, original_name=path.name).saved
+    literacy = Indicator.objects.get(framework__year=2024, code="A.1")
+    for school in kampar[:3]:  # three acted: their change is +10, the others' +2
+        member = personas["kepsek_a"] if school == schools["a"] else None
+        if member is None:
+            from mutu.accounts.models import Membership, Role, User
+
+            member = User.objects.create_user(f"kepsek{school.npsn}", password="x")
+            Membership.objects.create(user=member, role=Role.KEPALA_SEKOLAH, school=school)
+        from datetime import date
+
+        cycle = start_cycle(actor=member, school=school, year=2024, today=date(2024, 8, 1))
+        problem = analysis.choose_indicator(actor=member, cycle=cycle, indicator_id=literacy.pk)
+    from mutu.factories import ActivityFactory
+
+    activity = ActivityFactory(program__cycle=problem.cycle, status=ActivityStatus.DONE, actual_cost=1500000)
+    activity.program.problems.add(problem)
+    (effect,) = effects.school_effects(kampar[2])
+    assert (effect.before, effect.after, effect.change) == (D("42.00"), D("52.00"), D("10.00"))
+    assert (effect.done, effect.activities, effect.spent) == (1, 1, D(1500000))
+    acted, others = effects.region_effect(School.objects.filter(regency__code="14.01"), "A.1", 2024)
+    assert (acted.size, acted.mean, acted.spread) == (3, 10.0, 0.0)
+    assert (others.size, others.mean) == (3, 2.0)
+    settings.MUTU_MIN_GROUP_SIZE = 4
+    acted, others = effects.region_effect(School.objects.filter(regency__code="14.01"), "A.1", 2024)
+    assert acted.suppressed and acted.mean is None and others.suppressed
+    page = login(personas["dinas_kampar"]).get(
+        reverse("pbd:region", args=["regency", "14.01"]) + "?tahun=2025&indikator=A.1"
+    )
+    assert "terlalu sedikit sekolah untuk ditampilkan" in page.content.decode()
+    settings.MUTU_MIN_GROUP_SIZE = 3
+    page = (
+        login(personas["dinas_kampar"])
+        .get(reverse("pbd:region", args=["regency", "14.01"]) + "?tahun=2025&indikator=A.1")
+        .content.decode()
+    )
+    assert "+10,00" in page and "+2,00" in page and "bukan bukti" in page

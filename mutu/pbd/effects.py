@@ -1,0 +1,110 @@
+"""Did it work? Across years, what the Rapor Pendidikan says of the indicators a school worked on.
+
+Per school: each indicator it chose in a cycle from the Rapor Pendidikan of year R shows its score of
+R (before) and of R + 1 (after, when that year's file is in Mutu), the activities planned and done,
+and the money spent (the actual cost where recorded, else nothing is claimed).
+
+Per region and indicator: the change from R to R + 1 of the schools that acted on it (chose it in a
+cycle planned from R) against the schools that did not, each group's size, mean and spread
+(standard deviation). A group smaller than MUTU_MIN_GROUP_SIZE is not shown. What is shown is an
+observed difference between groups that chose themselves, not a proof that the activities caused it.
+"""
+
+import statistics
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.conf import settings
+from django.db.models import Count, Q, Sum
+
+from mutu.cycle.models import ActivityStatus, Problem
+
+from .models import Achievement
+
+
+@dataclass
+class Effect:
+    problem: Problem
+    before: Decimal | None
+    after: Decimal | None
+    activities: int
+    done: int
+    spent: Decimal | None
+
+    @property
+    def change(self):
+        return self.after - self.before if self.before is not None and self.after is not None else None
+
+
+def school_effects(school):
+    """Every Rapor Pendidikan indicator the school worked on, oldest cycle first."""
+    problems = list(
+        Problem.objects.filter(cycle__school=school, indicator__isnull=False)
+        .select_related("cycle", "indicator__framework")
+        .annotate(
+            planned=Count("programs__activities", distinct=True),
+            done=Count(
+                "programs__activities", filter=Q(programs__activities__status=ActivityStatus.DONE), distinct=True
+            ),
+            spent=Sum("programs__activities__actual_cost"),
+        )
+        .order_by("cycle__year", "position")
+    )
+    scores = {
+        (year, code): score
+        for year, code, score in Achievement.objects.filter(school=school).values_list(
+            "year", "indicator__code", "score"
+        )
+    }
+    effects = []
+    for problem in problems:
+        year, code = problem.indicator.framework.year, problem.indicator.code
+        effects.append(
+            Effect(
+                problem=problem,
+                before=scores.get((year, code)),
+                after=scores.get((year + 1, code)),
+                activities=problem.planned,
+                done=problem.done,
+                spent=problem.spent,
+            )
+        )
+    return effects
+
+
+@dataclass
+class Group:
+    size: int
+    mean: float | None = None
+    spread: float | None = None
+    suppressed: bool = False
+
+
+def _group(changes):
+    if len(changes) < settings.MUTU_MIN_GROUP_SIZE:
+        return Group(size=len(changes), suppressed=True)
+    return Group(
+        size=len(changes),
+        mean=statistics.fmean(changes),
+        spread=statistics.stdev(changes) if len(changes) > 1 else 0.0,
+    )
+
+
+def region_effect(schools, code, year):
+    """(acted, did not) for one indicator from `year` to the next, over `schools` (a queryset)."""
+    pairs = {}
+    rows = Achievement.objects.filter(
+        school__in=schools, indicator__code=code, year__in=(year, year + 1), score__isnull=False
+    ).values_list("school_id", "year", "score")
+    for school_id, found_year, score in rows.iterator():
+        pairs.setdefault(school_id, {})[found_year] = float(score)
+    acted = set(
+        Problem.objects.filter(
+            cycle__school__in=schools, indicator__code=code, indicator__framework__year=year
+        ).values_list("cycle__school_id", flat=True)
+    )
+    changes = {True: [], False: []}
+    for school_id, by_year in pairs.items():
+        if year in by_year and year + 1 in by_year:
+            changes[school_id in acted].append(by_year[year + 1] - by_year[year])
+    return _group(changes[True]), _group(changes[False])
