@@ -139,6 +139,7 @@ def region(request, area, code):
         "acted": acted,
         "effect_rows": [(_("worked on it"), acted), (_("did not"), others)] if acted else [],
         "min_group": settings.MUTU_MIN_GROUP_SIZE,
+        "can_import": has_perm(request.user, Perm.RP_IMPORT),
     }
     if fmt == "pdf" and year:
         return pdf_response(render_pdf(request, "pbd/region_pdf.html", context), f"rapor-pendidikan-{code}-{year}")

@@ -16,8 +16,9 @@ from mutu.regions.models import Province
 from .models import School, SchoolImport
 from .selectors import INCOMPLETE, membership_school_q, school_summary
 
+# Importing is an action of the school list (its "Import" button) and of the home's to-dos, as the
+# Rapor Pendidikan's import is of its pages: the top navigation keeps one line at 1280 px.
 register_menu(10, gettext_lazy("Schools"), "schools:list", Perm.SCHOOL_VIEW)
-register_menu(40, gettext_lazy("Import schools"), "schools:import", Perm.SCHOOL_IMPORT)
 
 
 def missing_profile_fields(school):
