@@ -6,6 +6,3 @@ class Config(AppConfig):
     name = "mutu.instruments"
     label = "instruments"
     verbose_name = gettext_lazy("Instruments")
-
-    def ready(self):
-        from . import dashboard  # noqa: F401  (registers its menu entries and home section)

@@ -17,7 +17,8 @@ from .models import School, SchoolImport
 from .selectors import INCOMPLETE, membership_school_q, school_summary
 
 # Importing is an action of the school list (its "Import" button) and of the home's to-dos, as the
-# Rapor Pendidikan's import is of its pages: the top navigation keeps one line at 1280 px.
+# Rapor Pendidikan's import is of its pages and the instruments of the mapping's: the top navigation
+# keeps one line at 1280 px.
 register_menu(10, gettext_lazy("Schools"), "schools:list", Perm.SCHOOL_VIEW)
 
 
