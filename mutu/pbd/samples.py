@@ -11,6 +11,8 @@ from decimal import Decimal
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font
 
+from .worksheets import ARKAS_COLUMNS, ARKAS_SHEET, RKT_COLUMNS, RKT_SHEET
+
 HEADER = Font(bold=True)
 # How the ministry words capaian per indicator family (the number is the score, 0–100).
 SENTENCES = {
@@ -110,35 +112,8 @@ def pbd_workbook(path, *, school, year, indicators, scores, previous=None):
     for name, columns in (
         ("Rekomendasi Keseluruhan", ["No", "Indikator", "Capaian", "Rekomendasi"]),
         ("Rekomendasi Prioritas", ["No", "Indikator Prioritas", "Capaian", "Alasan"]),
-        (
-            "Lembar Kerja RKT",
-            [
-                "Identifikasi",
-                "Capaian",
-                "Akar masalah",
-                "Kegiatan benahi",
-                "Penjelasan kegiatan",
-                "Butuh biaya",
-                "Pos kegiatan ARKAS",
-                "Penanggung jawab",
-            ],
-        ),
-        (
-            "Lembar Kerja Rancangan ARKAS",
-            [
-                "Ref RKT",
-                "Kegiatan benahi",
-                "Penjelasan",
-                "Kode kegiatan",
-                "Kegiatan ARKAS",
-                "Uraian barang/jasa",
-                "Bulan",
-                "Jumlah",
-                "Satuan",
-                "Harga satuan",
-                "Total",
-            ],
-        ),
+        (RKT_SHEET, RKT_COLUMNS),
+        (ARKAS_SHEET, ARKAS_COLUMNS),
     ):
         sheet = book.create_sheet(name)
         sheet.append(columns)
@@ -210,8 +185,6 @@ def region_report(path, *, year, indicators, rows, slices=()):
 
 def worksheet(path, rkt_rows, arkas_rows):
     """A filled Lembar Kerja RKT and Rancangan ARKAS, as a school fills the official workbook's."""
-    from .worksheets import ARKAS_COLUMNS, ARKAS_SHEET, RKT_COLUMNS, RKT_SHEET
-
     book = Workbook()
     book.active.title = RKT_SHEET
     for sheet, columns, rows in (

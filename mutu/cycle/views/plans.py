@@ -17,6 +17,7 @@ from mutu.core import dates, uploads
 from mutu.core.exporters import ListExporter
 from mutu.core.forms import MoneyField, SearchSelectMultiple, search_in
 from mutu.core.pdf import pdf_response, render_pdf
+from mutu.core.saving import save
 from mutu.pbd import worksheets
 
 from .. import documents, planning, services
@@ -197,12 +198,7 @@ def budget_line(request, npsn, year, activity_pk, pk=None):
         if not form.is_valid():
             return _plan_invalid(request, cycle, form, f"activity-{activity.pk}")
         action = lambda: planning.save_budget_line(actor=request.user, activity=activity, data=form.cleaned_data)  # noqa: E731
-    try:
-        action()
-    except services.CycleError as exc:
-        messages.error(request, str(exc))
-    else:
-        messages.success(request, _("Saved."))
+    save(request, None, lambda _data: action())
     return _plan_redirect(npsn, year, f"activity-{activity.pk}")
 
 
