@@ -11,6 +11,7 @@ observed difference between groups that chose themselves, not a proof that the a
 """
 
 import statistics
+from collections import defaultdict
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -38,8 +39,13 @@ class Effect:
 
 def school_effects(school):
     """Every Rapor Pendidikan indicator the school worked on, oldest cycle first."""
-    problems = list(
-        Problem.objects.filter(cycle__school=school, indicator__isnull=False)
+    return effects_by_school([school.pk]).get(school.pk, [])
+
+
+def effects_by_school(school_ids):
+    """{school id: [Effect]} for the Rapor Pendidikan indicators each school worked on, in two queries."""
+    problems = (
+        Problem.objects.filter(cycle__school__in=school_ids, indicator__isnull=False)
         .select_related("cycle", "indicator__framework")
         .annotate(
             planned=Count("programs__activities", distinct=True),
@@ -51,25 +57,42 @@ def school_effects(school):
         .order_by("cycle__year", "position")
     )
     scores = {
-        (year, code): score
-        for year, code, score in Achievement.objects.filter(school=school).values_list(
-            "year", "indicator__code", "score"
+        (school_id, year, code): score
+        for school_id, year, code, score in Achievement.objects.filter(school__in=school_ids).values_list(
+            "school_id", "year", "indicator__code", "score"
         )
     }
-    effects = []
+    effects = defaultdict(list)
     for problem in problems:
-        year, code = problem.indicator.framework.year, problem.indicator.code
-        effects.append(
+        school_id, year, code = problem.cycle.school_id, problem.indicator.framework.year, problem.indicator.code
+        effects[school_id].append(
             Effect(
                 problem=problem,
-                before=scores.get((year, code)),
-                after=scores.get((year + 1, code)),
+                before=scores.get((school_id, year, code)),
+                after=scores.get((school_id, year + 1, code)),
                 activities=problem.planned,
                 done=problem.done,
                 spent=problem.spent,
             )
         )
     return effects
+
+
+def mean_changes(school_ids, since, until):
+    """{school id: the mean change of its main indicators from `since` to `until`}, over the indicators
+    with a score in both years (a school with none is left out)."""
+    pairs = defaultdict(dict)
+    rows = Achievement.objects.filter(
+        school__in=school_ids, indicator__main=True, year__in=(since, until), score__isnull=False
+    ).values_list("school_id", "indicator__code", "year", "score")
+    for school_id, code, year, score in rows.iterator():
+        pairs[school_id].setdefault(code, {})[year] = float(score)
+    changes = {}
+    for school_id, by_code in pairs.items():
+        deltas = [y[until] - y[since] for y in by_code.values() if since in y and until in y]
+        if deltas:
+            changes[school_id] = statistics.fmean(deltas)
+    return changes
 
 
 @dataclass

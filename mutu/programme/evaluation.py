@@ -17,6 +17,7 @@ from mutu.core.services import record_audit
 from mutu.cycle.models import CycleDocument, State
 from mutu.mapping.models import SchoolScore
 from mutu.mapping.scoring import ENGINE
+from mutu.pbd import effects
 from mutu.schools.models import School
 
 from . import selectors
@@ -134,11 +135,14 @@ def scorecards(cohort, year):
     # None: the school has no grant, so there is no report to do.
     reports = dict(Grant.objects.filter(model_school__in=records).values_list("model_school_id", "report_done_on"))
     scores = _scores(schools)
+    worked = effects.effects_by_school(schools)
     cards = {}
     for record in records:
         since = record.decree_date.year if record.decree_date else cohort.year
         own_imbas = imbas.get(record.pk, {"n": 0, "visited": 0})
         came = attendance.get(record.school_id, {"registered": 0, "attended": 0})
+        # The Rapor Pendidikan indicators it worked on whose next year is in, up to the evaluated year.
+        measured = [e.change for e in worked[record.school_id] if e.change is not None and e.problem.cycle.year < year]
         cards[record.pk] = {
             "steps_accepted": accepted.get(record.school_id, 0),
             "steps": steps.get(record.school_id, 0),
@@ -150,6 +154,8 @@ def scorecards(cohort, year):
             "visited_share": own_imbas["visited"] / own_imbas["n"] if own_imbas["n"] else 0.0,
             "attendance": came["attended"] / came["registered"] if came["registered"] else None,
             "grant_report": bool(reports[record.pk]) if record.pk in reports else None,
+            "rp_measured": len(measured),
+            "rp_improved": sum(1 for delta in measured if delta > 0),
         }
     return records, cards
 
@@ -273,9 +279,10 @@ def reopen(*, actor, evaluation, note):
 
 
 def effect(cohort, year):
-    """Per kab/kota of the cohort's province: the mean rapor change from the cohort's year to `year` of
-    its model schools, their imbas schools and the other schools (with how many have both scores); a
-    group of fewer than MUTU_MIN_GROUP_SIZE schools has no mean. Empty before a later year."""
+    """Per kab/kota of the cohort's province: the mean change from the cohort's year to `year` of its
+    model schools, their imbas schools and the other schools (with how many have both scores), of the
+    rapor mutu score and (under "rp") of the Rapor Pendidikan's main indicators; a group of fewer than
+    MUTU_MIN_GROUP_SIZE schools has no mean. Empty before a later year."""
     if year <= cohort.year:
         return []
     model_ids = set(
@@ -286,22 +293,23 @@ def effect(cohort, year):
     imbas_ids = set(cohort.imbas_schools.values_list("school_id", flat=True))
     schools = dict(School.objects.filter(province=cohort.province_id).values_list("pk", "regency__name"))
     scores = _scores(list(schools))
-    groups = defaultdict(lambda: {"model": [], "imbas": [], "other": []})
+    rapor = {school_id: change(scores.get(school_id, []), cohort.year, year) for school_id in schools}
+    sources = {"rapor": rapor, "rp": effects.mean_changes(list(schools), cohort.year, year)}
+    groups = defaultdict(lambda: {source: {"model": [], "imbas": [], "other": []} for source in sources})
     for school_id, regency in schools.items():
-        delta = change(scores.get(school_id, []), cohort.year, year)
-        if delta is None:
-            continue
         group = "model" if school_id in model_ids else "imbas" if school_id in imbas_ids else "other"
-        groups[regency][group].append(delta)
-    rows = []
+        for source, deltas in sources.items():
+            if deltas.get(school_id) is not None:
+                groups[regency][source][group].append(deltas[school_id])
     smallest = settings.MUTU_MIN_GROUP_SIZE  # a mean of fewer schools would show one school's own change
+    rows = []
     for regency in sorted(groups):
-        values = groups[regency]
-        rows.append(
-            {"regency": regency}
-            | {
+        cells = {
+            source: {
                 key: {"mean": round(mean(v), 2) if len(v) >= smallest else None, "n": len(v)}
                 for key, v in values.items()
             }
-        )
+            for source, values in groups[regency].items()
+        }
+        rows.append({"regency": regency} | cells["rapor"] | {"rp": cells["rp"]})
     return rows

@@ -153,3 +153,43 @@ def test_a_stale_scorecard_is_recomputed_and_never_confirmed(client, personas, c
     page = client.get(reverse("programme:evaluation", args=[cohort.pk]), {"year": 2026}).content.decode()
     item = YearlyEvaluation.objects.get(pk=item.pk)
     assert item.scorecard["steps_accepted"] == 4 and "data berubah sejak dikonfirmasi" in page
+
+
+def test_the_scorecard_and_the_effect_read_the_rapor_pendidikan(
+    client, personas, cohort, model_school, schools, tmp_path, settings, monkeypatch
+):
+    """A model school that worked on literacy in its 2026 cycle and improved in 2027: the scorecard counts
+    it, and the effect compares the main indicators' change of model, imbas and other schools."""
+    from decimal import Decimal as D
+
+    from mutu.accounts.scopes import UNRESTRICTED
+    from mutu.cycle import analysis
+    from mutu.cycle.services import start_cycle
+    from mutu.pbd import frameworks, importing, samples
+    from mutu.pbd.models import Indicator
+
+    settings.MUTU_MIN_GROUP_SIZE = 1
+    services.add_imbas(actor=personas["lpmp"], model_school=model_school, school=schools["c"])
+    shipped = frameworks.read(frameworks.SHIPPED[-1])
+    scores = {2026: {"a": (30, 50), "c": (40, 60), "b": (50, 70)}, 2027: {"a": (45, 52), "c": (41, 61), "b": (49, 69)}}
+    for year, by_school in scores.items():
+        frameworks.load(shipped | {"year": year, "name": f"Rapor Pendidikan {year}"})
+        rows = [(schools[key], {"A.1": D(one), "A.2": D(two)}) for key, (one, two) in by_school.items()]
+        path = tmp_path / f"{year}.xlsx"
+        samples.school_list(path, year=year, region_name="Riau", indicators=[("A.1", "L"), ("A.2", "N")], rows=rows)
+        assert importing.run(path, scope=UNRESTRICTED, original_name=path.name).saved
+    cycle = start_cycle(actor=personas["kepsek_a"], school=schools["a"], year=2026, today=date(2026, 8, 1))
+    literacy = Indicator.objects.get(framework__year=2026, code="A.1")
+    analysis.choose_indicator(actor=personas["kepsek_a"], cycle=cycle, indicator_id=literacy.pk)
+
+    evaluation.compute(actor=personas["lpmp"], cohort=cohort, year=2027)
+    card = YearlyEvaluation.objects.get(year=2027).scorecard
+    assert (card["rp_measured"], card["rp_improved"]) == (1, 1)  # A.1: 30 → 45
+    rows = {r["regency"]: r for r in evaluation.effect(cohort, 2027)}
+    assert rows["Kabupaten Kampar"]["rp"]["model"] == {"mean": 8.5, "n": 1}  # (15 + 2) / 2
+    assert rows["Kabupaten Kampar"]["rp"]["imbas"] == {"mean": 1.0, "n": 1}
+    assert rows["Kota Pekanbaru"]["rp"]["other"] == {"mean": -1.0, "n": 1}
+    client.force_login(personas["lpmp"])
+    monkeypatch.setattr("django.utils.timezone.localdate", lambda: date(2027, 9, 1))  # 2027 can be chosen
+    page = client.get(reverse("programme:evaluation", args=[cohort.pk]), {"year": 2027}).content.decode()
+    assert "Indikator Rapor Pendidikan membaik" in page and ">1 / 1<" in page and "8,50" in page
