@@ -39,6 +39,7 @@ class Perm(StrEnum):
     # Rapor Pendidikan (the ministry's figures) and planning from it (PBD).
     RP_VIEW = "rp.view"  # the Rapor Pendidikan of schools and regions in scope
     RP_IMPORT = "rp.import"  # upload the official downloads of one's school or region
+    PRACTICE_REVIEW = "practice.review"  # publish or return the good practices proposed in one's province (LPMP)
 
 
 SCHOOL_TEAM = {Perm.CYCLE_VIEW, Perm.CYCLE_EDIT, Perm.PROGRAMME_VIEW, Perm.PROGRAMME_REPORT, Perm.RP_VIEW}

@@ -4,7 +4,11 @@ Each file goes through the real import, so the demo shows what an upload does; l
 changes nothing."""
 
 import tempfile
+from datetime import date
+from decimal import Decimal
 from pathlib import Path
+
+from django.utils import translation
 
 from mutu.accounts.models import Role
 from mutu.accounts.scopes import UNRESTRICTED
@@ -57,6 +61,8 @@ def load(province, first_sd):
         _run(path)
         _benahi(first_sd, Path(folder) / "lembar-kerja.xlsx")
     _acted(first_sd.regency)
+    with translation.override("id"):  # the practices' texts are written as the schools would
+        _practices(first_sd.regency)
 
 
 ACTED = 6  # Kampar SD schools that worked on literacy in 2024, for the effect view (≥ MUTU_MIN_GROUP_SIZE)
@@ -85,6 +91,100 @@ def _acted(regency):
         cycle = start_cycle(actor=user, school=school, year=YEARS[0], today=date(YEARS[0], 8, 1))
         problem = analysis.choose_indicator(actor=user, cycle=cycle, indicator_id=literacy.pk)
         analysis.save(actor=user, problem=problem, data={**REFLECTION, "root_indicator": literacy.children.first()})
+
+
+def _practices(regency):
+    """Two acted schools whose literacy rose in 2025 carry their 2024 cycle through implementation;
+    each proposes its activity as a good practice, and the LPMP publishes the first to the province
+    (the second waits for its review)."""
+    from mutu.accounts.models import User
+    from mutu.cycle import implementation, planning
+    from mutu.cycle.models import STEPS
+    from mutu.cycle.services import move
+    from mutu.pbd import practices
+    from mutu.pbd.models import Achievement, Practice
+
+    if Practice.objects.filter(school__regency=regency).exists():
+        return
+    lpmp = User.objects.get(username="lpmp.riau")
+    rose = []
+    for school in School.objects.filter(regency=regency, level="SD").order_by("npsn")[10 : 10 + ACTED]:
+        scores = dict(Achievement.objects.filter(school=school, indicator__code="A.1").values_list("year", "score"))
+        if None not in (scores.get(YEARS[0]), scores.get(YEARS[1])) and scores[YEARS[1]] > scores[YEARS[0]]:
+            rose.append(school)
+    for number, school in enumerate(rose[:2]):
+        cycle = school.cycles.get(year=YEARS[0])
+        team = school.memberships.filter(role__in=[Role.KEPALA_SEKOLAH, Role.TPMPS]).first().user
+        problem = cycle.problems.get(indicator__code="A.1")
+        documents = sorted(cycle.documents.all(), key=lambda d: STEPS.index(d.step))
+        move(actor=team, document=documents[0], name="submit")
+        move(actor=lpmp, document=documents[0], name="accept", comment="Sudah sesuai.")
+        program = planning.save_program(
+            actor=team, cycle=cycle, data={"name": "Gerakan literasi kelas awal", "problems": [problem]}
+        )
+        activity = planning.save_activity(actor=team, program=program, data=PRACTICE_ACTIVITIES[number])
+        move(actor=team, document=documents[1], name="submit")
+        move(actor=lpmp, document=documents[1], name="accept", comment="Sudah sesuai.")
+        implementation.record(
+            actor=team,
+            activity=activity,
+            data={
+                "status": "selesai",
+                "started_on": date(YEARS[0], 8, 5),
+                "finished_on": date(YEARS[0], 11, 28),
+                "actual_cost": activity.total,
+                "people": "Guru kelas 1–3, pustakawan, komite sekolah",
+                "notes": "Terlaksana; 9 dari 10 kelas menjalankan membaca berjenjang setiap hari.",
+            },
+        )
+        implementation.add_evidence(
+            actor=team,
+            activity=activity,
+            link=f"https://drive.sekolah.example/bukti/{school.npsn}/literasi-2024",
+            description="Jurnal membaca harian dan foto pojok baca",
+        )
+        move(actor=team, document=documents[2], name="submit")
+        move(actor=lpmp, document=documents[2], name="accept", comment="Bukti lengkap.")
+        effect = practices.improved(activity)
+        practice = practices.propose(actor=team, activity=activity, data=practices.draft(activity, effect))
+        if number == 0:
+            practices.review(actor=lpmp, practice=practice, decision="publish", reach="province", note="Layak ditiru.")
+
+
+PRACTICE_ACTIVITIES = [
+    {
+        "year": YEARS[0],
+        "name": "Membaca berjenjang 15 menit setiap pagi",
+        "indicator": "Peserta didik kelas awal yang membaca lancar",
+        "target": "80%",
+        "volume": Decimal(120),
+        "unit": "buku",
+        "unit_cost": Decimal(35_000),
+        "fund_source": "bos",
+        "months": [8, 9, 10, 11],
+        "person_in_charge": "Koordinator literasi",
+        "description": "Asesmen awal kemampuan membaca, pengelompokan per tingkat dan buku bacaan berjenjang per kelas",
+        "needs_budget": True,
+        "arkas_post": "Pengembangan perpustakaan",
+        "nodes": [],
+    },
+    {
+        "year": YEARS[0],
+        "name": "Pojok baca kelas dan jurnal membaca",
+        "indicator": "Kelas yang memiliki pojok baca aktif",
+        "target": "10 kelas",
+        "volume": Decimal(10),
+        "unit": "kelas",
+        "unit_cost": Decimal(250_000),
+        "fund_source": "bos",
+        "months": [8, 9],
+        "person_in_charge": "Wali kelas",
+        "description": "Rak dan buku di tiap kelas, jurnal membaca yang diparaf orang tua setiap pekan",
+        "needs_budget": True,
+        "arkas_post": "Pengembangan perpustakaan",
+        "nodes": [],
+    },
+]
 
 
 REFLECTION = {

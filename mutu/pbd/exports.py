@@ -73,3 +73,49 @@ class RegionExporter(ListExporter):
                 round(row.before.mean, 2) if row.before and row.before.mean is not None else None,
                 Capaian(row.own).label if row.own else "",
             ]
+
+
+class PracticeExporter(ListExporter):
+    filename = "praktik-baik"
+
+    def __init__(self, practices):
+        self.practices, self.title = practices, _("Good practices")
+
+    def headers(self):
+        return [
+            _("Title"),
+            _("School"),
+            "NPSN",
+            _("Jenjang"),
+            _("Kab/kota"),
+            _("Indicator"),
+            _("Score before"),
+            _("Score after"),
+            _("Cost (Rp)"),
+            _("Problem"),
+            _("Root cause"),
+            _("What was done"),
+            _("Result"),
+            _("Status"),
+            _("Published to"),
+        ]
+
+    def rows(self):
+        for p in self.practices.iterator():
+            yield [
+                p.title,
+                p.school.name,
+                p.school.npsn,
+                p.level,
+                p.school.regency.name,
+                f"{p.indicator.code} {p.indicator.name}",
+                p.before,
+                p.after,
+                p.cost,
+                p.problem_text,
+                p.root_cause,
+                p.action,
+                p.result,
+                p.get_state_display(),
+                p.get_reach_display(),
+            ]

@@ -2,6 +2,7 @@
 indicator as imported from its official downloads, the regions' own achievement, and the shares
 of Baik / Sedang / Kurang per region stored after each import (refreshed, never edited)."""
 
+from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -232,3 +233,70 @@ class RegionShare(models.Model):
     @property
     def mean(self):
         return self.score_sum / self.scored if self.scored else None
+
+
+class Practice(models.Model):
+    """A praktik baik: an activity of an accepted cycle whose Rapor Pendidikan indicator improved the
+    next year, proposed by its school and published by an LPMP to its province (or the nation). The
+    story is copied when proposed, so later edits of the plan never change what was reviewed."""
+
+    class State(models.TextChoices):
+        PROPOSED = "proposed", _("waiting for review")
+        RETURNED = "returned", _("returned to the school")
+        PUBLISHED = "published", _("published")
+        WITHDRAWN = "withdrawn", _("withdrawn")
+
+    class Reach(models.TextChoices):
+        PROVINCE = "province", _("its province")
+        NATION = "nation", _("the whole nation")
+
+    activity = models.OneToOneField("cycle.Activity", on_delete=models.PROTECT, related_name="practice")
+    problem = models.ForeignKey("cycle.Problem", on_delete=models.PROTECT, related_name="+")
+    school = models.ForeignKey("schools.School", on_delete=models.PROTECT, related_name="practices")
+    indicator = models.ForeignKey(Indicator, on_delete=models.PROTECT, related_name="practices")
+    level = models.CharField(_("jenjang"), max_length=10)  # the school's when proposed, for the search
+    title = models.CharField(_("title"), max_length=200)
+    problem_text = models.TextField(_("problem"), max_length=4000)
+    root_cause = models.TextField(_("root cause"), max_length=4000)
+    action = models.TextField(_("what was done"), max_length=4000)
+    cost = models.DecimalField(_("cost (Rp)"), max_digits=15, decimal_places=0, null=True, blank=True)
+    result = models.TextField(_("result"), max_length=4000)
+    before = models.DecimalField(_("score before"), **SCORE)
+    after = models.DecimalField(_("score after"), **SCORE)
+    evidence = models.ManyToManyField("cycle.Evidence", blank=True, related_name="+", verbose_name=_("evidence"))
+    state = FSMField(max_length=9, choices=State.choices, default=State.PROPOSED, protected=True)
+    reach = models.CharField(_("published to"), max_length=8, choices=Reach.choices, blank=True)
+    proposed_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    proposed_at = models.DateTimeField(_("proposed at"))
+    reviewed_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    reviewed_at = models.DateTimeField(_("reviewed at"), null=True, blank=True)
+    review_note = models.CharField(_("reviewer's note"), max_length=1000, blank=True)
+
+    class Meta:
+        ordering = ["-reviewed_at", "-proposed_at"]
+        indexes = [models.Index(fields=["state", "indicator"])]
+        verbose_name = _("good practice")
+        verbose_name_plural = _("good practices")
+
+    def __str__(self):
+        return self.title
+
+    @property
+    def change(self):
+        return self.after - self.before
+
+    @transition(field=state, source=[State.PROPOSED, State.RETURNED], target=State.PROPOSED)
+    def propose(self, by, at):
+        self.proposed_by, self.proposed_at, self.review_note = by, at, ""
+
+    @transition(field=state, source=State.PROPOSED, target=State.PUBLISHED)
+    def publish(self, by, at, reach, note):
+        self.reviewed_by, self.reviewed_at, self.reach, self.review_note = by, at, reach, note
+
+    @transition(field=state, source=State.PROPOSED, target=State.RETURNED)
+    def send_back(self, by, at, note):
+        self.reviewed_by, self.reviewed_at, self.review_note = by, at, note
+
+    @transition(field=state, source=State.PUBLISHED, target=State.WITHDRAWN)
+    def withdraw(self, by, at, note):
+        self.reviewed_by, self.reviewed_at, self.review_note = by, at, note

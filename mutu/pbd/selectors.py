@@ -4,17 +4,17 @@ grant RP_VIEW cover, as everywhere (mutu/accounts/scopes.py)."""
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.db.models import Q
+from django.db.models import Exists, F, OuterRef, Q
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 
 from mutu.accounts.permissions import Perm
-from mutu.accounts.scopes import PROVINCE_LEVELS, REGENCY_LEVELS, area_for
+from mutu.accounts.scopes import NOWHERE, PROVINCE_LEVELS, REGENCY_LEVELS, area_for
 from mutu.regions.models import District, Province, Regency
 from mutu.schools.models import Level, School
 
-from .models import Achievement, Change, Framework, RaporImport, RegionAchievement, RegionShare
+from .models import Achievement, Change, Framework, Practice, RaporImport, RegionAchievement, RegionShare
 
 
 def schools_for(user):
@@ -312,3 +312,45 @@ def sparkline(points):
         return ""
     step = 100 / (len(points) - 1)
     return " ".join(f"{i * step:.1f},{30 - float(score) * 0.3:.1f}" for i, (_year, score) in enumerate(points))
+
+
+def practice_provinces(user):
+    """The provinces whose published good practices the user reads (None: every province)."""
+    scope = area_for(user, Perm.RP_VIEW)
+    if scope.national:
+        return None
+    provinces = set(scope.provinces | scope.province_levels)
+    provinces |= set(Regency.objects.filter(pk__in=scope.regencies).values_list("province_id", flat=True))
+    if scope.assignments or scope.schools:
+        provinces |= set(School.objects.filter(scope.school_q()).values_list("province_id", flat=True).distinct())
+    return provinces
+
+
+def practices_for(user):
+    """The good practices the user reads: the published ones of their provinces and the nation's; any
+    state of the schools whose cycles they follow, and of the province they review."""
+    provinces = practice_provinces(user)
+    published = Q(state=Practice.State.PUBLISHED)
+    if provinces is not None:
+        published &= Q(reach=Practice.Reach.NATION) | Q(school__province_id__in=provinces)
+    own = Q(school__in=School.objects.filter(area_for(user, Perm.CYCLE_VIEW).school_q()))
+    reviewed = area_for(user, Perm.PRACTICE_REVIEW)
+    mine = own | (reviewed.province_q("school__province") if reviewed != NOWHERE else Q(pk__in=[]))
+    return Practice.objects.filter(published | mine).select_related("school__regency", "indicator")
+
+
+def practice_for(user, pk):
+    return get_object_or_404(practices_for(user), pk=pk)
+
+
+def suggested_practices(user, school, codes, limit=3):
+    """Published practices on these indicator codes for the school's Benahi step: its own model
+    school's first (when it is an imbas school), then the largest rise."""
+    model_schools = School.objects.filter(model_school_records__imbas__school=school).values("pk")
+    return list(
+        practices_for(user)
+        .filter(state=Practice.State.PUBLISHED, indicator__code__in=codes)
+        .exclude(school=school)
+        .annotate(from_model=Exists(model_schools.filter(pk=OuterRef("school_id"))))
+        .order_by("-from_model", F("before") - F("after"), "-reviewed_at")[:limit]
+    )

@@ -12,3 +12,10 @@ urlpatterns = [
     path("wilayah/<str:area>/<str:code>/", views.region, name="region"),
     path("wilayah/<str:area>/<str:code>/sekolah/", views.region_schools, name="region_schools"),
 ]
+urlpatterns += [
+    path("praktik-baik/", views.practices, name="practices"),
+    path("praktik-baik/<int:pk>/", views.practice, name="practice"),
+    path("praktik-baik/<int:pk>/tinjau/", views.practice_review, name="practice_review"),
+    path("praktik-baik/<int:pk>/bukti/<int:evidence_pk>/", views.practice_evidence, name="practice_evidence"),
+    path("praktik-baik/usul/<int:activity_pk>/", views.practice_propose, name="practice_propose"),
+]

@@ -10,16 +10,21 @@ from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_http_methods, require_safe
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from mutu.accounts.permissions import Perm, has_perm, require_perm
-from mutu.core import jobs
+from mutu.accounts.scopes import area_for
+from mutu.core import jobs, uploads
 from mutu.core.exporters import csv_dialect
 from mutu.core.pdf import pdf_response, render_pdf
+from mutu.core.saving import refused, save
+from mutu.cycle.models import Activity
+from mutu.schools.models import School
 
 from . import effects, examples, exports, selectors, services
-from .forms import UploadForm
-from .models import Capaian, RegionShare
+from . import practices as practices_service
+from .forms import PracticeForm, PracticeSearchForm, ReviewForm, UploadForm, WithdrawForm
+from .models import Capaian, Practice, RegionShare
 
 
 def _year(request, available):
@@ -103,6 +108,8 @@ def school(request, npsn):
         "counts": {c: sum(line.achievement.capaian == c for line in lines) for c in Capaian.values},
         "can_import": has_perm(request.user, Perm.RP_IMPORT),
         "effects": effects.school_effects(found),
+        "practices": selectors.practices_for(request.user).filter(school=found),
+        "candidates": practices_service.candidates(found) if practices_service.may_propose(request.user, found) else [],
     }
     if year and fmt == "pdf":
         return pdf_response(render_pdf(request, "pbd/school_pdf.html", context), f"rapor-pendidikan-{npsn}-{year}")
@@ -173,3 +180,98 @@ def region_schools(request, area, code):
             "back": back,
         },
     )
+
+
+@require_safe
+@require_perm(Perm.RP_VIEW)
+def practices(request):
+    """The good-practice library: published practices of the user's province and the nation's,
+    searchable; the school's own and the reviewer's waiting ones by status."""
+    readable = selectors.practices_for(request.user)
+    form = PracticeSearchForm(request.GET or None, practices=readable)
+    found = form.filter(readable)
+    if request.GET.get("format") == "csv":
+        return exports.PracticeExporter(found).csv_response(csv_dialect(request))
+    waiting = (
+        readable.filter(state=Practice.State.PROPOSED).count() if has_perm(request.user, Perm.PRACTICE_REVIEW) else 0
+    )
+    page = Paginator(found, 20).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    context = {"form": form, "page": page, "waiting": waiting, "query": query.urlencode()}
+    return render(request, "pbd/practices.html", context)
+
+
+@require_safe
+@require_perm(Perm.RP_VIEW)
+def practice(request, pk):
+    found = selectors.practice_for(request.user, pk)
+    context = {
+        "practice": found,
+        "evidence": found.evidence.filter(removed_at__isnull=True),
+        "review_form": ReviewForm(initial={"reach": Practice.Reach.PROVINCE}),
+        "reviews": practices_service.may_review(request.user, found),
+        "proposes": practices_service.may_propose(request.user, found.school),
+    }
+    return render(request, "pbd/practice.html", context)
+
+
+@require_POST
+@require_perm(Perm.PRACTICE_REVIEW)
+def practice_review(request, pk):
+    """Publish or return (the review form), or withdraw a published practice (with its note)."""
+    found = selectors.practice_for(request.user, pk)
+    withdraw = request.POST.get("decision") == "withdraw"
+    form = WithdrawForm(request.POST) if withdraw else ReviewForm(request.POST)
+    done = {"publish": _("Published."), "return": _("Returned to the school."), "withdraw": _("Withdrawn.")}
+    save(
+        request,
+        form,
+        lambda data: practices_service.review(actor=request.user, practice=found, **data),
+        success=lambda result: done[form.cleaned_data["decision"]],
+    )
+    return redirect("pbd:practice", pk=found.pk)
+
+
+@require_http_methods(["GET", "HEAD", "POST"])
+@require_perm(Perm.CYCLE_EDIT)
+def practice_propose(request, activity_pk):
+    """Propose an activity as a good practice (or a returned one again): the plan's story, worded by
+    the school, with the evidence it chooses."""
+    schools = School.objects.filter(area_for(request.user, Perm.CYCLE_EDIT).school_q())
+    activity = get_object_or_404(
+        Activity.objects.select_related("program__cycle__school"), pk=activity_pk, program__cycle__school__in=schools
+    )
+    existing = Practice.objects.filter(activity=activity).first()
+    if existing and existing.state != Practice.State.RETURNED:
+        return redirect("pbd:practice", pk=existing.pk)
+    try:
+        effect = practices_service.improved(activity)
+    except practices_service.PracticeError as exc:
+        refused(request, exc)
+        return redirect(reverse("pbd:school", args=[activity.program.cycle.school.npsn]) + "#practices")
+    initial = practices_service.draft(activity, effect) if existing is None else None
+    form = PracticeForm(request.POST or None, instance=existing, initial=initial, activity=activity)
+    if request.method == "POST":
+        proposed = save(
+            request,
+            form,
+            lambda data: practices_service.propose(actor=request.user, activity=activity, data=data),
+            success=lambda _p: _("Proposed: an LPMP of the province reviews it before it is published."),
+        )
+        if proposed:
+            return redirect("pbd:practice", pk=proposed.pk)
+    return render(
+        request, "pbd/practice_form.html", {"form": form, "activity": activity, "effect": effect, "practice": existing}
+    )
+
+
+@require_safe
+@require_perm(Perm.RP_VIEW)
+def practice_evidence(request, pk, evidence_pk):
+    """A practice's chosen evidence, for whoever reads the practice; always as an attachment."""
+    found = selectors.practice_for(request.user, pk)
+    evidence = get_object_or_404(found.evidence.filter(removed_at__isnull=True), pk=evidence_pk)
+    if not evidence.file:
+        raise Http404  # a link is shown as a link
+    return uploads.download(evidence.file, evidence.original_name or Path(evidence.file.name).name)

@@ -8,6 +8,7 @@ points at, and the allowed personas are those whose memberships grant that permi
 
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, resolve, reverse
+from django.utils import timezone
 
 from mutu.accounts.permissions import Perm, has_perm
 from mutu.schools.models import School
@@ -54,6 +55,7 @@ def RP_REGION(province, regency):  # noqa: N802 — a target like the constants 
     return lambda c: ("region", (province, regency))
 
 
+PRACTICE_WAITING = lambda c: ("waiting", School.objects.filter(pk=c["a"].pk))  # noqa: E731
 RIAU_DRAFT = lambda c: ("owner", c["draft"])  # noqa: E731 (a draft instrument is its owners')
 # An API token of the Riau principal: hers, and revocable by the admins whose scope holds school a.
 KEPSEK_TOKEN = lambda c: ("token", c["token"])  # noqa: E731
@@ -381,6 +383,22 @@ MATRIX = [
     ),
     ("pbd:region_schools", lambda c: ["regency", "14.01"], "get", Perm.RP_VIEW, RP_REGION("14", "14.01"), [""]),
     ("pbd:region_schools", lambda c: ["province", "15"], "get", Perm.RP_VIEW, RP_REGION("15", None), [""]),
+    # Good practices: a published one of school a is read across Riau; a waiting one by the school's
+    # followers and its reviewers; reviewed by the LPMP of Riau; proposed by school a's team.
+    ("pbd:practices", lambda c: [], "get", Perm.RP_VIEW, None, ["", "csv"]),
+    ("pbd:practice", lambda c: [c["practice"].pk], "get", Perm.RP_VIEW, RIAU, [""]),
+    ("pbd:practice", lambda c: [c["waiting_practice"].pk], "get", Perm.RP_VIEW, PRACTICE_WAITING, [""]),
+    (
+        "pbd:practice_evidence",
+        lambda c: [c["practice"].pk, c["practice_evidence"].pk],
+        "get",
+        Perm.RP_VIEW,
+        RIAU,
+        [""],
+    ),
+    ("pbd:practice_review", lambda c: [c["waiting_practice"].pk], "post", Perm.PRACTICE_REVIEW, RIAU, [""]),
+    ("pbd:practice_propose", lambda c: [c["activity"].pk], "get", Perm.CYCLE_EDIT, school("a"), [""]),
+    ("pbd:practice_propose", lambda c: [c["activity"].pk], "post", Perm.CYCLE_EDIT, school("a"), [""]),
 ]
 # Reachable without an account by design (name → args).
 PUBLIC = {
@@ -443,6 +461,9 @@ def allowed(user, perm, target):
         return allowed(user, Perm.PROGRAMME_PROPOSE, ("any", school)) or allowed(user, Perm.PROGRAMME_MANAGE, riau)
     if mode == "keeper":  # a published rapor: its pengawas, or the LPMP / pusat over the school
         return allowed(user, Perm.VERVAL, ("any", what)) or allowed(user, Perm.ROUND_MANAGE, ("any", what))
+    if mode == "waiting":  # a good practice not yet published: the school's followers and its reviewers
+        riau = School.objects.filter(province__code="14")
+        return allowed(user, Perm.CYCLE_VIEW, ("any", what)) or allowed(user, Perm.PRACTICE_REVIEW, ("any", riau))
     if mode == "talk":
         return allowed(user, Perm.CYCLE_EDIT, ("any", what)) or allowed(user, Perm.CYCLE_REVIEW, ("any", what))
     if mode == "token":
@@ -599,7 +620,40 @@ def _rapor_pendidikan(personas, schools):
         unit="buah",
         unit_cost=1,
     )
-    return {"rp_job": job, "budget_line": line}
+    return {"rp_job": job, "budget_line": line, **_practices(activity, schools["a"])}
+
+
+def _practices(activity, school):
+    """A published good practice of school a with its evidence, and a waiting one."""
+    from django.core.files.base import ContentFile
+
+    from mutu.cycle.models import Evidence, Problem
+    from mutu.factories import ActivityFactory
+    from mutu.pbd.models import Indicator, Practice
+
+    indicator = Indicator.objects.get(framework__year=2025, code="A.1")
+    problem = Problem.objects.create(cycle=activity.program.cycle, indicator=indicator, capaian="kurang")
+    story = {"problem_text": "p", "root_cause": "r", "action": "a", "result": "h", "before": 40, "after": 50}
+    made = {}
+    for key, state, done in (("practice", "published", activity), ("waiting_practice", "proposed", None)):
+        done = done or ActivityFactory(program=activity.program)
+        made[key] = Practice.objects.create(
+            activity=done,
+            problem=problem,
+            school=school,
+            indicator=indicator,
+            level=school.level,
+            title=key,
+            state=state,
+            reach="province" if state == "published" else "",
+            proposed_at=timezone.now(),
+            **story,
+        )
+    made["practice_evidence"] = Evidence.objects.create(
+        activity=activity, file=ContentFile(b"%PDF-1.4 praktik", name="praktik.pdf"), original_name="praktik.pdf"
+    )
+    made["practice"].evidence.add(made["practice_evidence"])
+    return made
 
 
 def _visit(pengawas, school):

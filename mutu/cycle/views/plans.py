@@ -19,6 +19,7 @@ from mutu.core.forms import MoneyField, SearchSelectMultiple, search_in
 from mutu.core.pdf import pdf_response, render_pdf
 from mutu.core.saving import save
 from mutu.pbd import worksheets
+from mutu.pbd.selectors import suggested_practices
 
 from .. import documents, planning, services
 from ..models import (
@@ -102,6 +103,7 @@ def _plan_context(request, cycle):
                 ),
             )
     orphans, unanswered = planning.flags(cycle)
+    rp_codes = list(cycle.problems.filter(indicator__isnull=False).values_list("indicator__code", flat=True))
     return {
         "cycle": cycle,
         "school": cycle.school,
@@ -114,7 +116,8 @@ def _plan_context(request, cycle):
         "years": planning.plan_years(cycle),
         "total": sum((a.total for p in programs for a in p.activities.all()), 0),
         "previous_plan": None if programs or not can_edit else planning.previous_plan(cycle),
-        "has_rp_problems": cycle.problems.filter(indicator__isnull=False).exists(),
+        "has_rp_problems": bool(rp_codes),
+        "practices": suggested_practices(request.user, cycle.school, rp_codes) if rp_codes else [],
     }
 
 
