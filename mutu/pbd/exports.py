@@ -56,6 +56,9 @@ class RegionExporter(ListExporter):
             _("Not available"),
             _("Mean score"),
             _("Mean last year"),
+            _("Baik last year"),
+            _("Sedang last year"),
+            _("Kurang last year"),
             _("The region's own capaian"),
         ]
 
@@ -71,6 +74,7 @@ class RegionExporter(ListExporter):
                 row.unavailable,
                 round(row.mean, 2) if row.mean is not None else None,
                 round(row.before.mean, 2) if row.before and row.before.mean is not None else None,
+                *(getattr(row.before, capaian) if row.before else None for capaian in Capaian.values),
                 Capaian(row.own).label if row.own else "",
             ]
 

@@ -235,6 +235,24 @@ class ShareRow:
     def rest_width(self):
         return self._width(self.schools - self.baik - self.sedang - self.kurang)
 
+    def _share_change(self, capaian):
+        """Percentage points since last year of the share of schools with this capaian."""
+        if self.before is None or not self.before.schools or not self.schools:
+            return None
+        return self.share(capaian) - self.before.share(capaian)
+
+    @property
+    def baik_change(self):
+        return self._share_change("baik")
+
+    @property
+    def sedang_change(self):
+        return self._share_change("sedang")
+
+    @property
+    def kurang_change(self):
+        return self._share_change("kurang")
+
     @property
     def mean_change(self):
         if self.before is None or self.mean is None or self.before.mean is None:

@@ -129,3 +129,37 @@ def test_the_region_page_costs_the_same_queries_however_many_schools(login, pers
             assert client.get(url).status_code == 200
         counts.append(len(queries))
     assert counts[0] == counts[1]
+
+
+def test_the_region_compares_each_share_with_last_year(login, personas, schools, tmp_path):
+    """A.1 of Kampar's two SD: one Kurang and one Baik in 2024, both Baik in 2025 (Kurang −50 points)."""
+    from mutu.accounts.scopes import UNRESTRICTED
+    from mutu.factories import SchoolFactory
+    from mutu.pbd import importing
+    from mutu.pbd.selectors import region_for, region_report
+
+    other = SchoolFactory(npsn="10400011", name="SD Negeri 011 Bangkinang", district_code="14.01.01")
+    for year, scores in ((2024, ("30", "90")), (2025, ("85", "90"))):
+        path = tmp_path / f"{year}.xlsx"
+        rows = [(schools["a"], {"A.1": D(scores[0])}), (other, {"A.1": D(scores[1])})]
+        samples.school_list(path, year=year, region_name="Kampar", indicators=MAIN[:1], rows=rows)
+        assert importing.run(path, scope=UNRESTRICTED, original_name=path.name).saved
+    row = next(
+        r
+        for r in region_report(region_for(personas["dinas_kampar"], "regency", "14.01"), 2025)
+        if r.indicator.code == "A.1"
+    )
+    assert (row.baik_change, row.kurang_change, row.sedang_change) == (50, -50, 0)
+    page = login(personas["dinas_kampar"]).get(reverse("pbd:region", args=["regency", "14.01"]) + "?tahun=2025")
+    text = page.content.decode()
+    assert "+50 poin" in text and "-50 poin" in text and "tahun lalu" in text
+    sheet = load_workbook(
+        io.BytesIO(
+            login(personas["dinas_kampar"])
+            .get(reverse("pbd:region", args=["regency", "14.01"]) + "?tahun=2025&format=xlsx")
+            .getvalue()
+        )
+    ).active
+    header = next(r for r in sheet.iter_rows(values_only=True) if r and "Baik tahun lalu" in r)
+    values = next(r for r in sheet.iter_rows(values_only=True) if r and r[0] == "A.1")
+    assert values[header.index("Baik tahun lalu")] == 1 and values[header.index("Kurang tahun lalu")] == 1
