@@ -1,8 +1,9 @@
 """Did it work? Across years, what the Rapor Pendidikan says of the indicators a school worked on.
 
 Per school: each indicator it chose in a cycle from the Rapor Pendidikan of year R shows its score of
-R (before) and of R + 1 (after, when that year's file is in Mutu), the activities planned and done,
-and the money spent (the actual cost where recorded, else nothing is claimed).
+R (before) and of R + 1 (after, when that year's file is in Mutu); each rapor mutu sub-indicator it
+chose shows the score it was chosen with and that of its next rapor; with the activities planned and
+done, and the money spent (the actual cost where recorded, else nothing is claimed).
 
 Per region and indicator: the change from R to R + 1 of the schools that acted on it (chose it in a
 cycle planned from R) against the schools that did not, each group's size, mean and spread
@@ -10,6 +11,7 @@ cycle planned from R) against the schools that did not, each group's size, mean 
 observed difference between groups that chose themselves, not a proof that the activities caused it.
 """
 
+import math
 import statistics
 from collections import defaultdict
 from dataclasses import dataclass
@@ -19,6 +21,10 @@ from django.conf import settings
 from django.db.models import Count, Q, Sum
 
 from mutu.cycle.models import ActivityStatus, Problem
+from mutu.instruments.models import Node
+from mutu.mapping.models import SchoolScore
+from mutu.mapping.scoring import ENGINE, published
+from mutu.mapping.selectors import decode
 
 from .models import Achievement
 
@@ -43,10 +49,13 @@ def school_effects(school):
 
 
 def effects_by_school(school_ids):
-    """{school id: [Effect]} for the Rapor Pendidikan indicators each school worked on, in two queries."""
+    """{school id: [Effect]} for the indicators each school worked on: a Rapor Pendidikan indicator
+    against the next year's file; a rapor mutu sub-indicator (matched by its code) against the
+    school's first rapor of a later year. In a fixed number of queries."""
     problems = (
-        Problem.objects.filter(cycle__school__in=school_ids, indicator__isnull=False)
-        .select_related("cycle", "indicator__framework")
+        Problem.objects.filter(cycle__school__in=school_ids)
+        .filter(Q(indicator__isnull=False) | Q(round__isnull=False))
+        .select_related("cycle", "indicator__framework", "node", "round")
         .annotate(
             planned=Count("programs__activities", distinct=True),
             done=Count(
@@ -62,20 +71,54 @@ def effects_by_school(school_ids):
             "school_id", "year", "indicator__code", "score"
         )
     }
+    rapors = _rapor_mutu(school_ids)
     effects = defaultdict(list)
     for problem in problems:
-        school_id, year, code = problem.cycle.school_id, problem.indicator.framework.year, problem.indicator.code
+        school_id = problem.cycle.school_id
+        if problem.indicator_id:
+            year, code = problem.indicator.framework.year, problem.indicator.code
+            before, after = scores.get((school_id, year, code)), scores.get((school_id, year + 1, code))
+        else:
+            before = published(problem.score) if problem.score is not None else None
+            later = [by_code for year, by_code in rapors.get(school_id, []) if year > problem.round.year]
+            after = later[0].get(problem.node.code) if later else None
         effects[school_id].append(
             Effect(
                 problem=problem,
-                before=scores.get((school_id, year, code)),
-                after=scores.get((school_id, year + 1, code)),
+                before=before,
+                after=after,
                 activities=problem.planned,
                 done=problem.done,
                 spent=problem.spent,
             )
         )
     return effects
+
+
+def _rapor_mutu(school_ids):
+    """{school id: [(year, {node code: published score})]} of the schools' rapor mutu, oldest first."""
+    rows = (
+        SchoolScore.objects.filter(school__in=school_ids, engine=ENGINE, total__isnull=False)
+        .order_by("round__year", "round__closes_on")
+        .values_list("school_id", "round__year", "round__instrument_id", "values")
+    )
+    codes, found = {}, defaultdict(list)
+    for school_id, year, version, values in rows.iterator():
+        if version not in codes:
+            codes[version] = list(
+                Node.objects.filter(version=version).order_by("position").values_list("code", flat=True)
+            )
+        found[school_id].append(
+            (
+                year,
+                {
+                    code: published(v)
+                    for code, v in zip(codes[version], decode(values), strict=True)
+                    if not math.isnan(v)
+                },
+            )
+        )
+    return found
 
 
 def mean_changes(school_ids, since, until):

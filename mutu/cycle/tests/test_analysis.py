@@ -77,3 +77,42 @@ def test_a_root_cause_written_by_one_school_joins_the_library(personas, schools,
     other = services.start_cycle(actor=personas["kepsek_b"], school=schools["b"], year=2026)
     Problem.objects.create(cycle=other, node=node, round=scored_round, root_cause="Jadwal supervisi tidak rutin")
     assert analysis.root_causes(problem) == ["Belum ada pelatihan", "Sarana kurang", "Jadwal supervisi tidak rutin"]
+
+
+def test_a_rapor_mutu_problem_shows_its_next_rapor(login, personas, schools, cycle, tiny):
+    """Before: the score the sub-indicator was chosen with; after: the same code in the next year's rapor."""
+    from datetime import date
+
+    import numpy as np
+
+    from mutu.mapping import services as mapping
+    from mutu.mapping.models import SchoolScore
+    from mutu.mapping.selectors import decode
+    from mutu.pbd import effects
+
+    rapor, proposals, _below = analysis.propose(cycle)
+    chosen = proposals[0]
+    analysis.choose(actor=personas["kepsek_a"], cycle=cycle, node_id=chosen.node.id)
+    (effect,) = effects.school_effects(schools["a"])
+    assert effect.after is None and effect.before == round(chosen.score, 2)
+    later = mapping.create_round(
+        actor=personas["lpmp"],
+        name="Pemetaan 2027",
+        year=2027,
+        instrument=tiny,
+        province=schools["a"].province,
+        opens_on=date(2027, 3, 1),
+        closes_on=date(2027, 4, 1),
+        quotas={"SD": {"ks": 1}},
+    )
+    values = decode(rapor.values).copy()
+    position = list(tiny.nodes.order_by("position").values_list("pk", flat=True)).index(chosen.node.id)
+    values[position] = 6.5
+    SchoolScore.objects.create(
+        round=later, school=schools["a"], engine=rapor.engine, values=values.astype("<f8").tobytes(), total=5.0
+    )
+    (effect,) = effects.school_effects(schools["a"])
+    assert effect.after == 6.5 and effect.change == pytest.approx(6.5 - round(chosen.score, 2))
+    assert np.isclose(float(effect.before), chosen.score, atol=0.005)
+    page = login(personas["kepsek_a"]).get(reverse("pbd:school", args=[schools["a"].npsn])).content.decode()
+    assert chosen.node.code in page and "rapor mutu 2026" in page and "6,50" in page
