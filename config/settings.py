@@ -50,6 +50,7 @@ INSTALLED_APPS = [
     "django_otp",
     "mutu.core.vendor_apps.OtpTotp",
     "mutu.core.vendor_apps.OtpStatic",
+    "dbbackup",
     "mutu.core",
     "mutu.regions",
     "mutu.accounts",
@@ -163,6 +164,9 @@ AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_RESET_ON_SUCCESS = True
 AXES_VERBOSE = False
 
+DBBACKUP_SEND_EMAIL = False  # a failed backup is the scheduler's to report (its exit status)
+DBBACKUP_DATABASES = ["default"]
+
 LANGUAGE_CODE = "id"
 LANGUAGES = [("id", "Bahasa Indonesia"), ("en", "English")]
 LOCALE_PATHS = [BASE_DIR / "locale"]
@@ -174,8 +178,11 @@ STATIC_URL = "static/"
 STATIC_ROOT = Path(os.environ.get("MUTU_STATIC_ROOT", BASE_DIR / "staticfiles"))
 STATICFILES_DIRS = [BASE_DIR / "static"]
 MEDIA_ROOT = Path(os.environ.get("MUTU_MEDIA_ROOT", VAR_DIR / "media"))
+# Backups (django-dbbackup: `dbbackup`, `mediabackup`, `dbrestore`, `mediarestore`; docs/production.md).
+MUTU_BACKUP_DIR = Path(os.environ.get("MUTU_BACKUP_DIR", VAR_DIR / "backups"))
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "dbbackup": {"BACKEND": "django.core.files.storage.FileSystemStorage", "OPTIONS": {"location": MUTU_BACKUP_DIR}},
     "staticfiles": {
         "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"
         if DEBUG
