@@ -224,17 +224,19 @@ class Milestone(models.Model):
 
 
 class ScoringRun(ConcurrentTransitionMixin, models.Model):
-    """One request to compute a round's rapor, as the round page shows it: queued → running → done or
-    failed (a django-fsm-2 machine moved by `core.jobs.advance`). At most one is queued or running per
-    round, so a double click queues nothing more."""
+    """One request to compute a round's rapor, as the round page shows it: queued → running (its
+    provinces, one task each, on any worker) → summing (the national means, one final task) → done,
+    or failed (a django-fsm-2 machine moved by `core.jobs.advance`). At most one is active per round,
+    in the database, so a double click or a second machine queues nothing more."""
 
     class State(models.TextChoices):
         QUEUED = "queued", _("queued")
         RUNNING = "running", _("running")
+        SUMMING = "summing", _("summing up")
         DONE = "done", _("done")
         FAILED = "failed", _("failed")
 
-    ACTIVE = (State.QUEUED, State.RUNNING)
+    ACTIVE = (State.QUEUED, State.RUNNING, State.SUMMING)
 
     round = models.ForeignKey(Round, on_delete=models.CASCADE, related_name="scoring_runs")
     requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
@@ -248,7 +250,9 @@ class ScoringRun(ConcurrentTransitionMixin, models.Model):
         ordering = ["-requested_at", "-id"]
         constraints = [
             models.UniqueConstraint(
-                fields=["round"], condition=models.Q(state__in=["queued", "running"]), name="scoring_run_one_active"
+                fields=["round"],
+                condition=models.Q(state__in=["queued", "running", "summing"]),
+                name="scoring_run_one_active",
             )
         ]
 
@@ -263,11 +267,61 @@ class ScoringRun(ConcurrentTransitionMixin, models.Model):
     def start(self):
         pass
 
-    @transition(field=state, source=State.RUNNING, target=State.DONE)
+    @transition(field=state, source=State.RUNNING, target=State.SUMMING)
+    def sum_up(self):
+        pass
+
+    @transition(field=state, source=State.SUMMING, target=State.DONE)
     def finish(self, rapor):
         self.rapor, self.finished_at = rapor, timezone.now()
 
     @transition(field=state, source=ACTIVE, target=State.FAILED)
+    def fail(self, reason):
+        self.failure, self.finished_at = reason[:500], timezone.now()
+
+
+class ScoringPart(ConcurrentTransitionMixin, models.Model):
+    """One province of a scoring run: a task of its own that any worker takes; a failure is tried
+    again alone (up to PART_ATTEMPTS) before the run fails with the province's name. Keeps its share
+    of the national sums for the run's final task."""
+
+    class State(models.TextChoices):
+        QUEUED = "queued", _("queued")
+        RUNNING = "running", _("running")
+        DONE = "done", _("done")
+        FAILED = "failed", _("failed")
+
+    run = models.ForeignKey(ScoringRun, on_delete=models.CASCADE, related_name="parts")
+    province = models.ForeignKey("regions.Province", on_delete=models.CASCADE, related_name="+")
+    state = FSMField(max_length=10, choices=State.choices, default=State.QUEUED, protected=True)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    rapor = models.PositiveIntegerField(null=True)
+    nation = models.JSONField(null=True)  # its share of the national sums (scoring.Accumulator's part)
+    failure = models.CharField(max_length=500, blank=True)
+    worker = models.CharField(max_length=64, blank=True)  # the task that took it last
+    started_at = models.DateTimeField(null=True)
+    finished_at = models.DateTimeField(null=True)
+
+    class Meta:
+        ordering = ["run", "province__code"]
+        constraints = [models.UniqueConstraint(fields=["run", "province"], name="scoring_part_unique")]
+
+    def __str__(self):
+        return f"{self.run_id} {self.province_id} {self.state}"
+
+    @transition(field=state, source=State.QUEUED, target=State.RUNNING)
+    def start(self, task_id):
+        self.attempts, self.started_at, self.worker = self.attempts + 1, timezone.now(), task_id[:64]
+
+    @transition(field=state, source=State.RUNNING, target=State.DONE)
+    def finish(self, rapor, nation):
+        self.rapor, self.nation, self.finished_at, self.failure = rapor, nation, timezone.now(), ""
+
+    @transition(field=state, source=State.RUNNING, target=State.QUEUED)
+    def retry(self, reason):
+        self.failure = reason[:500]
+
+    @transition(field=state, source=[State.QUEUED, State.RUNNING], target=State.FAILED)
     def fail(self, reason):
         self.failure, self.finished_at = reason[:500], timezone.now()
 

@@ -762,34 +762,60 @@ def refresh_regions(round_id, province_id):
         _write_nation(round_, nation)
 
 
-def score_round(round_id):
-    """Score every school in the round's area, province after province; returns the number of rapor.
+def score_province(round_, matrix, province):
+    """(rapor, its share of the national sums) of one province: in a child process that exits when it
+    is done, so a worker peaks at the memory of one province; in the caller's process when it is
+    inside a transaction (tests, the demo loader), since a child could not see uncommitted rows."""
+    if connection.in_atomic_block:
+        return _score_province(round_, matrix, province)
+    try:
+        return _in_child_process(_score_province, round_, matrix, province)
+    except ScoringError as error:
+        raise ScoringError(error.detail, province=f"{province.name} ({province.code})") from None
 
-    Each province runs in a child process that exits when it is done, so a national run peaks at
-    the memory of its largest province, however many provinces it holds, and commits province by
-    province; the national means are written last. A caller inside a transaction (tests, the demo
-    loader) scores in its own process, since a child could not see the caller's uncommitted rows.
-    """
+
+def round_provinces(round_):
+    provinces = Province.objects.order_by("code")
+    return provinces.filter(pk=round_.province_id) if round_.province_id else provinces
+
+
+def finish_round(round_, matrix, parts):
+    """After every province: the national means from their shares (a national round), statistics."""
+    if not round_.province_id:
+        nation = Accumulator(len(matrix.node_ids), len(matrix.band_names))
+        for part in parts:
+            if part is not None:
+                nation.merge(NATION, part)
+        _write_nation(round_, nation)
+    refresh_statistics(SchoolScore, RegionScore, Milestone)
+
+
+def share_to_json(part):
+    """A province's share of the national sums as JSON (floats round-trip exactly), or None."""
+    if part is None:
+        return None
+    sums, counts, total, scored, levels, schools = part
+    return [sums.tolist(), counts.tolist(), float(total), int(scored), levels.tolist(), int(schools)]
+
+
+def share_from_json(stored):
+    if stored is None:
+        return None
+    sums, counts, total, scored, levels, schools = stored
+    return np.array(sums, dtype=float), np.array(counts), total, scored, np.array(levels), schools
+
+
+def score_round(round_id):
+    """Score every school in the round's area, province after province, in this process's children;
+    returns the number of rapor. What `manage.py score_round` and the demo run; a request from the
+    round page spreads the same provinces over the workers instead (`services.request_scoring`)."""
     round_ = Round.objects.select_related("instrument").get(pk=round_id)
     refresh_statistics(Respondent)
     matrix = load_matrix(round_.instrument)
-    provinces = Province.objects.order_by("code")
-    if round_.province_id:
-        provinces = provinces.filter(pk=round_.province_id)
-    nation = Accumulator(len(matrix.node_ids), len(matrix.band_names))
-    scored = 0
-    for province in list(provinces):
-        if connection.in_atomic_block:
-            count, part = _score_province(round_, matrix, province)
-        else:
-            try:
-                count, part = _in_child_process(_score_province, round_, matrix, province)
-            except ScoringError as error:
-                raise ScoringError(error.detail, province=f"{province.name} ({province.code})") from None
+    scored, parts = 0, []
+    for province in list(round_provinces(round_)):
+        count, part = score_province(round_, matrix, province)
         scored += count
-        if part is not None:
-            nation.merge(NATION, part)
-    if not round_.province_id:
-        _write_nation(round_, nation)
-    refresh_statistics(SchoolScore, RegionScore, Milestone)
+        parts.append(part)
+    finish_round(round_, matrix, parts)
     return scored

@@ -23,6 +23,7 @@ from .models import (
     Round,
     SchoolProgress,
     SchoolScore,
+    ScoringPart,
     ScoringRun,
     Verification,
     new_code,
@@ -693,9 +694,10 @@ def set_aside(*, actor, round_, school, reason):
 
 @transaction.atomic
 def request_scoring(*, actor, round_):
-    """Queue the scoring of a round for db_worker; returns (run, queued). While a request of the round
-    is queued or running, asking again returns that one and queues nothing (double clicks, two admins)."""
-    from .tasks import score_round_task
+    """Queue the scoring of a round, one task per province for any worker; returns (run, queued).
+    While a request of the round is active, asking again returns that one and queues nothing (double
+    clicks, two admins, two machines: the database holds one active run per round)."""
+    from .tasks import score_part_task
 
     active = round_.scoring_runs.select_for_update().filter(state__in=ScoringRun.ACTIVE).first()
     if active and active.requested_at > timezone.now() - STALE_SCORING_RUN:
@@ -705,23 +707,64 @@ def request_scoring(*, actor, round_):
     try:
         with transaction.atomic():
             run = ScoringRun.objects.create(round=round_, requested_by=actor)
+            parts = ScoringPart.objects.bulk_create(
+                ScoringPart(run=run, province=province) for province in scoring.round_provinces(round_)
+            )
     except IntegrityError:  # a concurrent request was first
         return round_.scoring_runs.get(state__in=ScoringRun.ACTIVE), False
     record_audit(actor=actor, action="round.score", obj=round_, province_id=round_.province_id)
-    score_round_task.enqueue(run.pk)  # in this transaction: the database queue gets both or neither
+    for part in parts:  # in this transaction: the database queue gets the run and its tasks, or nothing
+        score_part_task.enqueue(part.pk)
     return run, True
 
 
-def run_scoring(run_id):
-    """The worker's side of a request: score the round and record how it ended on the run."""
-    run = ScoringRun.objects.get(pk=run_id)
-    if not jobs.advance(run, "start"):
-        return None  # given up as silent while it waited (see request_scoring): a newer request scores
+PART_ATTEMPTS = 2  # a province's task is tried this many times before the run fails with its name
+
+
+def run_part(part_id, task_id=""):
+    """A worker's side of one province: score it, keep its share of the national sums; a failure
+    queues it again alone, then fails the run naming it. The last province in queues the summing."""
+    from .tasks import finish_scoring_task, score_part_task
+
+    part = ScoringPart.objects.select_related("run__round__instrument", "province").get(pk=part_id)
+    run = part.run
+    if run.state not in (ScoringRun.State.QUEUED, ScoringRun.State.RUNNING) or not jobs.advance(part, "start", task_id):
+        return None  # its run gave up or failed meanwhile, or another worker took the part
+    if jobs.advance(run, "start"):  # the first province of the run
+        scoring.refresh_statistics(Respondent)
     try:
-        rapor = scoring.score_round(run.round_id)
+        rapor, share = scoring.score_province(run.round, scoring.load_matrix(run.round.instrument), part.province)
     except Exception as error:
         failure = error.summary if isinstance(error, scoring.ScoringError) else f"{type(error).__name__}: {error}"
-        jobs.advance(run, "fail", failure)
+        if not failure.startswith(part.province.name):
+            failure = f"{part.province.name} ({part.province.code}): {failure}"
+        if part.attempts < PART_ATTEMPTS:
+            jobs.advance(part, "retry", failure)
+            score_part_task.enqueue(part.pk)
+            return None
+        jobs.advance(part, "fail", failure)
+        jobs.advance(ScoringRun.objects.get(pk=run.pk), "fail", failure)
         raise
+    jobs.advance(part, "finish", rapor, scoring.share_to_json(share))
+    if not run.parts.exclude(state=ScoringPart.State.DONE).exists():
+        # Whichever province is in last (several may see it): one wins the move, one summing is queued.
+        if jobs.advance(ScoringRun.objects.get(pk=run.pk), "sum_up"):
+            finish_scoring_task.enqueue(run.pk)
+    return rapor
+
+
+def finish_scoring(run_id):
+    """The run's final task: the national means from every province's share, then done."""
+    run = ScoringRun.objects.select_related("round__instrument").get(pk=run_id)
+    if run.state != ScoringRun.State.SUMMING:
+        return None
+    parts = list(run.parts.all())
+    try:
+        matrix = scoring.load_matrix(run.round.instrument)
+        scoring.finish_round(run.round, matrix, [scoring.share_from_json(p.nation) for p in parts])
+    except Exception as error:
+        jobs.advance(run, "fail", f"{type(error).__name__}: {error}")
+        raise
+    rapor = sum(p.rapor or 0 for p in parts)
     jobs.advance(run, "finish", rapor)
     return rapor

@@ -3,9 +3,14 @@ from django_tasks import task
 from . import services
 
 
+@task(takes_context=True)
+def score_part_task(context, part_id):
+    return services.run_part(part_id, context.task_result.id)
+
+
 @task()
-def score_round_task(run_id):
-    return services.run_scoring(run_id)
+def finish_scoring_task(run_id):
+    return services.finish_scoring(run_id)
 
 
 @task()

@@ -18,7 +18,7 @@ from mutu.schools.selectors import school_for_user
 from . import rapor as rapor_lib
 from . import selectors, services
 from .forms import AddRespondentsForm, RoundForm, VerificationForm
-from .models import Milestone, RegionScore, Respondent
+from .models import Milestone, RegionScore, Respondent, ScoringPart
 
 
 @require_safe
@@ -40,6 +40,8 @@ def round_progress(request, pk):
     schools = selectors.round_schools(request.user, round_)
     progress = selectors.region_progress(round_, schools)
     lagging = Paginator(progress["lagging"], 50).get_page(request.GET.get("page"))
+    run = round_.scoring_runs.select_related("requested_by").first()
+    parts = list(run.parts.select_related("province")) if run else []
     return render(
         request,
         "mapping/round_progress.html",
@@ -48,7 +50,9 @@ def round_progress(request, pk):
             "progress": progress,
             "page": lagging,
             "can_manage": selectors.can_manage_round(request.user, round_),
-            "scoring_run": round_.scoring_runs.select_related("requested_by").first(),
+            "scoring_run": run,
+            "scoring_parts": parts,
+            "parts_done": sum(part.state == ScoringPart.State.DONE for part in parts),
             "can_export_responses": has_perm(request.user, Perm.RESPONSES_EXPORT),
             # A school's own staff go straight to its respondents, code sheet and rapor.
             "own_schools": list(schools.order_by("name")[:OWN_SCHOOLS]) if progress["total"] <= OWN_SCHOOLS else [],

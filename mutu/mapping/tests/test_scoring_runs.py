@@ -65,9 +65,14 @@ def test_a_failed_run_names_the_province_for_those_who_manage(
     monkeypatch.setattr(scoring, "_score_schools", fail)
     services.request_scoring(actor=personas["lpmp"], round_=open_round)
     work()
-    assert DBTaskResult.objects.get().status == "FAILED"
+    # Tried again alone, then the run fails naming the province.
+    assert list(DBTaskResult.objects.order_by("enqueued_at").values_list("status", flat=True)) == [
+        "SUCCESSFUL",
+        "FAILED",
+    ]
     run = ScoringRun.objects.get()
     assert (run.state, run.failure) == ("failed", "Riau (14): ValueError: disk penuh")
+    assert run.parts.get().attempts == services.PART_ATTEMPTS
     client.force_login(personas["lpmp"])
     assert "Riau (14): ValueError: disk penuh" in progress_page(client, open_round)
     client.force_login(personas["dinas_riau"])
@@ -85,5 +90,52 @@ def test_a_run_silent_for_hours_gives_way(personas, open_round, database_queue):
     stuck.refresh_from_db()
     assert queued and run != stuck
     assert (stuck.state, stuck.failure) == ("failed", "Tidak ada kabar dari pekerja latar selama tiga jam.")
-    assert services.run_scoring(stuck.pk) is None  # its task arriving late scores nothing
+    assert services.run_part(stuck.parts.get().pk) is None  # its task arriving late scores nothing
     assert ScoringRun.objects.get(pk=stuck.pk).state == "failed"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_national_round_is_one_task_per_province_then_one_summing(
+    client, personas, schools, tiny, database_queue, monkeypatch, tmp_path
+):
+    """Riau and Jambi on different workers; Jambi fails once and is tried again alone; the national
+    means are written once, by the final task, after both."""
+    from datetime import date, timedelta
+
+    from mutu.mapping.models import RegionScore
+
+    national = services.create_round(
+        actor=personas["pusat"],
+        name="Nasional",
+        year=2026,
+        instrument=tiny,
+        province=None,
+        opens_on=date.today() - timedelta(days=1),
+        closes_on=date.today() + timedelta(days=30),
+        quotas={"SD": {"ks": 1, "guru": 2}},
+    )
+    services_add(national, schools["a"])
+    services_add(national, schools["d"])
+    real, failed = scoring._score_province, tmp_path / "failed-once"
+
+    def flaky(round_, matrix, province, slice_=None):  # in the forked child: a file remembers
+        if province.code == "15" and not failed.exists():
+            failed.touch()
+            raise OSError("koneksi terputus")
+        return real(round_, matrix, province, slice_)
+
+    monkeypatch.setattr(scoring, "_score_province", flaky)
+    run, queued = services.request_scoring(actor=personas["pusat"], round_=national)
+    assert queued and list(run.parts.values_list("province__code", flat=True)) == ["14", "15"]
+    call_command("db_worker", "--batch", "--no-startup-delay", "--interval", "0", "--max-tasks", "1")
+    assert ScoringRun.objects.get().state == "running"  # one province in, the other still queued
+    work()
+    run = ScoringRun.objects.get()
+    assert (run.state, run.rapor) == ("done", 2)
+    assert dict(run.parts.values_list("province__code", "attempts")) == {"14": 1, "15": 2}
+    nation = RegionScore.objects.get(round=national, kind="nation")
+    assert nation.with_rapor == 2 and nation.schools == 4  # every school of both provinces, two with a rapor
+    assert DBTaskResult.objects.filter(task_path__endswith="finish_scoring_task").count() == 1
+    client.force_login(personas["pusat"])
+    page = progress_page(client, national)
+    assert "Provinsi: 2 dari 2 selesai" in page and "dicoba lagi" not in page
