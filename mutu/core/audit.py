@@ -39,6 +39,10 @@ ACTIONS = {
     "cycle.evidence.add": _("Evidence attached"),
     "cycle.evidence.remove": _("Evidence removed"),
     "cycle.plan.copy": _("Plan copied from last year"),
+    "cycle.plan.worksheet": _("PBD worksheet read into the plan"),
+    "cycle.budget_line.add": _("ARKAS budget line added"),
+    "cycle.budget_line.delete": _("ARKAS budget line removed"),
+    "cycle.problem.reorder": _("Problem moved in the PBD order"),
     "cycle.monev": _("Program evaluated"),
     "cycle.standard": _("Standard decided"),
     "cycle.document.upload": _("SPMI document uploaded"),
@@ -87,6 +91,13 @@ ACTIONS = {
     "programme.evaluate": _("Yearly evaluation computed"),
     "programme.rules": _("Evaluation rules changed"),
     "programme.evaluation.confirm": _("Yearly evaluation confirmed"),
+    "programme.code_close": _("Attendance code closed early"),
+    "programme.office": _("Letterhead saved"),
+    "rp.import": _("Rapor Pendidikan imported"),
+    "pbd.practice.propose": _("Good practice proposed"),
+    "pbd.practice.publish": _("Good practice published"),
+    "pbd.practice.return": _("Good practice returned to the school"),
+    "pbd.practice.withdraw": _("Good practice withdrawn"),
 }
 # Keys that services write into `changes`, where no model field names them.
 KEYS = {
@@ -112,6 +123,9 @@ KEYS = {
     "reason": _("reason"),
     "version": _("version"),
     "total": _("school score"),
+    "reach": _("published to"),
+    "activities": _("activities"),
+    "lines": _("ARKAS lines"),
 }
 # Actions whose changes are {field: [before, after]}.
 BEFORE_AFTER = {"school.update", "admin.add", "admin.change"}

@@ -37,7 +37,7 @@ def refresh(year, school_ids):
                 SUM(CASE WHEN a.capaian = 'baik' THEN 1 ELSE 0 END),
                 SUM(CASE WHEN a.capaian = 'sedang' THEN 1 ELSE 0 END),
                 SUM(CASE WHEN a.capaian = 'kurang' THEN 1 ELSE 0 END),
-                SUM(CASE WHEN a.score IS NULL THEN 1 ELSE 0 END),
+                SUM(CASE WHEN a.capaian = '' THEN 1 ELSE 0 END),
                 COUNT(a.score), COALESCE(SUM(a.score), 0)
             FROM {achievements} a JOIN {schools} s ON s.id = a.school_id
             WHERE a.year = %s AND s.district_id IN ({{ids}})

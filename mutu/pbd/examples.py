@@ -26,8 +26,40 @@ def _main(framework, level=None):
     return [(i.code, i.name) for i in framework.indicators.filter(main=True) if level is None or level in i.levels]
 
 
+# Written into an example's document properties: its figures are made up, so the import only
+# checks it (dry run) and never saves it over a school's real Rapor Pendidikan.
+MARK = "Mutu: contoh, angka rekaan"
+
+
+def is_example(path):
+    from openpyxl import load_workbook
+
+    try:
+        book = load_workbook(path, read_only=True)
+    except Exception:  # noqa: BLE001 — not a workbook (a CSV): never an example
+        return False
+    try:
+        return book.properties.subject == MARK
+    finally:
+        book.close()
+
+
+def _marked(path):
+    from openpyxl import load_workbook
+
+    book = load_workbook(path)
+    book.properties.subject = MARK
+    book.save(path)
+
+
 def build(kind, user, path):
-    """Write the example of `kind` to `path`; returns its file name."""
+    """Write the example of `kind` to `path` (marked as an example); returns its file name."""
+    name = _build(kind, user, path)
+    _marked(path)
+    return name
+
+
+def _build(kind, user, path):
     framework = Framework.objects.order_by("-year").first()
     year = framework.year
     schools = School.objects.filter(area_for(user, Perm.RP_IMPORT).school_q()).select_related("district")

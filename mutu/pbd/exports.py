@@ -1,5 +1,9 @@
 """A school's Rapor Pendidikan as a table: one row per indicator, beside last year's score."""
 
+from django.conf import settings
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 
@@ -102,6 +106,9 @@ class PracticeExporter(ListExporter):
             _("Result"),
             _("Status"),
             _("Published to"),
+            _("Reviewed at"),
+            _("Reviewer's note"),
+            _("Address"),
         ]
 
     def rows(self):
@@ -121,5 +128,8 @@ class PracticeExporter(ListExporter):
                 p.action,
                 p.result,
                 p.get_state_display(),
-                p.get_reach_display(),
+                p.get_reach_display() if p.state == p.State.PUBLISHED else "",
+                date_format(timezone.localtime(p.reviewed_at), "j F Y") if p.reviewed_at else "",
+                p.review_note,
+                f"{settings.MUTU_SITE_URL.rstrip('/')}{reverse('pbd:practice', args=[p.pk])}",
             ]

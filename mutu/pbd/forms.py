@@ -72,7 +72,13 @@ class ReviewForm(forms.Form):
         widget=forms.RadioSelect,
     )
     reach = forms.ChoiceField(label=_("Publish to"), choices=Practice.Reach.choices, required=False)
-    note = forms.CharField(label=_("Note"), max_length=1000, required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    note = forms.CharField(
+        label=_("Note"),
+        max_length=1000,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("Needed when the practice is returned: what the school should correct."),
+    )
 
 
 class WithdrawForm(forms.Form):
@@ -93,7 +99,7 @@ class PracticeSearchForm(forms.Form):
         self.fields["indikator"].choices = [("", _("All"))] + sorted({(c, f"{c} {n}") for c, n in codes})
         regencies = practices.order_by().values_list("school__regency__code", "school__regency__name").distinct()
         self.fields["kabkota"].choices = [("", _("All"))] + sorted(set(regencies), key=lambda r: r[1])
-        self.fields["status"].choices = [("", _("Published"))] + [
+        self.fields["status"].choices = [("", Practice.State.PUBLISHED.label)] + [
             (value, label) for value, label in Practice.State.choices if value != Practice.State.PUBLISHED
         ]
 

@@ -20,7 +20,7 @@ from mutu.core.services import record_audit
 from mutu.regions.models import Province, Regency
 from mutu.schools.models import School
 
-from . import aggregates, reading
+from . import aggregates, examples, reading
 from .models import Achievement, Capaian, Framework, RaporImport, RegionAchievement
 
 Kind = RaporImport.Kind
@@ -78,6 +78,12 @@ def run(path, *, scope, actor=None, original_name="", year=None, npsn="", commit
         return report
     writes = _diff(model, unique, fields, rows, report)  # a dry run counts what would change, too
     if not commit:
+        return report
+    if examples.is_example(path):
+        report.problem("—", _("file"), _(
+            "This is an example file from Mutu: its figures are made up, so it is only checked, never "
+            "saved. Upload the official download from Rapor Pendidikan."
+        ))  # fmt: skip
         return report
     with transaction.atomic():
         _write(model, unique, fields, writes)

@@ -112,6 +112,11 @@ class RaporImport(UploadJob):
     def busy(self):
         return self.state in {self.State.QUEUED, self.State.READING}
 
+    @property
+    def state_label(self):
+        """A dry run that found every row good was checked, not saved."""
+        return _("checked") if self.dry_run and self.state == self.State.SAVED else self.get_state_display()
+
     @transition(field=state, source=State.QUEUED, target=State.READING)
     def start(self):
         pass
@@ -217,7 +222,7 @@ class RegionShare(models.Model):
     baik = models.PositiveIntegerField(default=0)
     sedang = models.PositiveIntegerField(default=0)
     kurang = models.PositiveIntegerField(default=0)
-    unavailable = models.PositiveIntegerField(default=0)  # no score ("Tidak Tersedia")
+    unavailable = models.PositiveIntegerField(default=0)  # no capaian stated ("Tidak Tersedia")
     scored = models.PositiveIntegerField(default=0)
     score_sum = models.DecimalField(max_digits=14, decimal_places=2, default=0)
 

@@ -8,6 +8,7 @@ is corrected and proposed again; a published one can be withdrawn with a note. E
 """
 
 from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import number_format
 from django.utils.translation import gettext as _
@@ -15,10 +16,11 @@ from django_fsm import can_proceed
 
 from mutu.accounts.permissions import Perm
 from mutu.accounts.scopes import area_for
+from mutu.core.notifications import notify
 from mutu.core.saving import Refused
 from mutu.core.services import record_audit
 from mutu.cycle.models import Activity, ActivityStatus, State, Step
-from mutu.cycle.services import may
+from mutu.cycle.services import may, team
 
 from .effects import effects_by_school
 from .models import Practice
@@ -55,7 +57,7 @@ def candidates(school):
     found = []
     activities = (
         Activity.objects.filter(program__cycle__school=school, status=ActivityStatus.DONE)
-        .exclude(practice__state__in=[Practice.State.PROPOSED, Practice.State.PUBLISHED, Practice.State.WITHDRAWN])
+        .filter(practice__isnull=True)  # a returned one is corrected from its own page
         .select_related("program__cycle")
         .prefetch_related("program__problems")
         .order_by("program__cycle__year", "pk")
@@ -77,7 +79,7 @@ def draft(activity, effect):
         "title": activity.name,
         "problem_text": problem.problem or f"{problem.indicator.code} {problem.indicator.name}: {problem.capaian}",
         "root_cause": problem.root_cause,
-        "action": "\n".join(part for part in (activity.description, activity.notes) if part) or activity.name,
+        "action": activity.description or activity.name,
         "cost": activity.actual_cost,
         "result": _("%(code)s went from %(before)s to %(after)s.")
         % {
@@ -127,6 +129,17 @@ def propose(*, actor, activity, data):
 REVIEWS = {"publish": "publish", "return": "send_back", "withdraw": "withdraw"}
 
 
+def _tell_school(practice, decision, note):
+    """The school's team (and who proposed) hear of the review, with its note."""
+    words = {
+        "publish": _("The good practice “%(title)s” is published (%(reach)s)."),
+        "return": _("The good practice “%(title)s” was returned: %(note)s"),
+        "withdraw": _("The good practice “%(title)s” was withdrawn: %(note)s"),
+    }
+    text = words[decision] % {"title": practice.title, "reach": practice.get_reach_display(), "note": note}
+    notify([*team(practice.school), practice.proposed_by], text, reverse("pbd:practice", args=[practice.pk]))
+
+
 @transaction.atomic
 def review(*, actor, practice, decision, note="", reach=""):
     """Publish (to the province or the nation), return to the school, or withdraw a published one."""
@@ -135,6 +148,8 @@ def review(*, actor, practice, decision, note="", reach=""):
         raise PracticeError(_("Only an LPMP of the school's province reviews its good practices."))
     move = getattr(practice, REVIEWS[decision])
     if not can_proceed(move):
+        if decision == "withdraw":
+            raise PracticeError(_("Only a published good practice can be withdrawn."))
         raise PracticeError(_("This good practice is %(state)s already.") % {"state": practice.get_state_display()})
     note = note.strip()
     if decision != "publish" and not note:
@@ -146,11 +161,12 @@ def review(*, actor, practice, decision, note="", reach=""):
     else:
         move(actor, timezone.now(), note)
     practice.save()
+    _tell_school(practice, decision, note)
     record_audit(
         actor=actor,
         action=f"pbd.practice.{decision}",
         obj=practice,
-        changes={"state": practice.state, "reach": practice.reach, "note": note},
+        changes={"note": note} | ({"reach": str(practice.get_reach_display())} if decision == "publish" else {}),
         province_id=practice.school.province_id,
     )
     return practice

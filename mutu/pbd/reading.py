@@ -98,9 +98,12 @@ def number(text):
     if "," in text and "." in text:
         text = text.replace(".", "")
     try:
-        return Decimal(text.replace(",", "."))
+        value = Decimal(text.replace(",", "."))
     except InvalidOperation as exc:
         raise ValueError(text) from exc
+    if not value.is_finite():  # NaN, Infinity: no figure of the ministry's
+        raise ValueError(text)
+    return value
 
 
 def capaian(text):

@@ -315,7 +315,7 @@ def share_schools(user, region, year, code, capaian):
     """The schools in scope behind one share: those of the region whose capaian on `code` is it
     ("" for no data)."""
     found = Achievement.objects.filter(year=year, indicator__code=code)
-    found = found.filter(score__isnull=True) if capaian == "" else found.filter(capaian=capaian)
+    found = found.filter(capaian=capaian)  # "": no capaian stated (Tidak Tersedia)
     return (
         schools_for(user)
         .filter(region.school_q(), pk__in=found.values("school_id"))

@@ -5,10 +5,12 @@ import tempfile
 from pathlib import Path
 
 from django.conf import settings
+from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
@@ -17,7 +19,7 @@ from mutu.accounts.scopes import area_for
 from mutu.core import jobs, uploads
 from mutu.core.exporters import csv_dialect
 from mutu.core.pdf import pdf_response, render_pdf
-from mutu.core.saving import refused, save
+from mutu.core.saving import save
 from mutu.cycle.models import Activity
 from mutu.schools.models import School
 
@@ -109,8 +111,9 @@ def school(request, npsn):
         "can_import": has_perm(request.user, Perm.RP_IMPORT),
         "effects": effects.school_effects(found),
         "practices": selectors.practices_for(request.user).filter(school=found),
-        "candidates": practices_service.candidates(found) if practices_service.may_propose(request.user, found) else [],
     }
+    context["candidates_allowed"] = practices_service.may_propose(request.user, found)
+    context["candidates"] = practices_service.candidates(found) if context["candidates_allowed"] else []
     if year and fmt == "pdf":
         return pdf_response(render_pdf(request, "pbd/school_pdf.html", context), f"rapor-pendidikan-{npsn}-{year}")
     return render(request, "pbd/school.html", context)
@@ -198,7 +201,14 @@ def practices(request):
     page = Paginator(found, 20).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
-    context = {"form": form, "page": page, "waiting": waiting, "query": query.urlencode()}
+    context = {
+        "form": form,
+        "page": page,
+        "waiting": waiting,
+        "query": query.urlencode(),
+        # Only those who follow cycles or review read practices that are not published.
+        "sees_waiting": has_perm(request.user, Perm.CYCLE_VIEW) or has_perm(request.user, Perm.PRACTICE_REVIEW),
+    }
     return render(request, "pbd/practices.html", context)
 
 
@@ -248,9 +258,11 @@ def practice_propose(request, activity_pk):
     try:
         effect = practices_service.improved(activity)
     except practices_service.PracticeError as exc:
-        refused(request, exc)
-        return redirect(reverse("pbd:school", args=[activity.program.cycle.school.npsn]) + "#practices")
+        messages.info(request, _("This activity cannot be proposed yet: %(reason)s") % {"reason": exc})
+        return redirect("pbd:school", npsn=activity.program.cycle.school.npsn)
     initial = practices_service.draft(activity, effect) if existing is None else None
+    if initial and initial["cost"] is not None:  # as people write rupiah: 2.500.000
+        initial["cost"] = number_format(initial["cost"], 0, force_grouping=True)
     form = PracticeForm(request.POST or None, instance=existing, initial=initial, activity=activity)
     if request.method == "POST":
         proposed = save(

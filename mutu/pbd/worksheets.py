@@ -140,6 +140,7 @@ def _header(rows_, columns, sheet, report):
             missing = [name for name in columns if name not in found and name not in {"No", "Total"}]
             if missing:
                 report.problem(index + 1, sheet, _("The column %(column)s is missing.") % {"column": missing[0]})
+                return None, {}
             return index, found
     report.problem("—", sheet, _("The sheet has no header row with the official columns."))
     return None, {}
@@ -151,7 +152,14 @@ def _money(text):
         raise ValueError(text)
     if "," in text:
         text = text.split(",")[0]
-    return Decimal(text.replace(".", "")) if "." in text and len(text.rsplit(".", 1)[1]) == 3 else Decimal(text)
+    value = Decimal(text.replace(".", "")) if "." in text and len(text.rsplit(".", 1)[1]) == 3 else Decimal(text)
+    if not value.is_finite():
+        raise ValueError(text)
+    return value
+
+
+# The budget line's fields: Jumlah 12 digits with 2 decimals, Harga satuan 15 digits (cycle.BudgetLine).
+MAX_QUANTITY, MAX_UNIT_COST = Decimal(10) ** 10, Decimal(10) ** 15
 
 
 def read(path, cycle, report):
@@ -159,9 +167,9 @@ def read(path, cycle, report):
     try:
         rkt_rows = list(iter_file_rows(path, RKT_SHEET))
         arkas_rows = list(iter_file_rows(path, ARKAS_SHEET))
-    except (ImportFileError, KeyError) as exc:
-        report.problem("—", _("file"), _("The workbook needs the sheets “%(rkt)s” and “%(arkas)s” (%(reason)s).") % {
-            "rkt": RKT_SHEET, "arkas": ARKAS_SHEET, "reason": exc
+    except (ImportFileError, KeyError):
+        report.problem("—", _("file"), _("The workbook needs the sheets “%(rkt)s” and “%(arkas)s”.") % {
+            "rkt": RKT_SHEET, "arkas": ARKAS_SHEET
         })  # fmt: skip
         return [], []
     problems = {p.indicator.code: p for p in _problems(cycle)}
@@ -236,6 +244,9 @@ def _line(number, cell, report):
         return None
     if quantity is None or quantity < 0 or unit_cost < 0:
         report.problem(number, "Jumlah", _("Jumlah and Harga satuan must be numbers of 0 or more."))
+        return None
+    if quantity >= MAX_QUANTITY or unit_cost >= MAX_UNIT_COST or quantity * unit_cost >= MAX_UNIT_COST:
+        report.problem(number, "Jumlah", _("Jumlah or Harga satuan is too large for a budget line."))
         return None
     if cell.get("Total"):
         try:

@@ -143,3 +143,19 @@ def test_admin_keeps_schools_inside_the_editors_area(login, personas, schools):
     # A national admin may move it.
     pusat = login(personas["pusat"]).post(url, data)
     assert pusat.status_code == 302 and School.objects.get(pk=school.pk).district_id == jambi.pk
+
+
+def test_every_audited_action_has_a_label():
+    """The audit log reads each action as words: every action a service writes is named in ACTIONS."""
+    import re
+    from pathlib import Path
+
+    from mutu.core.audit import ACTIONS
+
+    written = set()
+    for path in Path(__file__).resolve().parents[2].rglob("*.py"):
+        if "tests" in path.parts or "migrations" in path.parts:
+            continue
+        text = path.read_text(encoding="utf-8")
+        written |= set(re.findall(r'record_audit\([^)]*?action="([a-z_.]+)"', text, re.S))
+    assert written and not written - set(ACTIONS), sorted(written - set(ACTIONS))

@@ -69,16 +69,20 @@ def test_a_refused_file_names_its_rows_and_a_wrong_type_is_refused_at_the_form(l
     assert "XLSX" in page.content.decode()
 
 
-def test_the_example_files_are_read_back_by_the_import(login, personas):
+def test_the_example_files_are_read_back_by_the_import_but_never_saved(login, personas):
     client = login(personas["kepsek_a"])
     for kind in ("sekolah", "daftar"):
         response = client.get(reverse("pbd:example", args=[kind]))
         assert response["Content-Disposition"].startswith("attachment")
         content = b"".join(response.streaming_content)
         name = response["Content-Disposition"].split('filename="')[1].rstrip('"')
-        upload = SimpleUploadedFile(name, content)
-        client.post(reverse("pbd:import"), {"file": upload})
-        assert RaporImport.objects.latest("pk").state == "saved", RaporImport.objects.latest("pk").errors
+        client.post(reverse("pbd:import"), {"file": SimpleUploadedFile(name, content), "dry_run": "on"})
+        checked = RaporImport.objects.latest("pk")
+        assert checked.state == "saved" and checked.created_count > 0, checked.errors  # every row reads
+        client.post(reverse("pbd:import"), {"file": SimpleUploadedFile(name, content)})
+        refused = RaporImport.objects.latest("pk")
+        assert refused.state == "refused" and "berkas contoh dari Mutu" in refused.errors[0][2]
+    assert not Achievement.objects.exists()  # made-up figures never land on a real school
     assert client.get(reverse("pbd:example", args=["nothing"])).status_code == 404
 
 
@@ -163,3 +167,15 @@ def test_the_region_compares_each_share_with_last_year(login, personas, schools,
     header = next(r for r in sheet.iter_rows(values_only=True) if r and "Baik tahun lalu" in r)
     values = next(r for r in sheet.iter_rows(values_only=True) if r and r[0] == "A.1")
     assert values[header.index("Baik tahun lalu")] == 1 and values[header.index("Kurang tahun lalu")] == 1
+
+
+def test_a_capaian_without_a_score_counts_in_its_capaian_not_as_unavailable(personas, schools, tmp_path):
+    from mutu.accounts.scopes import UNRESTRICTED
+    from mutu.pbd import importing
+    from mutu.pbd.models import RegionShare
+
+    path = tmp_path / "capaian.csv"
+    path.write_text(f"NPSN;A.1 Kemampuan literasi\n{schools['a'].npsn};Sedang\n", encoding="utf-8")
+    assert importing.run(path, scope=UNRESTRICTED, original_name=path.name, year=2025).saved
+    share = RegionShare.objects.get(area="regency", area_id=schools["a"].regency_id, indicator__code="A.1", level="")
+    assert (share.schools, share.sedang, share.unavailable, share.scored) == (1, 1, 0, 0)

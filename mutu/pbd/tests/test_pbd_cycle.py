@@ -201,6 +201,29 @@ def test_a_bad_worksheet_names_each_row_and_saves_nothing(cycle, personas, tmp_p
     assert not report.saved and not cycle.programs.exists()
 
 
+def test_numbers_no_budget_line_can_hold_are_named_not_a_500(cycle, personas, tmp_path, login):
+    kepsek = personas["kepsek_a"]
+    _year, lines = planning.propose(cycle)
+    analysis.choose_indicator(actor=kepsek, cycle=cycle, indicator_id=lines[0].indicator.pk)
+    rkt = [[1, "A.1 Kemampuan literasi", "Kurang", "", "Pojok baca", "", "Ya", "", "Bu R"]]
+    line = [1, "Pojok baca", "", "05.02.01", "Buku", "Buku", "Maret"]
+    for quantity, unit_cost in (("99999999999", 1000), ("NaN", 1000), (1, "Infinity"), (1, "1e30"), ("1e999999", 1)):
+        bad = tmp_path / "angka.xlsx"
+        samples.worksheet(bad, rkt, [line + [quantity, "buah", unit_cost, None]])
+        report = worksheets.apply(actor=kepsek, cycle=cycle, path=bad)
+        assert [row[:2] for row in report.errors] == [[2, "Jumlah"]], (quantity, unit_cost, report.errors)
+        assert not cycle.programs.exists()
+    renamed = tmp_path / "kolom.xlsx"
+    samples.worksheet(renamed, rkt, [])
+    from openpyxl import load_workbook
+
+    book = load_workbook(renamed)
+    book[worksheets.RKT_SHEET].cell(row=1, column=7, value="Perlu dana")
+    book.save(renamed)
+    report = worksheets.apply(actor=kepsek, cycle=cycle, path=renamed)
+    assert report.errors[0][:2] == [1, worksheets.RKT_SHEET] and "Butuh biaya" in report.errors[0][2]
+
+
 def test_the_effect_before_and_after_and_the_groups_with_suppression(personas, schools, tmp_path, settings, login):
     from mutu.cycle.models import ActivityStatus
     from mutu.factories import SchoolFactory

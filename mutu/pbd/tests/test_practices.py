@@ -165,7 +165,7 @@ def test_the_lpmp_of_the_province_reviews(personas, schools, improved_activity):
         practices.review(actor=personas["lpmp"], practice=practice, decision="publish", reach="")
     practices.review(actor=personas["lpmp"], practice=practice, decision="return", note="Tambahkan biaya per kelas.")
     assert Practice.objects.get().state == "returned"
-    assert [a.pk for a, _e in practices.candidates(schools["a"])] == [improved_activity.pk]  # to propose again
+    assert practices.candidates(schools["a"]) == []  # corrected from its own page, not offered twice
     propose(personas, improved_activity, action="Asesmen awal, buku berjenjang, Rp 48.000 per kelas")
     practice = Practice.objects.get()
     assert practice.state == "proposed" and practice.review_note == "" and "per kelas" in practice.action
@@ -238,11 +238,12 @@ def test_the_library_page_searches_and_exports(login, personas, schools, improve
 
 def test_propose_and_review_through_the_pages(login, personas, schools, improved_activity):
     client = login(personas["kepsek_a"])
+    assert "1 kegiatan dapat diusulkan sebagai praktik baik" in client.get(reverse("home")).content.decode()
     school_page = client.get(reverse("pbd:school", args=[schools["a"].npsn])).content.decode()
     url = reverse("pbd:practice_propose", args=[improved_activity.pk])
     assert url in school_page
     form = client.get(url).content.decode()
-    assert "Bahan bacaan tidak berjenjang" in form and "Jurnal membaca" in form
+    assert "Bahan bacaan tidak berjenjang" in form and "Jurnal membaca" in form and 'value="480.000"' in form
     evidence = improved_activity.evidence.get()
     typed = {
         "title": "",
@@ -269,6 +270,10 @@ def test_propose_and_review_through_the_pages(login, personas, schools, improved
     review = reverse("pbd:practice_review", args=[practice.pk])
     lpmp.post(review, {"decision": "publish", "reach": "province", "note": ""})
     assert Practice.objects.get().state == "published"
+    from mutu.core.models import Notification
+
+    told = Notification.objects.get(user=personas["kepsek_a"])
+    assert "diterbitkan (provinsi sekolah)" in told.text and told.url == reverse("pbd:practice", args=[practice.pk])
     response = lpmp.post(review, {"decision": "publish", "reach": "province"}, follow=True)
     assert "sudah" in response.content.decode()  # a double click changes nothing
     lpmp.post(review, {"decision": "delete"})
@@ -322,5 +327,5 @@ def test_benahi_suggests_practices_with_the_model_schools_first(personas, school
     )
     client = login(kepsek_near)
     plan = client.get(reverse("cycle:plan", args=[near.npsn, 2025])).content.decode()
-    assert "Praktik baik untuk indikator ini" in plan and "sekolah model Anda" in plan
+    assert "Praktik baik untuk indikator ini" in plan and "sekolah modelnya" in plan
     assert reverse("pbd:practice", args=[published[0].pk]) in plan
