@@ -13,6 +13,7 @@ from decimal import Decimal
 from django.db import connection, transaction
 from django.db.models import DateTimeField, DecimalField
 from django.utils import timezone
+from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 
@@ -120,7 +121,8 @@ def _in_range(report, row, code, value):
         (value.previous, _("last year's score")),
     ):
         if number is not None and not LOWEST <= number <= HIGHEST:
-            report.problem(row, code, _("The %(what)s %(value)s is outside 0–100.") % {"what": label, "value": number})
+            shown = number_format(number, 2)  # as the person wrote it: 155,00
+            report.problem(row, code, _("The %(what)s %(value)s is outside 0–100.") % {"what": label, "value": shown})
             return False
     return True
 

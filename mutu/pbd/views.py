@@ -3,6 +3,7 @@ schools behind each share. Every read goes through the scoped selectors."""
 
 import tempfile
 from pathlib import Path
+from urllib.parse import urlencode
 
 from django.conf import settings
 from django.contrib import messages
@@ -168,19 +169,19 @@ def region_schools(request, area, code):
     schools = selectors.share_schools(request.user, place, year, indicator, capaian)
     page = Paginator(schools, 50).get_page(request.GET.get("page"))
     label = Capaian(capaian).label if capaian else _("Not available")
-    back = reverse("pbd:region", args=[area, code]) + f"?tahun={year}&indikator={indicator}"
+    back = reverse("pbd:region", args=[area, code]) + "?" + urlencode({"tahun": year, "indikator": indicator})
     return render(
         request,
         "pbd/region_schools.html",
         {
             "region": place,
             "year": year,
-            "year_text": str(year),
             "indicator": indicator,
             "capaian": capaian,
             "label": label,
             "page": page,
             "back": back,
+            "query": urlencode({"tahun": year, "indikator": indicator, "capaian": capaian}),
         },
     )
 

@@ -120,7 +120,7 @@ def test_every_bad_row_is_named_and_nothing_saved(tmp_path, personas, schools):
     report = importing.run(path, scope=area_for(personas["dinas_kampar"], Perm.RP_IMPORT), original_name=path.name)
     assert report.errors == [
         [3, "Z.9 Tidak dikenal", "Kode indikator Z.9 tidak ada dalam Rapor Pendidikan 2025."],
-        [5, "A.1", "skor 155.00 di luar 0–100."],
+        [5, "A.1", "skor 155,00 di luar 0–100."],
         [6, "NPSN", "NPSN 99999999 bukan sekolah di Mutu."],
         [7, "NPSN", "Sekolah 10400003 di luar wilayah Anda."],
         [8, "NPSN", "Sekolah 10400002 di luar wilayah Anda."],
@@ -222,4 +222,4 @@ def test_the_commands_import_and_export(workbook, schools, tmp_path, capsys):
     samples.pbd_workbook(bad, school=schools["a"], year=2025, indicators=MAIN[:1], scores={"A.1": D("155")})
     with pytest.raises(SystemExit) as exit_:
         call_command("import_rapor_pendidikan", str(bad))
-    assert exit_.value.code == 1 and "baris 6: A.1: skor 155.00 di luar 0–100." in capsys.readouterr().out
+    assert exit_.value.code == 1 and "baris 6: A.1: skor 155,00 di luar 0–100." in capsys.readouterr().out
