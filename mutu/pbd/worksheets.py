@@ -294,6 +294,7 @@ def apply(*, actor, cycle, path):
             if not entry["name"]:
                 continue
             own = [line for e, line in lines if e is entry]
+            lines_total = sum((line["quantity"] * line["unit_cost"] for line in own), Decimal(0)).quantize(Decimal(1))
             activity = Activity.objects.filter(
                 program__cycle=cycle, program__problems=problem, name=entry["name"]
             ).first()
@@ -304,7 +305,6 @@ def apply(*, actor, cycle, path):
                     position=cycle.programs.count() + 1,
                 )
                 program.problems.add(problem)
-                total = sum((line["quantity"] * line["unit_cost"] for line in own), Decimal(0))
                 activity = Activity(
                     program=program,
                     year=cycle.year,
@@ -313,12 +313,14 @@ def apply(*, actor, cycle, path):
                     target=_("capaian up"),
                     volume=1,
                     unit=_("package"),
-                    unit_cost=total.quantize(Decimal(1)),
+                    unit_cost=lines_total,
                     fund_source=FundSource.BOS,
                     months=sorted({line["month"] for line in own}) or [1],
                 )  # fmt: skip
             for name in ("description", "needs_budget", "arkas_post", "person_in_charge"):
                 setattr(activity, name, entry[name])
+            if own and activity.pk and activity.total != lines_total:  # the RKAS reads the lines' sum
+                activity.volume, activity.unit, activity.unit_cost = 1, _("package"), lines_total
             activity.save()
             activity.budget_lines.all().delete()
             BudgetLine.objects.bulk_create(

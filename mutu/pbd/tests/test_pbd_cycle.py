@@ -274,3 +274,18 @@ def test_the_effect_before_and_after_and_the_groups_with_suppression(personas, s
         .content.decode()
     )
     assert "+10,00" in page and "+2,00" in page and "bukan bukti" in page
+
+
+def test_an_activitys_total_follows_its_arkas_lines(cycle, personas, tmp_path):
+    kepsek = personas["kepsek_a"]
+    _year, lines = planning.propose(cycle)
+    analysis.choose_indicator(actor=kepsek, cycle=cycle, indicator_id=lines[0].indicator.pk)
+    rkt = [[1, "A.1 Kemampuan literasi", "Kurang", "", "Pojok baca", "", "Ya", "", "Bu R"]]
+    for quantity in (2, 5):  # the second upload changes the quantity of the same activity's line
+        sheet = tmp_path / f"isi-{quantity}.xlsx"
+        samples.worksheet(
+            sheet, rkt, [[1, "Pojok baca", "", "05.02.01", "Buku", "Buku", "Maret", quantity, "buah", 1000, None]]
+        )
+        assert worksheets.apply(actor=kepsek, cycle=cycle, path=sheet).errors == []
+        activity = cycle.programs.get().activities.get()
+        assert activity.total == sum(line.total for line in activity.budget_lines.all()) == quantity * 1000
