@@ -230,6 +230,12 @@ def _benahi(school, path):
     report = worksheets.apply(actor=team, cycle=cycle, path=path)
     if report.errors:
         raise RuntimeError(f"{path.name}: {report.errors[:3]}")
+    # Literacy too, not yet planned: the Benahi page suggests what other Kampar schools did on it.
+    if not cycle.problems.filter(indicator__code="A.1").exists():
+        literacy = next(line.indicator for line in lines if line.indicator.code == "A.1")
+        problem = analysis.choose_indicator(actor=team, cycle=cycle, indicator_id=literacy.pk)
+        root = literacy.children.order_by("position").first()
+        analysis.save(actor=team, problem=problem, data={**REFLECTION, "root_indicator": root})
 
 
 def _labels(code, indicators):
