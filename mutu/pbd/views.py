@@ -70,7 +70,9 @@ def import_start(request):
         else:
             return redirect("pbd:import_job", pk=job.pk)
     page = Paginator(selectors.imports_for(request.user), 20).get_page(request.GET.get("page"))
-    return render(request, "pbd/import.html", {"form": form, "page": page, "examples": examples.KINDS})
+    # Regional files are for those who follow a region; a school's own staff get its workbook's example.
+    kinds = examples.KINDS if selectors.home_region(request.user) else {"sekolah": examples.KINDS["sekolah"]}
+    return render(request, "pbd/import.html", {"form": form, "page": page, "examples": kinds})
 
 
 @require_safe
