@@ -735,9 +735,12 @@ def run_part(part_id, task_id=""):
     try:
         rapor, share = scoring.score_province(run.round, scoring.load_matrix(run.round.instrument), part.province)
     except Exception as error:
-        failure = error.summary if isinstance(error, scoring.ScoringError) else f"{type(error).__name__}: {error}"
-        if not failure.startswith(part.province.name):
-            failure = f"{part.province.name} ({part.province.code}): {failure}"
+        # A child's failure names its province already; one scored in this process does not.
+        failure = (
+            error.summary
+            if isinstance(error, scoring.ScoringError)
+            else f"{part.province.name} ({part.province.code}): {type(error).__name__}: {error}"
+        )
         if part.attempts < PART_ATTEMPTS:
             jobs.advance(part, "retry", failure)
             score_part_task.enqueue(part.pk)

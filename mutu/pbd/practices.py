@@ -52,8 +52,9 @@ def improved(activity, school_effects=None):
     return max(rose, key=lambda e: e.change)
 
 
-def candidates(school):
-    """[(activity, Effect)] of the school's activities that could be proposed now (or again)."""
+def candidates(school, school_effects=None):
+    """[(activity, Effect)] of the school's activities that could be proposed now; `school_effects`:
+    the school's, when the caller has them already."""
     found = []
     activities = (
         Activity.objects.filter(program__cycle__school=school, status=ActivityStatus.DONE)
@@ -62,7 +63,8 @@ def candidates(school):
         .prefetch_related("program__problems")
         .order_by("program__cycle__year", "pk")
     )
-    school_effects = effects_by_school([school.pk])[school.pk]
+    if school_effects is None:
+        school_effects = effects_by_school([school.pk])[school.pk]
     for activity in activities:
         try:
             found.append((activity, improved(activity, school_effects)))

@@ -10,7 +10,7 @@ from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 
 from mutu.accounts.permissions import Perm
-from mutu.accounts.scopes import NOWHERE, PROVINCE_LEVELS, REGENCY_LEVELS, area_for
+from mutu.accounts.scopes import PROVINCE_LEVELS, REGENCY_LEVELS, area_for
 from mutu.regions.models import District, Province, Regency
 from mutu.schools.models import Level, School
 
@@ -352,8 +352,7 @@ def practices_for(user):
     if provinces is not None:
         published &= Q(reach=Practice.Reach.NATION) | Q(school__province_id__in=provinces)
     own = Q(school__in=School.objects.filter(area_for(user, Perm.CYCLE_VIEW).school_q()))
-    reviewed = area_for(user, Perm.PRACTICE_REVIEW)
-    mine = own | (reviewed.province_q("school__province") if reviewed != NOWHERE else Q(pk__in=[]))
+    mine = own | area_for(user, Perm.PRACTICE_REVIEW).province_q("school__province")
     return Practice.objects.filter(published | mine).select_related("school__regency", "indicator")
 
 

@@ -114,9 +114,10 @@ def school(request, npsn):
         "can_import": has_perm(request.user, Perm.RP_IMPORT),
         "effects": effects.school_effects(found),
         "practices": selectors.practices_for(request.user).filter(school=found),
+        "candidates_allowed": practices_service.may_propose(request.user, found),
     }
-    context["candidates_allowed"] = practices_service.may_propose(request.user, found)
-    context["candidates"] = practices_service.candidates(found) if context["candidates_allowed"] else []
+    if context["candidates_allowed"]:  # from the effects the page shows, not read again
+        context["candidates"] = practices_service.candidates(found, context["effects"])
     if year and fmt == "pdf":
         return pdf_response(render_pdf(request, "pbd/school_pdf.html", context), f"rapor-pendidikan-{npsn}-{year}")
     return render(request, "pbd/school.html", context)
