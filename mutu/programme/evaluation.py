@@ -142,7 +142,11 @@ def scorecards(cohort, year):
         own_imbas = imbas.get(record.pk, {"n": 0, "visited": 0})
         came = attendance.get(record.school_id, {"registered": 0, "attended": 0})
         # The Rapor Pendidikan indicators it worked on whose next year is in, up to the evaluated year.
-        measured = [e.change for e in worked[record.school_id] if e.change is not None and e.problem.cycle.year < year]
+        measured = [
+            e.change
+            for e in worked[record.school_id]
+            if e.problem.from_rapor_pendidikan and e.change is not None and e.problem.cycle.year < year
+        ]
         cards[record.pk] = {
             "steps_accepted": accepted.get(record.school_id, 0),
             "steps": steps.get(record.school_id, 0),

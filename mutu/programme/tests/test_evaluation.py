@@ -193,3 +193,22 @@ def test_the_scorecard_and_the_effect_read_the_rapor_pendidikan(
     monkeypatch.setattr("django.utils.timezone.localdate", lambda: date(2027, 9, 1))  # 2027 can be chosen
     page = client.get(reverse("programme:evaluation", args=[cohort.pk]), {"year": 2027}).content.decode()
     assert "Indikator Rapor Pendidikan membaik" in page and ">1 / 1<" in page and "8,50" in page
+
+
+def test_the_scorecard_counts_rapor_pendidikan_indicators_only(personas, cohort, model_school, monkeypatch):
+    """A rapor mutu sub-indicator worked on has its own before and after, but is not a Rapor
+    Pendidikan indicator: the scorecard's column leaves it out."""
+    from decimal import Decimal as D
+
+    from mutu.cycle.models import Problem, SchoolCycle
+    from mutu.pbd import effects
+
+    cycle = SchoolCycle(year=2026)
+    worked = [
+        effects.Effect(Problem(cycle=cycle, indicator_id=1), D(30), D(40), 1, 1, None),
+        effects.Effect(Problem(cycle=cycle, node_id=1), D("3.1"), D("3.5"), 1, 1, None),
+    ]
+    monkeypatch.setattr(effects, "effects_by_school", lambda ids: {model_school.school_id: worked})
+    evaluation.compute(actor=personas["lpmp"], cohort=cohort, year=2027)
+    card = YearlyEvaluation.objects.get(year=2027).scorecard
+    assert (card["rp_measured"], card["rp_improved"]) == (1, 1)
