@@ -15,7 +15,11 @@ Y is never built per respondent: each batch of responses is one array of option 
 Each province is scored in a short-lived child process (see `score_round`).
 """
 
+import ctypes
 import multiprocessing
+import os
+import signal
+import sys
 import traceback
 import warnings
 from dataclasses import dataclass
@@ -28,6 +32,7 @@ from django.db import DEFAULT_DB_ALIAS, connection, connections, transaction
 from django.db.models import Q
 from django.utils import timezone
 
+from mutu.core import jobs
 from mutu.instruments.models import LevelBand, Node, Option, RespondentType, RoleWeight
 from mutu.regions.models import District, Province, Regency
 from mutu.schools.models import School
@@ -40,10 +45,12 @@ from .models import (
     Respondent,
     Round,
     SchoolScore,
+    ScoringPart,
     Verification,
 )
 
 ENGINE = "pmp2019-v1"
+PR_SET_PDEATHSIG = 1  # prctl(2)
 TYPES = list(RespondentType.values)
 SCALE = 7.0
 # Schools scored together (their sums, scores and flags), and responses decoded at a time (≈100
@@ -654,15 +661,25 @@ class ScoringError(RuntimeError):
         return f"{self.province}: {self.detail.strip().splitlines()[-1]}"
 
 
-def _score_province(round_, matrix, province, slice_=None):
+def _score_province(round_, matrix, province, slice_=None, part=None):
     """Score one province's schools and rewrite its kecamatan, kab/kota and province rows, in one
     transaction; returns the number of rapor and the province's share of the national sums. With
-    `slice_=_stored_schools` the regional rows are rebuilt from the stored rapor without re-scoring."""
+    `slice_=_stored_schools` the regional rows are rebuilt from the stored rapor without re-scoring.
+
+    A worker's `part` (a ScoringPart) is locked for the whole transaction and finished in it: the
+    lock is the part's lease, released by PostgreSQL when its worker dies (`services.recover_parts`),
+    and the scores and the part's end commit together. None, and nothing written, when the part is
+    no longer this worker's (it was taken up again meanwhile)."""
     slice_ = slice_ or _score_schools
     regions = Accumulator(len(matrix.node_ids), len(matrix.band_names))
     kinds = [kind for _, kind in REGION_COLUMNS]
     scored = 0
     with transaction.atomic():
+        if part is not None:
+            held = ScoringPart.objects.select_for_update().filter(pk=part.pk, state=ScoringPart.State.RUNNING)
+            part = held.filter(worker=part.worker).first()
+            if part is None:
+                return None
         regencies = Regency.objects.filter(province=province)
         RegionScore.objects.filter(round=round_, engine=ENGINE).filter(
             Q(kind=RegionScore.Kind.PROVINCE, code=province.code)
@@ -682,7 +699,10 @@ def _score_province(round_, matrix, province, slice_=None):
             open_ = {(kind, str(chunk[-1][column])) for column, kind in REGION_COLUMNS}
             RegionScore.objects.bulk_create(regions.pop_rows(round_, kinds, keep=open_), batch_size=1000)
         RegionScore.objects.bulk_create(regions.pop_rows(round_, kinds), batch_size=1000)
-    return scored, regions.groups.get(NATION)
+        share = regions.groups.get(NATION)
+        if part is not None:
+            jobs.advance(part, "finish", scored, share_to_json(share))
+    return scored, share
 
 
 def _in_child_process(function, *args):
@@ -691,6 +711,10 @@ def _in_child_process(function, *args):
     receive, send = context.Pipe(duplex=False)
 
     def run():
+        if sys.platform == "linux":  # dies with its worker, so that a killed worker's lease is free
+            ctypes.CDLL(None).prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
+            if os.getppid() != parent:
+                os._exit(1)
         # Fresh connections: after the fork the thread-local may hold an open connection of another
         # of the parent's threads (seen under a live test server), whose socket the parent still
         # uses; it must be neither used nor closed here.
@@ -704,6 +728,7 @@ def _in_child_process(function, *args):
             connections.close_all()
 
     connections.close_all()  # nothing left idle in the parent while children work
+    parent = os.getpid()
     child = context.Process(target=run, daemon=True)
     child.start()
     send.close()
@@ -762,14 +787,15 @@ def refresh_regions(round_id, province_id):
         _write_nation(round_, nation)
 
 
-def score_province(round_, matrix, province):
-    """(rapor, its share of the national sums) of one province: in a child process that exits when it
-    is done, so a worker peaks at the memory of one province; in the caller's process when it is
-    inside a transaction (tests, the demo loader), since a child could not see uncommitted rows."""
+def score_province(round_, matrix, province, part=None):
+    """(rapor, its share of the national sums) of one province (None when a worker's `part` was
+    taken up by another, see `_score_province`): in a child process that exits when it is done, so a
+    worker peaks at the memory of one province; in the caller's process when it is inside a
+    transaction (tests, the demo loader), since a child could not see uncommitted rows."""
     if connection.in_atomic_block:
-        return _score_province(round_, matrix, province)
+        return _score_province(round_, matrix, province, part=part)
     try:
-        return _in_child_process(_score_province, round_, matrix, province)
+        return _in_child_process(_score_province, round_, matrix, province, None, part)
     except ScoringError as error:
         raise ScoringError(error.detail, province=f"{province.name} ({province.code})") from None
 

@@ -5,7 +5,7 @@ import math
 from datetime import timedelta
 
 import numpy as np
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import Max, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -719,12 +719,13 @@ def request_scoring(*, actor, round_):
 
 
 PART_ATTEMPTS = 2  # a province's task is tried this many times before the run fails with its name
+LEASE_GRACE = timedelta(minutes=1)  # a part started this long ago holds its lease, unless its worker died
 
 
 def run_part(part_id, task_id=""):
     """A worker's side of one province: score it, keep its share of the national sums; a failure
     queues it again alone, then fails the run naming it. The last province in queues the summing."""
-    from .tasks import finish_scoring_task, score_part_task
+    from .tasks import finish_scoring_task
 
     part = ScoringPart.objects.select_related("run__round__instrument", "province").get(pk=part_id)
     run = part.run
@@ -733,7 +734,7 @@ def run_part(part_id, task_id=""):
     if jobs.advance(run, "start"):  # the first province of the run
         scoring.refresh_statistics(Respondent)
     try:
-        rapor, share = scoring.score_province(run.round, scoring.load_matrix(run.round.instrument), part.province)
+        scored = scoring.score_province(run.round, scoring.load_matrix(run.round.instrument), part.province, part)
     except Exception as error:
         # A child's failure names its province already; one scored in this process does not.
         failure = (
@@ -741,19 +742,50 @@ def run_part(part_id, task_id=""):
             if isinstance(error, scoring.ScoringError)
             else f"{part.province.name} ({part.province.code}): {type(error).__name__}: {error}"
         )
-        if part.attempts < PART_ATTEMPTS:
-            jobs.advance(part, "retry", failure)
-            score_part_task.enqueue(part.pk)
-            return None
-        jobs.advance(part, "fail", failure)
-        jobs.advance(ScoringRun.objects.get(pk=run.pk), "fail", failure)
-        raise
-    jobs.advance(part, "finish", rapor, scoring.share_to_json(share))
+        if _part_failed(part, failure):
+            raise
+        return None
+    if scored is None:
+        return None  # taken up again by another worker, who finishes it
     if not run.parts.exclude(state=ScoringPart.State.DONE).exists():
         # Whichever province is in last (several may see it): one wins the move, one summing is queued.
         if jobs.advance(ScoringRun.objects.get(pk=run.pk), "sum_up"):
             finish_scoring_task.enqueue(run.pk)
-    return rapor
+    return scored[0]
+
+
+def _part_failed(part, failure):
+    """A province that could not be scored is queued again alone while it has tries left; then it
+    fails, and its run with it. Whether the run failed."""
+    from .tasks import score_part_task
+
+    if part.attempts < PART_ATTEMPTS:
+        if jobs.advance(part, "retry", failure):
+            transaction.on_commit(lambda: score_part_task.enqueue(part.pk))
+        return False
+    jobs.advance(part, "fail", failure)
+    jobs.advance(ScoringRun.objects.get(pk=part.run_id), "fail", failure)
+    return True
+
+
+def recover_parts():
+    """Provinces whose worker died mid-way (a machine lost, a process killed): a running part whose
+    row lock is free well after it started has nobody scoring it, since a live worker holds the lock
+    for as long as it writes (`scoring._score_province`). It is queued again for any worker, counting
+    as a try. Returns how many were found. Only where the database can skip locked rows
+    (PostgreSQL, the several-machine set-up); on SQLite a dead run gives way after STALE_SCORING_RUN."""
+    if not connection.features.has_select_for_update_skip_locked:
+        return 0
+    with transaction.atomic():
+        lost = list(
+            ScoringPart.objects.select_for_update(skip_locked=True, of=("self",))
+            .select_related("province")
+            .filter(state=ScoringPart.State.RUNNING, started_at__lt=timezone.now() - LEASE_GRACE)
+        )
+        for part in lost:
+            province = f"{part.province.name} ({part.province.code})"
+            _part_failed(part, _("%(province)s: its worker stopped while scoring it.") % {"province": province})
+    return len(lost)
 
 
 def finish_scoring(run_id):

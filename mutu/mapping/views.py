@@ -18,7 +18,7 @@ from mutu.schools.selectors import school_for_user
 from . import rapor as rapor_lib
 from . import selectors, services
 from .forms import AddRespondentsForm, RoundForm, VerificationForm
-from .models import Milestone, RegionScore, Respondent, ScoringPart
+from .models import Milestone, RegionScore, Respondent, ScoringPart, ScoringRun
 
 
 @require_safe
@@ -41,6 +41,9 @@ def round_progress(request, pk):
     progress = selectors.region_progress(round_, schools)
     lagging = Paginator(progress["lagging"], 50).get_page(request.GET.get("page"))
     run = round_.scoring_runs.select_related("requested_by").first()
+    if run and run.state in ScoringRun.ACTIVE:
+        services.recover_parts()  # a province whose worker died goes back to the queue
+        run.refresh_from_db()
     parts = list(run.parts.select_related("province")) if run else []
     return render(
         request,

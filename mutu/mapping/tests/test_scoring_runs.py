@@ -1,9 +1,15 @@
 """The round page's "compute now": one request at a time per round, run by db_worker, its outcome shown."""
 
+import os
+import subprocess
+import sys
+import time
 from datetime import timedelta
 
 import pytest
+from django.conf import settings
 from django.core.management import call_command
+from django.db import connection
 from django.urls import reverse
 from django_tasks_db.models import DBTaskResult
 
@@ -94,17 +100,12 @@ def test_a_run_silent_for_hours_gives_way(personas, open_round, database_queue):
     assert ScoringRun.objects.get(pk=stuck.pk).state == "failed"
 
 
-@pytest.mark.django_db(transaction=True)
-def test_a_national_round_is_one_task_per_province_then_one_summing(
-    client, personas, schools, tiny, database_queue, monkeypatch, tmp_path
-):
-    """Riau and Jambi on different workers; Jambi fails once and is tried again alone; the national
-    means are written once, by the final task, after both."""
-    from datetime import date, timedelta
+@pytest.fixture
+def national(personas, schools, tiny):
+    """A national round with a rapor to score in Riau and in Jambi."""
+    from datetime import date
 
-    from mutu.mapping.models import RegionScore
-
-    national = services.create_round(
+    round_ = services.create_round(
         actor=personas["pusat"],
         name="Nasional",
         year=2026,
@@ -114,15 +115,26 @@ def test_a_national_round_is_one_task_per_province_then_one_summing(
         closes_on=date.today() + timedelta(days=30),
         quotas={"SD": {"ks": 1, "guru": 2}},
     )
-    services_add(national, schools["a"])
-    services_add(national, schools["d"])
+    services_add(round_, schools["a"])
+    services_add(round_, schools["d"])
+    return round_
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_national_round_is_one_task_per_province_then_one_summing(
+    client, personas, national, database_queue, monkeypatch, tmp_path
+):
+    """Riau and Jambi on different workers; Jambi fails once and is tried again alone; the national
+    means are written once, by the final task, after both."""
+    from mutu.mapping.models import RegionScore
+
     real, failed = scoring._score_province, tmp_path / "failed-once"
 
-    def flaky(round_, matrix, province, slice_=None):  # in the forked child: a file remembers
+    def flaky(round_, matrix, province, *args):  # in the forked child: a file remembers
         if province.code == "15" and not failed.exists():
             failed.touch()
             raise OSError("koneksi terputus")
-        return real(round_, matrix, province, slice_)
+        return real(round_, matrix, province, *args)
 
     monkeypatch.setattr(scoring, "_score_province", flaky)
     run, queued = services.request_scoring(actor=personas["pusat"], round_=national)
@@ -139,3 +151,80 @@ def test_a_national_round_is_one_task_per_province_then_one_summing(
     client.force_login(personas["pusat"])
     page = progress_page(client, national)
     assert "Provinsi: 2 dari 2 selesai" in page and "dicoba lagi" not in page
+
+
+STUCK_WORKER = """
+import pathlib, sys, time
+import django
+django.setup()
+from django.core.management import call_command
+from mutu.mapping import scoring
+real = scoring._score_schools
+
+def stuck(round_, matrix, chunk, regions):  # in the province's child, inside its transaction
+    scored = real(round_, matrix, chunk, regions)
+    if chunk[0][3] == "15":
+        pathlib.Path(sys.argv[1]).touch()
+        time.sleep(600)
+    return scored
+
+scoring._score_schools = stuck
+call_command("db_worker", "--no-startup-delay", "--interval", "0")
+"""
+
+
+def _region_means(round_):
+    from mutu.mapping.models import RegionScore
+
+    return sorted(
+        (r.kind, r.code, bytes(r.values), r.total, r.schools, r.with_rapor, r.level_counts)
+        for r in RegionScore.objects.filter(round=round_)
+    )
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="the lease is a PostgreSQL row lock")
+@pytest.mark.django_db(transaction=True)
+def test_a_worker_killed_mid_province_leaves_it_to_another(personas, national, database_queue, monkeypatch, tmp_path):
+    """A real worker process is killed while it writes Jambi; while it lived its lease held, once it
+    is dead another worker scores Jambi and sums the nation: every school once, the same means as a
+    clean one-process run."""
+    from mutu.mapping.models import ScoringPart
+
+    monkeypatch.setattr(services, "LEASE_GRACE", timedelta(0))
+    run, _ = services.request_scoring(actor=personas["pusat"], round_=national)
+    params, inside = connection.settings_dict, tmp_path / "inside-jambi"
+    url = f"postgresql://{params['USER']}@{params['HOST'] or '127.0.0.1'}:{params['PORT'] or 5432}/{params['NAME']}"
+    worker = subprocess.Popen(
+        [sys.executable, "-c", STUCK_WORKER, str(inside)],
+        env={**os.environ, "DATABASE_URL": url, "DJANGO_SETTINGS_MODULE": "config.settings"},
+        cwd=settings.BASE_DIR,
+    )
+    try:
+        for _ in range(600):
+            if inside.exists() or worker.poll() is not None:
+                break
+            time.sleep(0.1)
+        assert inside.exists(), "the worker never reached Jambi"
+        jambi = run.parts.get(province__code="15")
+        assert jambi.state == "running" and services.recover_parts() == 0  # alive: its lease holds
+    finally:
+        worker.kill()
+        worker.wait()
+    for _ in range(100):  # the province's child dies with its worker, and its connection with it
+        if services.recover_parts():
+            break
+        time.sleep(0.1)
+    jambi.refresh_from_db()
+    assert (jambi.state, jambi.attempts) == ("queued", 1) and "berhenti" in jambi.failure
+    work()
+    run.refresh_from_db()
+    assert (run.state, run.rapor) == ("done", 2)
+    assert dict(run.parts.values_list("province__code", "attempts")) == {"14": 1, "15": 2}
+    assert ScoringPart.objects.filter(run=run, state="done").count() == 2
+    assert sorted(SchoolScore.objects.filter(round=national).values_list("school__npsn", flat=True)) == [
+        "10400001",
+        "10500001",
+    ]
+    by_tasks = _region_means(national)
+    scoring.score_round(national.pk)
+    assert _region_means(national) == by_tasks
