@@ -14,16 +14,13 @@ Only loopback addresses are used; the run stops by itself.
 import argparse
 import http.client
 import multiprocessing
-import os
 import random
 import re
-import signal
-import subprocess
 import threading
 import time
 from datetime import date, timedelta
 
-from common import ROOT, bench_env, manage_or_exit, record, setup_django, stamp
+from common import bench_env, gunicorn, manage_or_exit, record, setup_django, stamp
 
 PORT = 8765
 
@@ -144,34 +141,7 @@ def main():
         questions.setdefault(question_id, []).append(option_id)
     questions = list(questions.items())
 
-    server = subprocess.Popen(
-        [
-            str(ROOT / ".venv" / "bin" / "gunicorn"),
-            "config.wsgi",
-            "-b",
-            f"127.0.0.1:{PORT}",
-            "-w",
-            str(options.workers),
-            "-k",
-            "gthread",
-            "--threads",
-            str(options.threads),
-            "--log-level",
-            "warning",
-        ],
-        cwd=ROOT,
-        env=env,
-        start_new_session=True,
-    )
-    try:
-        for _ in range(100):
-            try:
-                probe = http.client.HTTPConnection("127.0.0.1", PORT, timeout=2)
-                probe.request("GET", "/healthz")
-                if probe.getresponse().status == 200:
-                    break
-            except OSError:
-                time.sleep(0.2)
+    with gunicorn(env, PORT, options.workers, options.threads):
         connections.close_all()  # the client processes are forked and never touch the database
         start = time.perf_counter()
         deadline = start + options.seconds
@@ -185,9 +155,6 @@ def main():
             latencies += part_latencies
             sent.update(part_sent)
             errors += part_errors
-    finally:
-        os.killpg(server.pid, signal.SIGTERM)
-        server.wait(timeout=30)
 
     stored = {}
     for code, draft in Respondent.objects.filter(round=round_).values_list("code", "draft"):

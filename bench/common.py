@@ -32,7 +32,8 @@ def bench_env(prefix, database_url="", fresh=True, **extra):
     """(environment, backend name) for a run in its own folder; the database at `database_url` when
     given (PostgreSQL: emptied first unless `fresh` is false)."""
     work = Path(tempfile.mkdtemp(prefix=f"mutu-bench-{prefix}-"))
-    env = {**os.environ, "MUTU_ALLOW_INSECURE_KEY": "1", "MUTU_VAR_DIR": str(work), **extra}
+    # Pages are timed for people already signed in: no second factor asked (as in the tests).
+    env = {**os.environ, "MUTU_ALLOW_INSECURE_KEY": "1", "MUTU_REQUIRE_2FA": "0", "MUTU_VAR_DIR": str(work), **extra}
     if database_url:
         env["DATABASE_URL"] = database_url
         if fresh and database_url.startswith("postgres"):
@@ -135,3 +136,37 @@ def demo_server(prefix, database_url=""):
     finally:
         worker.terminate()
         server.terminate()
+
+
+@contextlib.contextmanager
+def gunicorn(env, port, workers, threads):
+    """Mutu under gunicorn on 127.0.0.1:`port` (gthread workers, as docs/production.md), until the
+    block ends; yields once /healthz answers."""
+    import http.client
+    import signal
+
+    server = subprocess.Popen(
+        [sys.executable, "-m", "gunicorn", "config.wsgi", "-b", f"127.0.0.1:{port}", "-w", str(workers)]
+        + ["-k", "gthread", "--threads", str(threads), "--log-level", "warning"],
+        cwd=ROOT,
+        env=env,
+        start_new_session=True,
+    )
+    try:
+        for _ in range(100):
+            try:
+                probe = http.client.HTTPConnection("127.0.0.1", port, timeout=2)
+                probe.request("GET", "/healthz")
+                if probe.getresponse().status == 200:
+                    break
+            except OSError:
+                time.sleep(0.2)
+        yield server
+    finally:
+        os.killpg(server.pid, signal.SIGTERM)
+        server.wait(timeout=30)
+
+
+def percentile(ordered, share):
+    """The value at `share` (0–1) of an ascending list."""
+    return ordered[min(len(ordered) - 1, int(len(ordered) * share))]

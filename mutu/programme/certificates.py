@@ -1,6 +1,7 @@
 """Certificates: numbered per event for the participants who meet its attendance rule, drawn as PDF
-(WeasyPrint) with a QR code to the public verification page, made in the worker for a whole event
-into one ZIP; one certificate is drawn on request from the same template.
+(the shared page laid out once by WeasyPrint, each person stamped on it: `mutu.core.stamp`) with a
+QR code to the public verification page, made in the worker for a whole event into one ZIP; one
+certificate is drawn on request the same way.
 
 A number, once given, stays: generating again numbers only participants who became eligible since.
 Numbers run in sequence (as LPMPs number their letters), so each certificate also carries a random
@@ -21,9 +22,8 @@ from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
+from mutu.core import stamp
 from mutu.core.codes import new_code, normalize
-from mutu.core.pdf import render_pdf
-from mutu.core.qr import qr_svg
 from mutu.core.services import record_audit
 
 from . import offices
@@ -78,24 +78,56 @@ def issue_numbers(event):
     return len(rows)
 
 
+STAMPED = (stamp.Text("number", color="#555555"), stamp.Text("name", bold=True), stamp.Text("role"), stamp.Code("qr"))
+
+
+def _shared(certificate):
+    """What the certificates of one page layout have in common: the session's dates, the day of
+    issue and the signer printed on it."""
+    return (
+        certificate.participant.session_id,
+        timezone.localdate(certificate.issued_at),
+        certificate.signer_name,
+        certificate.signer_nip,
+    )
+
+
+def _stamped(certificate, site):
+    participant = certificate.participant
+    where = [
+        participant.get_role_display(),
+        participant.school.name if participant.school else "",
+        participant.regency.name,
+    ]
+    return {
+        "number": _("Number: %(number)s · Check code: %(code)s")
+        % {"number": certificate.number, "code": certificate.check_code},
+        "name": participant.name,
+        "role": " · ".join(part for part in where if part),
+        "qr": verification_url(certificate, site),
+    }
+
+
 def render(certificates, request=None, site=None):
-    """One PDF per certificate: [(certificate, pdf bytes)]; links to `site` (the request's by default)."""
+    """One PDF per certificate: [(certificate, pdf bytes)]; links to `site` (the request's by default).
+    The page is laid out once per group of certificates that share it (`_shared`), and each person's
+    number, name, role and QR code are stamped on it."""
     site = site or site_of(request)
-    host = site.split("://")[-1]
-    letterheads = {}
+    groups, letterheads = {}, {}
     for certificate in certificates:
-        participant = certificate.participant
-        event = participant.event
+        groups.setdefault((certificate.event_id, *_shared(certificate)), []).append(certificate)
+    for members in groups.values():
+        first = members[0]
+        event = first.participant.event
         context = {
-            "certificate": certificate,
-            "participant": participant,
+            "certificate": first,
             "event": event,
-            "session": participant.session,
-            "qr": qr_svg(verification_url(certificate, site)),
-            "verify_host": host,
+            "session": first.participant.session,
+            "verify_host": site.split("://")[-1],
             "letterhead": letterheads.setdefault(event.cohort.province_id, offices.letterhead(event.cohort.province)),
         }
-        yield certificate, render_pdf(request, "programme/certificate_pdf.html", context)
+        layout = stamp.Layout("programme/certificate_pdf.html", context, STAMPED)
+        yield from zip(members, stamp.each(layout, [_stamped(c, site) for c in members]), strict=True)
 
 
 def filename(certificate):

@@ -1,9 +1,10 @@
 """The programme's documents drawn by the worker (mutu/core/documents.py): an event's invitations."""
 
+from itertools import groupby
+
 from django.utils.translation import gettext as _
 
-from mutu.core import documents
-from mutu.core.pdf import render_pdf
+from mutu.core import documents, stamp
 from mutu.core.qr import qr_svg
 
 from . import offices
@@ -12,24 +13,48 @@ from .models import Event
 INVITATIONS = "programme.invitations"
 
 
+INK = "#000000"  # the letter's own text colour
+STAMPED = (
+    stamp.Text("name", bold=True, color=INK, align="left"),
+    stamp.Text("role", color=INK, align="left"),
+    stamp.Text("regency", color=INK, align="left"),
+    stamp.Text("code", bold=True, color=INK, align="left"),
+)
+
+
 @documents.builder(INVITATIONS)
 def invitations(params):
     """One letter per participant (of one session, if given), each with the personal attendance code;
-    `link` is the check-in address of the site the request came from."""
+    `link` is the check-in address of the site the request came from. The letter is laid out once
+    per session, and each participant's name, place and code are stamped on it."""
     event = Event.objects.select_related("cohort__province").get(pk=params["event"])
-    participants = event.participants.select_related("regency", "school", "session")
+    participants = event.participants.select_related("regency", "school", "session").order_by(
+        "session_id", "regency__code", "role", "name"
+    )
     if params.get("session"):
         participants = participants.filter(session_id=params["session"])
     link = params["link"]
     context = {
         "event": event,
-        "participants": participants,
         "link": link,
         "qr": qr_svg(link),
         "letterhead": offices.letterhead(event.cohort.province),
     }
-    pdf = render_pdf(None, "programme/invitations_pdf.html", context)
-    return pdf, f"undangan-{event.pk}.pdf", participants.count()
+    parts = []
+    for session, members in groupby(participants, key=lambda participant: participant.session):
+        layout = stamp.Layout("programme/invitations_pdf.html", {**context, "session": session}, STAMPED)
+        parts.append((layout, [_stamped(participant) for participant in members]))
+    return stamp.bound(parts), f"undangan-{event.pk}.pdf", sum(len(pages) for _layout, pages in parts)
+
+
+def _stamped(participant):
+    school = f", {participant.school.name}" if participant.school else ""
+    return {
+        "name": participant.name,
+        "role": f"{participant.get_role_display()}{school}",
+        "regency": participant.regency.name,
+        "code": " ".join(participant.code),
+    }
 
 
 def request_invitations(*, actor, event, session, link):

@@ -17,6 +17,7 @@ from mutu.mapping import scoring, services
 from mutu.mapping.models import SchoolScore, ScoringRun
 
 from .test_rapor import services_add
+from .test_scoring_processes import stored
 
 
 @pytest.fixture
@@ -173,15 +174,6 @@ call_command("db_worker", "--no-startup-delay", "--interval", "0")
 """
 
 
-def _region_means(round_):
-    from mutu.mapping.models import RegionScore
-
-    return sorted(
-        (r.kind, r.code, bytes(r.values), r.total, r.schools, r.with_rapor, r.level_counts)
-        for r in RegionScore.objects.filter(round=round_)
-    )
-
-
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="the lease is a PostgreSQL row lock")
 @pytest.mark.django_db(transaction=True)
 def test_a_worker_killed_mid_province_leaves_it_to_another(personas, national, database_queue, monkeypatch, tmp_path):
@@ -225,6 +217,6 @@ def test_a_worker_killed_mid_province_leaves_it_to_another(personas, national, d
         "10400001",
         "10500001",
     ]
-    by_tasks = _region_means(national)
+    by_tasks = stored(national)
     scoring.score_round(national.pk)
-    assert _region_means(national) == by_tasks
+    assert stored(national) == by_tasks

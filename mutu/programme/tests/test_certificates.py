@@ -163,3 +163,43 @@ def test_check_deploy_warns_when_the_site_url_is_left_at_its_default(settings):
     assert "mutu.W001" in {m.id for m in run_checks(include_deployment_checks=True)}
     settings.MUTU_SITE_URL = "https://mutu.lpmpriau.id"
     assert "mutu.W001" not in {m.id for m in run_checks(include_deployment_checks=True)}
+
+
+def qr_codes(tmp_path, pdf):
+    """The QR codes a reader finds on the PDF's first page, rendered as a phone camera would see it."""
+    import shutil
+    import subprocess
+
+    import zxingcpp
+    from PIL import Image
+
+    if not shutil.which("pdftoppm"):  # poppler-utils: ./dev test installs it
+        pytest.skip("pdftoppm missing")
+    (tmp_path / "page.pdf").write_bytes(pdf)
+    subprocess.run(["pdftoppm", "-png", "-r", "150", "-f", "1", "-l", "1", tmp_path / "page.pdf", tmp_path / "page"])
+    return [found.text for found in zxingcpp.read_barcodes(Image.open(next(tmp_path.glob("page*.png"))))]
+
+
+def test_each_certificate_is_stamped_with_its_own_person_and_code(event, attended, tmp_path):
+    """The page is laid out once per session and stamped: each certificate reads its own name,
+    role and number, and its QR code opens its own verification."""
+    second = event.sessions.create(name="Luring Kampar")
+    Participant.objects.filter(pk=attended[1].pk).update(
+        session=second, name="Prof. Dr. Hj. Sri Wahyuningsih Kusumawardhani Purbaningrum, M.Pd., M.Si."
+    )
+    certificates.issue_numbers(event)
+    made = list(
+        certificates.render(
+            Certificate.objects.select_related("participant__event__cohort__province", "participant__session")
+            .order_by("seq")
+            .all(),
+            site="https://mutu.example",
+        )
+    )
+    assert [c.participant.name[:4] for c, _ in made] == ["Budi", "Prof"]
+    for certificate, pdf in made:
+        text = " ".join(pdf_text(tmp_path, pdf).split())
+        assert f"Nomor: {certificate.number} · Kode cek: {certificate.check_code}" in text
+        assert certificate.participant.name in text  # a long name shrinks to its line, whole
+        assert "guru · SD Negeri 001 Bangkinang · Kabupaten Kampar" in text
+        assert qr_codes(tmp_path, pdf) == [certificates.verification_url(certificate, "https://mutu.example")]
