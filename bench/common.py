@@ -161,6 +161,8 @@ def gunicorn(env, port, workers, threads):
                     break
             except OSError:
                 time.sleep(0.2)
+        else:
+            raise RuntimeError(f"gunicorn did not answer on port {port}")
         yield server
     finally:
         os.killpg(server.pid, signal.SIGTERM)

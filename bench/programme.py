@@ -109,7 +109,8 @@ def _rss_mb():
         return next(int(line.split()[1]) for line in status if line.startswith("VmRSS")) / 1024
 
 
-def build_event(participants, name):
+def build_event(participants, name, present=True):
+    """An event of `participants` in Riau's schools (present on both days unless `present` is false)."""
     from mutu.accounts.models import Membership, User
     from mutu.programme import events, riau2020, services
     from mutu.programme.models import Attendance, Participant
@@ -146,6 +147,8 @@ def build_event(participants, name):
             )
         )
     Participant.objects.bulk_create(rows, batch_size=2000)
+    if not present:
+        return lpmp, cohort, event
     Attendance.objects.bulk_create(
         (
             Attendance(participant_id=pk, day=day, method="daftar")

@@ -2,12 +2,16 @@
 timeout however large the event or region. An app registers a builder per kind; a request makes one
 job per user and kind with its parameters (a double click or a retry queues nothing more), the worker
 draws it into a file, and its page shows the state until the file is downloaded by whoever asked.
+The file is kept for MUTU_DOCUMENT_DAYS after it is made (`prune`).
 A job that never ends (a killed worker) is ended as failed when its page is opened (`jobs.settle`)."""
 
 import json
+from datetime import timedelta
 
+from django.conf import settings
 from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from . import jobs
@@ -53,3 +57,14 @@ def draw(job_id):
         jobs.advance(job, "fail", _("The document could not be made: %(kind)s.") % {"kind": type(exc).__name__})
         raise
     jobs.advance(job, "finish", filename, ContentFile(pdf), pages)
+
+
+def prune(now=None):
+    """Remove the files of documents finished more than MUTU_DOCUMENT_DAYS ago (run daily by
+    `manage.py prune_documents`); their page then says so, and asking again draws them anew.
+    Returns how many were removed."""
+    cutoff = (now or timezone.now()) - timedelta(days=settings.MUTU_DOCUMENT_DAYS)
+    removed = 0
+    for job in DocumentJob.objects.filter(state=DocumentJob.State.DONE, finished_at__lt=cutoff).iterator():
+        removed += jobs.advance(job, "expire")
+    return removed

@@ -1,3 +1,5 @@
+from datetime import timedelta
+
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
@@ -79,6 +81,7 @@ class DocumentJob(ConcurrentTransitionMixin, models.Model):
         RUNNING = "running", _("being made")
         DONE = "done", _("ready")
         FAILED = "failed", _("failed")
+        EXPIRED = "expired", _("removed")
 
     ACTIVE = (State.QUEUED, State.RUNNING)
 
@@ -126,3 +129,12 @@ class DocumentJob(ConcurrentTransitionMixin, models.Model):
     @transition(field=state, source=ACTIVE, target=State.FAILED)
     def fail(self, reason):
         self.failure, self.finished_at = reason[:300], timezone.now()
+
+    @transition(field=state, source=State.DONE, target=State.EXPIRED)
+    def expire(self):
+        self.file.delete(save=False)
+
+    @property
+    def kept_until(self):
+        """When a finished document's file is removed (`documents.prune`)."""
+        return self.finished_at + timedelta(days=settings.MUTU_DOCUMENT_DAYS) if self.finished_at else None

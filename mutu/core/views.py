@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.db import connection
@@ -71,7 +72,8 @@ def _document(request, pk):
 @login_required
 def document(request, pk):
     """A document being drawn by the worker: its state (refreshed while it runs), then its download."""
-    return render(request, "core/document.html", {"job": _document(request, pk)})
+    context = {"job": _document(request, pk), "document_days": settings.MUTU_DOCUMENT_DAYS}
+    return render(request, "core/document.html", context)
 
 
 @require_safe

@@ -62,3 +62,43 @@ def test_a_facilitator_who_is_lpmp_elsewhere_gets_no_letters(client, personas, e
     client.force_login(personas["fasilitator"])
     assert client.post(reverse("programme:invitations", args=[event.pk])).status_code == 404
     assert not DocumentJob.objects.exists()
+
+
+def test_a_drawn_document_is_kept_for_the_configured_days_then_removed(
+    client, personas, event, schools, settings, tmp_path, django_capture_on_commit_callbacks
+):
+    """Each letter carries its own participant's name and code; the file goes after its days."""
+    from django.core.management import call_command
+
+    from mutu.cycle.tests.test_documents import pdf_text
+
+    add_people(event, schools, n=2)
+    client.force_login(personas["lpmp"])
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(reverse("programme:invitations", args=[event.pk]))
+    job = DocumentJob.objects.get()
+    assert job.state == "done"
+    letters = pdf_text(tmp_path, job.file.read()).split("\f")
+    assert ["Peserta 0" in letters[0], "KODE0ABC" in letters[0]] == [True, True]
+    assert ["Peserta 1" in letters[1], "KODE1ABC" in letters[1], "Peserta 0" in letters[1]] == [
+        True,
+        True,
+        False,
+    ]
+    stored = job.file.name
+    page = client.get(reverse("document", args=[job.pk])).content.decode()
+    assert f"Disimpan sampai {job.kept_until:%-d} " in page
+
+    settings.MUTU_DOCUMENT_DAYS = 7
+    DocumentJob.objects.filter(pk=job.pk).update(finished_at=job.finished_at - timedelta(days=6))
+    call_command("prune_documents")
+    assert DocumentJob.objects.get(pk=job.pk).state == "done"  # six days: still kept
+    DocumentJob.objects.filter(pk=job.pk).update(finished_at=job.finished_at - timedelta(days=8))
+    call_command("prune_documents")
+    job.refresh_from_db()
+    assert job.state == "expired" and not job.file and not job.file.storage.exists(stored)
+    assert client.get(reverse("document_download", args=[job.pk])).status_code == 404
+    page = client.get(reverse("document", args=[job.pk])).content.decode()
+    assert "Berkas ini dihapus 7 hari setelah dibuat" in page
+    call_command("prune_documents")  # again: nothing more happens
+    assert DocumentJob.objects.get(pk=job.pk).state == "expired"
