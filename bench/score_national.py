@@ -9,6 +9,13 @@ RSS (of the largest process in its tree: the command and the child it forks for 
 The goal (issue #3) is under 15 minutes with peak memory no higher than the one-province case
 (bench/score_round.py, 7,000 schools in one child; its record of the same commit and machine), since
 no process holds more than one province.
+
+With `--workers 1 2` (after generation, or on `--round`), the round is also scored the way the round
+page asks for it: one task per province (`services.request_scoring`) taken by that many `db_worker`
+processes at once, the last one summing the nation. Each count records its wall time (request to
+the last worker's exit), the peak RSS of each worker, the speed-up over one worker, and whether the
+national means are bit for bit those of the single-process `score_round` measured in the same run.
+Goal (issue #24): with 2 workers on this 2-core machine, nation ≤ 60 s and speed-up ≥ 1.7.
 Results are appended to bench/results/score_national.jsonl.
 """
 
@@ -50,11 +57,71 @@ def generate(schools):
     return round_, time.perf_counter() - start
 
 
+def nation_means(round_):
+    from mutu.mapping.models import RegionScore
+
+    row = RegionScore.objects.get(round=round_, kind=RegionScore.Kind.NATION)
+    return bytes(row.values), row.total, row.schools, row.with_rapor, row.level_counts
+
+
+def by_workers(round_, env, counts):
+    """The round scored by tasks, with each count of worker processes in turn."""
+    import threading
+
+    from mutu.accounts.models import User
+    from mutu.mapping import services
+
+    actor, _ = User.objects.get_or_create(username="bench.national")
+    reference = nation_means(round_)
+    worker = [
+        sys.executable,
+        str(ROOT / "manage.py"),
+        "db_worker",
+        "--batch",
+        "--no-startup-delay",
+        "--interval",
+        "0.1",
+    ]
+    runs = []
+    for count in counts:
+        run, queued = services.request_scoring(actor=actor, round_=round_)
+        assert queued, "another scoring run of this round is under way"
+        results = [None] * count
+        begin = time.perf_counter()
+
+        def work(index, results=results):
+            results[index] = timed_child(worker, env)
+
+        threads = [threading.Thread(target=work, args=(index,)) for index in range(count)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+        elapsed = time.perf_counter() - begin
+        run.refresh_from_db()
+        assert run.state == "done", (run.state, run.failure, [r["err"][-500:] for r in results])
+        runs.append(
+            {
+                "workers": count,
+                "s": round(elapsed, 1),
+                "peak_rss_mb_per_worker": [round(r["rss"], 1) for r in results],
+                "provinces": run.parts.count(),
+                "rapor": run.rapor,
+                "national_means_identical": nation_means(round_) == reference,
+            }
+        )
+    one = next((r["s"] for r in runs if r["workers"] == 1), None)
+    for entry in runs:
+        entry["speed_up"] = round(one / entry["s"], 2) if one else None
+    return runs
+
+
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--schools", type=int, default=220_000)
     parser.add_argument("--database-url", default="")
     parser.add_argument("--round", type=int, help="skip generation: score this round of --database-url again")
+    parser.add_argument("--workers", type=int, nargs="*", default=[], help="also score by tasks with these counts")
     options = parser.parse_args()
     if options.round and not options.database_url:
         parser.error("--round needs the --database-url of an earlier run")
@@ -103,6 +170,10 @@ def main():
         # None: no one-province record of this code to compare with (run bench/score_round.py first).
         "goal_met": engine["s"] < 900 and engine["rss"] <= one_province if one_province else None,
     }
+    if options.workers:
+        result["by_workers"] = by_workers(round_, env, options.workers)
+        two = next((r for r in result["by_workers"] if r["workers"] == 2), None)
+        result["workers_goal_met"] = two and two["s"] <= 60 and (two["speed_up"] or 0) >= 1.7
     record("score_national", result)
     database = env.get("DATABASE_URL") or f"sqlite:///{env['MUTU_VAR_DIR']}/mutu.sqlite3"
     print(f"Next: .venv/bin/python bench/page_latency.py --database-url {database}")
