@@ -57,11 +57,19 @@
   if (kept) {
     kept = JSON.parse(kept.textContent);
     var target = pathOf(kept.action);
-    var form = Array.prototype.filter.call(document.forms, function (f) {
+    var forms = Array.prototype.filter.call(document.forms, function (f) {
       if (f.method !== "post") return false;
       if (pathOf(f.action) === target) return true;
       return Array.prototype.some.call(f.querySelectorAll("[formaction]"), function (b) {
         return pathOf(b.formAction) === target;
+      });
+    });
+    // Several forms may post to one address (review or withdraw): only the one whose hidden fields
+    // sent these values was refused; a note meant for another action is never put into this one.
+    var form = forms.filter(function (f) {
+      return Array.prototype.every.call(f.querySelectorAll("input[type=hidden]"), function (field) {
+        var values = kept.data[field.name];
+        return field.name === "csrfmiddlewaretoken" || (values && values.indexOf(field.value) >= 0);
       });
     })[0];
     if (form) {
