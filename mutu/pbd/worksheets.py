@@ -131,6 +131,18 @@ class Report:
         self.errors.append([row, place, message])
 
 
+@dataclass
+class _Sheet:
+    """A report's problems on one sheet: each names the sheet with its column, since both sheets
+    number their rows from 1."""
+
+    report: Report
+    name: str
+
+    def problem(self, row, place, message):
+        self.report.problem(row, f"{self.name}: {place}", message)
+
+
 def _header(rows_, columns, sheet, report):
     """The index of each official column in the sheet's first row holding them."""
     for index, row in enumerate(rows_[:10]):
@@ -172,6 +184,7 @@ def read(path, cycle, report):
             "rkt": RKT_SHEET, "arkas": ARKAS_SHEET
         })  # fmt: skip
         return [], []
+    rkt, arkas = _Sheet(report, RKT_SHEET), _Sheet(report, ARKAS_SHEET)
     problems = {p.indicator.code: p for p in _problems(cycle)}
     start, columns = _header(rkt_rows, RKT_COLUMNS, RKT_SHEET, report)
     plan = []
@@ -182,19 +195,19 @@ def read(path, cycle, report):
         code = reading.leading_code(cell["Identifikasi"])
         problem = problems.get(code)
         if problem is None:
-            report.problem(number, "Identifikasi", _("%(value)s is not an indicator chosen in Identifikasi.") % {
+            rkt.problem(number, "Identifikasi", _("%(value)s is not an indicator chosen in Identifikasi.") % {
                 "value": cell["Identifikasi"] or "—"
             })  # fmt: skip
             continue
         root_code = reading.leading_code(cell["Akar masalah"])
         root = next((c for c in problem.indicator.children.all() if c.code == root_code), None)
         if cell["Akar masalah"] and root is None:
-            report.problem(number, "Akar masalah", _("%(value)s is not a sub-indicator of %(code)s.") % {
+            rkt.problem(number, "Akar masalah", _("%(value)s is not a sub-indicator of %(code)s.") % {
                 "value": cell["Akar masalah"], "code": code
             })  # fmt: skip
         needs = reading.plain(cell["Butuh biaya"])
         if cell["Kegiatan benahi"] and needs not in {"ya", "tidak"}:
-            report.problem(number, "Butuh biaya", _("Write Ya or Tidak."))
+            rkt.problem(number, "Butuh biaya", _("Write Ya or Tidak."))
         plan.append(
             {"row": number, "ref": cell.get("No") or str(number - start - 1), "problem": problem, "root": root,
              "name": cell["Kegiatan benahi"][:200], "description": cell["Penjelasan kegiatan"][:500],
@@ -210,22 +223,22 @@ def read(path, cycle, report):
             continue
         entry = by_ref.get(cell["Ref RKT"])
         if entry is None:
-            report.problem(number, "Ref RKT", _("%(value)s is not the No of an RKT row with an activity.") % {
+            arkas.problem(number, "Ref RKT", _("%(value)s is not the No of an RKT row with an activity.") % {
                 "value": cell["Ref RKT"] or "—"
             })  # fmt: skip
             continue
         if not entry["needs_budget"]:
-            report.problem(number, "Ref RKT", _("RKT row %(ref)s says it needs no budget.") % {"ref": cell["Ref RKT"]})
+            arkas.problem(number, "Ref RKT", _("RKT row %(ref)s says it needs no budget.") % {"ref": cell["Ref RKT"]})
             continue
-        line = _line(number, cell, report)
+        line = _line(number, cell, arkas)
         if line:
             lines.append((entry, line))
     return plan, lines
 
 
-def _line(number, cell, report):
+def _line(number, cell, sheet):
     if not CODE.fullmatch(cell["Kode kegiatan"]):
-        report.problem(number, "Kode kegiatan", _("%(value)s is not a kode kegiatan like 02.04.01.") % {
+        sheet.problem(number, "Kode kegiatan", _("%(value)s is not a kode kegiatan like 02.04.01.") % {
             "value": cell["Kode kegiatan"] or "—"
         })  # fmt: skip
         return None
@@ -234,19 +247,19 @@ def _line(number, cell, report):
     except ValueError:
         month = None
     if month is None or not 1 <= month <= 12:
-        report.problem(number, "Bulan", _("%(value)s is not a month.") % {"value": cell["Bulan"] or "—"})
+        sheet.problem(number, "Bulan", _("%(value)s is not a month.") % {"value": cell["Bulan"] or "—"})
         return None
     try:
         quantity = reading.number(cell["Jumlah"])
         unit_cost = _money(cell["Harga satuan"])
     except (ValueError, InvalidOperation):
-        report.problem(number, "Jumlah", _("Jumlah and Harga satuan must be numbers."))
+        sheet.problem(number, "Jumlah", _("Jumlah and Harga satuan must be numbers."))
         return None
     if quantity is None or quantity < 0 or unit_cost < 0:
-        report.problem(number, "Jumlah", _("Jumlah and Harga satuan must be numbers of 0 or more."))
+        sheet.problem(number, "Jumlah", _("Jumlah and Harga satuan must be numbers of 0 or more."))
         return None
     if quantity >= MAX_QUANTITY or unit_cost >= MAX_UNIT_COST or quantity * unit_cost >= MAX_UNIT_COST:
-        report.problem(number, "Jumlah", _("Jumlah or Harga satuan is too large for a budget line."))
+        sheet.problem(number, "Jumlah", _("Jumlah or Harga satuan is too large for a budget line."))
         return None
     if cell.get("Total"):
         try:
@@ -254,12 +267,12 @@ def _line(number, cell, report):
         except (ValueError, InvalidOperation):
             total = None
         if total is None or total != (quantity * unit_cost).quantize(Decimal(1)):
-            report.problem(
+            sheet.problem(
                 number, "Total", _("Total %(total)s is not Jumlah × Harga satuan.") % {"total": cell["Total"]}
             )
             return None
     if not cell["Satuan"] or not cell["Uraian barang/jasa"] or not cell["Kegiatan ARKAS"]:
-        report.problem(number, "Uraian barang/jasa", _("Kegiatan ARKAS, Uraian barang/jasa and Satuan are needed."))
+        sheet.problem(number, "Uraian barang/jasa", _("Kegiatan ARKAS, Uraian barang/jasa and Satuan are needed."))
         return None
     return {
         "code": cell["Kode kegiatan"],
@@ -289,8 +302,10 @@ def apply(*, actor, cycle, path):
     with transaction.atomic():
         for entry in plan:
             problem = entry["problem"]
-            if problem.root_indicator_id != (entry["root"].pk if entry["root"] else None):
+            # An empty "Akar masalah" (on a problem's second activity, say) keeps the root chosen.
+            if entry["root"] is not None and problem.root_indicator_id != entry["root"].pk:
                 Problem.objects.filter(pk=problem.pk).update(root_indicator=entry["root"])
+                problem.root_indicator = entry["root"]
             if not entry["name"]:
                 continue
             own = [line for e, line in lines if e is entry]

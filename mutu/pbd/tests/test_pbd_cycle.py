@@ -189,13 +189,14 @@ def test_a_bad_worksheet_names_each_row_and_saves_nothing(cycle, personas, tmp_p
         ],
     )
     report = worksheets.apply(actor=kepsek, cycle=cycle, path=bad)
+    rkt, arkas = f"{worksheets.RKT_SHEET}: ", f"{worksheets.ARKAS_SHEET}: "
     assert [row[:2] for row in report.errors] == [
-        [2, "Akar masalah"],
-        [3, "Identifikasi"],
-        [2, "Kode kegiatan"],
-        [3, "Total"],
-        [4, "Ref RKT"],
-        [5, "Bulan"],
+        [2, rkt + "Akar masalah"],
+        [3, rkt + "Identifikasi"],
+        [2, arkas + "Kode kegiatan"],
+        [3, arkas + "Total"],
+        [4, arkas + "Ref RKT"],
+        [5, arkas + "Bulan"],
     ]
     assert "Total 5000 bukan Jumlah × Harga satuan." in report.errors[3][2]
     assert not report.saved and not cycle.programs.exists()
@@ -211,7 +212,7 @@ def test_numbers_no_budget_line_can_hold_are_named_not_a_500(cycle, personas, tm
         bad = tmp_path / "angka.xlsx"
         samples.worksheet(bad, rkt, [line + [quantity, "buah", unit_cost, None]])
         report = worksheets.apply(actor=kepsek, cycle=cycle, path=bad)
-        assert [row[:2] for row in report.errors] == [[2, "Jumlah"]], (quantity, unit_cost, report.errors)
+        assert [row[:2] for row in report.errors] == [[2, f"{worksheets.ARKAS_SHEET}: Jumlah"]], report.errors
         assert not cycle.programs.exists()
     renamed = tmp_path / "kolom.xlsx"
     samples.worksheet(renamed, rkt, [])
@@ -289,3 +290,25 @@ def test_an_activitys_total_follows_its_arkas_lines(cycle, personas, tmp_path):
         assert worksheets.apply(actor=kepsek, cycle=cycle, path=sheet).errors == []
         activity = cycle.programs.get().activities.get()
         assert activity.total == sum(line.total for line in activity.budget_lines.all()) == quantity * 1000
+
+
+def test_an_empty_root_cell_keeps_the_root_chosen(cycle, personas, tmp_path):
+    """A problem's second activity (or a later upload) leaves Akar masalah empty: the root stays."""
+    kepsek = personas["kepsek_a"]
+    _year, lines = planning.propose(cycle)
+    analysis.choose_indicator(actor=kepsek, cycle=cycle, indicator_id=lines[0].indicator.pk)
+    sheet = tmp_path / "akar.xlsx"
+    samples.worksheet(
+        sheet,
+        [
+            [1, "A.1 Kemampuan literasi", "Kurang", "A.1.1 Kompetensi membaca teks informasi", "Pojok baca", "",
+             "Tidak", "", "Bu R"],
+            [2, "A.1 Kemampuan literasi", "Kurang", "", "Pelatihan guru", "", "Tidak", "", "Pak K"],
+        ],
+        [],
+    )  # fmt: skip
+    assert worksheets.apply(actor=kepsek, cycle=cycle, path=sheet).errors == []
+    assert cycle.problems.get(indicator__code="A.1").root_indicator.code == "A.1.1"
+    samples.worksheet(sheet, [[1, "A.1 Kemampuan literasi", "Kurang", "", "Pojok baca", "", "Tidak", "", "Bu R"]], [])
+    assert worksheets.apply(actor=kepsek, cycle=cycle, path=sheet).errors == []
+    assert cycle.problems.get(indicator__code="A.1").root_indicator.code == "A.1.1"
