@@ -158,13 +158,18 @@ def _check_schools(parsed, scope, indicators, report, npsn_given):
     levels = dict(School.objects.filter(npsn__in=npsns).values_list("npsn", "level"))
     allowed = set(School.objects.filter(scope.school_q(), npsn__in=known).values_list("npsn", flat=True))
     provinces = set(School.objects.filter(npsn__in=allowed).values_list("province_id", flat=True).distinct())
-    rows = {}
+    rows, refused = {}, set()
     for row in parsed.rows:
         if row.npsn not in known:
-            report.problem(row.number, "NPSN", _("NPSN %(npsn)s is not a school in Mutu.") % {"npsn": row.npsn})
-            continue
-        if row.npsn not in allowed:
-            report.problem(row.number, "NPSN", _("School %(npsn)s is outside your area.") % {"npsn": row.npsn})
+            refusal = _("NPSN %(npsn)s is not a school in Mutu.") % {"npsn": row.npsn}
+        elif row.npsn not in allowed:
+            refusal = _("School %(npsn)s is outside your area.") % {"npsn": row.npsn}
+        else:
+            refusal = None
+        if refusal:
+            if row.npsn not in refused:  # once per school: a school's own report has it on every row
+                refused.add(row.npsn)
+                report.problem("—" if parsed.kind == Kind.SCHOOL_REPORT else row.number, "NPSN", refusal)
             continue
         level = levels[row.npsn]
         for code, value in row.values.items():

@@ -223,3 +223,9 @@ def test_the_commands_import_and_export(workbook, schools, tmp_path, capsys):
     with pytest.raises(SystemExit) as exit_:
         call_command("import_rapor_pendidikan", str(bad))
     assert exit_.value.code == 1 and "baris 6: A.1: skor 155,00 di luar 0–100." in capsys.readouterr().out
+
+
+def test_another_schools_workbook_is_refused_once_not_per_indicator(workbook, personas, schools):
+    report = importing.run(workbook, scope=area_for(personas["kepsek_b"], Perm.RP_IMPORT), original_name=workbook.name)
+    assert report.errors == [["—", "NPSN", "Sekolah 10400001 di luar wilayah Anda."]] and not report.saved
+    assert not Achievement.objects.exists()
