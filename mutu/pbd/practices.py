@@ -8,6 +8,7 @@ is corrected and proposed again; a published one can be withdrawn with a note. E
 """
 
 from django.db import transaction
+from django.db.models import Exists, OuterRef
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import number_format
@@ -19,7 +20,7 @@ from mutu.accounts.scopes import area_for
 from mutu.core.notifications import notify
 from mutu.core.saving import Refused
 from mutu.core.services import record_audit
-from mutu.cycle.models import Activity, ActivityStatus, State, Step
+from mutu.cycle.models import Activity, ActivityStatus, CycleDocument, State, Step
 from mutu.cycle.services import may, team
 
 from .effects import effects_by_school
@@ -30,11 +31,19 @@ class PracticeError(Refused):
     """The proposal or review is refused; the message says why, for people."""
 
 
-def improved(activity, school_effects=None):
+def _accepted_implementation(cycle):
+    """The cycle's accepted implementation document: `cycle` a SchoolCycle, or an OuterRef to one."""
+    return CycleDocument.objects.filter(cycle=cycle, step=Step.IMPLEMENTATION, state=State.ACCEPTED)
+
+
+def improved(activity, school_effects=None, accepted=None):
     """The Effect of the activity's improved Rapor Pendidikan indicator (the largest rise), or the reason
-    it cannot be a good practice. `school_effects`: the school's, when the caller has them already."""
+    it cannot be a good practice. `school_effects` (the school's) and `accepted` (whether the cycle's
+    implementation was accepted): when the caller has them already."""
     cycle = activity.program.cycle
-    if not cycle.documents.filter(step=Step.IMPLEMENTATION, state=State.ACCEPTED).exists():
+    if accepted is None:
+        accepted = _accepted_implementation(cycle).exists()
+    if not accepted:
         raise PracticeError(_("The cycle's implementation has not been accepted yet."))
     if activity.status != ActivityStatus.DONE:
         raise PracticeError(_("Only an activity that is done can be a good practice."))
@@ -61,13 +70,14 @@ def candidates(school, school_effects=None):
         .filter(practice__isnull=True)  # a returned one is corrected from its own page
         .select_related("program__cycle")
         .prefetch_related("program__problems")
+        .annotate(accepted=Exists(_accepted_implementation(OuterRef("program__cycle"))))
         .order_by("program__cycle__year", "pk")
     )
     if school_effects is None:
         school_effects = effects_by_school([school.pk])[school.pk]
     for activity in activities:
         try:
-            found.append((activity, improved(activity, school_effects)))
+            found.append((activity, improved(activity, school_effects, activity.accepted)))
         except PracticeError:
             continue
     return found

@@ -14,7 +14,7 @@ from mutu.accounts.models import Membership, Role, User
 from mutu.accounts.scopes import UNRESTRICTED
 from mutu.core.models import AuditEntry
 from mutu.cycle import analysis, implementation, planning
-from mutu.cycle.models import CycleDocument, State, Step
+from mutu.cycle.models import Activity, ActivityStatus, CycleDocument, State, Step
 from mutu.cycle.services import start_cycle
 from mutu.pbd import importing, practices, samples, selectors
 from mutu.pbd.models import Indicator, Practice
@@ -329,3 +329,27 @@ def test_benahi_suggests_practices_with_the_model_schools_first(personas, school
     plan = client.get(reverse("cycle:plan", args=[near.npsn, 2025])).content.decode()
     assert "Praktik baik untuk indikator ini" in plan and "sekolah modelnya" in plan
     assert reverse("pbd:practice", args=[published[0].pk]) in plan
+
+
+def test_the_candidates_cost_the_same_queries_however_many_activities(personas, schools, improved_activity):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    def counted():
+        with CaptureQueriesContext(connection) as queries:
+            found = practices.candidates(schools["a"])
+        return len(found), len(queries)
+
+    one = counted()
+    for n in range(3):  # more finished activities of the same program
+        Activity.objects.create(
+            program=improved_activity.program,
+            year=2024,
+            name=f"Kegiatan {n}",
+            status=ActivityStatus.DONE,
+            volume=1,
+            unit="paket",
+            unit_cost=D(1000),
+        )
+    four = counted()
+    assert (one[0], four[0]) == (1, 4) and four[1] == one[1]
