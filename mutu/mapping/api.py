@@ -5,6 +5,7 @@ from django.shortcuts import get_object_or_404
 from ninja import Query, Router, Schema
 
 from mutu.accounts.permissions import Perm
+from mutu.accounts.scopes import area_for
 from mutu.core.api import ERRORS, ErrorOut, require
 from mutu.instruments.models import LevelBand
 from mutu.schools.selectors import school_for_user
@@ -126,7 +127,8 @@ def progress(
 ):
     require(request, Perm.ROUND_VIEW)
     round_ = selectors.round_for_user(request.user, round_id)
-    result = selectors.region_progress(round_, selectors.round_schools(request.user, round_))
+    area = area_for(request.user, Perm.ROUND_VIEW)
+    result = selectors.region_progress(round_, selectors.round_schools(request.user, round_), area)
     run = round_.scoring_runs.first()
     return ProgressOut(
         schools=result["total"],

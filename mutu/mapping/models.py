@@ -91,6 +91,27 @@ class SchoolProgress(models.Model):
         return f"{self.school_id}: {self.sent_in_quota}/{self.quota}"
 
 
+class RegionProgress(models.Model):
+    """A round's schools and those that met every quota, per kab/kota and jenjang: what the deadline
+    view of a whole region reads (one row per group) instead of counting its schools. Refreshed by a
+    task (`services.refresh_region_progress`) when a school meets or loses its quota, when the round
+    starts and after a school import; a little behind the school rows, never wrong for long."""
+
+    round = models.ForeignKey(Round, on_delete=models.CASCADE, related_name="region_progress")
+    province = models.ForeignKey("regions.Province", on_delete=models.CASCADE, related_name="+")
+    regency = models.ForeignKey("regions.Regency", on_delete=models.CASCADE, related_name="+")
+    level = models.CharField(max_length=3)
+    schools = models.PositiveIntegerField(default=0)
+    complete = models.PositiveIntegerField(default=0)
+    refreshed_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["round", "regency", "level"], name="region_progress_unique")]
+
+    def __str__(self):
+        return f"{self.round_id} {self.regency_id} {self.level}: {self.complete}/{self.schools}"
+
+
 class ExternalValue(models.Model):
     """A sub-indicator score (0–7) from outside data such as Dapodik or UKG; absent means missing."""
 

@@ -3,7 +3,7 @@
 from collections import defaultdict
 
 import numpy as np
-from django.db.models import Case, Count, Exists, FilteredRelation, OuterRef, Q, Value, When
+from django.db.models import Case, Count, Exists, FilteredRelation, OuterRef, Q, Sum, Value, When
 from django.db.models.functions import Coalesce
 from django.shortcuts import get_object_or_404
 
@@ -12,7 +12,7 @@ from mutu.accounts.scopes import area_for
 from mutu.instruments.models import Node, RespondentType
 from mutu.schools.selectors import schools_for_user
 
-from .models import RegionScore, Respondent, Round, SchoolProgress, SchoolScore
+from .models import RegionProgress, RegionScore, Respondent, Round, SchoolProgress, SchoolScore
 from .scoring import ENGINE
 
 
@@ -64,17 +64,54 @@ def school_progress(round_, school):
     return rows, bool(progress and progress.complete)
 
 
-def region_progress(round_, schools):
-    """The deadline view from the stored counters, in SQL whatever the number of schools: totals per
-    regency/city, and the lagging schools (a queryset, least advanced first) to page through."""
+def _stored_counts(round_, area):
+    """Per kab/kota (code, name, province code, name, schools, complete) from RegionProgress, for an
+    area made of whole regions; None where it holds single schools or the round has no counts yet."""
+    if area is None or area.assignments or area.schools:
+        return None
+    stored = RegionProgress.objects.filter(round=round_).filter(area.school_q())
+    if round_.province_id:
+        stored = stored.filter(province_id=round_.province_id)
+    if not RegionProgress.objects.filter(round=round_).exists():
+        return None
+    return list(
+        stored.order_by()
+        .values_list("regency__code", "regency__name", "province__code", "province__name")
+        .annotate(n=Sum("schools"), complete=Sum("complete"))
+    )
+
+
+class _Counted:
+    """A queryset whose length is known already, for the paginator (no COUNT over the region)."""
+
+    def __init__(self, queryset, count):
+        self.queryset, self._count, self.ordered = queryset, count, queryset.ordered
+
+    def count(self):
+        return self._count
+
+    def __len__(self):
+        return self._count
+
+    def __getitem__(self, index):
+        return self.queryset[index]
+
+
+def region_progress(round_, schools, area=None):
+    """The deadline view in SQL whatever the number of schools: totals per regency/city, and the
+    lagging schools (least advanced first) to page through. For an `area` of whole regions the totals
+    are the stored counts (RegionProgress, one row per kab/kota and jenjang); otherwise, and until
+    they are first counted, the schools' own progress rows."""
     tracked = schools.annotate(
         progress=FilteredRelation("round_progress", condition=Q(round_progress__round=round_))
     ).annotate(done=Coalesce("progress__complete", Value(False)))
-    per_regency = list(
-        tracked.order_by()
-        .values_list("regency__code", "regency__name", "province__code", "province__name")
-        .annotate(n=Count("id"), complete=Count("id", filter=Q(done=True)))
-    )
+    per_regency = _stored_counts(round_, area)
+    if per_regency is None:
+        per_regency = list(
+            tracked.order_by()
+            .values_list("regency__code", "regency__name", "province__code", "province__name")
+            .annotate(n=Count("id"), complete=Count("id", filter=Q(done=True)))
+        )
     provinces = defaultdict(lambda: [0, 0])
     for _code, _regency, province_code, province, n, done in per_regency:
         provinces[(province_code, province)][0] += n
@@ -112,7 +149,7 @@ def region_progress(round_, schools):
         "complete": complete,
         "lagging_count": total - complete,
         "share": complete / total if total else 0,
-        "lagging": lagging,
+        "lagging": _Counted(lagging, total - complete),
         "regencies": regencies,
         "provinces": ranked("province", ((code, name, n, done) for (code, name), (n, done) in provinces.items())),
     }

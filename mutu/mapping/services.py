@@ -6,19 +6,21 @@ from datetime import timedelta
 
 import numpy as np
 from django.db import IntegrityError, connection, transaction
-from django.db.models import Max, Q
+from django.db.models import Count, FilteredRelation, Max, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from mutu.core import jobs
 from mutu.core.services import record_audit
 from mutu.instruments.models import Node, Option, Question, Questionnaire
+from mutu.schools.models import School
 
 from . import scoring
 from .models import (
     Milestone,
     PendingScore,
     RaporVersion,
+    RegionProgress,
     Respondent,
     Round,
     SchoolProgress,
@@ -60,6 +62,9 @@ def create_round(*, actor, name, year, instrument, opens_on, closes_on, quotas, 
         province_id=province.pk if province else None,
         changes={"instrument": instrument.code, "quotas": quotas},
     )
+    from .tasks import refresh_region_progress_task
+
+    transaction.on_commit(lambda: refresh_region_progress_task.enqueue(round_.pk))  # its schools, none complete
     return round_
 
 
@@ -81,10 +86,65 @@ def progress_fields(quotas, counts):
 PROGRESS_BATCH = 1000  # schools per grouped count: bounded IN lists on SQLite and PostgreSQL
 
 
-def refresh_progress(round_, schools):
+def refresh_region_progress(round_id, regency_ids=None):
+    """Count again the round's schools and those that met every quota, per kab/kota and jenjang (of
+    these kab/kota, or of the round's whole area), into RegionProgress: one grouped query, one upsert.
+    Two refreshes at once are harmless: each writes what it counted."""
+    round_ = Round.objects.get(pk=round_id)
+    schools = School.objects.filter(province_id=round_.province_id) if round_.province_id else School.objects.all()
+    if regency_ids is not None:
+        schools = schools.filter(regency_id__in=regency_ids)
+    counted = (
+        schools.annotate(progress=FilteredRelation("round_progress", condition=Q(round_progress__round=round_)))
+        .order_by()
+        .values_list("province_id", "regency_id", "level")
+        .annotate(n=Count("id"), done=Count("id", filter=Q(progress__complete=True)))
+    )
+    now = timezone.now()
+    rows = [
+        RegionProgress(
+            round=round_,
+            province_id=province,
+            regency_id=regency,
+            level=level,
+            schools=n,
+            complete=done,
+            refreshed_at=now,
+        )
+        for province, regency, level, n, done in counted
+    ]
+    with transaction.atomic():
+        RegionProgress.objects.bulk_create(
+            rows,
+            update_conflicts=True,
+            unique_fields=["round", "regency", "level"],
+            update_fields=["province", "schools", "complete", "refreshed_at"],
+        )
+        gone = RegionProgress.objects.filter(round=round_, refreshed_at__lt=now)  # groups no school is in now
+        (gone.filter(regency_id__in=regency_ids) if regency_ids is not None else gone).delete()
+    return len(rows)
+
+
+def refresh_open_rounds(province_ids):
+    """After schools were added or moved in these provinces: the stored counts of every round still
+    open there (the province's and the national ones) are counted again by the worker."""
+    from .tasks import refresh_region_progress_task
+
+    rounds = Round.objects.filter(closes_on__gte=timezone.localdate()).filter(
+        Q(province__isnull=True) | Q(province_id__in=province_ids)
+    )
+    for round_id in rounds.values_list("pk", flat=True):
+        transaction.on_commit(lambda round_id=round_id: refresh_region_progress_task.enqueue(round_id))
+
+
+def refresh_progress(round_, schools, regions=True):
     """Recount the progress rows of these (school id, jenjang) pairs from their respondent slots,
     a grouped count and an upsert per batch; a school that meets every quota reaches its
-    "responses complete" milestone."""
+    "responses complete" milestone. The kab/kota of a school that met or lost its quota get their
+    stored counts refreshed by a task once this commits (unless `regions` is false: the caller
+    counts them itself, as bulk loads do once at their end)."""
+    from .tasks import refresh_region_progress_task
+
     for start in range(0, len(schools), PROGRESS_BATCH):
         batch = schools[start : start + PROGRESS_BATCH]
         counts = slot_counts(round_, [school_id for school_id, _level in batch])
@@ -96,6 +156,17 @@ def refresh_progress(round_, schools):
             )
             for school_id, level in batch
         ]
+        was = dict(
+            SchoolProgress.objects.filter(round=round_, school_id__in=[r.school_id for r in rows]).values_list(
+                "school_id", "complete"
+            )
+        )
+        flipped = [row.school_id for row in rows if row.complete != was.get(row.school_id, False)]
+        if flipped and regions:
+            regencies = sorted(set(School.objects.filter(pk__in=flipped).values_list("regency_id", flat=True)))
+            transaction.on_commit(
+                lambda regencies=regencies: refresh_region_progress_task.enqueue(round_.pk, regencies)
+            )
         SchoolProgress.objects.bulk_create(
             rows,
             update_conflicts=True,

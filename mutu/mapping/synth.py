@@ -146,4 +146,6 @@ def generate_respondents(round_, school_rows, rng, *, quotas, not_sent=0.05, str
             Respondent.objects.bulk_create(services.redraw_taken_codes(batch))
             batch = []
     Respondent.objects.bulk_create(services.redraw_taken_codes(batch))
-    services.refresh_progress(round_, school_rows)
+    services.refresh_progress(round_, school_rows, regions=False)
+    schools = School.objects.filter(pk__in=[school_id for school_id, _level in school_rows])
+    services.refresh_region_progress(round_.pk, sorted(set(schools.values_list("regency_id", flat=True))))

@@ -18,3 +18,8 @@ def refresh_regions_task(round_id, province_id):
     from .scoring import refresh_regions
 
     refresh_regions(round_id, province_id)
+
+
+@task()
+def refresh_region_progress_task(round_id, regency_ids=None):
+    return services.refresh_region_progress(round_id, regency_ids)

@@ -8,6 +8,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from mutu.accounts.permissions import Perm, has_perm, require_perm
+from mutu.accounts.scopes import area_for
 from mutu.core import documents
 from mutu.core.exporters import csv_dialect
 from mutu.core.pdf import pdf_response, render_pdf
@@ -38,7 +39,7 @@ OWN_SCHOOLS = 3  # a round page of this few schools is a school's own: it links 
 def round_progress(request, pk):
     round_ = selectors.round_for_user(request.user, pk)
     schools = selectors.round_schools(request.user, round_)
-    progress = selectors.region_progress(round_, schools)
+    progress = selectors.region_progress(round_, schools, area_for(request.user, Perm.ROUND_VIEW))
     lagging = Paginator(progress["lagging"], 50).get_page(request.GET.get("page"))
     run = round_.scoring_runs.select_related("requested_by").first()
     if run and run.state in ScoringRun.ACTIVE:

@@ -37,12 +37,17 @@ def update_school(*, actor, school, data):
     onto `school`.
     """
     before = School.objects.filter(pk=school.pk).values(*EDITABLE_FIELDS).get()
+    before_province = School.objects.filter(pk=school.pk).values_list("province_id", flat=True).get()
     for name, value in data.items():
         setattr(school, name, value)
     changes = model_changes(school, EDITABLE_FIELDS, before)
     if changes:
         school.save()
         record_audit(actor=actor, action="school.update", obj=school, changes=changes, province_id=school.province_id)
+        if {"district_id", "level"} & set(changes):  # counted in another kab/kota or jenjang now
+            from mutu.mapping.services import refresh_open_rounds
+
+            refresh_open_rounds([school.province_id, before_province])
     return changes
 
 
@@ -156,3 +161,7 @@ def commit_job(job_id):
     )
     if report is not None:
         jobs.advance(job, "committed" if report.committed else "checked", report)
+        if report.committed and (report.created or report.updated):
+            from mutu.mapping.services import refresh_open_rounds
+
+            refresh_open_rounds(report.province_ids)

@@ -136,3 +136,58 @@ def test_national_deadline_view_groups_per_province(client, personas, tiny, scho
     client.force_login(personas["lpmp"])  # a province's staff see their province by kab/kota
     page = client.get(reverse("mapping:progress", args=[round_.pk])).content.decode()
     assert "Per provinsi" not in page and "Per kabupaten/kota" in page
+
+
+def test_whole_regions_read_their_stored_counts_which_follow_quotas_and_moves(
+    client, personas, tiny, schools, django_capture_on_commit_callbacks
+):
+    """Counted by the worker when the round starts, when a school meets its quota and when a school
+    moves; a whole region's deadline view reads those counts, a pengawas's schools are counted live."""
+    from datetime import date, timedelta
+
+    from mutu.mapping.models import RegionProgress
+    from mutu.regions.models import District
+    from mutu.schools.services import update_school
+
+    def stored(round_):
+        return sorted(
+            (r.regency.code, r.level, r.schools, r.complete) for r in RegionProgress.objects.filter(round=round_)
+        )
+
+    with django_capture_on_commit_callbacks(execute=True):
+        round_ = services.create_round(
+            actor=personas["pusat"],
+            name="Nasional",
+            year=2026,
+            instrument=tiny,
+            opens_on=date.today(),
+            closes_on=date.today() + timedelta(days=9),
+            quotas={"SD": {"ks": 1}},
+        )
+    assert stored(round_) == [
+        ("14.01", "SD", 1, 0),
+        ("14.01", "SMA", 1, 0),
+        ("14.71", "SD", 1, 0),
+        ("15.71", "SD", 1, 0),
+    ]
+    with django_capture_on_commit_callbacks(execute=True):
+        (ks,) = services.add_respondents(actor=None, round_=round_, school=schools["a"], respondent_type="ks", count=1)
+        services.submit_answers(respondent=ks, options=[])
+    assert ("14.01", "SD", 1, 1) in stored(round_)  # school a met its quota
+
+    # The stored counts are what a whole region reads: made wrong on purpose, the page shows them.
+    RegionProgress.objects.filter(round=round_, regency__code="14.01", level="SD").update(schools=40, complete=30)
+    client.force_login(personas["lpmp"])
+    page = client.get(reverse("mapping:progress", args=[round_.pk]))
+    kampar = next(r for r in page.context["progress"]["regencies"] if r["code"] == "14.01")
+    assert (kampar["schools"], kampar["complete"]) == (41, 30) and page.context["progress"]["lagging_count"] == 12
+    client.force_login(personas["pengawas"])  # assigned school a only: counted from its own row
+    page = client.get(reverse("mapping:progress", args=[round_.pk]))
+    assert (page.context["progress"]["total"], page.context["progress"]["complete"]) == (1, 1)
+
+    # School b moves from Pekanbaru to Kampar: both kab/kota are counted again.
+    with django_capture_on_commit_callbacks(execute=True):
+        update_school(
+            actor=personas["pusat"], school=schools["b"], data={"district": District.objects.get(code="14.01.01")}
+        )
+    assert stored(round_) == [("14.01", "SD", 2, 1), ("14.01", "SMA", 1, 0), ("15.71", "SD", 1, 0)]

@@ -7,7 +7,10 @@ from mutu.schools.models import School
 
 
 class Command(BaseCommand):
-    help = "Recount the per-school progress of a mapping round from its respondent slots (after manual repairs)."
+    help = (
+        "Recount the per-school progress of a mapping round from its respondent slots, and its counts per "
+        "kab/kota (after manual repairs)."
+    )
 
     def add_arguments(self, parser):
         parser.add_argument("round", type=int, help="Round id")
@@ -19,6 +22,7 @@ class Command(BaseCommand):
         schools = School.objects.filter(province_id=round_.province_id) if round_.province_id else School.objects
         rows = list(schools.order_by("id").values_list("id", "level"))
         with transaction.atomic():
-            services.refresh_progress(round_, rows)
+            services.refresh_progress(round_, rows, regions=False)
+        services.refresh_region_progress(round_.pk)
         complete = selectors.region_progress(round_, schools.all())["complete"]
         self.stdout.write(f"Progres {len(rows)} sekolah dihitung ulang; {complete} sudah memenuhi kuota.")
