@@ -4,9 +4,10 @@ person's text or QR code goes; reportlab writes the variable parts of every page
 document (its fonts subset once); pikepdf lays each overlay page over a copy of the shared page.
 Drawing a page then costs its text and QR code, not a layout (bench/programme.py).
 
-The template decides the geometry: a text box's height is its line (the font size is 80% of it,
-smaller if the text would not fit its width) and its `text-align`-like alignment is given here; a
-QR box is filled by the code's modules. Fonts are the template's DejaVu Sans (MUTU_PDF_FONT_DIR)."""
+The template decides where each part goes and how much room it has; here each text has its size,
+weight, colour and alignment. A text that does not fit its box's width wraps onto the lines the box
+holds, and only then shrinks; a QR box is filled by the code's modules. Fonts are the template's
+DejaVu Sans (MUTU_PDF_FONT_DIR)."""
 
 import io
 from dataclasses import dataclass
@@ -15,7 +16,7 @@ from django.conf import settings
 from django.template.loader import render_to_string
 
 PX = 0.75  # WeasyPrint's CSS px in PDF points
-LINE = 0.8  # a text box's font size, as a share of its height
+LEADING = 1.2  # a line's height, as a multiple of its font size
 MIN_SIZE = 6.0  # pt: a long name shrinks to fit its box, not below this
 FONTS = {False: ("MutuSans", "DejaVuSans.ttf"), True: ("MutuSansBold", "DejaVuSans-Bold.ttf")}
 
@@ -25,9 +26,10 @@ class Text:
     """A line of text stamped in the box of element `slot`."""
 
     slot: str
+    size: float  # pt, when it fits
     bold: bool = False
     color: str = "#1d2b3a"
-    align: str = "center"  # or "left"
+    align: str = "center"  # or "left", from the box's top
 
 
 @dataclass(frozen=True)
@@ -71,24 +73,37 @@ def _fonts():
     return pdfmetrics
 
 
+def _fitted(metrics, name, size, width, height, value):
+    """(size, lines): the largest size, from `size` down, at which `value` wrapped to `width` fits
+    `height`."""
+    from reportlab.lib.utils import simpleSplit
+
+    while True:
+        lines = simpleSplit(value, name, size, width)
+        if len(lines) * size * LEADING <= height or size <= MIN_SIZE:
+            return size, lines
+        size = max(MIN_SIZE, size * 0.92)
+
+
 def _text(canvas, metrics, slot, box, value):
     from reportlab.lib.colors import HexColor
 
     name = FONTS[slot.bold][0]
     x1, y1, x2, y2 = box
-    size = (y2 - y1) * LINE
-    width = metrics.stringWidth(value, name, size)
-    if width > x2 - x1:
-        size = max(MIN_SIZE, size * (x2 - x1) / width)
+    size, lines = _fitted(metrics, name, slot.size, x2 - x1, y2 - y1, value)
     face = metrics.getFont(name).face
     ascent, descent = face.ascent / 1000 * size, face.descent / 1000 * size  # descent is negative
-    baseline = y1 + ((y2 - y1) - (ascent - descent)) / 2 - descent
+    block = len(lines) * size * LEADING
+    top = y2 if slot.align == "left" else y2 - ((y2 - y1) - block) / 2
     canvas.setFont(name, size)
     canvas.setFillColor(HexColor(slot.color))
-    if slot.align == "left":
-        canvas.drawString(x1, baseline, value)
-    else:
-        canvas.drawCentredString((x1 + x2) / 2, baseline, value)
+    for number, line in enumerate(lines):
+        # Each line's text sits in the middle of its own line height.
+        baseline = top - number * size * LEADING - (size * LEADING - (ascent - descent)) / 2 - ascent
+        if slot.align == "left":
+            canvas.drawString(x1, baseline, line)
+        else:
+            canvas.drawCentredString((x1 + x2) / 2, baseline, line)
 
 
 def _code(canvas, box, value):

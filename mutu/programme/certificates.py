@@ -22,7 +22,7 @@ from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
-from mutu.core import stamp
+from mutu.core import dates, stamp
 from mutu.core.codes import new_code, normalize
 from mutu.core.services import record_audit
 
@@ -78,7 +78,13 @@ def issue_numbers(event):
     return len(rows)
 
 
-STAMPED = (stamp.Text("number", color="#555555"), stamp.Text("name", bold=True), stamp.Text("role"), stamp.Code("qr"))
+STAMPED = (
+    stamp.Text("revoked", size=16, bold=True, color="#b42318"),
+    stamp.Text("number", size=10, color="#555555"),
+    stamp.Text("name", size=24, bold=True),
+    stamp.Text("role", size=11),
+    stamp.Code("qr"),
+)
 
 
 def _shared(certificate):
@@ -99,7 +105,11 @@ def _stamped(certificate, site):
         participant.school.name if participant.school else "",
         participant.regency.name,
     ]
+    revoked = ""
+    if certificate.revoked_at:
+        revoked = _("REVOKED on %(date)s: no longer valid") % {"date": dates.shown(certificate.revoked_at)}
     return {
+        "revoked": revoked,
         "number": _("Number: %(number)s · Check code: %(code)s")
         % {"number": certificate.number, "code": certificate.check_code},
         "name": participant.name,

@@ -9,16 +9,17 @@ from mutu.core.qr import qr_svg
 
 from . import offices
 from .models import Event
+from .services import ProgrammeError
 
 INVITATIONS = "programme.invitations"
 
 
 INK = "#000000"  # the letter's own text colour
 STAMPED = (
-    stamp.Text("name", bold=True, color=INK, align="left"),
-    stamp.Text("role", color=INK, align="left"),
-    stamp.Text("regency", color=INK, align="left"),
-    stamp.Text("code", bold=True, color=INK, align="left"),
+    stamp.Text("name", size=10.5, bold=True, color=INK, align="left"),
+    stamp.Text("role", size=10.5, color=INK, align="left"),
+    stamp.Text("regency", size=10.5, color=INK, align="left"),
+    stamp.Text("code", size=18, bold=True, color=INK, align="left"),
 )
 
 
@@ -44,7 +45,8 @@ def invitations(params):
     for session, members in groupby(participants, key=lambda participant: participant.session):
         layout = stamp.Layout("programme/invitations_pdf.html", {**context, "session": session}, STAMPED)
         parts.append((layout, [_stamped(participant) for participant in members]))
-    return stamp.bound(parts), f"undangan-{event.pk}.pdf", sum(len(pages) for _layout, pages in parts)
+    name = f"undangan-{event.pk}-sesi-{params['session']}.pdf" if params.get("session") else f"undangan-{event.pk}.pdf"
+    return stamp.bound(parts), name, sum(len(pages) for _layout, pages in parts)
 
 
 def _stamped(participant):
@@ -58,6 +60,17 @@ def _stamped(participant):
 
 
 def request_invitations(*, actor, event, session, link):
+    """Queue the letters of the event (or of one of its sessions); ProgrammeError when there is no
+    participant to write to, or the session is another event's."""
+    participants = event.participants.all()
     title = _("Invitation letters: %(event)s") % {"event": event.name}
+    if session is not None:
+        found = event.sessions.filter(pk=session).first()
+        if found is None:
+            raise ProgrammeError(_("This session is not one of the event's."))
+        participants = participants.filter(session=found)
+        title = _("Invitation letters: %(event)s, %(session)s") % {"event": event.name, "session": found.name}
+    if not participants.exists():
+        raise ProgrammeError(_("There is no participant to invite yet: add participants first."))
     params = {"event": event.pk, "session": session, "link": link}
-    return documents.request(actor=actor, kind=INVITATIONS, params=params, title=title)
+    return documents.request(actor=actor, kind=INVITATIONS, params=params, title=title[:200])

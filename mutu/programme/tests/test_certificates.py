@@ -180,7 +180,7 @@ def qr_codes(tmp_path, pdf):
     return [found.text for found in zxingcpp.read_barcodes(Image.open(next(tmp_path.glob("page*.png"))))]
 
 
-def test_each_certificate_is_stamped_with_its_own_person_and_code(event, attended, tmp_path):
+def test_each_certificate_is_stamped_with_its_own_person_and_code(personas, event, attended, tmp_path):
     """The page is laid out once per session and stamped: each certificate reads its own name,
     role and number, and its QR code opens its own verification."""
     second = event.sessions.create(name="Luring Kampar")
@@ -203,3 +203,11 @@ def test_each_certificate_is_stamped_with_its_own_person_and_code(event, attende
         assert certificate.participant.name in text  # a long name shrinks to its line, whole
         assert "guru · SD Negeri 001 Bangkinang · Kabupaten Kampar" in text
         assert qr_codes(tmp_path, pdf) == [certificates.verification_url(certificate, "https://mutu.example")]
+        assert "DICABUT" not in text
+
+    # A revoked certificate, drawn again (its own download), says so across its top.
+    budi = certificates.revoke(actor=personas["lpmp"], certificate=made[0][0], reason="Nama salah tulis")
+    ((_, pdf),) = certificates.render([Certificate.objects.get(pk=budi.pk)], site="https://mutu.example")
+    assert f"DICABUT pada {dates.shown(budi.revoked_at)}: tidak berlaku lagi" in " ".join(
+        pdf_text(tmp_path, pdf).split()
+    )

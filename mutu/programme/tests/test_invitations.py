@@ -102,3 +102,26 @@ def test_a_drawn_document_is_kept_for_the_configured_days_then_removed(
     assert "Berkas ini dihapus 7 hari setelah dibuat" in page
     call_command("prune_documents")  # again: nothing more happens
     assert DocumentJob.objects.get(pk=job.pk).state == "expired"
+
+
+def test_letters_of_nobody_or_of_another_events_session_are_refused(client, personas, event, schools, cohort):
+    from mutu.programme import events
+
+    client.force_login(personas["lpmp"])
+    url = reverse("programme:invitations", args=[event.pk])
+    response = client.post(url, follow=True)
+    assert "Belum ada peserta untuk diundang" in response.content.decode() and not DocumentJob.objects.exists()
+    add_people(event, schools, n=1)
+    other = events.save_event(
+        actor=personas["lpmp"],
+        cohort=cohort,
+        data={"name": "Lain", "kind": "bimtek", "mode": "daring", "days": 1, "hours": 8},
+    )
+    elsewhere = events.save_session(
+        actor=personas["lpmp"], event=other, data={"name": "Sesi lain"}, regencies=[schools["a"].regency]
+    )
+    response = client.post(url, {"session": elsewhere.pk}, follow=True)
+    assert "Sesi ini bukan sesi kegiatan ini" in response.content.decode() and not DocumentJob.objects.exists()
+    session = event.sessions.get()
+    client.post(url, {"session": session.pk})
+    assert DocumentJob.objects.get().title.endswith(session.name)

@@ -3,7 +3,7 @@ invitation letters."""
 
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.db.models import Count, Q
+from django.db.models import Count, Max, Q
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -120,6 +120,7 @@ def event_page(request, pk):
         "import_form": ImportForm() if manages else None,
         "codes": AttendanceCode.objects.filter(session__event=event).select_related("session")[:10] if runs else [],
         "certificate_count": event.certificates.count(),
+        "revoked": event.certificates.filter(revoked_at__isnull=False).aggregate(n=Count("id"), last=Max("revoked_at")),
         "eligible_count": certificates.eligible(event).count() if runs else None,
         "columns": events.COLUMNS,
     }
@@ -267,10 +268,14 @@ def invitations(request, pk):
     event = _event(request, pk)
     if not selectors.manages(request.user, event.cohort):
         raise Http404
-    job, _queued = request_invitations(
-        actor=request.user,
-        event=event,
-        session=_number(request.POST.get("session")) or None,
-        link=request.build_absolute_uri(reverse("check_in")),
-    )
+    try:
+        job, _queued = request_invitations(
+            actor=request.user,
+            event=event,
+            session=_number(request.POST.get("session")) or None,
+            link=request.build_absolute_uri(reverse("check_in")),
+        )
+    except Error as exc:
+        messages.error(request, str(exc))
+        return redirect("programme:event", pk=event.pk)
     return redirect("document", pk=job.pk)
