@@ -126,3 +126,16 @@ def test_the_code_page_goes_full_screen_and_asks_before_closing(page, live_serve
     confirm(page)
     page.wait_for_selector(".msg-success")
     assert "ditutup" in page.locator(".msg-success").inner_text()
+
+
+def test_the_event_page_gives_each_field_its_own_id(client, personas, event):
+    """Several forms on one page (the event, a new session, a roster, an import): a label that points
+    at another form's field would send the cursor, and a screen reader, to the wrong place."""
+    import re
+    from collections import Counter
+
+    client.force_login(personas["lpmp"])
+    page = client.get(reverse("programme:event", args=[event.pk])).content.decode()
+    ids = Counter(re.findall(r'\sid="([^"]+)"', page))
+    assert [name for name, n in ids.items() if n > 1] == []
+    assert 'for="new_session_name"' in page and 'id="new_session_name"' in page

@@ -104,6 +104,7 @@ def event_page(request, pk):
         "unsessioned": event.participants.filter(session__isnull=True).count(),
         "materials": event.materials.all(),
         "imports": event.imports.all()[:5] if manages else [],
+        # One page, several forms: each its own ids, so that every label points at its own field.
         "event_form": EventForm(
             instance=event,
             facilitators=_facilitators(event.cohort),
@@ -111,13 +112,13 @@ def event_page(request, pk):
         )
         if manages
         else None,
-        "session_form": SessionForm(province=province) if manages else None,
+        "session_form": SessionForm(province=province, auto_id="new_session_%s") if manages else None,
         "session_forms": [(s, SessionForm(instance=s, province=province, prefix=f"s{s.pk}")) for s in sessions]
         if manages
         else [],
         "material_form": MaterialForm() if manages else None,
-        "roster_form": RosterForm(rosters=events.ROSTERS, province=province) if manages else None,
-        "import_form": ImportForm() if manages else None,
+        "roster_form": RosterForm(rosters=events.ROSTERS, province=province, auto_id="roster_%s") if manages else None,
+        "import_form": ImportForm(auto_id="import_%s") if manages else None,
         "codes": AttendanceCode.objects.filter(session__event=event).select_related("session")[:10] if runs else [],
         "certificate_count": event.certificates.count(),
         "revoked": event.certificates.filter(revoked_at__isnull=False).aggregate(n=Count("id"), last=Max("revoked_at")),
