@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy
 
 from mutu.accounts.models import ROLE_SCOPE, Role, Scope
 from mutu.accounts.permissions import Perm
+from mutu.accounts.scopes import area_of
 from mutu.core import dates
 from mutu.core.charts import OK, BarRow, Chart
 from mutu.core.dashboard import register_menu, register_section, todo
@@ -27,7 +28,7 @@ def mapping_section(user, membership, section):
     if membership.role in CHART_ROLES:
         round_ = open_rounds(schools).order_by("closes_on").first()
         if round_ is not None:
-            section["round_chart"] = progress_chart(round_, schools)
+            section["round_chart"] = progress_chart(round_, schools, area_of([membership]))
             section["panels"].append("mapping/home/_progress_chart.html")
 
 
@@ -41,11 +42,11 @@ def open_rounds(schools):
     )
 
 
-def progress_chart(round_, schools):
+def progress_chart(round_, schools, area):
     """The round's progress per kab/kota: schools that met their quota, of all; each bar links to the
     kab/kota's page of the round, which lists its schools."""
     in_round = schools.filter(province_id=round_.province_id) if round_.province_id else schools
-    progress = selectors.region_progress(round_, in_round)
+    progress = selectors.region_progress(round_, in_round, area)
     rows = [
         BarRow(
             label=row["name"],
