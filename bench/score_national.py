@@ -12,7 +12,8 @@ no process holds more than one province.
 
 With `--workers 1 2` (after generation, or on `--round`), the round is also scored the way the round
 page asks for it: one task per province (`services.request_scoring`) taken by that many `db_worker`
-processes at once, the last one summing the nation. Each count records its wall time (request to
+processes at once (each with one BLAS thread, as the systemd unit runs them), the last one summing
+the nation. Each count records its wall time (request to
 the last worker's exit), the peak RSS of each worker, the speed-up over one worker, and whether the
 national means are bit for bit those of the single-process `score_round` measured in the same run.
 Goal (issue #24): with 2 workers on this 2-core machine, nation ≤ 60 s and speed-up ≥ 1.7.
@@ -83,6 +84,8 @@ def by_workers(round_, env, counts):
         "0.1",
     ]
     runs = []
+    # As deploy/systemd/mutu-worker@.service runs them: one BLAS thread per worker process.
+    env = {**env, "OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1"}
     for count in counts:
         run, queued = services.request_scoring(actor=actor, round_=round_)
         assert queued, "another scoring run of this round is under way"
