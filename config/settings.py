@@ -255,7 +255,8 @@ MUTU_REQUIRE_2FA = env_bool("MUTU_REQUIRE_2FA", not DEBUG)
 OTP_TOTP_ISSUER = "Mutu"
 MUTU_SITE_URL = os.environ.get("MUTU_SITE_URL", "http://127.0.0.1:8000")  # mutu.core.checks warns if left so
 MUTU_DOCUMENT_DAYS = int(os.environ.get("MUTU_DOCUMENT_DAYS", "14"))  # a drawn document is kept this long
-MUTU_PDF_FONT_DIR = os.environ.get("MUTU_PDF_FONT_DIR", "/usr/share/fonts/truetype/dejavu")  # stamped PDFs (core/stamp.py)
+# The font of what is stamped on certificates and letters (core/stamp.py).
+MUTU_PDF_FONT_DIR = os.environ.get("MUTU_PDF_FONT_DIR", "/usr/share/fonts/truetype/dejavu")
 
 TASKS = {
     "default": {
