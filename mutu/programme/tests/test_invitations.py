@@ -87,7 +87,9 @@ def test_a_drawn_document_is_kept_for_the_configured_days_then_removed(
     ]
     stored = job.file.name
     page = client.get(reverse("document", args=[job.pk])).content.decode()
-    assert f"Disimpan sampai {job.kept_until:%-d} " in page
+    from django.utils import timezone
+
+    assert f"Disimpan sampai {timezone.localtime(job.kept_until):%-d} " in page  # the day in Mutu's time zone
 
     settings.MUTU_DOCUMENT_DAYS = 7
     DocumentJob.objects.filter(pk=job.pk).update(finished_at=job.finished_at - timedelta(days=6))
