@@ -64,6 +64,14 @@ def school_progress(round_, school):
     return rows, bool(progress and progress.complete)
 
 
+def tracked_schools(round_, schools):
+    """The schools with their progress row of the round (`progress`) and whether they met every
+    quota (`done`, false without a row)."""
+    return schools.annotate(
+        progress=FilteredRelation("round_progress", condition=Q(round_progress__round=round_))
+    ).annotate(done=Coalesce("progress__complete", Value(False)))
+
+
 def _stored_counts(round_, area):
     """Per kab/kota (code, name, province code, name, schools, complete) from RegionProgress, for an
     area made of whole regions; None where it holds single schools or the round has no counts yet."""
@@ -102,9 +110,7 @@ def region_progress(round_, schools, area=None):
     lagging schools (least advanced first) to page through. For an `area` of whole regions the totals
     are the stored counts (RegionProgress, one row per kab/kota and jenjang); otherwise, and until
     they are first counted, the schools' own progress rows."""
-    tracked = schools.annotate(
-        progress=FilteredRelation("round_progress", condition=Q(round_progress__round=round_))
-    ).annotate(done=Coalesce("progress__complete", Value(False)))
+    tracked = tracked_schools(round_, schools)
     per_regency = _stored_counts(round_, area)
     if per_regency is None:
         per_regency = list(

@@ -6,7 +6,7 @@ from datetime import timedelta
 
 import numpy as np
 from django.db import IntegrityError, connection, transaction
-from django.db.models import Count, FilteredRelation, Max, Q
+from django.db.models import Count, Max, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -30,7 +30,7 @@ from .models import (
     Verification,
     new_code,
 )
-from .selectors import slot_counts
+from .selectors import slot_counts, tracked_schools
 
 STALE_SCORING_RUN = timedelta(hours=3)
 
@@ -95,10 +95,10 @@ def refresh_region_progress(round_id, regency_ids=None):
     if regency_ids is not None:
         schools = schools.filter(regency_id__in=regency_ids)
     counted = (
-        schools.annotate(progress=FilteredRelation("round_progress", condition=Q(round_progress__round=round_)))
+        tracked_schools(round_, schools)
         .order_by()
         .values_list("province_id", "regency_id", "level")
-        .annotate(n=Count("id"), done=Count("id", filter=Q(progress__complete=True)))
+        .annotate(n=Count("id"), complete=Count("id", filter=Q(done=True)))
     )
     now = timezone.now()
     rows = [

@@ -36,8 +36,7 @@ def update_school(*, actor, school, data):
     The old values are read from the database: a bound ModelForm has already copied the new ones
     onto `school`.
     """
-    before = School.objects.filter(pk=school.pk).values(*EDITABLE_FIELDS).get()
-    before_province = School.objects.filter(pk=school.pk).values_list("province_id", flat=True).get()
+    before = School.objects.filter(pk=school.pk).values(*EDITABLE_FIELDS, "province_id").get()
     for name, value in data.items():
         setattr(school, name, value)
     changes = model_changes(school, EDITABLE_FIELDS, before)
@@ -47,7 +46,7 @@ def update_school(*, actor, school, data):
         if {"district_id", "level"} & set(changes):  # counted in another kab/kota or jenjang now
             from mutu.mapping.services import refresh_open_rounds
 
-            refresh_open_rounds([school.province_id, before_province])
+            refresh_open_rounds([school.province_id, before["province_id"]])
     return changes
 
 
