@@ -33,6 +33,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from mutu.core import jobs
+from mutu.core.signals import results_changed
 from mutu.instruments.models import LevelBand, Node, Option, RespondentType, RoleWeight
 from mutu.regions.models import District, Province, Regency
 from mutu.schools.models import School
@@ -785,6 +786,7 @@ def refresh_regions(round_id, province_id):
             nation.merge(NATION, part)
     if not round_.province_id:
         _write_nation(round_, nation)
+    results_changed.send(Round, province_ids=[province_id])
 
 
 def score_province(round_, matrix, province, part=None):
@@ -814,6 +816,7 @@ def finish_round(round_, matrix, parts):
                 nation.merge(NATION, part)
         _write_nation(round_, nation)
     refresh_statistics(SchoolScore, RegionScore, Milestone)
+    results_changed.send(Round, province_ids=list(round_provinces(round_).values_list("pk", flat=True)))
 
 
 def share_to_json(part):

@@ -20,6 +20,7 @@ SUMS = "SUM(schools), SUM(baik), SUM(sedang), SUM(kurang), SUM(unavailable), SUM
 
 
 def refresh(year, school_ids):
+    """Recount the regions of these schools; the ids of their provinces."""
     school_ids = sorted(school_ids)
     districts = set()
     for start in range(0, len(school_ids), CHUNK):
@@ -85,3 +86,4 @@ def refresh(year, school_ids):
                     GROUP BY indicator_id, year, area, area_id""",
                     [year, area, *chunk],
                 )
+    return provinces

@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 
 from mutu.core.services import record_audit
+from mutu.core.signals import results_changed
 from mutu.regions.models import Province, Regency
 from mutu.schools.models import School
 
@@ -89,7 +90,8 @@ def run(path, *, scope, actor=None, original_name="", year=None, npsn="", commit
     with transaction.atomic():
         _write(model, unique, fields, writes)
         if model is Achievement and writes:
-            aggregates.refresh(report.year, {key[0] for key, _values in writes})
+            touched = aggregates.refresh(report.year, {key[0] for key, _values in writes})
+            results_changed.send(Achievement, province_ids=sorted(touched))
         record_audit(
             actor=actor,
             action="rp.import",

@@ -8,4 +8,8 @@ class Config(AppConfig):
     verbose_name = gettext_lazy("Model schools")
 
     def ready(self):
-        from . import dashboard, documents  # noqa: F401  (register menu entries, home section, documents)
+        from mutu.core.signals import results_changed
+
+        from . import dashboard, documents, effect  # noqa: F401  (register menu entries, home section, documents)
+
+        results_changed.connect(effect.results_changed, dispatch_uid="programme-effect")

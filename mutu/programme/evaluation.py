@@ -1,13 +1,11 @@
 """The yearly evaluation of model schools: a scorecard per school, a recommendation computed from the
 cohort's rules (mandiri / lanjut / ganti), confirmed by the LPMP with a note; and the programme's
-effect per kab/kota: the rapor change of model schools, their imbas schools and the other schools.
+effect per kab/kota (stored, see `effect`).
 
 Every figure of a cohort is read in a fixed number of queries, whatever its size."""
 
 from collections import defaultdict
-from statistics import mean
 
-from django.conf import settings
 from django.db import transaction
 from django.db.models import Count, Exists, OuterRef, Q
 from django.utils.translation import gettext as _
@@ -18,7 +16,6 @@ from mutu.cycle.models import CycleDocument, State
 from mutu.mapping.models import SchoolScore
 from mutu.mapping.scoring import ENGINE
 from mutu.pbd import effects
-from mutu.schools.models import School
 
 from . import selectors
 from .models import (
@@ -69,7 +66,7 @@ def rules_of(cohort):
     return rules
 
 
-def _scores(schools):
+def published_scores(schools):
     """{school id: [(year, published score)]} oldest first."""
     scores = defaultdict(list)
     rows = (
@@ -134,7 +131,7 @@ def scorecards(cohort, year):
     }
     # None: the school has no grant, so there is no report to do.
     reports = dict(Grant.objects.filter(model_school__in=records).values_list("model_school_id", "report_done_on"))
-    scores = _scores(schools)
+    scores = published_scores(schools)
     worked = effects.effects_by_school(schools)
     cards = {}
     for record in records:
@@ -280,40 +277,3 @@ def reopen(*, actor, evaluation, note):
     evaluation.save()
     record_move(actor=actor, subject=evaluation, source="dikonfirmasi", target=evaluation.status, note=note.strip())
     return evaluation
-
-
-def effect(cohort, year):
-    """Per kab/kota of the cohort's province: the mean change from the cohort's year to `year` of its
-    model schools, their imbas schools and the other schools (with how many have both scores), of the
-    rapor mutu score and (under "rp") of the Rapor Pendidikan's main indicators; a group of fewer than
-    MUTU_MIN_GROUP_SIZE schools has no mean. Empty before a later year."""
-    if year <= cohort.year:
-        return []
-    model_ids = set(
-        cohort.model_schools.filter(status__in=[ModelSchoolStatus.DESIGNATED, ModelSchoolStatus.GRADUATED]).values_list(
-            "school_id", flat=True
-        )
-    )
-    imbas_ids = set(cohort.imbas_schools.values_list("school_id", flat=True))
-    schools = dict(School.objects.filter(province=cohort.province_id).values_list("pk", "regency__name"))
-    scores = _scores(list(schools))
-    rapor = {school_id: change(scores.get(school_id, []), cohort.year, year) for school_id in schools}
-    sources = {"rapor": rapor, "rp": effects.mean_changes(list(schools), cohort.year, year)}
-    groups = defaultdict(lambda: {source: {"model": [], "imbas": [], "other": []} for source in sources})
-    for school_id, regency in schools.items():
-        group = "model" if school_id in model_ids else "imbas" if school_id in imbas_ids else "other"
-        for source, deltas in sources.items():
-            if deltas.get(school_id) is not None:
-                groups[regency][source][group].append(deltas[school_id])
-    smallest = settings.MUTU_MIN_GROUP_SIZE  # a mean of fewer schools would show one school's own change
-    rows = []
-    for regency in sorted(groups):
-        cells = {
-            source: {
-                key: {"mean": round(mean(v), 2) if len(v) >= smallest else None, "n": len(v)}
-                for key, v in values.items()
-            }
-            for source, values in groups[regency].items()
-        }
-        rows.append({"regency": regency} | cells["rapor"] | {"rp": cells["rp"]})
-    return rows

@@ -563,6 +563,25 @@ class YearlyEvaluation(models.Model):
         pass
 
 
+class CohortEffect(models.Model):
+    """The programme's effect in one kab/kota of the cohort's province, from the cohort's year to
+    `year` (see `effect.compute`): what the evaluation page reads, one row per kab/kota, instead of
+    every school score of the province. Refreshed by a task after scoring, publication, Rapor
+    Pendidikan imports and changes of the cohort's schools; a little behind them, never edited."""
+
+    cohort = models.ForeignKey(Cohort, on_delete=models.CASCADE, related_name="effects")
+    year = models.PositiveSmallIntegerField()
+    regency = models.ForeignKey("regions.Regency", on_delete=models.CASCADE, related_name="+")
+    cells = models.JSONField()  # {group: {"mean", "n"}} of the rapor mutu and under "rp" the Rapor Pendidikan
+    refreshed_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["cohort", "year", "regency"], name="one_effect_per_regency")]
+
+    def __str__(self):
+        return f"{self.cohort_id} {self.year} {self.regency_id}"
+
+
 class ParticipantImport(UploadJob):
     """An uploaded participant file, read and checked by the worker; saved whole or not at all."""
 

@@ -222,6 +222,7 @@ def move(*, actor, record, name, note="", decree_number="", decree_date=None, re
     getattr(record, name)()
     record.save()
     record_move(actor=actor, subject=record, source=source, target=record.status, note=note)
+    _effect_changed(record.cohort)
     record_audit(
         actor=actor,
         action=f"programme.{name}",
@@ -290,6 +291,7 @@ def add_imbas(*, actor, model_school, school, agreed_on=None):
             _("%(school)s is already an imbas school in this cohort.") % {"school": school.name}
         ) from exc
     record_audit(actor=actor, action="programme.imbas", obj=imbas, province_id=cohort.province_id)
+    _effect_changed(cohort)
     return imbas
 
 
@@ -300,6 +302,13 @@ def remove_imbas(*, actor, imbas):
         raise ProgrammeError(_("An imbas school with recorded visits stays."))
     record_audit(actor=actor, action="programme.imbas.remove", obj=imbas, province_id=imbas.cohort.province_id)
     imbas.delete()
+    _effect_changed(imbas.cohort)
+
+
+def _effect_changed(cohort):
+    from .effect import queue  # the effect reads the evaluation, which builds on these services
+
+    queue([cohort.pk])
 
 
 def may_report(actor, model_school):

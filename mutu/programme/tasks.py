@@ -1,6 +1,6 @@
 from django_tasks import task
 
-from . import certificates, events
+from . import certificates, effect, events
 
 
 @task()
@@ -11,3 +11,8 @@ def import_participants(job_id):
 @task()
 def generate_certificates(event_id, site=None):
     certificates.generate(event_id, site)
+
+
+@task()
+def refresh_effect(cohort_id):
+    return effect.refresh(cohort_id)

@@ -9,6 +9,7 @@ from mutu.accounts.permissions import Perm
 from mutu.accounts.scopes import area_for
 from mutu.core import jobs, uploads
 from mutu.core.services import model_changes, record_audit
+from mutu.core.signals import results_changed
 
 from . import importing
 from .models import School, SchoolImport
@@ -47,6 +48,7 @@ def update_school(*, actor, school, data):
             from mutu.mapping.services import refresh_open_rounds
 
             refresh_open_rounds([school.province_id, before["province_id"]])
+            results_changed.send(School, province_ids=[school.province_id, before["province_id"]])
     return changes
 
 
@@ -164,3 +166,4 @@ def commit_job(job_id):
             from mutu.mapping.services import refresh_open_rounds
 
             refresh_open_rounds(report.province_ids)
+            results_changed.send(School, province_ids=report.province_ids)

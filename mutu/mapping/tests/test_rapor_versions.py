@@ -186,3 +186,27 @@ def test_a_rescore_that_differs_only_in_the_last_bits_is_no_new_version(publishe
     SchoolScore.objects.filter(pk=score.pk).update(values=values.tobytes())  # published from that order
     scoring.score_round(published.pk)
     assert not PendingScore.objects.exists()
+
+
+def test_scoring_and_publication_say_which_province_changed(
+    client, personas, published, schools, django_capture_on_commit_callbacks
+):
+    """Stored aggregates of other apps (the programme's effect) refresh from `results_changed`."""
+    from mutu.core.signals import results_changed
+
+    heard = []
+
+    def listen(sender, province_ids, **kwargs):
+        heard.append(sorted(province_ids))
+
+    results_changed.connect(listen)
+    try:
+        late_answer(published, schools["a"])
+        scoring.score_round(published.pk)
+        assert heard == [[schools["a"].province_id]]  # the round's province
+        with django_capture_on_commit_callbacks(execute=True):
+            publish(client, personas["pengawas"], published, schools["a"])
+    finally:
+        results_changed.disconnect(listen)
+    assert heard[-1] == [schools["a"].province_id] and PendingScore.objects.count() == 0
+

@@ -7,8 +7,16 @@ from datetime import date
 import pytest
 from django.urls import reverse
 
-from mutu.programme import evaluation, services
-from mutu.programme.models import StatusChange, YearlyEvaluation
+from mutu.programme import effect, evaluation, services
+from mutu.programme.models import CohortEffect, StatusChange, YearlyEvaluation
+
+
+def stored_effect(cohort, year, monkeypatch):
+    """The effect as the worker stores it in `year` and the page reads it, by kab/kota name."""
+    monkeypatch.setattr("django.utils.timezone.localdate", lambda: date(year, 9, 1))
+    effect.refresh(cohort.pk)
+    rows, _at = effect.stored(cohort, year)
+    return {r["regency"]: r for r in rows}
 
 
 def test_the_scorecard_and_the_computed_recommendation(personas, cohort, model_school, schools):
@@ -86,8 +94,8 @@ def test_the_effect_compares_model_imbas_and_other_schools(
         schools["c"].pk: [(2026, 4.0), (2027, 4.2)],
         schools["b"].pk: [(2026, 5.0), (2027, 4.9)],
     }
-    monkeypatch.setattr(evaluation, "_scores", lambda ids: series)
-    rows = {r["regency"]: r for r in evaluation.effect(cohort, 2027)}
+    monkeypatch.setattr(effect, "published_scores", lambda ids: series)
+    rows = stored_effect(cohort, 2027, monkeypatch)
     assert rows["Kabupaten Kampar"]["model"] == {"mean": 0.6, "n": 1}
     assert rows["Kabupaten Kampar"]["imbas"] == {"mean": 0.2, "n": 1}
     assert rows["Kota Pekanbaru"]["other"] == {"mean": -0.1, "n": 1}
@@ -120,10 +128,73 @@ def test_the_lpmp_sets_the_cohorts_rules(client, personas, cohort, model_school)
 
 def test_a_group_too_small_has_no_mean(personas, cohort, model_school, schools, settings, monkeypatch):
     settings.MUTU_MIN_GROUP_SIZE = 2
-    monkeypatch.setattr(evaluation, "_scores", lambda ids: {schools["a"].pk: [(2026, 3.0), (2027, 3.6)]})
-    rows = {r["regency"]: r for r in evaluation.effect(cohort, 2027)}
+    monkeypatch.setattr(effect, "published_scores", lambda ids: {schools["a"].pk: [(2026, 3.0), (2027, 3.6)]})
+    rows = stored_effect(cohort, 2027, monkeypatch)
     assert rows["Kabupaten Kampar"]["model"] == {"mean": None, "n": 1}
-    assert evaluation.effect(cohort, 2026) == []  # no later year, no change
+    assert effect.stored(cohort, 2026) == ([], None)  # no later year, no change
+
+
+def test_the_effect_is_stored_and_refreshed_after_what_changes_it(
+    client, personas, cohort, model_school, schools, monkeypatch, settings, django_capture_on_commit_callbacks
+):
+    """The page reads the stored rows (one per kab/kota), never the province's scores: a page of a year
+    not computed yet says so and queues the refresh once; the cohort's schools changing and school
+    results of its province changing (scoring, publication, Rapor Pendidikan imports) refresh it."""
+    from mutu.core.signals import results_changed
+
+    settings.MUTU_MIN_GROUP_SIZE = 1
+    monkeypatch.setattr("django.utils.timezone.localdate", lambda: date(2027, 9, 1))
+    series = {schools["a"].pk: [(2026, 3.0), (2027, 3.6)], schools["c"].pk: [(2026, 4.0), (2027, 4.5)]}
+    monkeypatch.setattr(effect, "published_scores", lambda ids: series)
+    client.force_login(personas["lpmp"])
+    url = reverse("programme:evaluation", args=[cohort.pk])
+    with django_capture_on_commit_callbacks() as queued:
+        page = client.get(url, {"year": 2027}).content.decode()
+        client.get(url, {"year": 2027})
+    assert "Dampak tahun ini sedang dihitung" in page and len(queued) == 1  # two views, one refresh queued
+    queued[0]()
+    assert CohortEffect.objects.filter(cohort=cohort, year=2027).count() == 2  # Kampar and Pekanbaru
+    page = client.get(url, {"year": 2027}).content.decode()
+    assert "Dihitung " in page and "0,60" in page
+
+    with django_capture_on_commit_callbacks(execute=True):
+        services.add_imbas(actor=personas["lpmp"], model_school=model_school, school=schools["c"])
+    kampar = CohortEffect.objects.get(cohort=cohort, year=2027, regency=schools["c"].regency)
+    assert kampar.cells["rapor"]["imbas"] == {"mean": 0.5, "n": 1}  # c is an imbas school now
+
+    series[schools["c"].pk] = [(2026, 4.0), (2027, 5.0)]
+    with django_capture_on_commit_callbacks(execute=True):
+        results_changed.send(None, province_ids=[schools["a"].province_id])
+    kampar.refresh_from_db()
+    assert kampar.cells["rapor"]["imbas"] == {"mean": 1.0, "n": 1}
+    with django_capture_on_commit_callbacks() as queued:
+        results_changed.send(None, province_ids=[schools["d"].province_id])
+    assert queued == []  # no cohort in Jambi
+
+
+def test_a_rapor_pendidikan_import_says_which_provinces_changed(personas, schools, tmp_path):
+    from decimal import Decimal as D
+
+    from mutu.accounts.scopes import UNRESTRICTED
+    from mutu.core.signals import results_changed
+    from mutu.pbd import frameworks, importing, samples
+
+    heard = []
+
+    def listen(sender, province_ids, **kwargs):
+        heard.append(sorted(province_ids))
+
+    results_changed.connect(listen)
+    try:
+        frameworks.load(frameworks.read(frameworks.SHIPPED[-1]) | {"year": 2026, "name": "Rapor Pendidikan 2026"})
+        path = tmp_path / "list.xlsx"
+        samples.school_list(
+            path, year=2026, region_name="Riau", indicators=[("A.1", "L")], rows=[(schools["a"], {"A.1": D(30)})]
+        )
+        assert importing.run(path, scope=UNRESTRICTED, original_name=path.name).saved
+    finally:
+        results_changed.disconnect(listen)
+    assert heard == [[schools["a"].province_id]]
 
 
 def test_a_stale_scorecard_is_recomputed_and_never_confirmed(client, personas, cohort, model_school, schools):
@@ -185,12 +256,11 @@ def test_the_scorecard_and_the_effect_read_the_rapor_pendidikan(
     evaluation.compute(actor=personas["lpmp"], cohort=cohort, year=2027)
     card = YearlyEvaluation.objects.get(year=2027).scorecard
     assert (card["rp_measured"], card["rp_improved"]) == (1, 1)  # A.1: 30 → 45
-    rows = {r["regency"]: r for r in evaluation.effect(cohort, 2027)}
+    rows = stored_effect(cohort, 2027, monkeypatch)  # 2027 can be chosen now
     assert rows["Kabupaten Kampar"]["rp"]["model"] == {"mean": 8.5, "n": 1}  # (15 + 2) / 2
     assert rows["Kabupaten Kampar"]["rp"]["imbas"] == {"mean": 1.0, "n": 1}
     assert rows["Kota Pekanbaru"]["rp"]["other"] == {"mean": -1.0, "n": 1}
     client.force_login(personas["lpmp"])
-    monkeypatch.setattr("django.utils.timezone.localdate", lambda: date(2027, 9, 1))  # 2027 can be chosen
     page = client.get(reverse("programme:evaluation", args=[cohort.pk]), {"year": 2027}).content.decode()
     assert "Indikator Rapor Pendidikan membaik" in page and ">1 / 1<" in page and "8,50" in page
 

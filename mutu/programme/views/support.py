@@ -6,7 +6,6 @@ from django.db.models import Q
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
@@ -17,7 +16,7 @@ from mutu.core.forms import form_errors
 from mutu.core.saving import refused, save
 from mutu.mapping.charts import standards_chart
 
-from .. import evaluation, selectors, services
+from .. import effect, evaluation, selectors, services
 from ..forms import (
     AgreementForm,
     ConfirmForm,
@@ -120,13 +119,8 @@ def agreement_file(request, pk, agreement):
     return uploads.download(item.file, item.file_name or "kesepakatan.pdf")
 
 
-def _evaluation_years(cohort):
-    """The years a cohort is evaluated in: from its own to this one (at most ten)."""
-    return range(cohort.year, max(cohort.year, min(timezone.localdate().year, cohort.year + 10)) + 1)
-
-
 def _evaluation_year(request, cohort):
-    years = _evaluation_years(cohort)
+    years = effect.years(cohort)
     chosen = _number(request.GET.get("year"))
     return chosen if chosen in years else years[-1]
 
@@ -158,29 +152,34 @@ def evaluation_page(request, pk):
     moved = evaluation.refresh(cohort, year)  # a scorecard reads its inputs as they are now
     records = selectors.model_schools_for(request.user, cohort)
     rows = YearlyEvaluation.objects.filter(model_school__in=records, year=year).select_related("model_school__school")
-    effect = evaluation.effect(cohort, year)
-    groups = ("model", _("Model schools")), ("imbas", _("Imbas schools")), ("other", _("Other schools"))
-    largest = max([abs(r[k]["mean"]) for r in effect for k, _n in groups if r[k]["mean"] is not None] + [0.5])
-    chart = standards_chart(
-        [r["regency"] for r in effect],
-        [(name, [r[key]["mean"] for r in effect]) for key, name in groups],
-        scale=largest,
-        label=_("The programme's effect per kab/kota"),
-    )
+    effect_rows, effect_at = effect.stored(cohort, year) or (None, None)
+    chart = _effect_chart(effect_rows) if effect_rows else None
     context = {
         "cohort": cohort,
         "year": year,
         "rows": rows,
         "manages": manages,
-        "effect": effect,
+        "effect": effect_rows,
+        "effect_at": effect_at,
         "chart": chart,
         "confirm_form": ConfirmForm(),
         "moved": moved,
         "rules_form": rules_form,
-        "years": _evaluation_years(cohort),
+        "years": effect.years(cohort),
         "min_group": settings.MUTU_MIN_GROUP_SIZE,
     }
     return render(request, "programme/evaluation.html", context)
+
+
+def _effect_chart(rows):
+    groups = ("model", _("Model schools")), ("imbas", _("Imbas schools")), ("other", _("Other schools"))
+    largest = max([abs(r[k]["mean"]) for r in rows for k, _n in groups if r[k]["mean"] is not None] + [0.5])
+    return standards_chart(
+        [r["regency"] for r in rows],
+        [(name, [r[key]["mean"] for r in rows]) for key, name in groups],
+        scale=largest,
+        label=_("The programme's effect per kab/kota"),
+    )
 
 
 @require_POST
