@@ -209,4 +209,3 @@ def test_scoring_and_publication_say_which_province_changed(
     finally:
         results_changed.disconnect(listen)
     assert heard[-1] == [schools["a"].province_id] and PendingScore.objects.count() == 0
-
