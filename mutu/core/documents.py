@@ -2,26 +2,38 @@
 timeout however large the event or region. An app registers a builder per kind; a request makes one
 job per user and kind with its parameters (a double click or a retry queues nothing more), the worker
 draws it into a file, and its page shows the state until the file is downloaded by whoever asked.
+Large exports (a nation's scores, raw responses, school lists) are such documents too: an app
+registers how to rebuild the export in the asking user's scope (`exporter`) and asks for it with
+`export_response`, which makes it in the request when it holds at most EXPORT_ROWS_IN_REQUEST rows.
 The file is kept for MUTU_DOCUMENT_DAYS after it is made (`prune`).
 A job that never ends (a killed worker) is ended as failed when its page is opened (`jobs.settle`)."""
 
 import json
+import tempfile
 from datetime import timedelta
 
 from django.conf import settings
-from django.core.files.base import ContentFile
+from django.core.files.base import ContentFile, File
 from django.db import IntegrityError, transaction
+from django.http import Http404
+from django.shortcuts import redirect
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from . import jobs
+from .exporters import csv_dialect
 from .models import DocumentJob
 
 BUILDERS = {}
+EXPORTERS = {}
+EXPORT = DocumentJob.EXPORT
+EXPORT_ROWS_IN_REQUEST = 5000  # an export of more rows is made by the worker
+EXPORT_FORMATS = ("csv", "xlsx")
 
 
 def builder(kind):
-    """Register `function(params) -> (pdf bytes, filename, pages)` for the kind of document."""
+    """Register `function(params) -> (content, filename, pages)` for the kind of document; the
+    content is bytes or a file."""
 
     def register(function):
         BUILDERS[kind] = function
@@ -52,11 +64,53 @@ def draw(job_id):
     if not jobs.advance(job, "start"):
         return
     try:
-        pdf, filename, pages = BUILDERS[job.kind](job.params)
+        content, filename, pages = BUILDERS[job.kind](job.params)
+    except Http404:  # the asker's scope, read again now, no longer holds these data
+        jobs.advance(job, "fail", _("These data are no longer in your scope: nothing was made."))
+        return
     except Exception as exc:  # every job ends, with its reason
         jobs.advance(job, "fail", _("The document could not be made: %(kind)s.") % {"kind": type(exc).__name__})
         raise
-    jobs.advance(job, "finish", filename, ContentFile(pdf), pages)
+    content = ContentFile(content) if isinstance(content, bytes) else content
+    with content:
+        jobs.advance(job, "finish", filename, content, pages)
+
+
+def exporter(name):
+    """Register `function(user, params) -> ListExporter`: the export rebuilt by the worker in the
+    scope of the user who asked (it refuses, as the page would, what the user may no longer see)."""
+
+    def register(function):
+        EXPORTERS[name] = function
+        return function
+
+    return register
+
+
+def export_response(request_, *, name, params, fmt):
+    """The registered export `name` as a download, or when it holds more than EXPORT_ROWS_IN_REQUEST
+    rows (one bounded count), a job for the worker: the redirect to its page."""
+    if fmt not in EXPORT_FORMATS:
+        raise Http404
+    export = EXPORTERS[name](request_.user, params)
+    dialect = csv_dialect(request_)
+    if export.source().order_by()[: EXPORT_ROWS_IN_REQUEST + 1].count() <= EXPORT_ROWS_IN_REQUEST:
+        return export.xlsx_response() if fmt == "xlsx" else export.csv_response(dialect)
+    params = params | {"export": name, "user": request_.user.pk, "format": fmt, "dialect": dialect}
+    title = f"{export.title or export.filename} ({fmt.upper()})"
+    job, _queued = request(actor=request_.user, kind=EXPORT, params=params, title=title[:200])
+    return redirect("document", pk=job.pk)
+
+
+@builder(EXPORT)
+def _draw_export(params):
+    from mutu.accounts.models import User
+
+    export = EXPORTERS[params["export"]](User.objects.get(pk=params["user"]), params)
+    handle = tempfile.TemporaryFile()
+    rows = export.write(handle, params["format"], params["dialect"])
+    handle.seek(0)
+    return File(handle), f"{export.filename}.{params['format']}", rows
 
 
 def prune(now=None):

@@ -14,6 +14,10 @@ from itertools import chain, islice
 
 from django.http import FileResponse, StreamingHttpResponse
 
+CONTENT_TYPES = {
+    "csv": "text/csv; charset=utf-8",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+}
 CSV_DIALECTS = {"excel-id": (";", ","), "standard": (",", ".")}
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 WIDTH_SAMPLE = 200  # rows read ahead to size the XLSX columns
@@ -55,20 +59,34 @@ class ListExporter:
     def rows(self):
         raise NotImplementedError
 
-    def csv_response(self, dialect="excel-id"):
+    def source(self):
+        """The queryset the rows come from (one row each): how large an export is."""
+        raise NotImplementedError
+
+    def _csv_lines(self, dialect):
         delimiter, decimal = CSV_DIALECTS[dialect]
         writer = csv.writer(_Echo(), delimiter=delimiter)
+        if dialect == "excel-id":
+            yield "\ufeff"
+        yield writer.writerow([_csv_cell(h, decimal) for h in self.headers()])
+        for row in self.rows():
+            yield writer.writerow([_csv_cell(v, decimal) for v in row])
 
-        def stream():
-            if dialect == "excel-id":
-                yield "\ufeff"
-            yield writer.writerow([_csv_cell(h, decimal) for h in self.headers()])
-            for row in self.rows():
-                yield writer.writerow([_csv_cell(v, decimal) for v in row])
-
-        response = StreamingHttpResponse(stream(), content_type="text/csv; charset=utf-8")
+    def csv_response(self, dialect="excel-id"):
+        response = StreamingHttpResponse(self._csv_lines(dialect), content_type=CONTENT_TYPES["csv"])
         response["Content-Disposition"] = f'attachment; filename="{self.filename}.csv"'
         return response
+
+    def write(self, handle, fmt, dialect="excel-id"):
+        """The whole file (`fmt` "csv" or "xlsx") into a binary file, as the worker makes a large
+        export; the number of rows written, headers left out."""
+        if fmt == "xlsx":
+            return self._write_xlsx(handle)
+        lines = 0
+        for line in self._csv_lines(dialect):
+            handle.write(line.encode("utf-8"))
+            lines += 1
+        return lines - 1 - (dialect == "excel-id")  # the header line and the BOM are no rows
 
     def sheets(self):
         """(sheet name, title row, headers, rows) per sheet; one sheet unless a subclass has several tables."""
@@ -76,9 +94,19 @@ class ListExporter:
         yield self.sheet or title, title, self.headers(), self.rows()
 
     def xlsx_response(self):
+        handle = tempfile.TemporaryFile(suffix=".xlsx")
+        self._write_xlsx(handle)
+        handle.seek(0)
+        return FileResponse(
+            handle,
+            as_attachment=True,
+            filename=f"{self.filename}.xlsx",
+            content_type=CONTENT_TYPES["xlsx"],
+        )
+
+    def _write_xlsx(self, handle):
         import xlsxwriter
 
-        handle = tempfile.TemporaryFile(suffix=".xlsx")
         workbook = xlsxwriter.Workbook(
             handle,
             {"constant_memory": True, "in_memory": False, "strings_to_formulas": False, "strings_to_numbers": False},
@@ -88,21 +116,15 @@ class ListExporter:
             "header": workbook.add_format({"bold": True, "bottom": 1}),
             "number": workbook.add_format({"num_format": self.float_format}),
         }
-        names = set()
+        names, written = set(), 0
         for label, title, headers, rows in self.sheets():
             name = re.sub(r"[\[\]:*?/\\]", " ", str(label))[:31]
             while name.lower() in names:  # Excel refuses two sheets of the same name
                 name = name[:28] + f" {len(names) + 1}"
             names.add(name.lower())
-            _write_sheet(workbook.add_worksheet(name), str(title), list(headers), rows, formats)
+            written += _write_sheet(workbook.add_worksheet(name), str(title), list(headers), rows, formats)
         workbook.close()
-        handle.seek(0)
-        return FileResponse(
-            handle,
-            as_attachment=True,
-            filename=f"{self.filename}.xlsx",
-            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-        )
+        return written
 
 
 def _write_sheet(sheet, title, headers, rows, formats):
@@ -114,6 +136,7 @@ def _write_sheet(sheet, title, headers, rows, formats):
     sheet.write_string(0, 0, title, formats["title"])
     sheet.write_row(1, 0, headers, formats["header"])
     sheet.freeze_panes(2, 0)
+    index = 1
     for index, row in enumerate(chain(sample, rows), start=2):
         for column, value in enumerate(row):
             if value is None or (isinstance(value, float) and value != value):
@@ -126,6 +149,7 @@ def _write_sheet(sheet, title, headers, rows, formats):
                 sheet.write_number(index, column, value)
             else:
                 sheet.write_string(index, column, str(value))
+    return index - 1
 
 
 def _shown(value):

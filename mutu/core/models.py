@@ -84,6 +84,7 @@ class DocumentJob(ConcurrentTransitionMixin, models.Model):
         EXPIRED = "expired", _("removed")
 
     ACTIVE = (State.QUEUED, State.RUNNING)
+    EXPORT = "core.export"  # the kind of a large export (a CSV or XLSX list) made by the worker
 
     kind = models.CharField(max_length=60)  # a builder registered in mutu/core/documents.py
     params = models.JSONField(default=dict)
@@ -91,7 +92,7 @@ class DocumentJob(ConcurrentTransitionMixin, models.Model):
     title = models.CharField(max_length=200)
     requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
     state = FSMField(max_length=10, choices=State.choices, default=State.QUEUED, protected=True)
-    pages = models.PositiveIntegerField(default=0)  # what it holds (letters, certificates), once known
+    pages = models.PositiveIntegerField(default=0)  # what it holds (pages, an export's rows), once known
     file = models.FileField(upload_to="documents/%Y/", blank=True)
     filename = models.CharField(max_length=200, blank=True)
     failure = models.CharField(max_length=300, blank=True)
@@ -116,6 +117,10 @@ class DocumentJob(ConcurrentTransitionMixin, models.Model):
     @property
     def busy(self):
         return self.state in self.ACTIVE
+
+    @property
+    def is_export(self):
+        return self.kind == self.EXPORT
 
     @transition(field=state, source=State.QUEUED, target=State.RUNNING)
     def start(self):

@@ -104,9 +104,10 @@ def check_named(upload, kinds):
     return check(upload, kinds)
 
 
-def download(field_file, filename):
-    """A stored file as an attachment, never shown inline; the caller has checked the scope."""
+def download(field_file, filename, content_type="application/octet-stream"):
+    """A stored file as an attachment, never shown inline; the caller has checked the scope. An
+    uploaded file goes out as octet-stream whatever it claims; a file Mutu made says what it is."""
     response = FileResponse(field_file.open("rb"), as_attachment=True, filename=filename)
-    response["Content-Type"] = "application/octet-stream"
+    response["Content-Type"] = content_type
     response["X-Content-Type-Options"] = "nosniff"
     return response

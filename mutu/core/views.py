@@ -12,6 +12,7 @@ from mutu.accounts.permissions import Perm, active_memberships, require_perm
 from . import documents, uploads
 from .audit import action_label, describe
 from .dashboard import section_for
+from .exporters import CONTENT_TYPES
 from .forms import AuditFilterForm
 from .models import DocumentJob, Notification
 from .selectors import audit_for_user, filter_audit
@@ -82,4 +83,7 @@ def document_download(request, pk):
     job = _document(request, pk)
     if job.state != DocumentJob.State.DONE or not job.file:
         raise Http404
-    return uploads.download(job.file, job.filename)
+    kinds = CONTENT_TYPES | {"pdf": "application/pdf"}
+    return uploads.download(
+        job.file, job.filename, kinds.get(job.filename.rsplit(".", 1)[-1], "application/octet-stream")
+    )

@@ -47,7 +47,9 @@ class ProgressOut(Schema):
     schools: int
     complete: int
     lagging_count: int
-    lagging: list[LaggingOut]  # least advanced first, `limit` rows from `offset`
+    # least advanced first, `limit` rows from `offset`; of schools in several provinces, those of
+    # `?province=<code>` only (none without it), as on the page
+    lagging: list[LaggingOut]
     scoring: ScoringOut | None  # the last request to compute the rapor: poll it to know when scores change
 
 
@@ -123,12 +125,16 @@ def rounds(request):
 
 @router.get("/{round_id}/progress", response={200: ProgressOut, ERRORS: ErrorOut})
 def progress(
-    request, round_id: int, offset: int = Query(0, ge=0, le=10_000_000), limit: int = Query(100, ge=1, le=1000)
+    request,
+    round_id: int,
+    offset: int = Query(0, ge=0, le=10_000_000),
+    limit: int = Query(100, ge=1, le=1000),
+    province: str = Query("", max_length=2),
 ):
     require(request, Perm.ROUND_VIEW)
     round_ = selectors.round_for_user(request.user, round_id)
     area = area_for(request.user, Perm.ROUND_VIEW)
-    result = selectors.region_progress(round_, selectors.round_schools(request.user, round_), area)
+    result = selectors.region_progress(round_, selectors.round_schools(request.user, round_), area, province=province)
     run = round_.scoring_runs.first()
     return ProgressOut(
         schools=result["total"],

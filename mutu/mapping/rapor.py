@@ -6,11 +6,12 @@ from dataclasses import dataclass
 
 import numpy as np
 from django.db.models import Avg, Count, FilteredRelation, Q
+from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from mutu.accounts.permissions import Perm
+from mutu.accounts.permissions import Perm, has_perm
 from mutu.core import dates, documents
 from mutu.core.exporters import ListExporter
 from mutu.core.pdf import render_pdf
@@ -322,6 +323,7 @@ def region_children(round_, kind, schools, figures):
 # A region PDF listing more schools than this (a few pages) is drawn by the worker (`region_pdf`).
 PDF_ROWS_IN_REQUEST = 150
 REGION_PDF = "mapping.region_pdf"
+REGION_XLSX, SCORES_CSV, RESPONSES_CSV = "mapping.region", "mapping.scores", "mapping.responses"
 
 
 @documents.builder(REGION_PDF)
@@ -335,6 +337,28 @@ def region_pdf(params):
     context = region_context(round_, params["kind"], params["code"], schools, params.get("sort", "total"))
     pdf = render_pdf(None, "mapping/region_pdf.html", context)
     return pdf, f"rapor-wilayah-{params['code'] or 'nasional'}-{round_.year}.pdf", context["figures"].schools
+
+
+@documents.exporter(REGION_XLSX)
+def region_export(user, params):
+    round_ = selectors.round_for_user(user, params["round"])
+    schools = region_schools(user, round_, params["kind"], params["code"])
+    return RegionSchoolsExporter(region_context(round_, params["kind"], params["code"], schools, params["sort"]))
+
+
+@documents.exporter(SCORES_CSV)
+def scores_export(user, params):
+    round_ = selectors.round_for_user(user, params["round"])
+    return ScoresExporter(round_, selectors.round_schools(user, round_))
+
+
+@documents.exporter(RESPONSES_CSV)
+def responses_export(user, params):
+    """Raw responses, for analysts only (refused as not found to anyone else, as the page does)."""
+    if not has_perm(user, Perm.RESPONSES_EXPORT):
+        raise Http404
+    round_ = selectors.round_for_user(user, params["round"])
+    return ResponsesExporter(round_, selectors.round_schools(user, round_, Perm.RESPONSES_EXPORT))
 
 
 def region_pdf_in_worker(context):
@@ -508,6 +532,9 @@ class RegionSchoolsExporter(ListExporter):
             _("Status"),
         ]
 
+    def source(self):
+        return self.context["scores"]
+
     def rows(self):
         bands = self.context["bands"]
         final, provisional = str(_("final")), str(_("provisional"))
@@ -551,10 +578,13 @@ class ResponsesExporter(ListExporter):
     def headers(self):
         return ["NPSN", _("Level (jenjang)"), _("Respondent type"), _("Answers"), _("Number and text answers")]
 
+    def source(self):
+        from .models import Respondent
+
+        return Respondent.objects.filter(round=self.round, school__in=self.schools, submitted_at__isnull=False)
+
     def rows(self):
         from mutu.instruments.models import Option, Question
-
-        from .models import Respondent
 
         labels = {
             o_id: f"{q_code}={o_code}"
@@ -569,7 +599,7 @@ class ResponsesExporter(ListExporter):
             ).values_list("id", "code")
         )
         rows = (
-            Respondent.objects.filter(round=self.round, school__in=self.schools, submitted_at__isnull=False)
+            self.source()
             .order_by("school__npsn", "respondent_type", "packed", "draft")
             .values_list("school__npsn", "school__level", "respondent_type", "packed", "draft")
         )
@@ -606,11 +636,14 @@ class ScoresExporter(ListExporter):
             _("Status"),
         ] + [n.code for n in self.nodes]
 
+    def source(self):
+        return SchoolScore.objects.filter(round=self.round, engine=ENGINE, school__in=self.schools)
+
     def rows(self):
         bands = list(LevelBand.objects.filter(version=self.round.instrument_id).order_by("position"))
         published = set(selectors.published_school_ids(self.round))
         scores = (
-            SchoolScore.objects.filter(round=self.round, engine=ENGINE, school__in=self.schools)
+            self.source()
             .order_by("school__npsn")
             .values_list(
                 "school_id",

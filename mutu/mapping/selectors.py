@@ -105,11 +105,13 @@ class _Counted:
         return self.queryset[index]
 
 
-def region_progress(round_, schools, area=None):
+def region_progress(round_, schools, area=None, province=None):
     """The deadline view in SQL whatever the number of schools: totals per regency/city, and the
     lagging schools (least advanced first) to page through. For an `area` of whole regions the totals
     are the stored counts (RegionProgress, one row per kab/kota and jenjang); otherwise, and until
-    they are first counted, the schools' own progress rows."""
+    they are first counted, the schools' own progress rows. Schools of several provinces are listed
+    one province at a time (`province`, a code; none without it): a list of the nation's lagging
+    schools would sort every school of the country on each view, and nobody reads it."""
     tracked = tracked_schools(round_, schools)
     per_regency = _stored_counts(round_, area)
     if per_regency is None:
@@ -118,21 +120,23 @@ def region_progress(round_, schools, area=None):
             .values_list("regency__code", "regency__name", "province__code", "province__name")
             .annotate(n=Count("id"), complete=Count("id", filter=Q(done=True)))
         )
-    provinces = defaultdict(lambda: [0, 0])
-    for _code, _regency, province_code, province, n, done in per_regency:
-        provinces[(province_code, province)][0] += n
-        provinces[(province_code, province)][1] += done
+    by_province = defaultdict(lambda: [0, 0])
+    for _code, _regency, province_code, province_name, n, done in per_regency:
+        by_province[(province_code, province_name)][0] += n
+        by_province[(province_code, province_name)][1] += done
 
     def ranked(kind, rows):
         return sorted(
             (
-                {"kind": kind, "code": code, "name": name, "schools": n, "complete": done, "share": done / n}
+                {"kind": kind, "code": code, "name": name, "schools": n, "complete": done, "lagging": n - done}
+                | {"share": done / n}
                 for code, name, n, done in rows
             ),
             key=lambda row: (row["share"], row["name"]),
         )
 
     regencies = ranked("regency", ((code, name, n, done) for code, name, _pc, _p, n, done in per_regency))
+    provinces = ranked("province", ((code, name, n, done) for (code, name), (n, done) in by_province.items()))
     total = sum(row["schools"] for row in regencies)
     complete = sum(row["complete"] for row in regencies)
     # Schools without a progress row have no slot yet: nothing sent against their jenjang's quota.
@@ -140,6 +144,9 @@ def region_progress(round_, schools, area=None):
         *(When(level=level, then=Value(round_.quota_total(level))) for level in round_.quotas),
         default=Value(0),
     )
+    chosen = provinces[0] if len(provinces) == 1 else next((p for p in provinces if p["code"] == province), None)
+    if len(provinces) > 1:
+        tracked = tracked.filter(province__code=chosen["code"]) if chosen else tracked.none()
     lagging = (
         tracked.filter(done=False)
         .annotate(
@@ -155,9 +162,10 @@ def region_progress(round_, schools, area=None):
         "complete": complete,
         "lagging_count": total - complete,
         "share": complete / total if total else 0,
-        "lagging": _Counted(lagging, total - complete),
+        "lagging": _Counted(lagging, chosen["lagging"] if chosen else 0),
+        "lagging_in": chosen if len(provinces) > 1 else None,
         "regencies": regencies,
-        "provinces": ranked("province", ((code, name, n, done) for (code, name), (n, done) in provinces.items())),
+        "provinces": provinces,
     }
 
 

@@ -10,7 +10,6 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 from mutu.accounts.permissions import Perm, has_perm, require_perm
 from mutu.accounts.scopes import area_for
 from mutu.core import documents
-from mutu.core.exporters import csv_dialect
 from mutu.core.pdf import pdf_response, render_pdf
 from mutu.instruments import selectors as instrument_selectors
 from mutu.instruments.models import Node
@@ -39,7 +38,8 @@ OWN_SCHOOLS = 3  # a round page of this few schools is a school's own: it links 
 def round_progress(request, pk):
     round_ = selectors.round_for_user(request.user, pk)
     schools = selectors.round_schools(request.user, round_)
-    progress = selectors.region_progress(round_, schools, area_for(request.user, Perm.ROUND_VIEW))
+    area = area_for(request.user, Perm.ROUND_VIEW)
+    progress = selectors.region_progress(round_, schools, area, province=request.GET.get("province"))
     lagging = Paginator(progress["lagging"], 50).get_page(request.GET.get("page"))
     run = round_.scoring_runs.select_related("requested_by").first()
     if run and run.state in ScoringRun.ACTIVE:
@@ -283,6 +283,9 @@ def region_rapor(request, pk, kind, code):
     if not schools.exists():
         raise Http404
     sort = request.GET.get("sort", "total")
+    if request.GET.get("format") == "xlsx":
+        params = {"round": round_.pk, "kind": kind, "code": code, "sort": sort}
+        return documents.export_response(request, name=rapor_lib.REGION_XLSX, params=params, fmt="xlsx")
     context = rapor_lib.region_context(round_, kind, code, schools, sort)
     if request.GET.get("format") == "pdf" and rapor_lib.region_pdf_in_worker(context):
         job, _queued = documents.request(
@@ -298,7 +301,7 @@ def region_rapor(request, pk, kind, code):
         context,
         template="mapping/region.html",
         pdf_template="mapping/region_pdf.html",
-        exporter=rapor_lib.RegionSchoolsExporter,
+        exporter=None,  # its XLSX is answered above
         filename=f"rapor-wilayah-{code or 'nasional'}-{round_.year}",
     )
 
@@ -321,14 +324,10 @@ def my_region(request, pk):
 @require_perm(Perm.ROUND_VIEW)
 def export_csv(request, pk, what):
     """All scores of the schools in the user's scope, or (analysts only) their raw responses, as CSV."""
-    round_ = selectors.round_for_user(request.user, pk)
-    if what == "scores":
-        scores = rapor_lib.ScoresExporter(round_, selectors.round_schools(request.user, round_))
-        return scores.csv_response(csv_dialect(request))
-    if what == "responses" and has_perm(request.user, Perm.RESPONSES_EXPORT):
-        schools = selectors.round_schools(request.user, round_, Perm.RESPONSES_EXPORT)
-        return rapor_lib.ResponsesExporter(round_, schools).csv_response(csv_dialect(request))
-    raise Http404
+    name = {"scores": rapor_lib.SCORES_CSV, "responses": rapor_lib.RESPONSES_CSV}.get(what)
+    if name is None:
+        raise Http404
+    return documents.export_response(request, name=name, params={"round": pk}, fmt="csv")
 
 
 @require_http_methods(["GET", "HEAD", "POST"])

@@ -8,4 +8,4 @@ class Config(AppConfig):
     verbose_name = gettext_lazy("Schools")
 
     def ready(self):
-        from . import dashboard  # noqa: F401  (registers its menu entries and home section)
+        from . import dashboard, exporters  # noqa: F401  (register menu entries, home section, exports)

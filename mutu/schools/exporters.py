@@ -1,8 +1,21 @@
+from django.http import QueryDict
 from django.utils.translation import gettext_lazy as _
 
+from mutu.accounts.permissions import Perm
+from mutu.core import documents
 from mutu.core.exporters import ListExporter
 
+from .forms import filtered_schools
 from .importing import EXPORT_HEADERS
+
+SCHOOL_LIST = "schools.list"
+
+
+@documents.exporter(SCHOOL_LIST)
+def school_list_export(user, params):
+    """The school list as filtered by the query string `params["query"]`, in the user's scope."""
+    _form, schools = filtered_schools(user, QueryDict(params["query"]), Perm.SCHOOL_EXPORT)
+    return SchoolExporter(schools.select_related(None))
 
 
 class SchoolExporter(ListExporter):
@@ -17,6 +30,9 @@ class SchoolExporter(ListExporter):
 
     def headers(self):
         return EXPORT_HEADERS
+
+    def source(self):
+        return self.queryset
 
     def rows(self):
         fields = (

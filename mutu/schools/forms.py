@@ -36,6 +36,15 @@ class SchoolFilterForm(forms.Form):
         return {key: value for key, value in self.cleaned_data.items() if value}
 
 
+def filtered_schools(user, data, perm):
+    """(the filter form, the schools of the user's scope it leaves) for a query string's `data`."""
+    from .selectors import schools_for_user, search_schools
+
+    schools = schools_for_user(user, perm)
+    form = SchoolFilterForm(data or None, schools=schools)
+    return form, search_schools(schools, **form.filters())
+
+
 class SchoolForm(forms.ModelForm):
     class Meta:
         model = School

@@ -1,32 +1,25 @@
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from mutu.accounts.permissions import Perm, has_perm, require_perm
-from mutu.core.exporters import csv_dialect
+from mutu.core import documents
 
 from . import selectors, services
-from .exporters import SchoolExporter
-from .forms import ImportMappingForm, ImportUploadForm, SchoolFilterForm, SchoolForm
+from .exporters import SCHOOL_LIST
+from .forms import ImportMappingForm, ImportUploadForm, SchoolForm, filtered_schools
 from .importing import ImportFileError
 from .models import SchoolImport
 
 PAGE_SIZE = 50
 
 
-def _filtered(request, perm):
-    schools = selectors.schools_for_user(request.user, perm)
-    form = SchoolFilterForm(request.GET or None, schools=schools)
-    return form, selectors.search_schools(schools, **form.filters())
-
-
 @require_safe
 @require_perm(Perm.SCHOOL_VIEW)
 def school_list(request):
-    form, schools = _filtered(request, Perm.SCHOOL_VIEW)
+    form, schools = filtered_schools(request.user, request.GET, Perm.SCHOOL_VIEW)
     page = Paginator(schools.select_related("district", "regency").order_by("name", "npsn"), PAGE_SIZE).get_page(
         request.GET.get("page")
     )
@@ -46,11 +39,9 @@ def school_list(request):
 @require_safe
 @require_perm(Perm.SCHOOL_EXPORT)
 def school_export(request, fmt):
-    if fmt not in {"csv", "xlsx"}:
-        raise Http404
-    _form, schools = _filtered(request, Perm.SCHOOL_EXPORT)
-    exporter = SchoolExporter(schools.select_related(None))
-    return exporter.xlsx_response() if fmt == "xlsx" else exporter.csv_response(csv_dialect(request))
+    query = request.GET.copy()
+    query.pop("csv", None)  # the CSV convention is the export's own parameter
+    return documents.export_response(request, name=SCHOOL_LIST, params={"query": query.urlencode()}, fmt=fmt)
 
 
 @require_safe

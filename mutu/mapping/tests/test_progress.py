@@ -138,6 +138,38 @@ def test_national_deadline_view_groups_per_province(client, personas, tiny, scho
     assert "Per provinsi" not in page and "Per kabupaten/kota" in page
 
 
+def test_the_nation_lists_its_lagging_schools_one_province_at_a_time(client, personas, tiny, schools):
+    """Sorting the country's lagging schools on every view would cost the national page its speed and
+    show nobody anything useful: the nation lists one chosen province's, by page and by API."""
+    from datetime import date, timedelta
+
+    round_ = services.create_round(
+        actor=personas["pusat"],
+        name="Nasional",
+        year=2026,
+        instrument=tiny,
+        opens_on=date.today(),
+        closes_on=date.today() + timedelta(days=9),
+        quotas={"SD": {"ks": 1}, "SMA": {"ks": 1}},
+    )
+    client.force_login(personas["pusat"])
+    url = reverse("mapping:progress", args=[round_.pk])
+    page = client.get(url)
+    assert list(page.context["page"].object_list) == [] and "didaftar per provinsi" in page.content.decode()
+    assert 'href="?province=14#lagging">3</a>' in page.content.decode()  # Riau: 3 lagging
+    riau = client.get(url, {"province": "14"})
+    assert [s.npsn for s in riau.context["page"].object_list] == ["10400001", "10400002", "10400003"]
+    assert "Sekolah tertinggal di Riau" in riau.content.decode() and "10500001" not in riau.content.decode()
+    unknown = client.get(url, {"province": "99"})
+    assert list(unknown.context["page"].object_list) == [] and "didaftar per provinsi" in unknown.content.decode()
+    api = reverse("api:progress", args=[round_.pk])
+    assert client.get(api).json()["lagging"] == [] and client.get(api).json()["lagging_count"] == 4
+    assert [row["npsn"] for row in client.get(api, {"province": "15"}).json()["lagging"]] == ["10500001"]
+    client.force_login(personas["lpmp"])  # one province: its lagging schools at once
+    riau = client.get(url)
+    assert len(riau.context["page"].object_list) == 3 and "Pilih provinsi" not in riau.content.decode()
+
+
 def test_whole_regions_read_their_stored_counts_which_follow_quotas_and_moves(
     client, personas, tiny, schools, django_capture_on_commit_callbacks
 ):

@@ -207,3 +207,21 @@ def test_a_venue_behind_one_address_is_never_locked_out_of_right_codes(client, s
     other_phone = client.__class__()
     response = other_phone.post(reverse("check_in"), {"day_code": code.code, "participant_code": "SARI2345"})
     assert response.status_code == 200 and "Terima kasih, Sari" in response.content.decode()
+
+
+def test_remove_is_offered_only_for_who_has_not_attended(client, personas, event, people):
+    """An attended participant stays registered: the page offers no "Hapus" for them (it was offered,
+    then refused); the others are removed after a confirmation."""
+    Attendance.objects.create(participant=people[0], day=1, method="kode")
+    client.force_login(personas["lpmp"])
+    page = client.get(reverse("programme:event", args=[event.pk])).content.decode()
+    remove = [reverse("programme:participant_remove", args=[event.pk, p.pk]) for p in people]
+    assert remove[0] not in page and "Hadir: tetap terdaftar" in page
+    assert f'action="{remove[1]}" data-confirm=' in page
+    refused = client.post(remove[0], follow=True).content.decode()
+    assert "tetap terdaftar" in refused and Participant.objects.filter(pk=people[0].pk).exists()
+    client.force_login(personas["lpmp_jambi"])  # another province's LPMP
+    assert client.post(remove[1]).status_code == 404
+    client.force_login(personas["lpmp"])
+    client.post(remove[1])
+    assert not Participant.objects.filter(pk=people[1].pk).exists()
