@@ -53,6 +53,9 @@ class Respondent(models.Model):
     code = models.CharField(max_length=CODE_LENGTH, unique=True, default=new_code)
     # While answering: {question_id: option_id | [option_ids] | value}; autosaved one answer at a time.
     draft = models.JSONField(default=dict, blank=True)
+    # Per answered question: [when it was given, ms since the epoch (a device's own time for an answer
+    # queued offline), the device's idempotency key ("" online)]: the later answer wins per question.
+    draft_times = models.JSONField(default=dict, blank=True)
     # On submit: the chosen option ids as little-endian int32, what the scoring engine reads.
     packed = models.BinaryField(default=b"", blank=True)
     submitted_at = models.DateTimeField(null=True, blank=True)

@@ -1,13 +1,16 @@
 """The respondent's side: no account, a personal code, one small page of questions at a time."""
 
+import json
 import logging
+import re
 
 from django.conf import settings
 from django.core.paginator import Paginator
-from django.http import HttpResponse
+from django.http import HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.dateparse import parse_datetime
 from django.utils.html import format_html
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
@@ -242,6 +245,65 @@ def answer(request, code, question_id):
             '{}<strong id="answered" hx-swap-oob="true">{}</strong>', _("Saved"), services.answered(respondent.draft)
         )
     )
+
+
+SYNC_MAX_ANSWERS = 500  # a whole questionnaire answered offline fits in one request
+SYNC_KEY = re.compile(r"[A-Za-z0-9_-]{1,64}")
+
+
+def _queued(body):
+    """The queued answers of a sync request, or a ValueError naming the answer and field."""
+    try:
+        items = json.loads(body).get("answers")
+    except (ValueError, AttributeError):
+        raise ValueError(_("The request is not a JSON object with a list of answers.")) from None
+    if not isinstance(items, list) or len(items) > SYNC_MAX_ANSWERS:
+        raise ValueError(_("“answers” is a list of at most %(n)s answers.") % {"n": SYNC_MAX_ANSWERS})
+    queued = []
+    for number, item in enumerate(items, start=1):
+        item = item if isinstance(item, dict) else {}
+        given = _moment(item.get("client_time"))
+        values = item.get("values")
+        checks = [
+            ("key", isinstance(item.get("key"), str) and SYNC_KEY.fullmatch(item["key"])),
+            ("question", isinstance(item.get("question"), int) and not isinstance(item["question"], bool)),
+            ("values", isinstance(values, list) and len(values) <= 50 and all(isinstance(v, str) for v in values)),
+            ("client_time", given is not None and given.tzinfo is not None),
+        ]
+        for name, good in checks:
+            if not good:
+                raise ValueError(_("Answer %(n)s: “%(field)s” is missing or not valid.") % {"n": number, "field": name})
+        queued.append(services.QueuedAnswer(item["key"], item["question"], values, given))
+    return queued
+
+
+def _moment(text):
+    try:
+        return parse_datetime(text) if isinstance(text, str) else None
+    except ValueError:  # well formed, but no such day or hour
+        return None
+
+
+@require_POST
+@never_cache
+def sync(request, code):
+    """Answers queued on a device while offline, sent at once when the signal is back (JSON): per
+    answer whether it was saved, was there already, lost to a later answer, or was refused, and why."""
+    code = code.upper()
+    refusal = None if _entered(request, code) else _locked(request)
+    if refusal:
+        return JsonResponse({"error": _("Too many wrong codes from this network.")}, status=429)
+    try:
+        queued = _queued(request.body)
+    except ValueError as exc:
+        return JsonResponse({"error": str(exc)}, status=400)
+    try:
+        respondent, results = services.sync_answers(code=code, queued=queued)
+    except services.UnknownRespondent as exc:
+        _count_failure(request)
+        return JsonResponse({"error": str(exc)}, status=404)
+    body = {"results": results, "answered": services.answered(respondent.draft), "sent": bool(respondent.submitted_at)}
+    return JsonResponse(body)
 
 
 def _save_posted(request, respondent, questions):

@@ -2,7 +2,8 @@
 
 import functools
 import math
-from datetime import timedelta
+from dataclasses import dataclass
+from datetime import datetime, timedelta
 
 import numpy as np
 from django.db import IntegrityError, connection, transaction
@@ -358,21 +359,85 @@ def save_answer(*, question_id, values, code=None, respondent_id=None):
             respondent = locked.get(**lookup)
         except Respondent.DoesNotExist as exc:
             raise UnknownRespondent(_("This code is not known. Check it on your code sheet.")) from exc
-        if respondent.submitted_at:
-            raise AnswerError(_("These answers were already sent and can no longer change."))
-        if not is_open(respondent):
-            raise AnswerError(_("This round is closed."))
-        shape = question_shapes(
-            respondent.round.instrument_id, respondent.respondent_type, respondent.school.level
-        ).get(question_id)
-        if shape is None:
-            raise NotInQuestionnaire(_("That question is not in your questionnaire."))
-        answer = _clean_answer(*shape, values)
-        if shape[0] == Question.Kind.NUMBER and answer is not None:
-            _check_range(answer, _ranges_of(respondent).get(question_id))
-        respondent.draft[str(question_id)] = answer
-        respondent.save(update_fields=["draft"])
+        _require_answering(respondent)
+        respondent.draft[str(question_id)] = _checked_answer(respondent, question_id, values)
+        respondent.draft_times[str(question_id)] = [_ms(timezone.now()), ""]
+        respondent.save(update_fields=["draft", "draft_times"])
     return respondent
+
+
+def _require_answering(respondent):
+    if respondent.submitted_at:
+        raise AnswerError(_("These answers were already sent and can no longer change."))
+    if not is_open(respondent):
+        raise AnswerError(_("This round is closed."))
+
+
+def _checked_answer(respondent, question_id, values):
+    """The stored form of an answer to one question of the respondent's questionnaire, or the reason
+    it is refused."""
+    shape = question_shapes(respondent.round.instrument_id, respondent.respondent_type, respondent.school.level).get(
+        question_id
+    )
+    if shape is None:
+        raise NotInQuestionnaire(_("That question is not in your questionnaire."))
+    answer = _clean_answer(*shape, values)
+    if shape[0] == Question.Kind.NUMBER and answer is not None:
+        _check_range(answer, _ranges_of(respondent).get(question_id))
+    return answer
+
+
+def _ms(moment):
+    return int(moment.timestamp() * 1000)
+
+
+@dataclass(frozen=True)
+class QueuedAnswer:
+    """An answer a device kept while offline: its idempotency key, the question, the values as the
+    form posts them, and the device's time when it was given."""
+
+    key: str
+    question_id: int
+    values: list
+    given_at: datetime
+
+
+def sync_answers(*, code, queued):
+    """Apply answers queued on a device, in one locked transaction; per answer a status:
+    "saved"; "duplicate" (its key is the stored answer's: a retry or a second tab changes nothing);
+    "superseded" (a later answer to the question, from another device or online, stands: the value
+    that stands comes back); "refused" with the reason (round closed, already sent, not in the
+    questionnaire, a bad value). A device's time in the future counts as now."""
+    now = timezone.now()
+    with transaction.atomic():
+        locked = Respondent.objects.select_for_update(of=("self",)).select_related("round", "school")
+        try:
+            respondent = locked.get(code=code)
+        except Respondent.DoesNotExist as exc:
+            raise UnknownRespondent(_("This code is not known. Check it on your code sheet.")) from exc
+        results = []
+        for item in sorted(queued, key=lambda item: (min(item.given_at, now), item.key)):
+            stored = respondent.draft_times.get(str(item.question_id))
+            given = [_ms(min(item.given_at, now)), item.key]
+            result = {"key": item.key, "question": item.question_id}
+            if stored and stored[1] == item.key:
+                results.append(result | {"status": "duplicate"})
+                continue
+            try:
+                _require_answering(respondent)
+                answer = _checked_answer(respondent, item.question_id, item.values)
+            except AnswerError as exc:
+                results.append(result | {"status": "refused", "message": str(exc)})
+                continue
+            if stored and stored > given:
+                value = respondent.draft.get(str(item.question_id))
+                results.append(result | {"status": "superseded", "value": value})
+                continue
+            respondent.draft[str(item.question_id)] = answer
+            respondent.draft_times[str(item.question_id)] = given
+            results.append(result | {"status": "saved"})
+        respondent.save(update_fields=["draft", "draft_times"])
+    return respondent, results
 
 
 def pack(draft, ranges=None):

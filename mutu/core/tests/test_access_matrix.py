@@ -415,6 +415,7 @@ PUBLIC = {
     "respond:code": [],
     "respond:questions": ["ABCDEFGHJK"],
     "respond:answer": ["ABCDEFGHJK", 1],
+    "respond:sync": ["ABCDEFGHJK"],
     "respond:submit": ["ABCDEFGHJK"],
     # A participant's own attendance (guarded by the day's code and the personal code, throttled) and the
     # public certificate check (number, name and event only, throttled): mutu/programme/tests.

@@ -1,0 +1,161 @@
+"""Answers queued on a device while offline (issue #25 §4): sent in one request, idempotent on each
+answer's key, the later answer by time winning per question, refused with a reason when the round
+or the respondent no longer allows it."""
+
+import json
+from datetime import date, timedelta
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from mutu.instruments.models import Question
+from mutu.mapping import services
+from mutu.mapping.models import Respondent
+
+
+@pytest.fixture
+def slot(open_round, schools):
+    (slot,) = services.add_respondents(
+        actor=None, round_=open_round, school=schools["a"], respondent_type="guru", count=1
+    )
+    return slot
+
+
+@pytest.fixture
+def questions(slot):
+    return list(Question.objects.filter(questionnaire__respondent_type="guru").order_by("position"))
+
+
+def option(question, code):
+    return str(question.options.get(code=code).pk)
+
+
+def at(minutes):
+    return (timezone.now() - timedelta(minutes=minutes)).isoformat()
+
+
+def sync(client, slot, *answers):
+    items = [{"key": k, "question": q.pk, "values": v, "client_time": t} for k, q, v, t in answers]
+    response = client.post(
+        reverse("respond:sync", args=[slot.code]), json.dumps({"answers": items}), content_type="application/json"
+    )
+    return response.status_code, response.json()
+
+
+def statuses(body):
+    return [(r["key"], r["status"]) for r in body["results"]]
+
+
+def test_the_same_key_twice_saves_once(client, slot, questions):
+    q1 = questions[0]
+    answer = ("k-1", q1, [option(q1, "a")], at(5))
+    status, body = sync(client, slot, answer)
+    assert status == 200 and statuses(body) == [("k-1", "saved")] and body["answered"] == 1
+    status, body = sync(client, slot, answer, answer)  # a retry, and a second tab sending the same queue
+    assert statuses(body) == [("k-1", "duplicate"), ("k-1", "duplicate")]
+    slot.refresh_from_db()
+    assert slot.draft == {str(q1.pk): int(option(q1, "a"))}
+
+
+def test_the_later_answer_by_device_time_wins_whatever_the_order_of_arrival(client, slot, questions):
+    q1 = questions[0]
+    later, earlier = ("b-2", q1, [option(q1, "b")], at(1)), ("a-1", q1, [option(q1, "a")], at(10))
+    _status, body = sync(client, slot, later)
+    _status, body = sync(client, slot, earlier)  # the other device, back online after it
+    (result,) = body["results"]
+    assert result["status"] == "superseded" and result["value"] == int(option(q1, "b"))  # it is told what stands
+    # In one batch out of order: applied by time, the later one stays.
+    q2 = questions[1]
+    _status, body = sync(client, slot, ("y", q2, [option(q2, "b")], at(2)), ("x", q2, [option(q2, "a")], at(8)))
+    assert statuses(body) == [("x", "saved"), ("y", "saved")]
+    slot.refresh_from_db()
+    assert slot.draft[str(q1.pk)] == int(option(q1, "b")) and slot.draft[str(q2.pk)] == int(option(q2, "b"))
+
+
+def test_an_online_save_and_a_queued_answer_meet_by_time(client, slot, questions):
+    q1 = questions[0]
+    _status, body = sync(client, slot, ("old", q1, [option(q1, "a")], at(30)))
+    services.save_answer(code=slot.code, question_id=q1.pk, values=[option(q1, "b")])  # online, now
+    _status, body = sync(client, slot, ("queued", q1, [option(q1, "c")], at(20)))  # given before it
+    assert statuses(body) == [("queued", "superseded")]
+    future = (timezone.now() + timedelta(days=3)).isoformat()  # a device clock ahead counts as now
+    _status, body = sync(client, slot, ("ahead", q1, [option(q1, "c")], future))
+    slot.refresh_from_db()
+    assert statuses(body) == [("ahead", "saved")] and slot.draft_times[str(q1.pk)][0] <= int(
+        timezone.now().timestamp() * 1000
+    )
+
+
+def test_a_key_after_submit_is_refused_with_the_reason(client, slot, questions):
+    for question in questions:
+        if question.kind in (Question.Kind.SINGLE, Question.Kind.MULTIPLE):
+            first = question.options.order_by("position").first()
+            services.save_answer(code=slot.code, question_id=question.pk, values=[str(first.pk)])
+    q1 = questions[0]
+    applied = ("before", q1, [option(q1, "b")], at(0))
+    sync(client, slot, applied)
+    services.submit(respondent_id=slot.pk)
+    _status, body = sync(client, slot, applied, ("after", q1, [option(q1, "c")], at(0)))
+    assert statuses(body) == [("before", "duplicate"), ("after", "refused")]  # nothing lost, nothing changed
+    assert "sudah dikirim" in body["results"][1]["message"] and body["sent"] is True
+
+
+def test_a_closed_round_a_foreign_question_and_a_bad_value_are_refused_per_answer(client, slot, questions, open_round):
+    q1 = questions[0]
+    foreign = Question.objects.exclude(questionnaire__respondent_type="guru").first()
+    _status, body = sync(client, slot, ("f", foreign, ["1"], at(1)), ("v", q1, ["999999"], at(1)))
+    assert statuses(body) == [("f", "refused"), ("v", "refused")]
+    assert "tidak ada di kuesioner" in body["results"][0]["message"]
+    open_round.closes_on = date.today() - timedelta(days=1)
+    open_round.save()
+    _status, body = sync(client, slot, ("late", q1, [option(q1, "a")], at(1)))
+    assert statuses(body) == [("late", "refused")] and "ditutup" in body["results"][0]["message"]
+    assert Respondent.objects.get(pk=slot.pk).draft == {}
+
+
+@pytest.mark.parametrize(
+    "payload,named",
+    [
+        ("not json", "bukan objek JSON"),
+        (json.dumps({"answers": {"a": 1}}), "paling banyak"),
+        (json.dumps({"answers": [{"key": "k", "question": 1, "values": ["1"]}]}), "Jawaban 1: “client_time”"),
+        (json.dumps({"answers": [{"key": "k k", "question": 1, "values": [], "client_time": "x"}]}), "“key”"),
+        (json.dumps({"answers": [{"key": "k", "question": "1", "values": [], "client_time": "x"}]}), "“question”"),
+        (json.dumps({"answers": [{"key": "k", "question": 1, "values": [1], "client_time": "x"}]}), "“values”"),
+        (
+            json.dumps({"answers": [{"key": "k", "question": 1, "values": [], "client_time": "2026-13-40T99:00"}]}),
+            "“client_time”",
+        ),
+        (
+            json.dumps({"answers": [{"key": "k", "question": 1, "values": [], "client_time": "2026-01-01T10:00"}]}),
+            "“client_time”",
+        ),
+    ],
+)
+def test_a_malformed_queue_is_refused_whole_naming_the_answer_and_field(client, slot, payload, named):
+    response = client.post(reverse("respond:sync", args=[slot.code]), payload, content_type="application/json")
+    assert response.status_code == 400 and named in response.json()["error"]
+    assert Respondent.objects.get(pk=slot.pk).draft == {}
+
+
+def test_an_unknown_code_is_refused_and_counted_as_a_wrong_code(client, slot, settings):
+    settings.MUTU_CODE_ATTEMPTS = 2
+    url = reverse("respond:sync", args=["ZZZZZZZZZZ"])
+    body = json.dumps({"answers": []})
+    assert client.post(url, body, content_type="application/json").status_code == 404
+    assert client.post(url, body, content_type="application/json").status_code == 404
+    assert client.post(url, body, content_type="application/json").status_code == 429  # guessing is throttled
+
+
+def test_a_burst_from_a_device_that_opened_its_code_is_never_throttled(client, slot, questions, settings):
+    """A queued burst is one respondent's answers: a browser that opened its code is not throttled by
+    the wrong codes others typed behind the same address."""
+    settings.MUTU_CODE_ATTEMPTS = 1
+    client.get(reverse("respond:questions", args=[slot.code]))
+    for _ in range(3):
+        client.post(reverse("respond:sync", args=["ZZZZZZZZZZ"]), "{}", content_type="application/json")
+    q1 = questions[0]
+    burst = [(f"k{n}", q1, [option(q1, "abc"[n % 3])], at(60 - n)) for n in range(50)]
+    status, body = sync(client, slot, *burst)
+    assert status == 200 and len(body["results"]) == 50 and statuses(body)[-1] == ("k49", "saved")
