@@ -214,6 +214,8 @@ MUTU_IMPORT_TIMEOUT_MINUTES = int(os.environ.get("MUTU_IMPORT_TIMEOUT_MINUTES", 
 # entered a valid code are never throttled.
 MUTU_CODE_ATTEMPTS = int(os.environ.get("MUTU_CODE_ATTEMPTS", "200"))
 MUTU_CODE_WINDOW_SECONDS = int(os.environ.get("MUTU_CODE_WINDOW_SECONDS", "3600"))
+# A check-in made on a phone without signal counts when it reaches Mutu within this many hours.
+MUTU_OFFLINE_CHECKIN_HOURS = int(os.environ.get("MUTU_OFFLINE_CHECKIN_HOURS", "48"))
 # Certificate numbers checked on the public verification page per client address and window.
 MUTU_VERIFY_ATTEMPTS = int(os.environ.get("MUTU_VERIFY_ATTEMPTS", "30"))
 # Wrong codes from all addresses together in one window that raise a warning in the log.

@@ -43,6 +43,7 @@ urlpatterns = [
     path("programme/", include("mutu.programme.urls")),
     path("rapor-pendidikan/", include("mutu.pbd.urls")),
     path("hadir/", check_in_views.check_in, name="check_in"),
+    path("hadir/sync/", check_in_views.check_in_sync, name="check_in_sync"),
     path("hadir/<str:code>/", check_in_views.check_in, name="check_in_code"),
     path("sertifikat/", certificate_views.certificate_verify, name="certificate_verify"),
     path("notifications/", core_views.notifications, name="notifications"),

@@ -699,18 +699,22 @@ NOT_THIS_EVENT = gettext_lazy(
 )
 
 
-def code_ended(code):
+def code_ended(code, at=None):
     """Why a day code no longer admits anyone (None while it does, or before it opens)."""
-    if code is not None and timezone.now() > code.valid_until:
+    if code is not None and (at or timezone.now()) > code.valid_until:
         return _("This attendance code expired at %(time)s: ask your facilitator for the current one.") % {
             "time": timezone.localtime(code.valid_until).strftime("%H:%M")
         }
     return None
 
 
-def check_in(*, day_code, participant_code, method=AttendanceMethod.CODE, device=None):
+def check_in(*, day_code, participant_code, method=AttendanceMethod.CODE, device=None, given_at=None):
     """A participant marks themselves present with the day's code (typed, from a link or a QR) and
     their personal code. Marking twice changes nothing. Returns (participant, day, already).
+
+    A check-in made on a phone without signal comes later with the phone's time (`given_at`): the
+    code's rules hold at that time (open, not ended, on the session's day), it counts when it arrives
+    within MUTU_OFFLINE_CHECKIN_HOURS, and it is marked "offline" for the facilitator.
 
     A personal code that is unknown, of another event or of another session gets one neutral answer:
     the page is no oracle of who is registered where. `device` ({session id: participant id} already
@@ -719,9 +723,10 @@ def check_in(*, day_code, participant_code, method=AttendanceMethod.CODE, device
     if code is None:
         raise AttendanceRefused(_("This attendance code does not exist: check it with your facilitator."))
     now = timezone.now()
-    if ended := code_ended(code):
+    at = now if given_at is None else _offline_time(code, given_at, now)
+    if ended := code_ended(code, at):
         raise AttendanceRefused(ended)
-    if now < code.valid_from:
+    if at < code.valid_from:
         raise AttendanceRefused(_("This attendance code is not valid yet."))
     holder = (device or {}).get(str(code.session_id))
     participant = (
@@ -738,10 +743,41 @@ def check_in(*, day_code, participant_code, method=AttendanceMethod.CODE, device
         raise AttendanceRefused(str(NOT_THIS_EVENT))
     try:
         with transaction.atomic():
-            Attendance.objects.create(participant=participant, day=code.day, method=method)
+            Attendance.objects.create(
+                participant=participant,
+                day=code.day,
+                method=method if given_at is None else AttendanceMethod.OFFLINE,
+                device_at=given_at and at,
+            )
     except IntegrityError:
         return participant, code.day, True
     return participant, code.day, False
+
+
+CLOCK_AHEAD = datetime.timedelta(minutes=5)  # a phone's clock a little ahead of Mutu's is still believed
+
+
+def _offline_time(code, given_at, now):
+    """The phone's time of an offline check-in, once it is believable; else the reason it is not."""
+    shown = timezone.localtime(given_at).strftime("%d-%m-%Y %H:%M")
+    if given_at > now + CLOCK_AHEAD:
+        raise AttendanceRefused(
+            _("This check-in says it was made at %(time)s, later than now: the phone's clock is wrong. Ask your "
+              "facilitator to tick you on the checklist.") % {"time": shown}
+        )  # fmt: skip
+    hours = settings.MUTU_OFFLINE_CHECKIN_HOURS
+    if now - given_at > datetime.timedelta(hours=hours):
+        raise AttendanceRefused(
+            _("This check-in was made without signal at %(time)s and arrived more than %(hours)s hours later: it "
+              "is not counted. Ask your facilitator to tick you on the checklist.") % {"time": shown, "hours": hours}
+        )  # fmt: skip
+    day = code.session.date_of(code.day)
+    if given_at < code.valid_from or (day and timezone.localdate(given_at) != day):
+        raise AttendanceRefused(
+            _("This check-in was made without signal at %(time)s, before this code opened (%(opens)s): it is not "
+              "counted.") % {"time": shown, "opens": timezone.localtime(code.valid_from).strftime("%d-%m-%Y %H:%M")}
+        )  # fmt: skip
+    return min(given_at, now)
 
 
 @transaction.atomic
@@ -803,14 +839,15 @@ def attendance_table(event, participants):
             if mark:
                 state = (
                     "late"
-                    if mark.method != AttendanceMethod.CHECKLIST and late(event, session, day, mark.at)
+                    if mark.method != AttendanceMethod.CHECKLIST and late(event, session, day, mark.checked_in_at)
                     else "present"
                 )
             elif date and date < today:
                 state = "absent"
             else:
                 state = "pending"
-            days.append({"day": day, "date": date, "state": state})
+            offline = mark.checked_in_at if mark and mark.method == AttendanceMethod.OFFLINE else None
+            days.append({"day": day, "date": date, "state": state, "offline": offline})
         rows.append(
             {
                 "participant": participant,

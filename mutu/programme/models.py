@@ -348,6 +348,7 @@ class AttendanceMethod(models.TextChoices):
     QR = "qr", _("QR code at the venue")
     CODE = "kode", _("attendance code")
     CHECKLIST = "daftar", _("facilitator's checklist")
+    OFFLINE = "luring", _("on the phone without signal, sent later")
 
 
 class Attendance(models.Model):
@@ -355,6 +356,7 @@ class Attendance(models.Model):
     day = models.PositiveSmallIntegerField()
     method = models.CharField(max_length=6, choices=AttendanceMethod.choices)
     at = models.DateTimeField(auto_now_add=True)
+    device_at = models.DateTimeField(null=True, blank=True)  # a check-in made offline: the phone's time
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
@@ -364,6 +366,10 @@ class Attendance(models.Model):
 
     def __str__(self):
         return f"{self.participant} {self.day}"
+
+    @property
+    def checked_in_at(self):
+        return self.device_at or self.at
 
 
 class AttendanceCode(models.Model):

@@ -421,6 +421,7 @@ PUBLIC = {
     # public certificate check (number, name and event only, throttled): mutu/programme/tests.
     "check_in": [],
     "check_in_code": ["ABCDEF"],
+    "check_in_sync": [],
     "certificate_verify": [],
 }
 # The read API (answers 401 without credentials instead of redirecting to the login page).

@@ -2,6 +2,7 @@
 their personal code (typed, from a link, from the venue's QR); the facilitator's checklist; late and
 absent shown; expired codes, codes of another event and guessing refused."""
 
+import json
 from datetime import date, timedelta
 
 import pytest
@@ -225,3 +226,50 @@ def test_remove_is_offered_only_for_who_has_not_attended(client, personas, event
     client.force_login(personas["lpmp"])
     client.post(remove[1])
     assert not Participant.objects.filter(pk=people[1].pk).exists()
+
+
+def offline(client, code, personal, given_at, key="k1"):
+    body = {"key": key, "day_code": code, "participant_code": personal, "client_time": given_at.isoformat()}
+    response = client.post(reverse("check_in_sync"), json.dumps(body), content_type="application/json")
+    return response.status_code, response.json()
+
+
+def test_a_check_in_made_offline_counts_at_the_phones_time_and_once(client, personas, event, people):
+    """Made at the venue without signal and sent later: it counts, is marked offline for the
+    facilitator with the phone's time, and a retry of the same check-in changes nothing."""
+    code = events.open_code(actor=personas["fasilitator"], session=event.sessions.get(), day=1, minutes=30)
+    made = timezone.now() - timedelta(minutes=10)
+    AttendanceCode.objects.filter(pk=code.pk).update(valid_from=made - timedelta(minutes=5))
+    status, body = offline(client, code.code, "BUDI2345", made)
+    assert status == 200 and body == {"key": "k1", "status": "saved", "name": "Budi"}
+    assert offline(client, code.code, "BUDI2345", made)[1]["status"] == "duplicate"
+    mark = Attendance.objects.get(participant=people[0])
+    assert mark.method == "luring" and abs((mark.device_at - made).total_seconds()) < 1
+    client.force_login(personas["fasilitator"])
+    page = client.get(reverse("programme:attendance", args=[event.pk])).content.decode()
+    assert f"luring, {timezone.localtime(made):%H:%M}" in page
+
+
+def test_an_offline_check_in_the_day_before_late_or_from_a_clock_ahead_is_refused_with_the_reason(
+    client, personas, event, people, settings
+):
+    code = events.open_code(actor=personas["fasilitator"], session=event.sessions.get(), day=1, minutes=30)
+    _status, body = offline(client, code.code, "BUDI2345", timezone.now() - timedelta(days=1))
+    assert body["status"] == "refused" and "sebelum kode ini dibuka" in body["message"]
+    settings.MUTU_OFFLINE_CHECKIN_HOURS = 1
+    _status, body = offline(client, code.code, "BUDI2345", timezone.now() - timedelta(hours=2))
+    assert body["status"] == "refused" and "lebih dari 1 jam kemudian" in body["message"]
+    _status, body = offline(client, code.code, "BUDI2345", timezone.now() + timedelta(hours=1))
+    assert body["status"] == "refused" and "jam ponsel salah" in body["message"]
+    _status, body = offline(client, code.code, "XXXX0000", timezone.now())  # no oracle of who is registered
+    assert body["status"] == "refused" and "tidak sesuai dengan kode hari ini" in body["message"]
+    assert not Attendance.objects.exists()
+    response = client.post(reverse("check_in_sync"), "{}", content_type="application/json")
+    assert response.status_code == 400 and "client_time" in response.json()["error"]
+
+
+def test_one_phone_checks_in_one_person_offline_as_online(client, personas, event, people):
+    code = events.open_code(actor=personas["fasilitator"], session=event.sessions.get(), day=1, minutes=30)
+    assert offline(client, code.code, "BUDI2345", timezone.now())[1]["status"] == "saved"
+    _status, body = offline(client, code.code, people[1].code, timezone.now(), key="k2")
+    assert body["status"] == "refused" and "Perangkat ini sudah mencatat" in body["message"]

@@ -5,9 +5,11 @@ import json
 from django.conf import settings
 from django.contrib import messages
 from django.core.paginator import Paginator
+from django.http import JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
@@ -198,16 +200,55 @@ def check_in(request, code=""):
             form.add_error(None, message)
     response = render(request, "programme/check_in.html", {"form": form, "done": done, "ended": ended}, status=status)
     if done:
-        response.set_signed_cookie(
-            CHECKED_IN_COOKIE,
-            json.dumps(device),
-            salt=CHECKED_IN_COOKIE,
-            max_age=CHECKED_IN_DAYS * 86400,
-            httponly=True,
-            samesite="Lax",
-            secure=request.is_secure(),
-        )
+        _remember_device(request, response, device)
     return response
+
+
+@never_cache
+@require_POST
+def check_in_sync(request):
+    """A check-in made on a phone without signal, sent when the signal is back (JSON: key, day code,
+    personal code, the phone's time): the same rules as the form at the phone's time; saved,
+    already there (a retry changes nothing), or refused with the reason."""
+    try:
+        item = json.loads(request.body)
+        key, day_code, personal = item["key"], item["day_code"], item["participant_code"]
+        given_at = parse_datetime(item["client_time"])
+        if not all(isinstance(v, str) and 0 < len(v) <= 64 for v in (key, day_code, personal)) or not (
+            given_at and given_at.tzinfo
+        ):
+            raise ValueError
+    except (ValueError, TypeError, KeyError, AttributeError):
+        message = _("The request needs key, day_code, participant_code and client_time (with its time zone).")
+        return JsonResponse({"error": message}, status=400)
+    device = _checked_in_here(request)
+    minutes = locked_minutes(_check_in_usage(request))
+    try:
+        participant, _day, already = events.check_in(
+            day_code=day_code, participant_code=personal, device=device, given_at=given_at
+        )
+    except events.AttendanceRefused as exc:
+        if minutes is not None:
+            return JsonResponse({"key": key, "status": "refused", "message": _("Too many wrong codes.")}, status=429)
+        if not isinstance(exc, events.DeviceTaken):
+            _check_in_usage(request, increment=True)
+        return JsonResponse({"key": key, "status": "refused", "message": str(exc)})
+    device[str(participant.session_id)] = participant.pk
+    response = JsonResponse({"key": key, "status": "duplicate" if already else "saved", "name": participant.name})
+    _remember_device(request, response, device)
+    return response
+
+
+def _remember_device(request, response, device):
+    response.set_signed_cookie(
+        CHECKED_IN_COOKIE,
+        json.dumps(device),
+        salt=CHECKED_IN_COOKIE,
+        max_age=CHECKED_IN_DAYS * 86400,
+        httponly=True,
+        samesite="Lax",
+        secure=request.is_secure(),
+    )
 
 
 CHECKED_IN_COOKIE = "mutu_hadir"
