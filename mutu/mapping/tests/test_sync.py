@@ -8,6 +8,8 @@ from datetime import date, timedelta
 import pytest
 from django.urls import reverse
 from django.utils import timezone
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from mutu.instruments.models import Question
 from mutu.mapping import services
@@ -159,3 +161,32 @@ def test_a_burst_from_a_device_that_opened_its_code_is_never_throttled(client, s
     burst = [(f"k{n}", q1, [option(q1, "abc"[n % 3])], at(60 - n)) for n in range(50)]
     status, body = sync(client, slot, *burst)
     assert status == 200 and len(body["results"]) == 50 and statuses(body)[-1] == ("k49", "saved")
+
+
+JSON = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(max_size=20),
+    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=12), inner, max_size=4),
+    max_leaves=12,
+)
+ITEM = st.fixed_dictionaries(
+    {
+        "key": st.text(max_size=70) | JSON,
+        "question": st.integers(-5, 10**12) | JSON,
+        "values": st.lists(st.text(max_size=30), max_size=4) | JSON,
+        "client_time": st.datetimes(timezones=st.timezones()).map(lambda d: d.isoformat()) | JSON,
+    }
+)
+
+
+@settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(body=st.one_of(JSON, st.fixed_dictionaries({"answers": st.lists(ITEM, max_size=5)})))
+def test_any_body_gets_an_answer_never_a_server_error(client, slot, body):
+    """Fuzzing the sync endpoints as every other endpoint: whatever arrives, a 200 with a status per
+    answer or a 400 with the reason, and a check-in body likewise."""
+    payload = json.dumps(body)
+    response = client.post(reverse("respond:sync", args=[slot.code]), payload, content_type="application/json")
+    assert response.status_code in (200, 400), response.content
+    if response.status_code == 200:
+        assert all(r["status"] in {"saved", "duplicate", "superseded", "refused"} for r in response.json()["results"])
+    response = client.post(reverse("check_in_sync"), payload, content_type="application/json")
+    assert response.status_code in (200, 400), response.content
