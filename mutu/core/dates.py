@@ -2,6 +2,7 @@
 
 import re
 
+from django.utils.dateparse import parse_datetime
 from django.utils.dates import MONTHS, MONTHS_3
 from django.utils.formats import date_format
 
@@ -61,3 +62,13 @@ def short_month(month):
 def shown(value):
     """A date as every page writes it: 31 Mar 2026."""
     return date_format(value, "j M Y")
+
+
+def device_time(value):
+    """The time a device sent (ISO 8601 with its zone), or None when it is missing, malformed, names
+    no real day or hour, or has no zone (which hour would it be?)."""
+    try:
+        moment = parse_datetime(value) if isinstance(value, str) else None
+    except ValueError:  # well formed, but no such day or hour
+        return None
+    return moment if moment and moment.tzinfo else None

@@ -10,7 +10,6 @@ from django.http import HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.dateparse import parse_datetime
 from django.utils.html import format_html
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
@@ -262,26 +261,19 @@ def _queued(body):
     queued = []
     for number, item in enumerate(items, start=1):
         item = item if isinstance(item, dict) else {}
-        given = _moment(item.get("client_time"))
+        given = dates.device_time(item.get("client_time"))
         values = item.get("values")
         checks = [
             ("key", isinstance(item.get("key"), str) and SYNC_KEY.fullmatch(item["key"])),
             ("question", isinstance(item.get("question"), int) and not isinstance(item["question"], bool)),
             ("values", isinstance(values, list) and len(values) <= 50 and all(isinstance(v, str) for v in values)),
-            ("client_time", given is not None and given.tzinfo is not None),
+            ("client_time", given is not None),
         ]
         for name, good in checks:
             if not good:
                 raise ValueError(_("Answer %(n)s: “%(field)s” is missing or not valid.") % {"n": number, "field": name})
         queued.append(services.QueuedAnswer(item["key"], item["question"], values, given))
     return queued
-
-
-def _moment(text):
-    try:
-        return parse_datetime(text) if isinstance(text, str) else None
-    except ValueError:  # well formed, but no such day or hour
-        return None
 
 
 @require_POST

@@ -15,6 +15,7 @@ from pathlib import Path
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
+from django.db.models import Exists, OuterRef
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -33,6 +34,7 @@ from .models import (
     Attendance,
     AttendanceCode,
     AttendanceMethod,
+    Certificate,
     Event,
     EventMaterial,
     ModelSchoolStatus,
@@ -314,10 +316,19 @@ def _check_capacity(event, adding):
         )
 
 
+def with_kept(participants):
+    """The participants with `kept`: whether they attended or hold a certificate, so they stay
+    registered (the page offers no "remove" for them, and removing them is refused)."""
+    return participants.annotate(
+        kept=Exists(Attendance.objects.filter(participant=OuterRef("pk")))
+        | Exists(Certificate.objects.filter(participant=OuterRef("pk")))
+    )
+
+
 @transaction.atomic
 def remove_participant(*, actor, participant):
     require_manager(actor, participant.event.cohort)
-    if participant.attendances.exists() or hasattr(participant, "certificate"):
+    if with_kept(Participant.objects.filter(pk=participant.pk)).values_list("kept", flat=True).get():
         raise ProgrammeError(_("A participant with attendance or a certificate stays registered."))
     record_audit(
         actor=actor,

@@ -112,18 +112,22 @@ def test_refresh_progress_command_repairs_the_counters(open_round, schools):
     assert progress_of(open_round, schools["a"]).slots == {"ks": 1}
 
 
-def test_national_deadline_view_groups_per_province(client, personas, tiny, schools):
+def national_round(personas, tiny, quotas):
     from datetime import date, timedelta
 
-    round_ = services.create_round(
+    return services.create_round(
         actor=personas["pusat"],
         name="Nasional",
         year=2026,
         instrument=tiny,
         opens_on=date.today(),
         closes_on=date.today() + timedelta(days=9),
-        quotas={"SD": {"ks": 1}},
+        quotas=quotas,
     )
+
+
+def test_national_deadline_view_groups_per_province(client, personas, tiny, schools):
+    round_ = national_round(personas, tiny, {"SD": {"ks": 1}})
     (ks,) = services.add_respondents(actor=None, round_=round_, school=schools["d"], respondent_type="ks", count=1)
     services.submit_answers(respondent=ks, options=[])
     client.force_login(personas["pusat"])
@@ -141,17 +145,7 @@ def test_national_deadline_view_groups_per_province(client, personas, tiny, scho
 def test_the_nation_lists_its_lagging_schools_one_province_at_a_time(client, personas, tiny, schools):
     """Sorting the country's lagging schools on every view would cost the national page its speed and
     show nobody anything useful: the nation lists one chosen province's, by page and by API."""
-    from datetime import date, timedelta
-
-    round_ = services.create_round(
-        actor=personas["pusat"],
-        name="Nasional",
-        year=2026,
-        instrument=tiny,
-        opens_on=date.today(),
-        closes_on=date.today() + timedelta(days=9),
-        quotas={"SD": {"ks": 1}, "SMA": {"ks": 1}},
-    )
+    round_ = national_round(personas, tiny, {"SD": {"ks": 1}, "SMA": {"ks": 1}})
     client.force_login(personas["pusat"])
     url = reverse("mapping:progress", args=[round_.pk])
     page = client.get(url)

@@ -9,12 +9,12 @@ from django.http import JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from mutu.accounts.permissions import Perm, require_perm
+from mutu.core import dates
 from mutu.core.codes import normalize
 from mutu.core.qr import qr_svg
 from mutu.core.saving import refused, save
@@ -213,10 +213,8 @@ def check_in_sync(request):
     try:
         item = json.loads(request.body)
         key, day_code, personal = item["key"], item["day_code"], item["participant_code"]
-        given_at = parse_datetime(item["client_time"])
-        if not all(isinstance(v, str) and 0 < len(v) <= 64 for v in (key, day_code, personal)) or not (
-            given_at and given_at.tzinfo
-        ):
+        given_at = dates.device_time(item["client_time"])
+        if given_at is None or not all(isinstance(v, str) and 0 < len(v) <= 64 for v in (key, day_code, personal)):
             raise ValueError
     except (ValueError, TypeError, KeyError, AttributeError):
         message = _("The request needs key, day_code, participant_code and client_time (with its time zone).")

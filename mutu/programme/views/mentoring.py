@@ -3,7 +3,7 @@ invitation letters."""
 
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.db.models import Count, Exists, Max, OuterRef, Q
+from django.db.models import Count, Max, Q
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -27,9 +27,7 @@ from ..forms import (
     SessionForm,
 )
 from ..models import (
-    Attendance,
     AttendanceCode,
-    Certificate,
     EventMaterial,
     ParticipantImport,
     Session,
@@ -86,11 +84,8 @@ def event_page(request, pk):
         if runs:  # who runs the event hands out the personal codes and looks them up
             found |= Q(code=query.upper())
         participants = participants.filter(found)
-    if manages:  # who attended or has a certificate stays registered: no "remove" is offered for them
-        participants = participants.annotate(
-            kept=Exists(Attendance.objects.filter(participant=OuterRef("pk")))
-            | Exists(Certificate.objects.filter(participant=OuterRef("pk")))
-        )
+    if manages:
+        participants = events.with_kept(participants)
     page = Paginator(participants, 50).get_page(request.GET.get("page"))
     sessions = list(event.sessions.prefetch_related("regencies").annotate(n=Count("participants")))
     for session in sessions:  # one code form per session, each with its own field ids
