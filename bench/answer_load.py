@@ -4,7 +4,7 @@
 
 Sets up a round with open respondent slots, starts gunicorn on 127.0.0.1, and lets `--clients`
 concurrent respondents each fetch their page (for the CSRF cookie) then autosave answers one by one
-(the htmx request a phone sends per choice), changing earlier answers as real people do, until the
+(the sync request a phone sends per choice, static/js/respond.js), changing earlier answers as real people do, until the
 time is up. Afterwards every respondent's stored answers are compared with the last answer each
 client sent: none may be lost, none may differ, and no question may hold two answers.
 Goal (issue #3): ≥ 200 saves/s with p95 under 250 ms. Results: bench/results/answer_load.jsonl.
@@ -13,12 +13,14 @@ Only loopback addresses are used; the run stops by itself.
 
 import argparse
 import http.client
+import json
 import multiprocessing
 import random
 import re
 import threading
 import time
-from datetime import date, timedelta
+import uuid
+from datetime import UTC, date, datetime, timedelta
 
 from common import bench_env, gunicorn, manage_or_exit, record, setup_django, stamp
 
@@ -32,20 +34,19 @@ def client_loop(code, questions, deadline, pause, latencies, sent, errors):
     response.read()
     cookie = re.search(r"csrftoken=([^;]+)", response.getheader("Set-Cookie") or "").group(1)
     headers = {
-        "Content-Type": "application/x-www-form-urlencoded",
+        "Content-Type": "application/json",
         "Cookie": f"csrftoken={cookie}",
         "X-CSRFToken": cookie,
-        "HX-Request": "true",
         "Referer": f"http://127.0.0.1:{PORT}/r/{code}/",
     }
     rng = random.Random(code)
     while time.perf_counter() < deadline:
         question_id, option_ids = rng.choice(questions)
         option_id = rng.choice(option_ids)
+        answer = {"key": uuid.uuid4().hex, "question": question_id, "values": [str(option_id)]}
+        body = json.dumps({"answers": [answer | {"client_time": datetime.now(UTC).isoformat()}]})
         start = time.perf_counter()
-        connection.request(
-            "POST", f"/r/{code}/answer/{question_id}/", body=f"q{question_id}={option_id}", headers=headers
-        )
+        connection.request("POST", f"/r/{code}/sync/", body=body, headers=headers)
         response = connection.getresponse()
         response.read()
         latencies.append(time.perf_counter() - start)

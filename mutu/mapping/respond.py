@@ -1,16 +1,17 @@
 """The respondent's side: no account, a personal code, one small page of questions at a time."""
 
+import hashlib
 import json
 import logging
 import re
 
 from django.conf import settings
 from django.core.paginator import Paginator
-from django.http import HttpResponse, JsonResponse
+from django.http import JsonResponse
 from django.shortcuts import redirect, render
+from django.templatetags.static import static
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.html import format_html
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.cache import never_cache
@@ -128,6 +129,25 @@ def _respondent(request, code):
     return respondent, None
 
 
+# What the service worker keeps for the questionnaire to open without signal (besides its pages).
+WORKER_ASSETS = ("css/mutu.css", "js/mutu.js", "js/respond.js", "favicon.svg")
+
+
+@require_http_methods(["GET", "HEAD"])
+def worker(request):
+    """The service worker of the respondent's pages (its scope is /r/, where it is served from). Its
+    text changes with the static files' hashed names, which is how browsers learn to update it."""
+    assets = [static(asset) for asset in WORKER_ASSETS]
+    response = render(
+        request,
+        "mapping/respond_sw.js",
+        {"assets": json.dumps(assets), "version": hashlib.sha256("".join(assets).encode()).hexdigest()[:12]},
+        content_type="text/javascript; charset=utf-8",
+    )
+    response["Cache-Control"] = "no-cache"
+    return response
+
+
 # Answers sent after the school's rapor was published are kept and wait for its next version.
 LATE = gettext_lazy(
     "This school's rapor is already published. Your answers are kept and count in the next version of the "
@@ -167,11 +187,17 @@ def questions(request, code):
     if respondent.submitted_at:
         # Only that it was sent: whoever holds the printed sheet must not read anyone's answers.
         message = _("Thank you: the answers for this code were sent.")
-        return render(
+        response = render(
             request,
             "mapping/respond_message.html",
-            {"title": _("Answers sent"), "message": f"{message} {LATE}" if late else message},
+            {
+                "title": _("Answers sent"),
+                "message": f"{message} {LATE}" if late else message,
+                "forget": respondent.code,  # nothing of the answers stays on the device
+            },
         )
+        response[OFFLINE_HEADER] = "sent"
+        return response
     questionnaire = services.questionnaire_for(respondent)
     if questionnaire is None:
         return render(
@@ -184,10 +210,10 @@ def questions(request, code):
             status=404,
         )
     all_questions = questionnaire.questions.order_by("position")
+    ids = list(all_questions.values_list("id", flat=True))
     number = request.GET.get("page")
     if number is None:  # coming back to the code: the page of the first question not answered yet
         respondent.refresh_from_db(fields=["draft"])
-        ids = all_questions.values_list("id", flat=True)
         first = next((n for n, pk in enumerate(ids) if not respondent.draft.get(str(pk))), 0)
         number = first // QUESTIONS_PER_PAGE + 1
     page = Paginator(all_questions, QUESTIONS_PER_PAGE).get_page(number)
@@ -213,37 +239,30 @@ def questions(request, code):
             "answered": services.answered(respondent.draft),
             "total": page.paginator.count,
             "late": LATE if late else "",
+            "offline": _offline_map(respondent, ids, page),
         },
     )
+    response[OFFLINE_HEADER] = "page"  # the service worker keeps only these for offline use
     return _remember(response, respondent.code)
 
 
-@require_POST
-@never_cache
-def answer(request, code, question_id):
-    """The htmx autosave of one answer: one locked read and one write (and, for a code this browser
-    has not opened before, the throttle read)."""
-    code = code.upper()
-    refusal = None if _entered(request, code) else _locked(request)
-    if refusal:
-        return refusal
-    try:
-        respondent = services.save_answer(
-            code=code, question_id=question_id, values=request.POST.getlist(f"q{question_id}")
-        )
-    except services.UnknownRespondent as exc:
-        _count_failure(request)
-        return HttpResponse(str(exc), status=404)
-    except services.NotInQuestionnaire as exc:
-        return HttpResponse(str(exc), status=404)
-    except services.AnswerError as exc:
-        return HttpResponse(str(exc), status=409)
-    # The answered counter above the questions, swapped in by htmx beside the "saved" note.
-    return HttpResponse(
-        format_html(
-            '{}<strong id="answered" hx-swap-oob="true">{}</strong>', _("Saved"), services.answered(respondent.draft)
-        )
-    )
+OFFLINE_HEADER = "X-Mutu-Offline"
+
+
+def _offline_map(respondent, ids, page):
+    """What static/js/respond.js needs to work without signal: every page's address (kept on the
+    device at the first visit), the questions of each page and those answered on the server (to
+    resume at the first unanswered one offline), and the next page."""
+    pages = [ids[start : start + QUESTIONS_PER_PAGE] for start in range(0, len(ids), QUESTIONS_PER_PAGE)]
+    base = reverse("respond:questions", args=[respondent.code])
+    return {
+        "code": respondent.code,
+        "address": base,
+        "pages": [f"{base}?page={n}" for n in range(1, len(pages) + 1)],
+        "questions": pages,
+        "answered": [pk for pk in ids if respondent.draft.get(str(pk)) not in (None, [], "")],
+        "next": f"{base}?page={page.next_page_number()}" if page.has_next() else "",
+    }
 
 
 SYNC_MAX_ANSWERS = 500  # a whole questionnaire answered offline fits in one request
@@ -251,11 +270,15 @@ SYNC_KEY = re.compile(r"[A-Za-z0-9_-]{1,64}")
 
 
 def _queued(body):
-    """The queued answers of a sync request, or a ValueError naming the answer and field."""
+    """(the queued answers, whether to send them after) of a sync request, or a ValueError naming
+    the answer and field."""
     try:
-        items = json.loads(body).get("answers")
+        data = json.loads(body)
+        items, send = data.get("answers"), data.get("submit", False)
     except (ValueError, AttributeError):
         raise ValueError(_("The request is not a JSON object with a list of answers.")) from None
+    if not isinstance(send, bool):
+        raise ValueError(_("“submit” is true or false."))
     if not isinstance(items, list) or len(items) > SYNC_MAX_ANSWERS:
         raise ValueError(_("“answers” is a list of at most %(n)s answers.") % {"n": SYNC_MAX_ANSWERS})
     queued = []
@@ -273,20 +296,22 @@ def _queued(body):
             if not good:
                 raise ValueError(_("Answer %(n)s: “%(field)s” is missing or not valid.") % {"n": number, "field": name})
         queued.append(services.QueuedAnswer(item["key"], item["question"], values, given))
-    return queued
+    return queued, send
 
 
 @require_POST
 @never_cache
 def sync(request, code):
-    """Answers queued on a device while offline, sent at once when the signal is back (JSON): per
-    answer whether it was saved, was there already, lost to a later answer, or was refused, and why."""
+    """Answers queued on a device (static/js/respond.js: every answer goes this way, with or without
+    signal), JSON: per answer whether it was saved, was there already, lost to a later answer, or was
+    refused, and why. With "submit": true the answers are then sent, with the server's checks; what
+    stops it comes back as "submit_error" (the device keeps it until the respondent has seen it)."""
     code = code.upper()
     refusal = None if _entered(request, code) else _locked(request)
     if refusal:
         return JsonResponse({"error": _("Too many wrong codes from this network.")}, status=429)
     try:
-        queued = _queued(request.body)
+        queued, send = _queued(request.body)
     except ValueError as exc:
         return JsonResponse({"error": str(exc)}, status=400)
     try:
@@ -294,8 +319,27 @@ def sync(request, code):
     except services.UnknownRespondent as exc:
         _count_failure(request)
         return JsonResponse({"error": str(exc)}, status=404)
-    body = {"results": results, "answered": services.answered(respondent.draft), "sent": bool(respondent.submitted_at)}
+    body = {"results": results}
+    if send and not respondent.submitted_at:
+        try:
+            respondent, _sent = services.submit(respondent_id=respondent.pk)
+        except services.AnswerError as exc:
+            body["submit_error"] = {"message": str(exc), "missing": _missing(respondent, exc)}
+    body |= {"answered": services.answered(respondent.draft), "sent": bool(respondent.submitted_at)}
     return JsonResponse(body)
+
+
+def _missing(respondent, refusal):
+    """The unanswered questions a refused submit names, each with the address that leads to it."""
+    questions_url = reverse("respond:questions", args=[respondent.code])
+    return [
+        {
+            "number": number,
+            "text": question.text,
+            "url": f"{questions_url}?page={(number - 1) // QUESTIONS_PER_PAGE + 1}#q-{question.pk}",
+        }
+        for number, question in getattr(refusal, "missing", [])
+    ]
 
 
 def _save_posted(request, respondent, questions):
@@ -329,19 +373,15 @@ def submit(request, code):
     try:
         services.submit(respondent_id=respondent.pk)
     except services.AnswerError as exc:
-        questions_url = reverse("respond:questions", args=[respondent.code])
-        missing = [
-            {
-                "number": number,
-                "text": question.text,
-                "url": f"{questions_url}?page={(number - 1) // QUESTIONS_PER_PAGE + 1}#q-{question.pk}",
-            }
-            for number, question in getattr(exc, "missing", [])
-        ]
         return render(
             request,
             "mapping/respond_message.html",
-            {"title": _("Not sent yet"), "message": str(exc), "missing": missing, "back": questions_url},
+            {
+                "title": _("Not sent yet"),
+                "message": str(exc),
+                "missing": _missing(respondent, exc),
+                "back": reverse("respond:questions", args=[respondent.code]),
+            },
             status=409,
         )
     return redirect("respond:questions", code=respondent.code)

@@ -5,8 +5,8 @@ from . import respond
 app_name = "respond"
 urlpatterns = [
     path("", respond.enter_code, name="code"),
+    path("sw.js", respond.worker, name="worker"),
     path("<str:code>/", respond.questions, name="questions"),
-    path("<str:code>/answer/<int:question_id>/", respond.answer, name="answer"),
     path("<str:code>/sync/", respond.sync, name="sync"),
     path("<str:code>/submit/", respond.submit, name="submit"),
 ]

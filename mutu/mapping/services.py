@@ -254,10 +254,6 @@ class UnknownRespondent(AnswerError):
     pass
 
 
-class NotInQuestionnaire(AnswerError):
-    pass
-
-
 @functools.lru_cache(maxsize=512)
 def question_shapes(version_id, respondent_type, level):
     """{question id: (kind, option ids)} of one questionnaire, read once per process: only versions
@@ -347,16 +343,15 @@ def _plain(number):
     return f"{number:g}".replace(".", ",")
 
 
-def save_answer(*, question_id, values, code=None, respondent_id=None):
-    """Autosave one answer of the respondent with this code (or id): one locked read and one write.
-    Idempotent: the same save twice leaves the same draft."""
-    lookup = {"code": code} if code is not None else {"pk": respondent_id}
+def save_answer(*, respondent_id, question_id, values):
+    """Save one answer (a page posted without JavaScript, imports, tests): one locked read and one
+    write. Idempotent: the same save twice leaves the same draft."""
     with transaction.atomic():
         # Only the respondent's row is locked, never the round or school joined to it; get(), not
         # first(), so no ORDER BY (Meta.ordering through the round would add a join per save).
         locked = Respondent.objects.select_for_update(of=("self",)).select_related("round", "school")
         try:
-            respondent = locked.get(**lookup)
+            respondent = locked.get(pk=respondent_id)
         except Respondent.DoesNotExist as exc:
             raise UnknownRespondent(_("This code is not known. Check it on your code sheet.")) from exc
         _require_answering(respondent)
@@ -380,7 +375,7 @@ def _checked_answer(respondent, question_id, values):
         question_id
     )
     if shape is None:
-        raise NotInQuestionnaire(_("That question is not in your questionnaire."))
+        raise AnswerError(_("That question is not in your questionnaire."))
     answer = _clean_answer(*shape, values)
     if shape[0] == Question.Kind.NUMBER and answer is not None:
         _check_range(answer, _ranges_of(respondent).get(question_id))

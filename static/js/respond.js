@@ -1,32 +1,245 @@
-// Autosave feedback on the questionnaire: a save that failed (429, 5xx, no network) says so beside its
-// question and is retried until it succeeds; a save the server refused for good (409, 404) shows why.
+// The questionnaire with and without signal (issue #25). Every answer is written to the device at
+// once (IndexedDB, one record per question) and sent through the sync endpoint with a key of its
+// own, so a retry or a second tab never counts it twice; the server keeps the later answer by the
+// time it was given. The service worker (mapping/respond_sw.js) keeps every page of this code, so
+// next, previous and the return to the first unanswered question work offline. "Kirim jawaban"
+// offline waits on the device and is done on reconnect; what the server says against it stays
+// shown until it was read. Once sent, nothing of the answers stays on the device.
 (function () {
   "use strict";
-  var form = document.getElementById("answers");
-  if (!form) return;
-  var delays = [1000, 3000, 8000, 15000, 30000];
-  document.body.addEventListener("htmx:afterRequest", function (event) {
-    var fieldset = event.detail.elt.closest && event.detail.elt.closest("fieldset.question");
-    if (!fieldset) return;
-    var status = fieldset.querySelector(".saved");
-    var xhr = event.detail.xhr;
-    if (event.detail.successful) {
-      fieldset.classList.remove("unsaved");
-      fieldset.dataset.tries = "0";
-      return;
+  var DB = "mutu-respond", DELAYS = [2000, 5000, 15000, 30000, 60000];
+
+  function open() {
+    return new Promise(function (resolve, reject) {
+      var request = indexedDB.open(DB, 1);
+      request.onupgradeneeded = function () {
+        request.result.createObjectStore("answers", {keyPath: ["code", "question"]});
+        request.result.createObjectStore("notes", {keyPath: "code"});
+      };
+      request.onsuccess = function () { resolve(request.result); };
+      request.onerror = function () { reject(request.error); };
+    });
+  }
+  // One IndexedDB transaction: work(stores) queues requests; resolves with what work returned (a
+  // request's result once the transaction is complete).
+  function inStores(names, mode, work) {
+    return open().then(function (db) {
+      return new Promise(function (resolve, reject) {
+        var tx = db.transaction(names, mode), stores = {};
+        names.forEach(function (name) { stores[name] = tx.objectStore(name); });
+        var out = work(stores);
+        tx.oncomplete = function () { db.close(); resolve(out && "result" in out ? out.result : out); };
+        tx.onerror = tx.onabort = function () { db.close(); reject(tx.error); };
+      });
+    });
+  }
+  function range(code) { return IDBKeyRange.bound([code, -Infinity], [code, Infinity]); }
+  function forget(code) {
+    var done = [inStores(["answers", "notes"], "readwrite", function (s) {
+      s.answers.delete(range(code));
+      s.notes.delete(code);
+    })];
+    if (window.caches) done.push(caches.delete("mutu-r-" + code));
+    return Promise.all(done);
+  }
+
+  var sent = document.querySelector("script[data-forget]");
+  if (sent && window.indexedDB) forget(sent.dataset.forget);
+  var form = document.getElementById("answers"), map = document.getElementById("offline-map");
+  if (!form || !map || !window.indexedDB) return;  // without IndexedDB the page posts as plain HTML
+  map = JSON.parse(map.textContent);
+  var code = map.code, csrf = form.querySelector("[name=csrfmiddlewaretoken]").value;
+  var note = document.getElementById("device-note"), tries = 0, timer = null, busy = false;
+
+  function fieldsetOf(question) { return document.getElementById("q-" + question); }
+  function valuesOf(fieldset) {
+    return Array.prototype.filter.call(fieldset.querySelectorAll("input, textarea"), function (field) {
+      return (field.type !== "radio" && field.type !== "checkbox") || field.checked;
+    }).map(function (field) { return field.value; }).filter(function (value) { return value.trim() !== ""; });
+  }
+  function show(fieldset, values) {
+    Array.prototype.forEach.call(fieldset.querySelectorAll("input, textarea"), function (field) {
+      if (field.type === "radio" || field.type === "checkbox") field.checked = values.indexOf(field.value) >= 0;
+      else field.value = values[0] || "";
+    });
+  }
+  function say(fieldset, record) {
+    var text = {pending: navigator.onLine ? form.dataset.onDevice : form.dataset.waiting, sent: form.dataset.sent,
+      superseded: form.dataset.superseded, refused: record.message}[record.state];
+    fieldset.querySelector(".saved").textContent = text || "";
+    fieldset.classList.toggle("unsaved", record.state === "pending" || record.state === "refused");
+  }
+  function newKey() {
+    var bytes = new Uint8Array(12);
+    crypto.getRandomValues(bytes);
+    return Array.prototype.map.call(bytes, function (b) { return ("0" + b.toString(16)).slice(-2); }).join("");
+  }
+  function records() {
+    return inStores(["answers"], "readonly", function (s) { return s.answers.getAll(range(code)); });
+  }
+  function noteOf() {
+    return inStores(["notes"], "readonly", function (s) { return s.notes.get(code); });
+  }
+  function setNote(value) {
+    return inStores(["notes"], "readwrite", function (s) { return value ? s.notes.put(value) : s.notes.delete(code); });
+  }
+
+  // Answered on the server when the page was made, as changed on this device since.
+  function answeredIn(list) {
+    var answered = {};
+    map.answered.forEach(function (q) { answered[q] = true; });
+    list.forEach(function (r) { answered[r.question] = r.values.length > 0; });
+    return answered;
+  }
+  function refresh(list) {
+    var answered = answeredIn(list);
+    document.getElementById("answered").textContent = Object.keys(answered).filter(function (q) {
+      return answered[q];
+    }).length;
+    list.forEach(function (record) {
+      var fieldset = fieldsetOf(record.question);
+      if (fieldset) { show(fieldset, record.values); say(fieldset, record); }
+    });
+  }
+  function showNote(kept) {
+    if (!kept || !kept.message) { note.hidden = true; return; }
+    note.querySelector("[data-text]").textContent = kept.message;
+    var missing = note.querySelector("[data-missing]"), list = missing.querySelector("ul");
+    list.textContent = "";
+    missing.hidden = !(kept.missing || []).length;
+    (kept.missing || []).forEach(function (item) {
+      var link = document.createElement("a");
+      link.href = item.url;
+      link.textContent = item.number + ". " + item.text;
+      list.appendChild(document.createElement("li")).appendChild(link);
+    });
+    note.hidden = false;
+  }
+
+  function save(fieldset) {
+    var record = {code: code, question: Number(fieldset.dataset.question), values: valuesOf(fieldset),
+      key: newKey(), time: new Date().toISOString(), state: "pending"};
+    return inStores(["answers"], "readwrite", function (s) { s.answers.put(record); }).then(function () {
+      say(fieldset, record);
+      return records();
+    }).then(function (list) {
+      refresh(list);
+      sync();
+    });
+  }
+  function later() {
+    clearTimeout(timer);
+    timer = setTimeout(sync, DELAYS[Math.min(tries++, DELAYS.length - 1)]);
+  }
+
+  // Send what waits (and the queued "Kirim jawaban"); each answer's outcome is kept only if the
+  // record still holds the answer that was sent (not one given meanwhile).
+  function sync() {
+    if (busy) return Promise.resolve();
+    busy = true;
+    clearTimeout(timer);
+    return Promise.all([records(), noteOf()]).then(function (both) {
+      var waiting = both[0].filter(function (r) { return r.state === "pending"; }), kept = both[1];
+      var submit = !!(kept && kept.submit);
+      if (!waiting.length && !submit) return null;
+      var body = {submit: submit, answers: waiting.map(function (r) {
+        return {key: r.key, question: r.question, values: r.values, client_time: r.time};
+      })};
+      return fetch(form.dataset.sync, {method: "POST", credentials: "same-origin", body: JSON.stringify(body),
+        headers: {"Content-Type": "application/json", "X-CSRFToken": csrf}}).then(function (response) {
+        if (!response.ok) throw new Error(response.status);
+        return response.json();
+      }).then(function (answer) { return settle(answer, submit); });
+    }).then(function () { tries = 0; }, later).then(function () { busy = false; });
+  }
+  function settle(answer, submitted) {
+    if (answer.sent) {  // sent (here or from another device): nothing of it stays here
+      return forget(code).then(function () { window.location.replace(map.address); });
     }
-    fieldset.classList.add("unsaved");
-    if (xhr && (xhr.status === 409 || xhr.status === 404)) {
-      status.textContent = xhr.responseText;
-      return;
+    return inStores(["answers", "notes"], "readwrite", function (s) {
+      answer.results.forEach(function (result) {
+        var read = s.answers.get([code, result.question]);
+        read.onsuccess = function () {
+          var record = read.result;
+          if (!record || record.key !== result.key) return;
+          record.state = {saved: "sent", duplicate: "sent"}[result.status] || result.status;
+          record.message = result.message || "";
+          if (result.status === "superseded") {
+            var value = result.value;
+            record.values = value === null || value === undefined ? [] : [].concat(value).map(String);
+          }
+          s.answers.put(record);
+        };
+      });
+      if (submitted) {
+        var error = answer.submit_error || {};
+        s.notes.put({code: code, submit: false, message: error.message || "", missing: error.missing || []});
+      }
+    }).then(function () {
+      return Promise.all([records(), noteOf()]);
+    }).then(function (both) { refresh(both[0]); showNote(both[1]); });
+  }
+
+  form.addEventListener("change", function (event) {
+    var fieldset = event.target.closest("fieldset.question");
+    if (fieldset) save(fieldset);
+  });
+  // Next page and "Kirim jawaban" without a round trip: the answers are on the device already. (A
+  // confirmation asked by mutu.js comes first: it stops the event until it was answered.)
+  form.addEventListener("submit", function (event) {
+    if (event.defaultPrevented) return;
+    event.preventDefault();
+    if (event.submitter && event.submitter.formAction.indexOf(form.dataset.submit) >= 0) {
+      setNote({code: code, submit: true, message: form.dataset.queued, missing: []}).then(function () {
+        return noteOf();
+      }).then(function (kept) { showNote(kept); return sync(); });
+    } else if (map.next) {
+      window.location.href = map.next;
     }
-    var tries = Number(fieldset.dataset.tries || 0);
-    fieldset.dataset.tries = String(tries + 1);
-    status.textContent = form.dataset.unsaved;
-    window.clearTimeout(fieldset._retry);
-    fieldset._retry = window.setTimeout(function () {
-      status.textContent = form.dataset.retrying;
-      htmx.trigger(fieldset, "change");
-    }, delays[Math.min(tries, delays.length - 1)]);
+  });
+  note.querySelector("[data-seen]").addEventListener("click", function () {
+    noteOf().then(function (kept) {
+      return setNote(kept && kept.submit ? {code: code, submit: true, message: "", missing: []} : null);
+    }).then(function () { note.hidden = true; });
+  });
+  window.addEventListener("online", function () { tries = 0; sync(); });
+
+  // Every page of this code kept on the device while there is signal (the service worker serves
+  // them without); then what was answered here, the way back to the first unanswered question, and
+  // whatever still waits to be sent.
+  if (navigator.serviceWorker) {
+    navigator.serviceWorker.register(form.dataset.worker, {scope: "/r/"}).then(function () {
+      return caches.open("mutu-r-" + code);
+    }).then(function (cache) {
+      return Promise.all(map.pages.map(function (url) {
+        return cache.match(url).then(function (hit) {
+          if (hit) return null;
+          return fetch(url, {credentials: "same-origin"}).then(function (response) {
+            if (response.headers.get("X-Mutu-Offline") === "page") return cache.put(url, response);
+          });
+        });
+      }));
+    }).then(function () {
+      return navigator.serviceWorker.ready;
+    }).then(function () {  // ready for offline use once the worker also answers for this page
+      if (navigator.serviceWorker.controller) return null;
+      return new Promise(function (resolve) { navigator.serviceWorker.addEventListener("controllerchange", resolve); });
+    }).then(function () { form.dataset.offline = "ready"; }, function () { form.dataset.offline = "failed"; });
+  }
+  Promise.all([records(), noteOf()]).then(function (both) {
+    var list = both[0];
+    refresh(list);
+    showNote(both[1]);
+    if (!new URLSearchParams(window.location.search).has("page")) {
+      var answered = answeredIn(list), first = map.questions.findIndex(function (ids) {
+        return ids.some(function (q) { return !answered[q]; });
+      });
+      first = Math.max(first, 0);
+      if (map.pages[first] && !fieldsetOf(map.questions[first][0])) {
+        window.location.replace(map.pages[first]);
+        return;
+      }
+    }
+    sync();
   });
 })();

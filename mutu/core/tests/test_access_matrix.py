@@ -414,7 +414,7 @@ PUBLIC = {
     # (mutu/mapping/tests/test_respond.py checks that a code opens only its own questionnaire).
     "respond:code": [],
     "respond:questions": ["ABCDEFGHJK"],
-    "respond:answer": ["ABCDEFGHJK", 1],
+    "respond:worker": [],
     "respond:sync": ["ABCDEFGHJK"],
     "respond:submit": ["ABCDEFGHJK"],
     # A participant's own attendance (guarded by the day's code and the personal code, throttled) and the

@@ -1,9 +1,12 @@
-"""Respondents without accounts: codes, autosave, resume, submit once; operators see progress only."""
+"""Respondents without accounts: codes, saving answers, resume, submit once; operators see progress only."""
 
+import json
+import uuid
 from datetime import date, timedelta
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from mutu.instruments.models import Option, Question
 from mutu.mapping import services
@@ -19,6 +22,18 @@ def add(client, personas, round_, school, rtype="guru", count=2):
     client.force_login(personas["operator_a"])
     url = reverse("mapping:respondents", args=[round_.pk, school.npsn])
     return client.post(url, {"respondent_type": rtype, "count": count})
+
+
+def save(client, code, question_id, values, key=None):
+    """One answer as a phone sends it (static/js/respond.js); (HTTP status, the answer's result)."""
+    answer = {"key": key or uuid.uuid4().hex, "question": question_id, "values": [str(v) for v in values]}
+    response = client.post(
+        reverse("respond:sync", args=[code]),
+        json.dumps({"answers": [answer | {"client_time": timezone.now().isoformat()}]}),
+        content_type="application/json",
+    )
+    body = response.json()
+    return response.status_code, body["results"][0] | {"answered": body["answered"]} if "results" in body else body
 
 
 def test_the_operators_round_page_leads_to_the_schools_respondents_and_code_sheet(client, personas, round_, schools):
@@ -53,11 +68,14 @@ def test_answer_resume_and_submit_once(client, personas, round_, schools):
     assert response["Location"] == reverse("respond:questions", args=[slot.code])
     questions = list(Question.objects.filter(questionnaire__respondent_type="guru").order_by("position"))
     q1, q2, q3 = questions
-    url = reverse("respond:answer", args=[slot.code, q1.pk])
     first = q1.options.get(code="c")
-    saved = client.post(url, {f"q{q1.pk}": first.pk}, HTTP_HX_REQUEST="true").content.decode()
-    assert saved == 'Tersimpan<strong id="answered" hx-swap-oob="true">1</strong>'  # and the live counter
-    client.post(url, {f"q{q1.pk}": first.pk}, HTTP_HX_REQUEST="true")  # the same save retried
+    assert save(client, slot.code, q1.pk, [first.pk], key="k1")[1]["status"] == "saved"
+    assert save(client, slot.code, q1.pk, [first.pk], key="k1")[1] == {  # the same save retried
+        "key": "k1",
+        "question": q1.pk,
+        "status": "duplicate",
+        "answered": 1,
+    }
     slot.refresh_from_db()
     assert slot.draft == {str(q1.pk): first.pk}
     # Leaving and coming back shows the saved answer.
@@ -68,9 +86,8 @@ def test_answer_resume_and_submit_once(client, personas, round_, schools):
     assert response.status_code == 409 and "2 pertanyaan belum dijawab." in response.content.decode()
     questions_url = reverse("respond:questions", args=[slot.code])
     assert f'href="{questions_url}?page=1#q-{q2.pk}">2. {q2.text}</a>' in response.content.decode()
-    client.post(reverse("respond:answer", args=[slot.code, q2.pk]), {f"q{q2.pk}": q2.options.get(code="b").pk})
-    multi = [q3.options.get(code="x").pk, q3.options.get(code="z").pk]
-    client.post(reverse("respond:answer", args=[slot.code, q3.pk]), {f"q{q3.pk}": multi})
+    save(client, slot.code, q2.pk, [q2.options.get(code="b").pk])
+    save(client, slot.code, q3.pk, [q3.options.get(code="x").pk, q3.options.get(code="z").pk])
     assert client.post(submit).status_code == 302
     slot.refresh_from_db()
     sent_at, packed = slot.submitted_at, bytes(slot.packed)
@@ -78,8 +95,8 @@ def test_answer_resume_and_submit_once(client, personas, round_, schools):
     client.post(submit)  # a double click
     slot.refresh_from_db()
     assert slot.submitted_at == sent_at
-    late = client.post(url, {f"q{q1.pk}": q1.options.get(code="a").pk})
-    assert late.status_code == 409 and "sudah dikirim" in late.content.decode()
+    late = save(client, slot.code, q1.pk, [q1.options.get(code="a").pk])[1]
+    assert late["status"] == "refused" and "sudah dikirim" in late["message"]
     page = client.get(reverse("respond:questions", args=[slot.code])).content.decode()
     assert "jawaban untuk kode ini sudah terkirim" in page and "<fieldset" not in page
 
@@ -90,17 +107,10 @@ def test_a_code_opens_only_its_own_questionnaire(client, personas, round_, schoo
     client.logout()
     ks = Respondent.objects.get(respondent_type="ks")
     guru_question = Question.objects.get(questionnaire__respondent_type="guru", code="Q3")
-    response = client.post(
-        reverse("respond:answer", args=[ks.code, guru_question.pk]),
-        {f"q{guru_question.pk}": guru_question.options.first().pk},
-    )
-    assert response.status_code == 404
+    assert save(client, ks.code, guru_question.pk, [guru_question.options.first().pk])[1]["status"] == "refused"
     ks_question = Question.objects.get(questionnaire__respondent_type="ks", code="Q1")
     foreign_option = Option.objects.get(question__questionnaire__respondent_type="guru", question__code="Q1", code="a")
-    response = client.post(
-        reverse("respond:answer", args=[ks.code, ks_question.pk]), {f"q{ks_question.pk}": foreign_option.pk}
-    )
-    assert response.status_code == 409
+    assert save(client, ks.code, ks_question.pk, [foreign_option.pk])[1]["status"] == "refused"
     ks.refresh_from_db()
     assert ks.draft == {}
 
@@ -133,8 +143,8 @@ def test_garbage_answers_are_refused_cleanly(client, personas, round_, schools):
     client.logout()
     slot = Respondent.objects.get()
     question = Question.objects.get(questionnaire__respondent_type="ks", code="Q1")
-    response = client.post(reverse("respond:answer", args=[slot.code, question.pk]), {f"q{question.pk}": "abc"})
-    assert response.status_code == 409 and "Opsi itu bukan milik pertanyaan ini." in response.content.decode()
+    refused = save(client, slot.code, question.pk, ["abc"])[1]
+    assert refused["status"] == "refused" and refused["message"] == "Opsi itu bukan milik pertanyaan ini."
 
 
 def test_number_and_text_questions_are_answered_too(client, db, personas, schools):
@@ -163,9 +173,9 @@ def test_number_and_text_questions_are_answered_too(client, db, personas, school
     page = client.get(reverse("respond:questions", args=[slot.code])).content.decode()
     assert 'inputmode="decimal"' in page and "<textarea" in page
     number = Question.objects.get(questionnaire__version=instrument, code="N1")
-    client.post(reverse("respond:answer", args=[slot.code, number.pk]), {f"q{number.pk}": "12,5"})
-    bad = client.post(reverse("respond:answer", args=[slot.code, number.pk]), {f"q{number.pk}": "dua belas"})
-    assert bad.status_code == 409 and "Masukkan angka." in bad.content.decode()
+    save(client, slot.code, number.pk, ["12,5"])
+    bad = save(client, slot.code, number.pk, ["dua belas"])[1]
+    assert bad["status"] == "refused" and "Masukkan angka." in bad["message"]
     slot.refresh_from_db()
     assert slot.draft[str(number.pk)] == 12.5
 
@@ -175,13 +185,12 @@ def test_autosave_is_one_locked_read_and_one_write(client, personas, round_, sch
     client.logout()
     slot = Respondent.objects.get()
     question = Question.objects.get(questionnaire__respondent_type="ks", code="Q1")
-    url = reverse("respond:answer", args=[slot.code, question.pk])
     first, last = question.options.first(), question.options.last()
-    client.post(url, {f"q{question.pk}": first.pk})  # the questionnaire is now cached
+    save(client, slot.code, question.pk, [first.pk])  # the questionnaire is now cached
     client.get(reverse("respond:questions", args=[slot.code]))  # opened: never throttled from now on
     # savepoint, locked read, update, release
     with django_assert_max_num_queries(4):
-        assert client.post(url, {f"q{question.pk}": last.pk}).status_code == 200
+        assert save(client, slot.code, question.pk, [last.pk])[0] == 200
     slot.refresh_from_db()
     assert slot.draft == {str(question.pk): last.pk}
 
@@ -191,12 +200,12 @@ def test_autosave_refuses_unknown_codes_and_closed_rounds(client, personas, roun
     client.logout()
     slot = Respondent.objects.get()
     question = Question.objects.get(questionnaire__respondent_type="ks", code="Q1")
-    body = {f"q{question.pk}": question.options.first().pk}
+    values = [question.options.first().pk]
     round_.closes_on = date.today() - timedelta(days=1)
     round_.save()
-    closed = client.post(reverse("respond:answer", args=[slot.code, question.pk]), body)
-    assert closed.status_code == 409 and "sudah ditutup" in closed.content.decode()
-    assert client.post(reverse("respond:answer", args=["ZZZZZZZZZZ", question.pk]), body).status_code == 404
+    closed = save(client, slot.code, question.pk, values)[1]
+    assert closed["status"] == "refused" and "sudah ditutup" in closed["message"]
+    assert save(client, "ZZZZZZZZZZ", question.pk, values)[0] == 404
     slot.refresh_from_db()
     assert slot.draft == {}
 
@@ -218,7 +227,7 @@ def test_reopening_the_send_address_leads_back_to_the_questions(client, round_, 
     (slot,) = services.add_respondents(actor=None, round_=round_, school=schools["a"], respondent_type="ks", count=1)
     response = client.get(reverse("respond:submit", args=[slot.code.lower()]))
     assert response.status_code == 302 and response["Location"] == reverse("respond:questions", args=[slot.code])
-    refused = client.put(reverse("respond:answer", args=[slot.code, 1]))
+    refused = client.put(reverse("respond:sync", args=[slot.code]))
     assert refused.status_code == 405 and "Alamat ini hanya menerima kiriman formulir" in refused.content.decode()
 
 

@@ -37,10 +37,12 @@ def at(minutes):
     return (timezone.now() - timedelta(minutes=minutes)).isoformat()
 
 
-def sync(client, slot, *answers):
+def sync(client, slot, *answers, **extra):
     items = [{"key": k, "question": q.pk, "values": v, "client_time": t} for k, q, v, t in answers]
     response = client.post(
-        reverse("respond:sync", args=[slot.code]), json.dumps({"answers": items}), content_type="application/json"
+        reverse("respond:sync", args=[slot.code]),
+        json.dumps({"answers": items, **extra}),
+        content_type="application/json",
     )
     return response.status_code, response.json()
 
@@ -78,7 +80,7 @@ def test_the_later_answer_by_device_time_wins_whatever_the_order_of_arrival(clie
 def test_an_online_save_and_a_queued_answer_meet_by_time(client, slot, questions):
     q1 = questions[0]
     _status, body = sync(client, slot, ("old", q1, [option(q1, "a")], at(30)))
-    services.save_answer(code=slot.code, question_id=q1.pk, values=[option(q1, "b")])  # online, now
+    services.save_answer(respondent_id=slot.pk, question_id=q1.pk, values=[option(q1, "b")])  # online, now
     _status, body = sync(client, slot, ("queued", q1, [option(q1, "c")], at(20)))  # given before it
     assert statuses(body) == [("queued", "superseded")]
     future = (timezone.now() + timedelta(days=3)).isoformat()  # a device clock ahead counts as now
@@ -93,7 +95,7 @@ def test_a_key_after_submit_is_refused_with_the_reason(client, slot, questions):
     for question in questions:
         if question.kind in (Question.Kind.SINGLE, Question.Kind.MULTIPLE):
             first = question.options.order_by("position").first()
-            services.save_answer(code=slot.code, question_id=question.pk, values=[str(first.pk)])
+            services.save_answer(respondent_id=slot.pk, question_id=question.pk, values=[str(first.pk)])
     q1 = questions[0]
     applied = ("before", q1, [option(q1, "b")], at(0))
     sync(client, slot, applied)
@@ -116,10 +118,52 @@ def test_a_closed_round_a_foreign_question_and_a_bad_value_are_refused_per_answe
     assert Respondent.objects.get(pk=slot.pk).draft == {}
 
 
+def test_a_queued_send_has_the_servers_checks_and_says_what_stops_it(client, slot, questions):
+    q1, q2, q3 = questions
+    status, body = sync(client, slot, ("k-1", q1, [option(q1, "a")], at(3)), submit=True)
+    assert status == 200 and not body["sent"]
+    refusal = body["submit_error"]
+    assert refusal["message"] == "2 pertanyaan belum dijawab."
+    assert [m["number"] for m in refusal["missing"]] == [2, 3]
+    assert refusal["missing"][0]["url"].endswith(f"?page=1#q-{q2.pk}")
+    answers = [("k-2", q2, [option(q2, "b")], at(2)), ("k-3", q3, [option(q3, "x")], at(1))]
+    status, body = sync(client, slot, *answers, submit=True)
+    assert statuses(body) == [("k-2", "saved"), ("k-3", "saved")] and body["sent"] and "submit_error" not in body
+    slot.refresh_from_db()
+    assert slot.submitted_at is not None and slot.packed
+    sent_at = slot.submitted_at
+    status, body = sync(client, slot, *answers, submit=True)  # the same queue again, from a second tab
+    assert body["sent"] and "submit_error" not in body
+    assert [r["status"] for r in body["results"]] == ["duplicate", "duplicate"]
+    slot.refresh_from_db()
+    assert slot.submitted_at == sent_at
+
+
+def test_the_pages_are_marked_for_the_service_worker_and_the_sent_page_clears_the_device(client, slot, questions):
+    page = client.get(reverse("respond:questions", args=[slot.code]))
+    assert page["X-Mutu-Offline"] == "page"
+    offline = page.context["offline"]
+    assert offline["questions"] == [[q.pk for q in questions]] and offline["answered"] == []
+    assert offline["pages"] == [f"/r/{slot.code}/?page=1"] and offline["next"] == ""
+    services.submit_answers(respondent=slot, options=[option(q, c) for q, c in zip(questions, "abx", strict=True)])
+    sent = client.get(reverse("respond:questions", args=[slot.code]))
+    assert sent["X-Mutu-Offline"] == "sent" and b"data-forget" in sent.content
+
+
+def test_the_service_worker_is_served_for_the_respondent_pages_with_the_static_files_it_keeps(client):
+    response = client.get(reverse("respond:worker"))
+    assert response.status_code == 200 and response["Content-Type"].startswith("text/javascript")
+    assert response["Cache-Control"] == "no-cache" and response.wsgi_request.path == "/r/sw.js"
+    text = response.content.decode()
+    assert '"/static/js/respond.js"' in text and '"/static/css/mutu.css"' in text
+    assert client.post(reverse("respond:worker")).status_code == 405
+
+
 @pytest.mark.parametrize(
     "payload,named",
     [
         ("not json", "bukan objek JSON"),
+        (json.dumps({"answers": [], "submit": "yes"}), "“submit” bernilai true atau false"),
         (json.dumps({"answers": {"a": 1}}), "paling banyak"),
         (json.dumps({"answers": [{"key": "k", "question": 1, "values": ["1"]}]}), "Jawaban 1: “client_time”"),
         (json.dumps({"answers": [{"key": "k k", "question": 1, "values": [], "client_time": "x"}]}), "“key”"),
