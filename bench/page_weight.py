@@ -5,7 +5,7 @@
 Runs the demo under gunicorn (static files collected and pre-compressed by WhiteNoise, pages gzipped
 by Django) and, for one open code of each respondent type, fetches what a browser fetches with
 `Accept-Encoding: gzip, br`: the first visit (the page, its scripts and style, the service worker and
-every other page of the questionnaire, which the first visit keeps on the device) and each further
+the whole questionnaire in one document, which the first visit keeps on the device) and each further
 page (its HTML, and the sync request of one answer given on it). The worker's own copies of the
 static files come from the browser's cache (WhiteNoise sends hashed names as immutable), so they
 cost nothing on the wire and are not counted. Bytes are the compressed bodies plus the response
@@ -56,9 +56,7 @@ def weigh(base, code):
     worker = re.search(r'data-worker="([^"]+)"', html).group(1)
     first["service worker"] = phone.get(worker)[1]
     offline = json.loads(re.search(r'<script id="offline-map" type="application/json">(.*?)</script>', html).group(1))
-    here = re.search(r'action="\?page=(\d+)"', html).group(1)
-    kept = [url for url in offline["pages"] if not url.endswith(f"?page={here}")]
-    first["other pages, kept on the device"] = sum(phone.get(url)[1] for url in kept)
+    first["whole questionnaire, kept on the device"] = phone.get(offline["whole"])[1]
     csrf = next(c.value for c in phone.cookies if c.name == "csrftoken")
     question = offline["questions"][0][0]
     answer = json.dumps(

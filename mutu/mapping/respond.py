@@ -6,7 +6,7 @@ import logging
 import re
 
 from django.conf import settings
-from django.core.paginator import Paginator
+from django.core.paginator import Page, Paginator
 from django.http import JsonResponse
 from django.shortcuts import redirect, render
 from django.templatetags.static import static
@@ -141,7 +141,11 @@ def worker(request):
     response = render(
         request,
         "mapping/respond_sw.js",
-        {"assets": json.dumps(assets), "version": hashlib.sha256("".join(assets).encode()).hexdigest()[:12]},
+        {
+            "assets": json.dumps(assets),
+            "version": hashlib.sha256("".join(assets).encode()).hexdigest()[:12],
+            "whole": WHOLE,
+        },
         content_type="text/javascript; charset=utf-8",
     )
     response["Cache-Control"] = "no-cache"
@@ -216,7 +220,11 @@ def questions(request, code):
         respondent.refresh_from_db(fields=["draft"])
         first = next((n for n, pk in enumerate(ids) if not respondent.draft.get(str(pk))), 0)
         number = first // QUESTIONS_PER_PAGE + 1
-    page = Paginator(all_questions, QUESTIONS_PER_PAGE).get_page(number)
+    # ?page=all: every page in one document, which the phone keeps to answer offline (respond.js
+    # shows one page of it at a time); compressed together it weighs a third of the pages apart.
+    whole = number == WHOLE
+    paginator = Paginator(all_questions, QUESTIONS_PER_PAGE)
+    page = paginator.get_page(1 if whole else number)
     if request.method == "POST":
         refused = _save_posted(request, respondent, page.object_list)
         if refused:
@@ -225,9 +233,18 @@ def questions(request, code):
         return redirect(f"{request.path}?page={target}")
     respondent.refresh_from_db(fields=["draft"])
     items = [
-        {"question": q, "options": list(q.options.all()), "answer": respondent.draft.get(str(q.id))}
-        for q in page.object_list.prefetch_related("options")
+        {"question": q, "options": list(q.options.all()), "answer": respondent.draft.get(str(q.id)), "number": n}
+        for n, q in enumerate(
+            (all_questions if whole else page.object_list).prefetch_related("options"), page.start_index()
+        )
     ]
+    if whole:
+        sections = [
+            Page(items[start : start + QUESTIONS_PER_PAGE], start // QUESTIONS_PER_PAGE + 1, paginator)
+            for start in range(0, len(items), QUESTIONS_PER_PAGE)
+        ]
+    else:
+        sections = [Page(items, page.number, paginator)]
     response = render(
         request,
         "mapping/respond_questions.html",
@@ -235,33 +252,36 @@ def questions(request, code):
             "respondent": respondent,
             "questionnaire": questionnaire,
             "page": page,
-            "items": items,
+            "sections": sections,
             "answered": services.answered(respondent.draft),
-            "total": page.paginator.count,
+            "total": paginator.count,
             "late": LATE if late else "",
-            "offline": _offline_map(respondent, ids, page),
+            "offline": _offline_map(respondent, ids, page, whole),
         },
     )
-    response[OFFLINE_HEADER] = "page"  # the service worker keeps only these for offline use
+    if whole:
+        response[OFFLINE_HEADER] = "whole"  # what the phone keeps (static/js/respond.js)
     return _remember(response, respondent.code)
 
 
-OFFLINE_HEADER = "X-Mutu-Offline"
+OFFLINE_HEADER, WHOLE = "X-Mutu-Offline", "all"
 
 
-def _offline_map(respondent, ids, page):
-    """What static/js/respond.js needs to work without signal: every page's address (kept on the
-    device at the first visit), the questions of each page and those answered on the server (to
-    resume at the first unanswered one offline), and the next page."""
+def _offline_map(respondent, ids, page, whole):
+    """What static/js/respond.js needs to work without signal: the address of the whole
+    questionnaire (kept on the device at the first visit) and of each page, the questions of each
+    page and those answered on the server (to resume at the first unanswered one offline)."""
     pages = [ids[start : start + QUESTIONS_PER_PAGE] for start in range(0, len(ids), QUESTIONS_PER_PAGE)]
     base = reverse("respond:questions", args=[respondent.code])
     return {
         "code": respondent.code,
         "address": base,
+        "whole": f"{base}?page={WHOLE}",
+        "is_whole": whole,
+        "page": page.number,
         "pages": [f"{base}?page={n}" for n in range(1, len(pages) + 1)],
         "questions": pages,
         "answered": [pk for pk in ids if respondent.draft.get(str(pk)) not in (None, [], "")],
-        "next": f"{base}?page={page.next_page_number()}" if page.has_next() else "",
     }
 
 

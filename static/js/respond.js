@@ -50,6 +50,16 @@
   map = JSON.parse(map.textContent);
   var code = map.code, csrf = form.querySelector("[name=csrfmiddlewaretoken]").value;
   var note = document.getElementById("device-note"), tries = 0, timer = null, busy = false;
+  // The page shown: the one asked for; of the whole questionnaire (opened offline), the page of the
+  // address, the others hidden.
+  var asked = Number(new URLSearchParams(window.location.search).get("page")) || 0, shown = map.page;
+  function showPage(number) {
+    shown = number;
+    Array.prototype.forEach.call(form.querySelectorAll(".page[data-page]"), function (section) {
+      section.hidden = Number(section.dataset.page) !== number;
+    });
+  }
+  if (map.is_whole && asked) showPage(Math.min(asked, map.pages.length));
 
   function fieldsetOf(question) { return document.getElementById("q-" + question); }
   function valuesOf(fieldset) {
@@ -193,8 +203,8 @@
       setNote({code: code, submit: true, message: form.dataset.queued, missing: []}).then(function () {
         return noteOf();
       }).then(function (kept) { showNote(kept); return sync(); });
-    } else if (map.next) {
-      window.location.href = map.next;
+    } else if (map.pages[shown]) {
+      window.location.href = map.pages[shown];
     }
   });
   note.querySelector("[data-seen]").addEventListener("click", function () {
@@ -204,21 +214,20 @@
   });
   window.addEventListener("online", function () { tries = 0; sync(); });
 
-  // Every page of this code kept on the device while there is signal (the service worker serves
-  // them without); then what was answered here, the way back to the first unanswered question, and
-  // whatever still waits to be sent.
+  // The whole questionnaire kept on the device while there is signal (the service worker serves it
+  // for every page without); then what was answered here, the way back to the first unanswered
+  // question, and whatever still waits to be sent.
   if (navigator.serviceWorker) {
     navigator.serviceWorker.register(form.dataset.worker, {scope: "/r/"}).then(function () {
       return caches.open("mutu-r-" + code);
     }).then(function (cache) {
-      return Promise.all(map.pages.map(function (url) {
-        return cache.match(url).then(function (hit) {
-          if (hit) return null;
-          return fetch(url, {credentials: "same-origin"}).then(function (response) {
-            if (response.headers.get("X-Mutu-Offline") === "page") return cache.put(url, response);
-          });
+      return cache.match(map.whole).then(function (hit) {
+        if (hit) return null;
+        return fetch(map.whole, {credentials: "same-origin"}).then(function (response) {
+          if (response.headers.get("X-Mutu-Offline") === "whole") return cache.put(map.whole, response);
+          throw new Error(response.status);
         });
-      }));
+      });
     }).then(function () {
       return navigator.serviceWorker.ready;
     }).then(function () {  // ready for offline use once the worker also answers for this page
@@ -230,12 +239,14 @@
     var list = both[0];
     refresh(list);
     showNote(both[1]);
-    if (!new URLSearchParams(window.location.search).has("page")) {
+    if (!asked) {
       var answered = answeredIn(list), first = map.questions.findIndex(function (ids) {
         return ids.some(function (q) { return !answered[q]; });
       });
-      first = Math.max(first, 0);
-      if (map.pages[first] && !fieldsetOf(map.questions[first][0])) {
+      if (first >= 0 && map.is_whole) {
+        history.replaceState(null, "", map.pages[first]);
+        showPage(first + 1);
+      } else if (first >= 0 && first + 1 !== shown) {
         window.location.replace(map.pages[first]);
         return;
       }

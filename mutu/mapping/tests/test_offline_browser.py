@@ -64,7 +64,8 @@ def ready(page):
 
 
 def question(page, n):
-    return page.locator("fieldset.question").nth(n)
+    """The n-th question of the page shown (offline, the whole questionnaire is one document)."""
+    return page.locator(".page:not([hidden]) fieldset.question").nth(n)
 
 
 def status(page, n):

@@ -141,10 +141,13 @@ def test_a_queued_send_has_the_servers_checks_and_says_what_stops_it(client, slo
 
 def test_the_pages_are_marked_for_the_service_worker_and_the_sent_page_clears_the_device(client, slot, questions):
     page = client.get(reverse("respond:questions", args=[slot.code]))
-    assert page["X-Mutu-Offline"] == "page"
+    assert "X-Mutu-Offline" not in page  # a single page is not what the phone keeps
     offline = page.context["offline"]
     assert offline["questions"] == [[q.pk for q in questions]] and offline["answered"] == []
-    assert offline["pages"] == [f"/r/{slot.code}/?page=1"] and offline["next"] == ""
+    assert offline["pages"] == [f"/r/{slot.code}/?page=1"] and not offline["is_whole"]
+    whole = client.get(offline["whole"])
+    assert whole["X-Mutu-Offline"] == "whole" and whole.context["offline"]["is_whole"]
+    assert whole.content.decode().count('<fieldset class="question"') == 3
     services.submit_answers(respondent=slot, options=[option(q, c) for q, c in zip(questions, "abx", strict=True)])
     sent = client.get(reverse("respond:questions", args=[slot.code]))
     assert sent["X-Mutu-Offline"] == "sent" and b"data-forget" in sent.content

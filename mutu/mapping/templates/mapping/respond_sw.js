@@ -1,10 +1,10 @@
-// The service worker of the respondent's pages (served by mapping.respond.worker, scope /r/). The
-// questionnaire's pages come from the network while there is signal and are kept per code on the
-// device; without signal (or after 5 s of a connection that does not answer) the kept page opens.
-// The answers themselves live in IndexedDB (static/js/respond.js), which also clears both after
-// the answers are sent.
+// The service worker of the respondent's pages (served by mapping.respond.worker, scope /r/): the
+// static files, and for each code the whole questionnaire in one document (?page=all, stored by
+// static/js/respond.js at the first visit). The answers themselves live in IndexedDB; respond.js
+// clears both once the answers are sent.
 "use strict";
-var STATIC = "mutu-static-{{ version }}", ASSETS = {{ assets|safe }}, PAGES = "mutu-r-", PATIENCE = 5000;
+var STATIC = "mutu-static-{{ version }}", ASSETS = {{ assets|safe }}, PAGES = "mutu-r-", WHOLE = "?page={{ whole }}";
+var PATIENCE = 5000;
 
 self.addEventListener("install", function (event) {
   event.waitUntil(caches.open(STATIC).then(function (cache) { return cache.addAll(ASSETS); }).then(function () {
@@ -28,30 +28,19 @@ self.addEventListener("fetch", function (event) {
     return;
   }
   var code = url.pathname.match(/^\/r\/([A-Za-z0-9]+)\/$/);
-  if (code && request.mode === "navigate") event.respondWith(page(request, url, code[1].toUpperCase()));
+  if (code && request.mode === "navigate") event.respondWith(page(request, code[1].toUpperCase()));
 });
 
-// The address a page is kept under: its own, or the first page for the bare code (respond.js then
-// moves on to the first unanswered question).
-function keyOf(url) {
-  var number = url.searchParams.get("page");
-  return url.pathname + (number ? "?page=" + number : "");
-}
-
-function page(request, url, code) {
-  var key = keyOf(url);
+// A page of the questionnaire from the network; without signal, or after PATIENCE of a connection
+// that does not answer, the whole questionnaire kept on the device (respond.js shows the page asked
+// for). The page that says the answers were sent clears what was kept.
+function page(request, code) {
   var network = fetch(request).then(function (response) {
-    var kind = response.headers.get("X-Mutu-Offline");
-    if (kind === "page") {
-      var copy = response.clone();
-      caches.open(PAGES + code).then(function (cache) { return cache.put(key, copy); });
-    } else if (kind === "sent") {
-      caches.delete(PAGES + code);
-    }
+    if (response.headers.get("X-Mutu-Offline") === "sent") caches.delete(PAGES + code);
     return response;
   });
   var kept = caches.open(PAGES + code).then(function (cache) {
-    return cache.match(key).then(function (hit) { return hit || cache.match(url.pathname + "?page=1"); });
+    return cache.match("/r/" + code + "/" + WHOLE);
   });
   return new Promise(function (resolve, reject) {
     var done = false;
