@@ -17,6 +17,7 @@ import os
 from datetime import date, timedelta
 
 import pytest
+from django.core.signals import request_started
 
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
@@ -92,6 +93,35 @@ def personas(schools):
 def confirm(page):
     """Accept the confirmation dialog an irreversible action opens (static/js/mutu.js)."""
     page.locator("#confirm-dialog [data-ok]").click()
+
+
+# A phone's browser for the pages used without signal (service workers on).
+PHONE = {"viewport": {"width": 360, "height": 740}, "service_workers": "allow"}
+
+
+def offline(context):
+    """No signal. Chromium's offline emulation does not reach a service worker started after it was
+    switched on (a restarted browser's), so its requests are also cut off at the context."""
+    context.set_offline(True)
+    context.route("**/*", lambda route: route.abort("internetdisconnected"))
+
+
+def online(context):
+    context.unroute("**/*")
+    context.set_offline(False)
+
+
+@pytest.fixture
+def requests_seen():
+    """The paths the live server was asked for: none while the phone is offline."""
+    seen = []
+
+    def note(sender, environ, **kwargs):
+        seen.append(f"{environ['REQUEST_METHOD']} {environ['PATH_INFO']}?{environ.get('QUERY_STRING', '')}")
+
+    request_started.connect(note)
+    yield seen
+    request_started.disconnect(note)
 
 
 def browser_log_in(page, live_server, username):

@@ -6,6 +6,7 @@ from django.utils.translation import gettext_lazy
 from config.api import api
 from mutu.accounts import two_factor
 from mutu.accounts import views as account_views
+from mutu.core import offline
 from mutu.core import views as core_views
 from mutu.programme.views import attendance as check_in_views
 from mutu.programme.views import recaps as certificate_views
@@ -44,6 +45,7 @@ urlpatterns = [
     path("rapor-pendidikan/", include("mutu.pbd.urls")),
     path("hadir/", check_in_views.check_in, name="check_in"),
     path("hadir/sync/", check_in_views.check_in_sync, name="check_in_sync"),
+    path("hadir/sw.js", offline.worker, name="check_in_worker"),
     path("hadir/<str:code>/", check_in_views.check_in, name="check_in_code"),
     path("sertifikat/", certificate_views.certificate_verify, name="certificate_verify"),
     path("notifications/", core_views.notifications, name="notifications"),

@@ -1,6 +1,5 @@
 """The respondent's side: no account, a personal code, one small page of questions at a time."""
 
-import hashlib
 import json
 import logging
 import re
@@ -9,7 +8,6 @@ from django.conf import settings
 from django.core.paginator import Page, Paginator
 from django.http import JsonResponse
 from django.shortcuts import redirect, render
-from django.templatetags.static import static
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -18,7 +16,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 from django_ratelimit.core import get_usage
 
-from mutu.core import dates
+from mutu.core import dates, offline
 from mutu.core.throttle import address_usage, locked_minutes
 
 from . import services
@@ -129,29 +127,6 @@ def _respondent(request, code):
     return respondent, None
 
 
-# What the service worker keeps for the questionnaire to open without signal (besides its pages).
-WORKER_ASSETS = ("css/mutu.css", "js/mutu.js", "js/respond.js", "favicon.svg")
-
-
-@require_http_methods(["GET", "HEAD"])
-def worker(request):
-    """The service worker of the respondent's pages (its scope is /r/, where it is served from). Its
-    text changes with the static files' hashed names, which is how browsers learn to update it."""
-    assets = [static(asset) for asset in WORKER_ASSETS]
-    response = render(
-        request,
-        "mapping/respond_sw.js",
-        {
-            "assets": json.dumps(assets),
-            "version": hashlib.sha256("".join(assets).encode()).hexdigest()[:12],
-            "whole": WHOLE,
-        },
-        content_type="text/javascript; charset=utf-8",
-    )
-    response["Cache-Control"] = "no-cache"
-    return response
-
-
 # Answers sent after the school's rapor was published are kept and wait for its next version.
 LATE = gettext_lazy(
     "This school's rapor is already published. Your answers are kept and count in the next version of the "
@@ -200,7 +175,7 @@ def questions(request, code):
                 "forget": respondent.code,  # nothing of the answers stays on the device
             },
         )
-        response[OFFLINE_HEADER] = "sent"
+        response[offline.HEADER] = "sent"
         return response
     questionnaire = services.questionnaire_for(respondent)
     if questionnaire is None:
@@ -222,7 +197,7 @@ def questions(request, code):
         number = first // QUESTIONS_PER_PAGE + 1
     # ?page=all: every page in one document, which the phone keeps to answer offline (respond.js
     # shows one page of it at a time); compressed together it weighs a third of the pages apart.
-    whole = number == WHOLE
+    whole = number == offline.WHOLE
     paginator = Paginator(all_questions, QUESTIONS_PER_PAGE)
     page = paginator.get_page(1 if whole else number)
     if request.method == "POST":
@@ -260,11 +235,8 @@ def questions(request, code):
         },
     )
     if whole:
-        response[OFFLINE_HEADER] = "whole"  # what the phone keeps (static/js/respond.js)
+        response[offline.HEADER] = "whole"  # what the phone keeps (static/js/respond.js)
     return _remember(response, respondent.code)
-
-
-OFFLINE_HEADER, WHOLE = "X-Mutu-Offline", "all"
 
 
 def _offline_map(respondent, ids, page, whole):
@@ -276,7 +248,7 @@ def _offline_map(respondent, ids, page, whole):
     return {
         "code": respondent.code,
         "address": base,
-        "whole": f"{base}?page={WHOLE}",
+        "whole": f"{base}?page={offline.WHOLE}",
         "is_whole": whole,
         "page": page.number,
         "pages": [f"{base}?page={n}" for n in range(1, len(pages) + 1)],

@@ -1,38 +1,16 @@
 // The questionnaire with and without signal (issue #25). Every answer is written to the device at
 // once (IndexedDB, one record per question) and sent through the sync endpoint with a key of its
 // own, so a retry or a second tab never counts it twice; the server keeps the later answer by the
-// time it was given. The service worker (mapping/respond_sw.js) keeps every page of this code, so
-// next, previous and the return to the first unanswered question work offline. "Kirim jawaban"
+// time it was given. The service worker (core/offline_sw.js) keeps the whole questionnaire of this
+// code, so next, previous and the return to the first unanswered question work offline. "Kirim jawaban"
 // offline waits on the device and is done on reconnect; what the server says against it stays
 // shown until it was read. Once sent, nothing of the answers stays on the device.
 (function () {
   "use strict";
-  var DB = "mutu-respond", DELAYS = [2000, 5000, 15000, 30000, 60000];
-
-  function open() {
-    return new Promise(function (resolve, reject) {
-      var request = indexedDB.open(DB, 1);
-      request.onupgradeneeded = function () {
-        request.result.createObjectStore("answers", {keyPath: ["code", "question"]});
-        request.result.createObjectStore("notes", {keyPath: "code"});
-      };
-      request.onsuccess = function () { resolve(request.result); };
-      request.onerror = function () { reject(request.error); };
-    });
-  }
-  // One IndexedDB transaction: work(stores) queues requests; resolves with what work returned (a
-  // request's result once the transaction is complete).
-  function inStores(names, mode, work) {
-    return open().then(function (db) {
-      return new Promise(function (resolve, reject) {
-        var tx = db.transaction(names, mode), stores = {};
-        names.forEach(function (name) { stores[name] = tx.objectStore(name); });
-        var out = work(stores);
-        tx.oncomplete = function () { db.close(); resolve(out && "result" in out ? out.result : out); };
-        tx.onerror = tx.onabort = function () { db.close(); reject(tx.error); };
-      });
-    });
-  }
+  var DELAYS = [2000, 5000, 15000, 30000, 60000];
+  if (!window.indexedDB || !window.MutuDevice) return;  // without IndexedDB the page posts as plain HTML
+  var device = MutuDevice.database("mutu-respond", {answers: ["code", "question"], notes: "code"});
+  var inStores = device.run;
   function range(code) { return IDBKeyRange.bound([code, -Infinity], [code, Infinity]); }
   function forget(code) {
     var done = [inStores(["answers", "notes"], "readwrite", function (s) {
@@ -44,9 +22,9 @@
   }
 
   var sent = document.querySelector("script[data-forget]");
-  if (sent && window.indexedDB) forget(sent.dataset.forget);
+  if (sent) forget(sent.dataset.forget);
   var form = document.getElementById("answers"), map = document.getElementById("offline-map");
-  if (!form || !map || !window.indexedDB) return;  // without IndexedDB the page posts as plain HTML
+  if (!form || !map) return;
   map = JSON.parse(map.textContent);
   var code = map.code, csrf = form.querySelector("[name=csrfmiddlewaretoken]").value;
   var note = document.getElementById("device-note"), tries = 0, timer = null, busy = false;
@@ -78,11 +56,6 @@
       superseded: form.dataset.superseded, refused: record.message}[record.state];
     fieldset.querySelector(".saved").textContent = text || "";
     fieldset.classList.toggle("unsaved", record.state === "pending" || record.state === "refused");
-  }
-  function newKey() {
-    var bytes = new Uint8Array(12);
-    crypto.getRandomValues(bytes);
-    return Array.prototype.map.call(bytes, function (b) { return ("0" + b.toString(16)).slice(-2); }).join("");
   }
   function records() {
     return inStores(["answers"], "readonly", function (s) { return s.answers.getAll(range(code)); });
@@ -128,7 +101,7 @@
 
   function save(fieldset) {
     var record = {code: code, question: Number(fieldset.dataset.question), values: valuesOf(fieldset),
-      key: newKey(), time: new Date().toISOString(), state: "pending"};
+      key: MutuDevice.key(), time: new Date().toISOString(), state: "pending"};
     return inStores(["answers"], "readwrite", function (s) { s.answers.put(record); }).then(function () {
       say(fieldset, record);
       return records();
@@ -217,24 +190,9 @@
   // The whole questionnaire kept on the device while there is signal (the service worker serves it
   // for every page without); then what was answered here, the way back to the first unanswered
   // question, and whatever still waits to be sent.
-  if (navigator.serviceWorker) {
-    navigator.serviceWorker.register(form.dataset.worker, {scope: "/r/"}).then(function () {
-      return caches.open("mutu-r-" + code);
-    }).then(function (cache) {
-      return cache.match(map.whole).then(function (hit) {
-        if (hit) return null;
-        return fetch(map.whole, {credentials: "same-origin"}).then(function (response) {
-          if (response.headers.get("X-Mutu-Offline") === "whole") return cache.put(map.whole, response);
-          throw new Error(response.status);
-        });
-      });
-    }).then(function () {
-      return navigator.serviceWorker.ready;
-    }).then(function () {  // ready for offline use once the worker also answers for this page
-      if (navigator.serviceWorker.controller) return null;
-      return new Promise(function (resolve) { navigator.serviceWorker.addEventListener("controllerchange", resolve); });
-    }).then(function () { form.dataset.offline = "ready"; }, function () { form.dataset.offline = "failed"; });
-  }
+  MutuDevice.worker(form.dataset.worker, "/r/").then(function () {
+    return MutuDevice.keep("mutu-r-" + code, map.whole, "whole");
+  }).then(function () { form.dataset.offline = "ready"; }, function () { form.dataset.offline = "failed"; });
   Promise.all([records(), noteOf()]).then(function (both) {
     var list = both[0];
     refresh(list);

@@ -422,6 +422,7 @@ PUBLIC = {
     "check_in": [],
     "check_in_code": ["ABCDEF"],
     "check_in_sync": [],
+    "check_in_worker": [],
     "certificate_verify": [],
 }
 # The read API (answers 401 without credentials instead of redirecting to the login page).

@@ -3,14 +3,11 @@ a service worker keeping the pages and IndexedDB keeping the answers; every answ
 exactly once, with the value given."""
 
 import pytest
-from django.core.signals import request_started
 from playwright.sync_api import expect
 
-from conftest import confirm
+from conftest import PHONE, confirm, offline, online
 from mutu.mapping import respond, services
 from mutu.mapping.models import Respondent
-
-PHONE = {"viewport": {"width": 360, "height": 740}, "service_workers": "allow"}
 
 
 @pytest.fixture
@@ -31,31 +28,6 @@ def launch(browser_type, browser_type_launch_args, folder, **options):
     """A phone's browser with its own profile folder: closing it and launching it again on the same
     folder is a browser restart with the device's storage kept."""
     return browser_type.launch_persistent_context(str(folder), **browser_type_launch_args, **PHONE, **options)
-
-
-@pytest.fixture
-def requests_seen():
-    """The paths the live server was asked for: none while the phone is offline."""
-    seen = []
-
-    def note(sender, environ, **kwargs):
-        seen.append(f"{environ['REQUEST_METHOD']} {environ['PATH_INFO']}?{environ.get('QUERY_STRING', '')}")
-
-    request_started.connect(note)
-    yield seen
-    request_started.disconnect(note)
-
-
-def offline(context):
-    """No signal. Chromium's offline emulation does not reach a service worker started after it was
-    switched on (a restarted browser's), so its requests are also cut off at the context."""
-    context.set_offline(True)
-    context.route("**/*", lambda route: route.abort("internetdisconnected"))
-
-
-def online(context):
-    context.unroute("**/*")
-    context.set_offline(False)
 
 
 def ready(page):

@@ -4,7 +4,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from mutu.programme import events, services
-from mutu.programme.models import ModelSchoolStatus
+from mutu.programme.models import ModelSchoolStatus, Participant
 
 
 @pytest.fixture
@@ -51,3 +51,21 @@ def statement():
 
 
 __all__ = ["ModelSchoolStatus"]
+
+
+@pytest.fixture
+def people(event, schools):
+    session = event.sessions.get()
+    return [
+        Participant.objects.create(
+            event=event,
+            session=session,
+            name=name,
+            role="guru",
+            regency=schools["a"].regency,
+            school=schools["a"],
+            key=name,
+            code=code,
+        )
+        for name, code in (("Budi", "BUDI2345"), ("Sari", "SARI2345"))
+    ]

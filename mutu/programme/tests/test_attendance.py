@@ -13,24 +13,6 @@ from mutu.programme import events
 from mutu.programme.models import Attendance, AttendanceCode, Participant
 
 
-@pytest.fixture
-def people(event, schools):
-    session = event.sessions.get()
-    return [
-        Participant.objects.create(
-            event=event,
-            session=session,
-            name=name,
-            role="guru",
-            regency=schools["a"].regency,
-            school=schools["a"],
-            key=name,
-            code=code,
-        )
-        for name, code in (("Budi", "BUDI2345"), ("Sari", "SARI2345"))
-    ]
-
-
 def test_a_participant_checks_in_with_the_days_code_once(client, personas, event, people):
     code = events.open_code(actor=personas["fasilitator"], session=event.sessions.get(), day=1, minutes=30)
     url = reverse("check_in")
@@ -273,3 +255,14 @@ def test_one_phone_checks_in_one_person_offline_as_online(client, personas, even
     assert offline(client, code.code, "BUDI2345", timezone.now())[1]["status"] == "saved"
     _status, body = offline(client, code.code, people[1].code, timezone.now(), key="k2")
     assert body["status"] == "refused" and "Perangkat ini sudah mencatat" in body["message"]
+
+
+def test_the_empty_check_in_form_is_kept_for_offline_use_and_a_result_is_not(client, personas, event, people):
+    code = events.open_code(actor=personas["fasilitator"], session=event.sessions.get(), day=1, minutes=30)
+    assert client.get(reverse("check_in"))["X-Mutu-Offline"] == "keep"
+    assert client.get(reverse("check_in_code", args=[code.code]))["X-Mutu-Offline"] == "keep"
+    done = client.post(reverse("check_in"), {"day_code": code.code, "participant_code": "BUDI2345"})
+    assert "Terima kasih, Budi" in done.content.decode() and "X-Mutu-Offline" not in done
+    worker = client.get(reverse("check_in_worker"))
+    assert worker.wsgi_request.path == "/hadir/sw.js" and worker["Content-Type"].startswith("text/javascript")
+    assert worker.content == client.get(reverse("respond:worker")).content  # one script, two scopes

@@ -14,7 +14,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from mutu.accounts.permissions import Perm, require_perm
-from mutu.core import dates
+from mutu.core import dates, offline
 from mutu.core.codes import normalize
 from mutu.core.qr import qr_svg
 from mutu.core.saving import refused, save
@@ -201,6 +201,8 @@ def check_in(request, code=""):
     response = render(request, "programme/check_in.html", {"form": form, "done": done, "ended": ended}, status=status)
     if done:
         _remember_device(request, response, device)
+    elif request.method != "POST":
+        response[offline.HEADER] = "keep"  # the empty form opens without signal (core/offline_sw.js)
     return response
 
 

@@ -1,0 +1,34 @@
+"""The service worker of the pages used without signal: the respondent's questionnaire (/r/) and the
+participant's check-in (/hadir/). One script, served at each of the two addresses, since a worker's
+scope is the folder it is served from; what it keeps is in core/offline_sw.js."""
+
+import hashlib
+import json
+
+from django.shortcuts import render
+from django.templatetags.static import static
+from django.views.decorators.http import require_http_methods
+
+# The static files those pages load (kept by the worker, and offered again without signal).
+ASSETS = ("css/mutu.css", "js/mutu.js", "js/device.js", "js/respond.js", "js/checkin.js", "favicon.svg")
+HEADER = "X-Mutu-Offline"  # how a page tells the worker what to do with it ("keep", "whole", "sent")
+WHOLE = "all"  # ?page=all: the whole questionnaire in one document
+
+
+@require_http_methods(["GET", "HEAD"])
+def worker(request):
+    """The worker's script. Its text changes with the static files' hashed names, which is how
+    browsers learn to update it."""
+    assets = [static(asset) for asset in ASSETS]
+    response = render(
+        request,
+        "core/offline_sw.js",
+        {
+            "assets": json.dumps(assets),
+            "version": hashlib.sha256("".join(assets).encode()).hexdigest()[:12],
+            "whole": WHOLE,
+        },
+        content_type="text/javascript; charset=utf-8",
+    )
+    response["Cache-Control"] = "no-cache"
+    return response
