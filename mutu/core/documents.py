@@ -59,21 +59,31 @@ def request(*, actor, kind, params, title):
 
 
 def draw(job_id):
-    """The worker's side: draw the document with its kind's builder and keep the file."""
+    """The worker's side: draw the document with its kind's builder and keep the file, holding the
+    job's lease meanwhile (a worker that dies leaves it to `recover`)."""
     job = DocumentJob.objects.get(pk=job_id)
     if not jobs.advance(job, "start"):
         return
     try:
-        content, filename, pages = BUILDERS[job.kind](job.params)
+        with jobs.lease(DocumentJob, job.pk) as held:
+            if held is None:
+                return
+            content, filename, pages = BUILDERS[held.kind](held.params)
+            content = ContentFile(content) if isinstance(content, bytes) else content
+            with content:
+                jobs.advance(held, "finish", filename, content, pages)
     except Http404:  # the asker's scope, read again now, no longer holds these data
         jobs.advance(job, "fail", _("These data are no longer in your scope: nothing was made."))
-        return
     except Exception as exc:  # every job ends, with its reason
         jobs.advance(job, "fail", _("The document could not be made: %(kind)s.") % {"kind": type(exc).__name__})
         raise
-    content = ContentFile(content) if isinstance(content, bytes) else content
-    with content:
-        jobs.advance(job, "finish", filename, content, pages)
+
+
+def recover():
+    """Documents whose worker died while drawing them, queued again (see `jobs.recover`)."""
+    from .tasks import draw_document
+
+    return jobs.recover(DocumentJob, draw_document)
 
 
 def exporter(name):

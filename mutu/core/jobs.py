@@ -9,12 +9,18 @@ that finds the job already moved by another, or ended as lost, leaves it alone.
 A job records the worker task of its current step. When that task has ended while the job still
 says it is busy (the worker was killed, the task raised before reaching the job), or the job has been
 busy longer than MUTU_IMPORT_TIMEOUT_MINUTES, the step is lost and the job is ended as failed.
+
+Where several machines share PostgreSQL, a job that can simply be done again (a document) holds a
+lease while a worker does it (`lease`): a lock on its row, which PostgreSQL drops with the
+connection of a worker that died. `recover` finds running jobs whose lock is free and queues them
+again for any worker.
 """
 
+import contextlib
 from datetime import timedelta
 
 from django.conf import settings
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
@@ -70,3 +76,42 @@ def settle(job):
     if job.busy and _step_lost(job):
         advance(job, "fail", _(LOST))  # refused when the worker finished meanwhile
     return job
+
+
+@contextlib.contextmanager
+def lease(model, pk):
+    """The running job `pk` of `model`, its row locked for as long as the block runs (the work and its
+    end commit together); None when it is no longer running (taken up again meanwhile). Only where
+    the database can skip locked rows (PostgreSQL): on SQLite, one machine, a write transaction held
+    through the work would stop every other writer, so the job is read without a lock."""
+    running = model.objects.filter(pk=pk, state="running")
+    if not connection.features.has_select_for_update_skip_locked:
+        yield running.first()
+        return
+    with transaction.atomic():
+        yield running.select_for_update().first()
+
+
+LEASE_GRACE = timedelta(minutes=1)  # a job started this long ago holds its lease, unless its worker died
+STOPPED = gettext_noop("Its worker stopped while making it; it was queued again.")
+STOPPED_AGAIN = gettext_noop("Its worker stopped while making it, twice. Ask for it again.")
+
+
+def recover(model, task, attempts=2):
+    """Running jobs whose lease is free a while after they started: nobody is doing them, since a
+    live worker holds the lock (`lease`). Queued again for any worker, or failed after `attempts`
+    tries. Returns how many were found (always 0 where there are no leases, on SQLite)."""
+    if not connection.features.has_select_for_update_skip_locked:
+        return 0
+    with transaction.atomic():
+        lost = list(
+            model.objects.select_for_update(skip_locked=True).filter(
+                state="running", updated_at__lt=timezone.now() - LEASE_GRACE
+            )
+        )
+        for job in lost:
+            if job.attempts < attempts and advance(job, "retry", _(STOPPED)):
+                transaction.on_commit(lambda job=job: queue(job, task))
+            else:
+                advance(job, "fail", _(STOPPED_AGAIN))
+    return len(lost)

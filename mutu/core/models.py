@@ -97,6 +97,7 @@ class DocumentJob(ConcurrentTransitionMixin, models.Model):
     filename = models.CharField(max_length=200, blank=True)
     failure = models.CharField(max_length=300, blank=True)
     task_id = models.CharField(max_length=64, blank=True)
+    attempts = models.PositiveSmallIntegerField(default=0)  # workers that took it (one died: two)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
     finished_at = models.DateTimeField(null=True, blank=True)
@@ -124,10 +125,15 @@ class DocumentJob(ConcurrentTransitionMixin, models.Model):
 
     @transition(field=state, source=State.QUEUED, target=State.RUNNING)
     def start(self):
-        pass
+        self.attempts += 1
+
+    @transition(field=state, source=State.RUNNING, target=State.QUEUED)
+    def retry(self, reason):
+        self.failure = reason[:300]
 
     @transition(field=state, source=State.RUNNING, target=State.DONE)
     def finish(self, filename, content, pages):
+        self.failure = ""
         self.file.save(filename, content, save=False)
         self.filename, self.pages, self.finished_at = filename, pages, timezone.now()
 

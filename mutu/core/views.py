@@ -64,7 +64,9 @@ def notifications(request):
 
 
 def _document(request, pk):
-    """A document job, only for whoever asked for it; a lost one is ended as failed here."""
+    """A document job, only for whoever asked for it; one whose worker died is queued again (or
+    ended as failed, when lost otherwise) here."""
+    documents.recover()
     job = get_object_or_404(DocumentJob, pk=pk, requested_by=request.user)
     return documents.jobs.settle(job)
 
