@@ -22,7 +22,7 @@ import time
 import uuid
 from datetime import UTC, date, datetime, timedelta
 
-from common import bench_env, gunicorn, manage_or_exit, record, setup_django, stamp
+from common import bench_env, gunicorn, load_options, manage_or_exit, record, setup_django, stamp
 
 PORT = 8765
 
@@ -76,14 +76,9 @@ def client_group(args):
 
 def main():
     parser = argparse.ArgumentParser()
-    parser.add_argument("--seconds", type=int, default=60)
+    load_options(parser, "postgresql://postgres@127.0.0.1:5432/mutu_bench_load")
     parser.add_argument("--clients", type=int, default=48)
     parser.add_argument("--pause", type=float, default=0.0, help="Mean think time between answers, seconds")
-    parser.add_argument("--workers", type=int, default=4)
-    parser.add_argument("--threads", type=int, default=2, help="gunicorn threads per worker (docs/production.md: 2)")
-    parser.add_argument("--processes", type=int, default=4, help="Load generator processes")
-    parser.add_argument("--note", default="", help="What else ran on the machine, recorded with the result")
-    parser.add_argument("--database-url", default="postgresql://postgres@127.0.0.1:5432/mutu_bench_load")
     options = parser.parse_args()
 
     env, _backend = bench_env(

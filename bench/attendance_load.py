@@ -21,7 +21,7 @@ import threading
 import time
 from urllib.parse import urlencode
 
-from common import bench_env, gunicorn, manage_or_exit, percentile, record, setup_django, stamp
+from common import bench_env, gunicorn, load_options, manage_or_exit, percentile, record, setup_django, stamp
 
 PORT = 8766
 TWICE = 10  # one participant in this many taps "Hadir" twice
@@ -76,12 +76,7 @@ def arrivals(args):
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--participants", type=int, default=1417)
-    parser.add_argument("--seconds", type=int, default=60)
-    parser.add_argument("--workers", type=int, default=4)
-    parser.add_argument("--threads", type=int, default=2, help="gunicorn threads per worker (docs/production.md: 2)")
-    parser.add_argument("--processes", type=int, default=4, help="Load generator processes")
-    parser.add_argument("--note", default="", help="What else ran on the machine, recorded with the result")
-    parser.add_argument("--database-url", default="postgresql://postgres@127.0.0.1:5432/mutu_bench_attendance")
+    load_options(parser, "postgresql://postgres@127.0.0.1:5432/mutu_bench_attendance")
     options = parser.parse_args()
 
     env, backend = bench_env(

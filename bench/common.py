@@ -172,3 +172,13 @@ def gunicorn(env, port, workers, threads):
 def percentile(ordered, share):
     """The value at `share` (0–1) of an ascending list."""
     return ordered[min(len(ordered) - 1, int(len(ordered) * share))]
+
+
+def load_options(parser, database_url):
+    """The options of the load benches (answers, check-ins): the server under load and the record."""
+    parser.add_argument("--seconds", type=int, default=60)
+    parser.add_argument("--workers", type=int, default=4)
+    parser.add_argument("--threads", type=int, default=2, help="gunicorn threads per worker (docs/production.md: 2)")
+    parser.add_argument("--processes", type=int, default=4, help="Load generator processes")
+    parser.add_argument("--note", default="", help="What else ran on the machine, recorded with the result")
+    parser.add_argument("--database-url", default=database_url)

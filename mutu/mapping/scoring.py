@@ -799,7 +799,7 @@ def score_province(round_, matrix, province, part=None):
     try:
         return _in_child_process(_score_province, round_, matrix, province, None, part)
     except ScoringError as error:
-        raise ScoringError(error.detail, province=f"{province.name} ({province.code})") from None
+        raise ScoringError(error.detail, province=province.label) from None
 
 
 def round_provinces(round_):

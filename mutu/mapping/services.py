@@ -871,7 +871,7 @@ def run_part(part_id, task_id=""):
         failure = (
             error.summary
             if isinstance(error, scoring.ScoringError)
-            else f"{part.province.name} ({part.province.code}): {type(error).__name__}: {error}"
+            else f"{part.province.label}: {type(error).__name__}: {error}"
         )
         if _part_failed(part, failure):
             raise
@@ -914,8 +914,9 @@ def recover_parts():
             .filter(state=ScoringPart.State.RUNNING, started_at__lt=timezone.now() - LEASE_GRACE)
         )
         for part in lost:
-            province = f"{part.province.name} ({part.province.code})"
-            _part_failed(part, _("%(province)s: its worker stopped while scoring it.") % {"province": province})
+            _part_failed(
+                part, _("%(province)s: its worker stopped while scoring it.") % {"province": part.province.label}
+            )
     return len(lost)
 
 

@@ -16,6 +16,11 @@ class Province(models.Model):
     def __str__(self):
         return self.name
 
+    @property
+    def label(self):
+        """The name with its code, as a failed scoring part names its province."""
+        return f"{self.name} ({self.code})"
+
 
 class Regency(models.Model):
     """Kabupaten or kota, code "14.71"."""
