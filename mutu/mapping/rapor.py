@@ -343,6 +343,8 @@ def region_pdf(params):
 def region_export(user, params):
     round_ = selectors.round_for_user(user, params["round"])
     schools = region_schools(user, round_, params["kind"], params["code"])
+    if not schools.exists():  # nothing of it in the user's scope: as the page, not found
+        raise Http404
     return RegionSchoolsExporter(region_context(round_, params["kind"], params["code"], schools, params["sort"]))
 
 

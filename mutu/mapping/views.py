@@ -132,12 +132,12 @@ def respondent_sheet(request, pk, npsn):
     return pdf_response(rapor_lib.respondent_sheet_pdf(request, round_, school, slots), f"kode-responden-{school.npsn}")
 
 
-def _report(request, context, *, template, pdf_template, exporter, filename):
-    """The page, or its PDF (?format=pdf) or XLSX (?format=xlsx) export from the same context."""
+def _report(request, context, *, template, pdf_template, filename, exporter=None):
+    """The page, or its PDF (?format=pdf) or XLSX (?format=xlsx, given an exporter) from the same context."""
     fmt = request.GET.get("format")
     if fmt == "pdf":
         return pdf_response(render_pdf(request, pdf_template, context), filename)
-    if fmt == "xlsx":
+    if fmt == "xlsx" and exporter:
         return exporter(context).xlsx_response()
     return render(request, template, context)
 
@@ -279,13 +279,13 @@ def region_rapor(request, pk, kind, code):
     round_ = selectors.round_for_user(request.user, pk)
     if kind not in RegionScore.Kind.values or (kind == RegionScore.Kind.NATION and round_.province_id):
         raise Http404
+    sort = request.GET.get("sort", "total")
+    if request.GET.get("format") == "xlsx":  # in the request or by the worker, with the same checks
+        params = {"round": round_.pk, "kind": kind, "code": code, "sort": sort}
+        return documents.export_response(request, name=rapor_lib.REGION_XLSX, params=params, fmt="xlsx")
     schools = rapor_lib.region_schools(request.user, round_, kind, code)
     if not schools.exists():
         raise Http404
-    sort = request.GET.get("sort", "total")
-    if request.GET.get("format") == "xlsx":
-        params = {"round": round_.pk, "kind": kind, "code": code, "sort": sort}
-        return documents.export_response(request, name=rapor_lib.REGION_XLSX, params=params, fmt="xlsx")
     context = rapor_lib.region_context(round_, kind, code, schools, sort)
     if request.GET.get("format") == "pdf" and rapor_lib.region_pdf_in_worker(context):
         job, _queued = documents.request(
@@ -301,7 +301,6 @@ def region_rapor(request, pk, kind, code):
         context,
         template="mapping/region.html",
         pdf_template="mapping/region_pdf.html",
-        exporter=None,  # its XLSX is answered above
         filename=f"rapor-wilayah-{code or 'nasional'}-{round_.year}",
     )
 
