@@ -237,3 +237,19 @@ def test_any_body_gets_an_answer_never_a_server_error(client, slot, body):
         assert all(r["status"] in {"saved", "duplicate", "superseded", "refused"} for r in response.json()["results"])
     response = client.post(reverse("check_in_sync"), payload, content_type="application/json")
     assert response.status_code in (200, 400), response.content
+
+
+def test_in_development_the_worker_changes_with_the_content_of_what_it_keeps(client, settings, tmp_path):
+    settings.DEBUG = True
+    before = client.get(reverse("respond:worker")).content
+    copy = tmp_path / "js"
+    copy.mkdir()
+    (copy / "respond.js").write_text("// changed")
+    settings.STATICFILES_DIRS = [str(tmp_path), *settings.STATICFILES_DIRS]
+    from django.contrib.staticfiles import finders
+
+    finders.get_finder.cache_clear()
+    try:
+        assert client.get(reverse("respond:worker")).content != before
+    finally:
+        finders.get_finder.cache_clear()
