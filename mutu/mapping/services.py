@@ -863,7 +863,7 @@ def run_part(part_id, task_id=""):
     if run.state not in (ScoringRun.State.QUEUED, ScoringRun.State.RUNNING) or not jobs.advance(part, "start", task_id):
         return None  # its run gave up or failed meanwhile, or another worker took the part
     if jobs.advance(run, "start"):  # the first province of the run
-        scoring.refresh_statistics(Respondent)
+        scoring.refresh_statistics(Respondent, if_stale=True)
     try:
         scored = scoring.score_province(run.round, scoring.load_matrix(run.round.instrument), part.province, part)
     except Exception as error:

@@ -247,3 +247,56 @@ def test_scoring_refreshes_planner_statistics(scored_round):
         else:
             cursor.execute("SELECT count(*) FROM sqlite_stat1 WHERE tbl = %s", [SchoolScore._meta.db_table])
             assert cursor.fetchone()[0] > 0
+
+
+def _stats(table):
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_stat_clear_snapshot()")
+        cursor.execute(
+            "SELECT n_mod_since_analyze, last_analyze FROM pg_stat_user_tables WHERE relid = %s::regclass", [table]
+        )
+        return cursor.fetchone()
+
+
+def _until(condition, table):
+    """PostgreSQL reports table statistics a moment after the statements (at most a second later)."""
+    import time
+
+    from django.db import connection
+
+    for _ in range(50):
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_stat_force_next_flush()")
+        if condition(*_stats(table)):
+            return
+        time.sleep(0.1)
+    raise AssertionError(_stats(table))
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_responses_are_analysed_again_only_once_they_changed(scored_round):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from mutu.mapping.models import Respondent
+
+    if connection.vendor != "postgresql":
+        pytest.skip("SQLite keeps no change counts: its responses are analysed every time")
+    table = Respondent._meta.db_table
+
+    def analysed(cursor_queries):
+        return any(q["sql"].startswith("ANALYZE") for q in cursor_queries)
+
+    scoring.refresh_statistics(Respondent)
+    _until(lambda changed, last: last is not None, table)
+    with CaptureQueriesContext(connection) as queries:
+        scoring.refresh_statistics(Respondent, if_stale=True)
+    assert not analysed(queries.captured_queries)  # nothing changed since
+    for _ in range(60 // Respondent.objects.count() + 1):  # more than autovacuum's 50 rows and a tenth
+        Respondent.objects.update(draft={})
+    _until(lambda changed, last: changed > 50, table)
+    with CaptureQueriesContext(connection) as queries:
+        scoring.refresh_statistics(Respondent, if_stale=True)
+    assert analysed(queries.captured_queries)
