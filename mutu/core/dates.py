@@ -66,9 +66,12 @@ def shown(value):
 
 def device_time(value):
     """The time a device sent (ISO 8601 with its zone), or None when it is missing, malformed, names
-    no real day or hour, or has no zone (which hour would it be?)."""
+    no real day or hour, has no zone (which hour would it be?) or lies outside the years a phone's
+    clock can show (year 1 or 9999 cannot even be converted to another zone)."""
     try:
         moment = parse_datetime(value) if isinstance(value, str) else None
     except ValueError:  # well formed, but no such day or hour
         return None
-    return moment if moment and moment.tzinfo else None
+    if not moment or not moment.tzinfo or not 2000 <= moment.year <= 2100:
+        return None
+    return moment

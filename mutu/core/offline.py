@@ -14,7 +14,7 @@ from django.views.decorators.http import require_http_methods
 
 # The static files those pages load (kept by the worker, and offered again without signal).
 ASSETS = ("css/mutu.css", "js/mutu.js", "js/device.js", "js/respond.js", "js/checkin.js", "favicon.svg")
-HEADER = "X-Mutu-Offline"  # how a page tells the worker what to do with it ("keep", "whole", "sent")
+HEADER = "X-Mutu-Offline"  # how a page tells the worker what to do with it ("keep", "whole", "forget")
 WHOLE = "all"  # ?page=all: the whole questionnaire in one document
 
 
@@ -34,6 +34,7 @@ def worker(request):
             "assets": json.dumps(assets),
             "version": version.hexdigest()[:12],
             "whole": WHOLE,
+            "device": static("js/device.js"),
         },
         content_type="text/javascript; charset=utf-8",
     )

@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.cache import never_cache
+from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_POST
 from django_ratelimit.core import get_usage
 
@@ -114,16 +115,19 @@ def _respondent(request, code):
             status=404,
         )
     if not respondent.submitted_at and timezone.localdate() > respondent.round.closes_on:
-        return None, render(
+        closed = render(
             request,
             "mapping/respond_message.html",
             {
                 "title": _("Round closed"),
                 "message": _("This round closed on %(date)s; the code no longer works.")
                 % {"date": dates.shown(respondent.round.closes_on)},
+                "forget": respondent.code,  # what the phone kept of it is of no more use
             },
             status=410,
         )
+        closed[offline.HEADER] = "forget"
+        return None, closed
     return respondent, None
 
 
@@ -175,7 +179,7 @@ def questions(request, code):
                 "forget": respondent.code,  # nothing of the answers stays on the device
             },
         )
-        response[offline.HEADER] = "sent"
+        response[offline.HEADER] = "forget"
         return response
     questionnaire = services.questionnaire_for(respondent)
     if questionnaire is None:
@@ -206,7 +210,7 @@ def questions(request, code):
             return refused
         target = page.next_page_number() if page.has_next() else page.number
         return redirect(f"{request.path}?page={target}")
-    respondent.refresh_from_db(fields=["draft"])
+    respondent.refresh_from_db(fields=["draft", "draft_times"])
     items = [
         {"question": q, "options": list(q.options.all()), "answer": respondent.draft.get(str(q.id)), "number": n}
         for n, q in enumerate(
@@ -231,7 +235,7 @@ def questions(request, code):
             "answered": services.answered(respondent.draft),
             "total": paginator.count,
             "late": LATE if late else "",
-            "offline": _offline_map(respondent, ids, page, whole),
+            "offline": _offline_map(respondent, ids, page, whole, [item["question"].pk for item in items]),
         },
     )
     if whole:
@@ -239,10 +243,12 @@ def questions(request, code):
     return _remember(response, respondent.code)
 
 
-def _offline_map(respondent, ids, page, whole):
+def _offline_map(respondent, ids, page, whole, shown):
     """What static/js/respond.js needs to work without signal: the address of the whole
     questionnaire (kept on the device at the first visit) and of each page, the questions of each
-    page and those answered on the server (to resume at the first unanswered one offline)."""
+    page and those answered on the server (to resume at the first unanswered one offline), and
+    when and under which key the server took each answer shown (a later one than the phone's
+    own stands)."""
     pages = [ids[start : start + QUESTIONS_PER_PAGE] for start in range(0, len(ids), QUESTIONS_PER_PAGE)]
     base = reverse("respond:questions", args=[respondent.code])
     return {
@@ -254,6 +260,7 @@ def _offline_map(respondent, ids, page, whole):
         "pages": [f"{base}?page={n}" for n in range(1, len(pages) + 1)],
         "questions": pages,
         "answered": [pk for pk in ids if respondent.draft.get(str(pk)) not in (None, [], "")],
+        "stored": {pk: respondent.draft_times[str(pk)] for pk in shown if str(pk) in respondent.draft_times},
     }
 
 
@@ -267,7 +274,7 @@ def _queued(body):
     try:
         data = json.loads(body)
         items, send = data.get("answers"), data.get("submit", False)
-    except (ValueError, AttributeError):
+    except (ValueError, AttributeError, RecursionError):
         raise ValueError(_("The request is not a JSON object with a list of answers.")) from None
     if not isinstance(send, bool):
         raise ValueError(_("“submit” is true or false."))
@@ -291,6 +298,10 @@ def _queued(body):
     return queued, send
 
 
+# No CSRF check on the sync endpoints: the personal code is the credential (nothing rides on a
+# session a forged request could borrow), and a page kept on the phone for days would otherwise
+# send a token of a cookie that has changed meanwhile (a shared lab computer), and never get through.
+@csrf_exempt
 @require_POST
 @never_cache
 def sync(request, code):

@@ -1,22 +1,24 @@
 // The check-in without signal (issue #25 §2). Once /hadir/ was opened with signal, the service worker
-// (core/offline_sw.js) opens it again without; a check-in made then is kept on the phone (IndexedDB)
-// with the phone's time and its own key, and sent to /hadir/sync/ when the signal is back, where the
-// day code's rules hold at that time. What the server answered stays listed until it was read; the
-// personal code is not kept once it was sent.
+// (core/offline_sw.js) opens it again without. "Saya hadir" posts the form as always; when the post
+// does not get through (no signal, or a connection that is up but carries nothing), the worker keeps
+// the check-in on the phone (IndexedDB) with the time it was pressed (the field added here) and its
+// own key, and this page sends it to /hadir/sync/ once the signal is back, where the day code's
+// rules hold at that time. What the server answered stays listed until it was read; the personal
+// code is not kept once it was sent.
 (function () {
   "use strict";
   var box = document.getElementById("device-check-ins");
   if (!box || !window.indexedDB || !window.MutuDevice) return;
   var form = document.getElementById("check-in"), list = box.querySelector("ul");
-  var device = MutuDevice.database("mutu-hadir", {checkins: "key"});
-  var csrf = document.querySelector("[name=csrfmiddlewaretoken]");
-  var DELAYS = [2000, 5000, 15000, 30000, 60000], tries = 0, timer = null, busy = false;
+  var run = MutuDevice.checkIns.run;
+  var DELAYS = [2000, 5000, 15000, 30000, 60000], tries = 0, timer = null, busy = false, again = false;
 
-  function all() { return device.run(["checkins"], "readonly", function (s) { return s.checkins.getAll(); }); }
-  function put(record) { return device.run(["checkins"], "readwrite", function (s) { s.checkins.put(record); }); }
-  function drop(key) { return device.run(["checkins"], "readwrite", function (s) { s.checkins.delete(key); }); }
-  function when(record) {
-    return new Date(record.client_time).toLocaleString("id-ID", {dateStyle: "short", timeStyle: "short"});
+  function all() { return run(["checkins"], "readonly", function (s) { return s.checkins.getAll(); }); }
+  function put(record) { return run(["checkins"], "readwrite", function (s) { s.checkins.put(record); }); }
+  function drop(key) { return run(["checkins"], "readwrite", function (s) { s.checkins.delete(key); }); }
+  function fill(text, record) {
+    var time = new Date(record.client_time).toLocaleString("id-ID", {dateStyle: "medium", timeStyle: "short"});
+    return text.replace("{time}", time).replace("{code}", record.day_code).replace("{name}", record.name || "");
   }
   function show(records) {
     list.textContent = "";
@@ -24,11 +26,11 @@
       var item = list.appendChild(document.createElement("li"));
       item.dataset.state = record.state;
       if (record.state === "pending") {
-        item.textContent = box.dataset.waiting.replace("{time}", when(record));
+        item.textContent = fill(box.dataset.waiting, record);
         return;
       }
-      item.textContent = record.state === "saved" ? box.dataset.saved.replace("{name}", record.name)
-        : box.dataset.refused.replace("{time}", when(record)) + " " + record.message;
+      item.textContent = record.state === "saved" ? fill(box.dataset.saved, record)
+        : fill(box.dataset.refused, record) + " " + record.message;
       var seen = item.appendChild(document.createElement("button"));
       seen.type = "button";
       seen.className = "btn secondary";
@@ -43,8 +45,9 @@
   }
   // One check-in after the other (each is its own transaction on the server).
   function sync() {
-    if (busy) return;
+    if (busy) { again = true; return; }
     busy = true;
+    again = false;
     clearTimeout(timer);
     all().then(function (records) {
       return records.filter(function (r) { return r.state === "pending"; }).reduce(function (done, record) {
@@ -52,34 +55,34 @@
       }, Promise.resolve());
     }).then(function () { tries = 0; }, later).then(function () {
       busy = false;
+      if (again) sync();
       return all().then(show);
     });
   }
+  // Sent once; the answer (recorded, or refused and why) is kept. Only a busy server or a lost
+  // connection is tried again.
   function send(record) {
     var body = {key: record.key, day_code: record.day_code, participant_code: record.participant_code,
       client_time: record.client_time};
     return fetch(box.dataset.sync, {method: "POST", credentials: "same-origin", body: JSON.stringify(body),
-      headers: {"Content-Type": "application/json", "X-CSRFToken": csrf ? csrf.value : ""}}).then(function (response) {
+      headers: {"Content-Type": "application/json"}}).then(function (response) {
       if (response.status >= 500 || response.status === 429) throw new Error(response.status);
       return response.json();
     }).then(function (answer) {
-      if (!answer.status) throw new Error(answer.error);
-      record.state = answer.status === "refused" ? "refused" : "saved";
+      record.state = answer.status === "saved" || answer.status === "duplicate" ? "saved" : "refused";
       record.name = answer.name || "";
-      record.message = answer.message || "";
+      record.message = answer.message || answer.error || "";
       delete record.participant_code;  // sent: the personal code has nothing more to do on this phone
       return put(record);
     });
   }
 
   if (form) {
-    form.addEventListener("submit", function (event) {
-      if (navigator.onLine) return;  // with signal: the form as always
-      event.preventDefault();
-      var record = {key: MutuDevice.key(), day_code: form.elements.day_code.value.trim(),
-        participant_code: form.elements.participant_code.value.trim(), client_time: new Date().toISOString(),
-        state: "pending"};
-      put(record).then(all).then(show).then(function () { form.elements.participant_code.value = ""; });
+    form.addEventListener("submit", function () {  // the phone's time, for the worker to keep with it
+      var when = form.elements.client_time || form.appendChild(document.createElement("input"));
+      when.type = "hidden";
+      when.name = "client_time";
+      when.value = new Date().toISOString();
     });
   }
   window.addEventListener("online", function () { tries = 0; sync(); });

@@ -1,5 +1,6 @@
 // What the pages used without signal (the questionnaire, the check-in) keep on the phone: a small
-// promise wrapper over IndexedDB, random keys, and the service worker (mutu/core/offline.py).
+// promise wrapper over IndexedDB and its two databases, random keys, and the service worker
+// (mutu/core/offline.py), which loads this file too.
 (function () {
   "use strict";
   // One IndexedDB database with the given stores ({name: keyPath}); run(names, mode, work) is one
@@ -58,5 +59,9 @@
       });
     });
   }
-  window.MutuDevice = {database: database, key: key, worker: worker, keep: keep};
+  self.MutuDevice = {
+    answers: database("mutu-respond", {answers: ["code", "question"], notes: "code"}),
+    checkIns: database("mutu-hadir", {checkins: "key"}),
+    key: key, worker: worker, keep: keep
+  };
 })();

@@ -7,10 +7,9 @@
 // shown until it was read. Once sent, nothing of the answers stays on the device.
 (function () {
   "use strict";
-  var DELAYS = [2000, 5000, 15000, 30000, 60000];
+  var DELAYS = [2000, 5000, 15000, 30000, 60000], MISSING_SHOWN = 5;
   if (!window.indexedDB || !window.MutuDevice) return;  // without IndexedDB the page posts as plain HTML
-  var device = MutuDevice.database("mutu-respond", {answers: ["code", "question"], notes: "code"});
-  var inStores = device.run;
+  var inStores = MutuDevice.answers.run;
   function range(code) { return IDBKeyRange.bound([code, -Infinity], [code, Infinity]); }
   function forget(code) {
     var done = [inStores(["answers", "notes"], "readwrite", function (s) {
@@ -26,8 +25,8 @@
   var form = document.getElementById("answers"), map = document.getElementById("offline-map");
   if (!form || !map) return;
   map = JSON.parse(map.textContent);
-  var code = map.code, csrf = form.querySelector("[name=csrfmiddlewaretoken]").value;
-  var note = document.getElementById("device-note"), tries = 0, timer = null, busy = false;
+  var code = map.code;
+  var note = document.getElementById("device-note"), tries = 0, timer = null, busy = false, again = false;
   // The page shown: the one asked for; of the whole questionnaire (opened offline), the page of the
   // address, the others hidden.
   var asked = Number(new URLSearchParams(window.location.search).get("page")) || 0, shown = map.page;
@@ -55,10 +54,29 @@
     var text = {pending: navigator.onLine ? form.dataset.onDevice : form.dataset.waiting, sent: form.dataset.sent,
       superseded: form.dataset.superseded, refused: record.message}[record.state];
     fieldset.querySelector(".saved").textContent = text || "";
-    fieldset.classList.toggle("unsaved", record.state === "pending" || record.state === "refused");
+    fieldset.classList.toggle("waiting", record.state === "pending");
+    fieldset.classList.toggle("unsaved", record.state === "refused");
   }
+  // What this phone holds for the code; an answer it sent that the server has since replaced by a
+  // later one (given on another phone) gives way to what the page shows, and is forgotten here.
   function records() {
-    return inStores(["answers"], "readonly", function (s) { return s.answers.getAll(range(code)); });
+    return inStores(["answers"], "readwrite", function (s) {
+      var all = s.answers.getAll(range(code));
+      all.onsuccess = function () {
+        all.result.forEach(function (record) {
+          var stored = map.stored[record.question];
+          if (record.state !== "pending" && stored && stored[1] !== record.key && stored[0] >= Date.parse(record.time)) {
+            s.answers.delete([code, record.question]);
+          }
+        });
+      };
+      return all;
+    }).then(function (list) {
+      return list.filter(function (record) {
+        var stored = map.stored[record.question];
+        return record.state === "pending" || !stored || stored[1] === record.key || stored[0] < Date.parse(record.time);
+      });
+    });
   }
   function noteOf() {
     return inStores(["notes"], "readonly", function (s) { return s.notes.get(code); });
@@ -84,18 +102,27 @@
       if (fieldset) { show(fieldset, record.values); say(fieldset, record); }
     });
   }
-  function showNote(kept) {
+  // The server's word on "Kirim jawaban": its message, and links to the first questions it named
+  // that are still open here.
+  function showNote(kept, list) {
     if (!kept || !kept.message) { note.hidden = true; return; }
     note.querySelector("[data-text]").textContent = kept.message;
-    var missing = note.querySelector("[data-missing]"), list = missing.querySelector("ul");
-    list.textContent = "";
-    missing.hidden = !(kept.missing || []).length;
-    (kept.missing || []).forEach(function (item) {
+    var answered = answeredIn(list || []), open = (kept.missing || []).filter(function (item) {
+      return !answered[item.url.split("#q-")[1]];
+    });
+    var missing = note.querySelector("[data-missing]"), links = missing.querySelector("ul");
+    links.textContent = "";
+    missing.hidden = !open.length;
+    open.slice(0, MISSING_SHOWN).forEach(function (item) {
       var link = document.createElement("a");
       link.href = item.url;
       link.textContent = item.number + ". " + item.text;
-      list.appendChild(document.createElement("li")).appendChild(link);
+      links.appendChild(document.createElement("li")).appendChild(link);
     });
+    if (open.length > MISSING_SHOWN) {
+      links.appendChild(document.createElement("li")).textContent = note.dataset.more.replace(
+        "{n}", open.length - MISSING_SHOWN);
+    }
     note.hidden = false;
   }
 
@@ -107,6 +134,7 @@
       return records();
     }).then(function (list) {
       refresh(list);
+      if (!note.hidden) noteOf().then(function (kept) { showNote(kept, list); });  // one open question less
       sync();
     });
   }
@@ -118,8 +146,9 @@
   // Send what waits (and the queued "Kirim jawaban"); each answer's outcome is kept only if the
   // record still holds the answer that was sent (not one given meanwhile).
   function sync() {
-    if (busy) return Promise.resolve();
+    if (busy) { again = true; return Promise.resolve(); }
     busy = true;
+    again = false;
     clearTimeout(timer);
     return Promise.all([records(), noteOf()]).then(function (both) {
       var waiting = both[0].filter(function (r) { return r.state === "pending"; }), kept = both[1];
@@ -129,11 +158,25 @@
         return {key: r.key, question: r.question, values: r.values, client_time: r.time};
       })};
       return fetch(form.dataset.sync, {method: "POST", credentials: "same-origin", body: JSON.stringify(body),
-        headers: {"Content-Type": "application/json", "X-CSRFToken": csrf}}).then(function (response) {
-        if (!response.ok) throw new Error(response.status);
-        return response.json();
-      }).then(function (answer) { return settle(answer, submit); });
-    }).then(function () { tries = 0; }, later).then(function () { busy = false; });
+        headers: {"Content-Type": "application/json"}}).then(function (response) {
+        if (response.status === 429 || response.status >= 500) throw new Error(response.status);
+        return response.json().then(function (answer) {
+          return response.ok ? settle(answer, submit) : refuse(waiting, answer.error);
+        }, function () { return refuse(waiting, note.dataset.failed); });
+      });
+    }).then(function () { tries = 0; }, later).then(function () {
+      busy = false;
+      if (again) sync();
+    });
+  }
+  // The whole request was refused (a code no longer known, a malformed answer): said beside each
+  // answer it carried; sending it again would change nothing.
+  function refuse(waiting, message) {
+    return inStores(["answers"], "readwrite", function (s) {
+      waiting.forEach(function (record) {
+        s.answers.put(Object.assign(record, {state: "refused", message: message || note.dataset.failed}));
+      });
+    }).then(records).then(refresh);
   }
   function settle(answer, submitted) {
     if (answer.sent) {  // sent (here or from another device): nothing of it stays here
@@ -160,7 +203,11 @@
       }
     }).then(function () {
       return Promise.all([records(), noteOf()]);
-    }).then(function (both) { refresh(both[0]); showNote(both[1]); });
+    }).then(function (both) {
+      refresh(both[0]);
+      showNote(both[1], both[0]);
+      if (submitted && !note.hidden) note.scrollIntoView({block: "start"});
+    });
   }
 
   form.addEventListener("change", function (event) {
@@ -178,6 +225,12 @@
       }).then(function (kept) { showNote(kept); return sync(); });
     } else if (map.pages[shown]) {
       window.location.href = map.pages[shown];
+    } else {  // "Simpan" on the last page: every answer is on the phone already; say whether sent
+      sync().then(records).then(function (list) {
+        var waiting = list.some(function (r) { return r.state === "pending"; });
+        var status = form.querySelector(".page:not([hidden]) [data-saved-all]");
+        if (status) status.textContent = waiting ? form.dataset.waiting : form.dataset.sentAll;
+      });
     }
   });
   note.querySelector("[data-seen]").addEventListener("click", function () {
@@ -196,7 +249,7 @@
   Promise.all([records(), noteOf()]).then(function (both) {
     var list = both[0];
     refresh(list);
-    showNote(both[1]);
+    showNote(both[1], list);
     if (!asked) {
       var answered = answeredIn(list), first = map.questions.findIndex(function (ids) {
         return ids.some(function (q) { return !answered[q]; });

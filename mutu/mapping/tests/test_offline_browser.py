@@ -2,6 +2,8 @@
 a service worker keeping the pages and IndexedDB keeping the answers; every answer reaches the server
 exactly once, with the value given."""
 
+import time
+
 import pytest
 from playwright.sync_api import expect
 
@@ -182,3 +184,62 @@ def test_two_devices_with_one_code_the_later_answer_stands(browser, live_server,
     assert list(slot.draft.values()) == [option_id(slot, 0, "b")]
     first.close()
     second.close()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_an_answer_given_while_another_is_on_its_way_is_sent_too(browser, live_server, slot):
+    phone = browser.new_context(**PHONE)
+    page = phone.new_page()
+
+    def slow(route):  # a 3G round trip
+        time.sleep(1.5)
+        route.continue_()
+
+    phone.route("**/sync/", slow)
+    page.goto(f"{live_server.url}/r/{slot.code}/?page=1")
+    question(page, 0).get_by_label("c").check()
+    page.get_by_role("button", name="Simpan dan lanjut").click()
+    question(page, 0).get_by_label("b").check()
+    expect(status(page, 0)).to_have_text("Terkirim", timeout=15_000)
+    page.go_back()
+    expect(status(page, 0)).to_have_text("Terkirim", timeout=15_000)
+    slot.refresh_from_db()
+    assert len(slot.draft) == 2
+    phone.close()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_an_answer_sent_here_gives_way_to_a_later_one_from_another_phone(browser, live_server, slot):
+    first, second = browser.new_context(**PHONE), browser.new_context(**PHONE)
+    one, two = first.new_page(), second.new_page()
+    one.goto(f"{live_server.url}/r/{slot.code}/?page=1")
+    question(one, 0).get_by_label("a").check()
+    expect(status(one, 0)).to_have_text("Terkirim")
+    two.goto(f"{live_server.url}/r/{slot.code}/?page=1")
+    question(two, 0).get_by_label("c").check()  # later, on the other phone
+    expect(status(two, 0)).to_have_text("Terkirim")
+    one.reload()  # the page shows what the server holds, not this phone's older answer
+    expect(question(one, 0).get_by_label("c")).to_be_checked()
+    expect(status(one, 0)).to_have_text("")
+    first.close()
+    second.close()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_refused_request_is_said_beside_the_answer_and_not_sent_again(browser, live_server, slot):
+    phone = browser.new_context(**PHONE)
+    page = phone.new_page()
+    sent = []
+
+    def gone(route):
+        sent.append(1)
+        route.fulfill(status=404, content_type="application/json", body='{"error": "Kode ini tidak dikenal."}')
+
+    phone.route("**/sync/", gone)
+    page.goto(f"{live_server.url}/r/{slot.code}/")
+    question(page, 0).get_by_label("c").check()
+    expect(status(page, 0)).to_have_text("Kode ini tidak dikenal.")
+    assert "unsaved" in question(page, 0).get_attribute("class")
+    page.wait_for_timeout(3000)  # longer than the first retry's wait
+    assert sent == [1]
+    phone.close()

@@ -26,11 +26,11 @@ def test_a_failed_save_is_shown_and_retried(browser, live_server, open_round, sc
     first = phone.locator("fieldset.question").nth(0)
     first.get_by_label("c").check()
     first.locator(".saved").get_by_text("Tersimpan di perangkat").wait_for()
-    assert "unsaved" in first.get_attribute("class")
+    assert "waiting" in first.get_attribute("class")
     assert phone.locator("#answered").inner_text() == "1"
     # The retries go on by themselves until one gets through.
     first.locator(".saved").get_by_text("Terkirim", exact=True).wait_for(timeout=20_000)
-    assert "unsaved" not in first.get_attribute("class")
+    assert "waiting" not in first.get_attribute("class")
     assert failures == []
     slot.refresh_from_db()
     assert list(slot.draft.values()) == [int(first.get_by_label("c").get_attribute("value"))]

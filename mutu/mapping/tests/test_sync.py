@@ -150,7 +150,7 @@ def test_the_pages_are_marked_for_the_service_worker_and_the_sent_page_clears_th
     assert whole.content.decode().count('<fieldset class="question"') == 3
     services.submit_answers(respondent=slot, options=[option(q, c) for q, c in zip(questions, "abx", strict=True)])
     sent = client.get(reverse("respond:questions", args=[slot.code]))
-    assert sent["X-Mutu-Offline"] == "sent" and b"data-forget" in sent.content
+    assert sent["X-Mutu-Offline"] == "forget" and b"data-forget" in sent.content
 
 
 def test_the_service_worker_is_served_for_the_respondent_pages_with_the_static_files_it_keeps(client):
@@ -253,3 +253,16 @@ def test_in_development_the_worker_changes_with_the_content_of_what_it_keeps(cli
         assert client.get(reverse("respond:worker")).content != before
     finally:
         finders.get_finder.cache_clear()
+
+
+def test_deeply_nested_json_is_refused_as_malformed(client, slot):
+    deep = '{"answers": ' + "[" * 100_000 + "]" * 100_000 + "}"
+    response = client.post(reverse("respond:sync", args=[slot.code]), deep, content_type="application/json")
+    assert response.status_code == 400 and "JSON" in response.json()["error"]
+
+
+def test_a_closed_round_clears_what_the_phone_kept_of_the_code(client, slot, open_round):
+    open_round.closes_on = date.today() - timedelta(days=1)
+    open_round.save()
+    closed = client.get(reverse("respond:questions", args=[slot.code]))
+    assert closed.status_code == 410 and closed["X-Mutu-Offline"] == "forget" and b"data-forget" in closed.content

@@ -266,3 +266,15 @@ def test_the_empty_check_in_form_is_kept_for_offline_use_and_a_result_is_not(cli
     worker = client.get(reverse("check_in_worker"))
     assert worker.wsgi_request.path == "/hadir/sw.js" and worker["Content-Type"].startswith("text/javascript")
     assert worker.content == client.get(reverse("respond:worker")).content  # one script, two scopes
+
+
+@pytest.mark.parametrize("when", ["0001-01-01T00:00:00+14:00", "9999-12-31T23:59:59-14:00"])
+def test_a_phone_time_no_clock_shows_is_refused_as_malformed(client, event, people, when):
+    body = {"key": "k1", "day_code": "ABCDEF", "participant_code": "BUDI2345", "client_time": when}
+    response = client.post(reverse("check_in_sync"), json.dumps(body), content_type="application/json")
+    assert response.status_code == 400 and "client_time" in response.json()["error"]
+
+
+def test_deeply_nested_json_is_refused_as_malformed(client, db):
+    deep = "[" * 100_000 + "]" * 100_000
+    assert client.post(reverse("check_in_sync"), deep, content_type="application/json").status_code == 400

@@ -39,7 +39,7 @@ def test_check_ins_made_offline_are_sent_on_reconnect_under_the_days_rules(
     check_in("BUDI2345", now - timedelta(days=3))  # sent more than 48 hours after it was made
     check_in("BUDI2345", now)
     expect(kept).to_have_count(3)
-    expect(kept.nth(2)).to_contain_text("Tersimpan di ponsel ini pukul")
+    expect(kept.nth(2)).to_contain_text("Tersimpan di ponsel ini pada")
     assert not Attendance.objects.exists() and requests_seen == []
 
     online(phone)
@@ -54,4 +54,25 @@ def test_check_ins_made_offline_are_sent_on_reconnect_under_the_days_rules(
     expect(kept).to_have_count(2)
     page.reload()
     expect(kept).to_have_count(2)
+    phone.close()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_check_in_on_a_connection_that_carries_nothing_is_kept_too(browser, live_server, personas, event, people):
+    """The phone says it is online (a captive Wi-Fi, signal without data), but the post never arrives."""
+    code = events.open_code(actor=personas["fasilitator"], session=event.sessions.get(), day=1, minutes=30)
+    phone = browser.new_context(**PHONE)
+    page = phone.new_page()
+    page.goto(f"{live_server.url}/hadir/{code.code}/")
+    page.locator("#device-check-ins[data-offline=ready]").wait_for(state="attached")
+    phone.route("**/*", lambda route: route.abort("connectionrefused"))  # navigator.onLine stays true
+    page.get_by_label("Kode peserta Anda (di surat undangan)").fill("BUDI2345")
+    page.get_by_role("button", name="Saya hadir").click()
+    kept = page.locator("#device-check-ins li")
+    expect(kept).to_contain_text("Tersimpan di ponsel ini pada")
+    expect(page.locator(".unsaved-note")).to_have_count(0)  # nothing typed is waiting on this page
+    phone.unroute("**/*")
+    page.evaluate("window.dispatchEvent(new Event('online'))")  # as the phone does when data flows again
+    expect(kept).to_contain_text("Hadir, tercatat: Budi", timeout=15_000)
+    assert Attendance.objects.get().method == "luring"
     phone.close()

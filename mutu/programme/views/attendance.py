@@ -11,6 +11,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
+from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from mutu.accounts.permissions import Perm, require_perm
@@ -206,6 +207,7 @@ def check_in(request, code=""):
     return response
 
 
+@csrf_exempt  # the codes are the credential, and a form kept on the phone may hold a stale token
 @never_cache
 @require_POST
 def check_in_sync(request):
@@ -218,7 +220,7 @@ def check_in_sync(request):
         given_at = dates.device_time(item["client_time"])
         if given_at is None or not all(isinstance(v, str) and 0 < len(v) <= 64 for v in (key, day_code, personal)):
             raise ValueError
-    except (ValueError, TypeError, KeyError, AttributeError):
+    except (ValueError, TypeError, KeyError, AttributeError, RecursionError):
         message = _("The request needs key, day_code, participant_code and client_time (with its time zone).")
         return JsonResponse({"error": message}, status=400)
     device = _checked_in_here(request)

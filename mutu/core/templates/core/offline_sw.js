@@ -3,12 +3,14 @@
 // without it, or after PATIENCE of a connection that does not answer, from what the phone kept:
 // - /r/<code>/...: the whole questionnaire of that code in one document (?page=all, kept by
 //   static/js/respond.js at the first visit; respond.js shows the page asked for). The page saying
-//   the answers were sent clears it.
-// - /hadir/ and /hadir/<day code>/: the check-in page as last opened with signal (the form only).
+//   the answers were sent (or the round closed) clears it.
+// - /hadir/ and /hadir/<day code>/: the check-in page as last opened with signal (the form only);
+//   a check-in posted that does not get through is kept on the phone (static/js/checkin.js sends it).
 // The answers and check-ins themselves live in IndexedDB (static/js/device.js).
 "use strict";
 var STATIC = "mutu-static-{{ version }}", ASSETS = {{ assets|safe }}, WHOLE = "?page={{ whole }}";
-var PATIENCE = 5000;
+var PATIENCE = 5000, CHECK_IN = /^\/hadir\/([A-Za-z0-9-]+\/)?$/;
+importScripts("{{ device }}");
 
 self.addEventListener("install", function (event) {
   event.waitUntil(caches.open(STATIC).then(function (cache) { return cache.addAll(ASSETS); }).then(function () {
@@ -26,7 +28,12 @@ self.addEventListener("activate", function (event) {
 
 self.addEventListener("fetch", function (event) {
   var request = event.request, url = new URL(request.url);
-  if (request.method !== "GET" || url.origin !== self.location.origin) return;
+  if (url.origin !== self.location.origin) return;
+  if (request.method === "POST" && request.mode === "navigate" && CHECK_IN.test(url.pathname)) {
+    event.respondWith(checkIn(request, url));
+    return;
+  }
+  if (request.method !== "GET") return;
   if (ASSETS.indexOf(url.pathname) >= 0) {
     event.respondWith(caches.match(request).then(function (kept) { return kept || fetch(request); }));
     return;
@@ -36,7 +43,7 @@ self.addEventListener("fetch", function (event) {
   if (code) {
     var upper = code[1].toUpperCase();
     event.respondWith(page(request, "mutu-r-" + upper, ["/r/" + upper + "/" + WHOLE]));
-  } else if (/^\/hadir\/([A-Za-z0-9-]+\/)?$/.test(url.pathname)) {
+  } else if (CHECK_IN.test(url.pathname)) {
     event.respondWith(page(request, "mutu-hadir", [url.pathname, "/hadir/"]));
   }
 });
@@ -46,7 +53,7 @@ self.addEventListener("fetch", function (event) {
 function page(request, name, keys) {
   var network = fetch(request).then(function (response) {
     var kind = response.headers.get("X-Mutu-Offline");
-    if (kind === "sent") {
+    if (kind === "forget") {
       caches.delete(name);
     } else if (kind === "keep") {
       var copy = response.clone();
@@ -72,5 +79,19 @@ function page(request, name, keys) {
       clearTimeout(timer);
       if (!done) { done = true; resolve(response); }
     }, function () { clearTimeout(timer); fallBack(); });
+  });
+}
+
+// A check-in form posted: to the server while it answers; when the post does not get through, kept
+// on the phone (with the time the page put in it) and the check-in page opened again from the phone.
+function checkIn(request, url) {
+  var copy = request.clone();
+  return fetch(request).catch(function () {
+    return copy.formData().then(function (form) {
+      var record = {key: MutuDevice.key(), day_code: String(form.get("day_code") || "").trim(),
+        participant_code: String(form.get("participant_code") || "").trim(),
+        client_time: String(form.get("client_time") || new Date().toISOString()), state: "pending"};
+      return MutuDevice.checkIns.run(["checkins"], "readwrite", function (s) { s.checkins.put(record); });
+    }).then(function () { return Response.redirect(url.pathname, 303); });
   });
 }
