@@ -13,6 +13,7 @@ Personas (see `personas`):
 Schools: a = SD in Kampar, b = SD in Pekanbaru, c = SMA in Kampar, d = SD in Jambi.
 """
 
+import contextlib
 import os
 from datetime import date, timedelta
 
@@ -124,6 +125,37 @@ def requests_seen():
     request_started.disconnect(note)
 
 
+@contextlib.contextmanager
+def stuck_worker(script, inside):
+    """A real worker process running `script` on the test database (PostgreSQL), once it has touched
+    the file `inside` (it is in the middle of its work); killed when the block ends, as a machine
+    that dies."""
+    import subprocess
+    import sys
+    import time
+
+    from django.conf import settings
+    from django.db import connection
+
+    params = connection.settings_dict
+    url = f"postgresql://{params['USER']}@{params['HOST'] or '127.0.0.1'}:{params['PORT'] or 5432}/{params['NAME']}"
+    worker = subprocess.Popen(
+        [sys.executable, "-c", script, str(inside)],
+        env={**os.environ, "DATABASE_URL": url, "DJANGO_SETTINGS_MODULE": "config.settings"},
+        cwd=settings.BASE_DIR,
+    )
+    try:
+        for _ in range(600):
+            if inside.exists() or worker.poll() is not None:
+                break
+            time.sleep(0.1)
+        assert inside.exists(), f"the worker never got there (exit code {worker.poll()})"
+        yield worker
+    finally:
+        worker.kill()
+        worker.wait()
+
+
 def browser_log_in(page, live_server, username):
     """Log in through the Indonesian login page, as a person would."""
     page.goto(f"{live_server.url}/accounts/login/")
@@ -156,6 +188,17 @@ def browser_type_launch_args(browser_type_launch_args):
             "--no-first-run",
         ],
     }
+
+
+@pytest.fixture(autouse=True)
+def _browser_contexts_closed(request):
+    """A page a test opened with browser.new_page() lives in a context of its own, which outlasts the
+    test: its service worker would go on asking the live server during the next tests (and count
+    as a phone that was meant to be offline there)."""
+    yield
+    if "browser" in request.fixturenames:
+        for context in request.getfixturevalue("browser").contexts:
+            context.close()
 
 
 @pytest.fixture(autouse=True)

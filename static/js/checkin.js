@@ -11,7 +11,6 @@
   if (!box || !window.indexedDB || !window.MutuDevice) return;
   var form = document.getElementById("check-in"), list = box.querySelector("ul");
   var run = MutuDevice.checkIns.run;
-  var DELAYS = [2000, 5000, 15000, 30000, 60000], tries = 0, timer = null, busy = false, again = false;
 
   function all() { return run(["checkins"], "readonly", function (s) { return s.checkins.getAll(); }); }
   function put(record) { return run(["checkins"], "readwrite", function (s) { s.checkins.put(record); }); }
@@ -39,26 +38,17 @@
     });
     box.hidden = !records.length;
   }
-  function later() {
-    clearTimeout(timer);
-    timer = setTimeout(sync, DELAYS[Math.min(tries++, DELAYS.length - 1)]);
-  }
-  // One check-in after the other (each is its own transaction on the server).
-  function sync() {
-    if (busy) { again = true; return; }
-    busy = true;
-    again = false;
-    clearTimeout(timer);
-    all().then(function (records) {
+  // One check-in after the other (each is its own transaction on the server); the list shows what
+  // came of them, also when the connection failed again.
+  var sending = MutuDevice.sender(function () {
+    return all().then(function (records) {
       return records.filter(function (r) { return r.state === "pending"; }).reduce(function (done, record) {
         return done.then(function () { return send(record); });
       }, Promise.resolve());
-    }).then(function () { tries = 0; }, later).then(function () {
-      busy = false;
-      if (again) sync();
-      return all().then(show);
+    }).then(function () { return all().then(show); }, function (error) {
+      return all().then(show).then(function () { throw error; });
     });
-  }
+  });
   // Sent once; the answer (recorded, or refused and why) is kept. Only a busy server or a lost
   // connection is tried again.
   function send(record) {
@@ -85,12 +75,12 @@
       when.value = new Date().toISOString();
     });
   }
-  window.addEventListener("online", function () { tries = 0; sync(); });
+  window.addEventListener("online", sending.again);
   // This page and the bare form kept for next time (the first visit came before the worker).
   MutuDevice.worker(box.dataset.worker, "/hadir/").then(function () {
     return Promise.all([MutuDevice.keep("mutu-hadir", window.location.pathname, "keep"),
       MutuDevice.keep("mutu-hadir", "/hadir/", "keep")]);
   }).then(function () { box.dataset.offline = "ready"; }, function () { box.dataset.offline = "failed"; });
   all().then(show);
-  sync();
+  sending.run();
 })();

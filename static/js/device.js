@@ -59,9 +59,28 @@
       });
     });
   }
+  // `work` (a function returning a promise) sent one run at a time: asked for while it runs, it runs
+  // once more after; failed, it is tried again after a growing wait. `run()` starts it now, `again()`
+  // too with the wait reset (the signal is back).
+  function sender(work) {
+    var DELAYS = [2000, 5000, 15000, 30000, 60000], tries = 0, timer = null, busy = false, asked = false;
+    function run() {
+      if (busy) { asked = true; return Promise.resolve(); }
+      busy = true;
+      asked = false;
+      clearTimeout(timer);
+      return Promise.resolve().then(work).then(function () { tries = 0; }, function () {
+        timer = setTimeout(run, DELAYS[Math.min(tries++, DELAYS.length - 1)]);
+      }).then(function () {
+        busy = false;
+        if (asked) return run();
+      });
+    }
+    return {run: run, again: function () { tries = 0; return run(); }};
+  }
   self.MutuDevice = {
     answers: database("mutu-respond", {answers: ["code", "question"], notes: "code"}),
     checkIns: database("mutu-hadir", {checkins: "key"}),
-    key: key, worker: worker, keep: keep
+    key: key, worker: worker, keep: keep, sender: sender
   };
 })();

@@ -7,7 +7,7 @@
 // shown until it was read. Once sent, nothing of the answers stays on the device.
 (function () {
   "use strict";
-  var DELAYS = [2000, 5000, 15000, 30000, 60000], MISSING_SHOWN = 5;
+  var MISSING_SHOWN = 5;
   if (!window.indexedDB || !window.MutuDevice) return;  // without IndexedDB the page posts as plain HTML
   var inStores = MutuDevice.answers.run;
   function range(code) { return IDBKeyRange.bound([code, -Infinity], [code, Infinity]); }
@@ -26,7 +26,7 @@
   if (!form || !map) return;
   map = JSON.parse(map.textContent);
   var code = map.code;
-  var note = document.getElementById("device-note"), tries = 0, timer = null, busy = false, again = false;
+  var note = document.getElementById("device-note");
   // The page shown: the one asked for; of the whole questionnaire (opened offline), the page of the
   // address, the others hidden.
   var asked = Number(new URLSearchParams(window.location.search).get("page")) || 0, shown = map.page;
@@ -59,23 +59,19 @@
   }
   // What this phone holds for the code; an answer it sent that the server has since replaced by a
   // later one (given on another phone) gives way to what the page shows, and is forgotten here.
+  function overtaken(record) {
+    var stored = map.stored[record.question];
+    return record.state !== "pending" && !!stored && stored[1] !== record.key && stored[0] >= Date.parse(record.time);
+  }
   function records() {
     return inStores(["answers"], "readwrite", function (s) {
       var all = s.answers.getAll(range(code));
       all.onsuccess = function () {
-        all.result.forEach(function (record) {
-          var stored = map.stored[record.question];
-          if (record.state !== "pending" && stored && stored[1] !== record.key && stored[0] >= Date.parse(record.time)) {
-            s.answers.delete([code, record.question]);
-          }
-        });
+        all.result.filter(overtaken).forEach(function (record) { s.answers.delete([code, record.question]); });
       };
       return all;
     }).then(function (list) {
-      return list.filter(function (record) {
-        var stored = map.stored[record.question];
-        return record.state === "pending" || !stored || stored[1] === record.key || stored[0] < Date.parse(record.time);
-      });
+      return list.filter(function (record) { return !overtaken(record); });
     });
   }
   function noteOf() {
@@ -138,18 +134,10 @@
       sync();
     });
   }
-  function later() {
-    clearTimeout(timer);
-    timer = setTimeout(sync, DELAYS[Math.min(tries++, DELAYS.length - 1)]);
-  }
 
   // Send what waits (and the queued "Kirim jawaban"); each answer's outcome is kept only if the
   // record still holds the answer that was sent (not one given meanwhile).
-  function sync() {
-    if (busy) { again = true; return Promise.resolve(); }
-    busy = true;
-    again = false;
-    clearTimeout(timer);
+  var sending = MutuDevice.sender(function () {
     return Promise.all([records(), noteOf()]).then(function (both) {
       var waiting = both[0].filter(function (r) { return r.state === "pending"; }), kept = both[1];
       var submit = !!(kept && kept.submit);
@@ -164,11 +152,9 @@
           return response.ok ? settle(answer, submit) : refuse(waiting, answer.error);
         }, function () { return refuse(waiting, note.dataset.failed); });
       });
-    }).then(function () { tries = 0; }, later).then(function () {
-      busy = false;
-      if (again) sync();
     });
-  }
+  });
+  var sync = sending.run;
   // The whole request was refused (a code no longer known, a malformed answer): said beside each
   // answer it carried; sending it again would change nothing.
   function refuse(waiting, message) {
@@ -238,7 +224,7 @@
       return setNote(kept && kept.submit ? {code: code, submit: true, message: "", missing: []} : null);
     }).then(function () { note.hidden = true; });
   });
-  window.addEventListener("online", function () { tries = 0; sync(); });
+  window.addEventListener("online", sending.again);
 
   // The whole questionnaire kept on the device while there is signal (the service worker serves it
   // for every page without); then what was answered here, the way back to the first unanswered

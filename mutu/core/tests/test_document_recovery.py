@@ -2,9 +2,6 @@
 drawing worker holds the document's row lock (its lease) until the file is kept; once the worker is
 dead, `recover_documents` queues it again, and the second worker makes it whole."""
 
-import os
-import subprocess
-import sys
 import time
 from datetime import timedelta
 
@@ -12,6 +9,7 @@ import pytest
 from django.core.management import call_command
 from django.db import connection
 
+from conftest import stuck_worker
 from mutu.core import documents, jobs
 from mutu.core.models import DocumentJob
 
@@ -45,24 +43,9 @@ def test_a_worker_killed_while_drawing_leaves_the_document_to_another(
     settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
     monkeypatch.setattr(jobs, "LEASE_GRACE", timedelta(0))
     job, _queued = documents.request(actor=personas["lpmp"], kind="test.document", params={}, title="Dokumen uji")
-    params, inside = connection.settings_dict, tmp_path / "drawing"
-    url = f"postgresql://{params['USER']}@{params['HOST'] or '127.0.0.1'}:{params['PORT'] or 5432}/{params['NAME']}"
-    worker = subprocess.Popen(
-        [sys.executable, "-c", STUCK_WORKER, str(inside)],
-        env={**os.environ, "DATABASE_URL": url, "DJANGO_SETTINGS_MODULE": "config.settings"},
-        cwd=settings.BASE_DIR,
-    )
-    try:
-        for _ in range(600):
-            if inside.exists() or worker.poll() is not None:
-                break
-            time.sleep(0.1)
-        assert inside.exists(), "the worker never started drawing"
+    with stuck_worker(STUCK_WORKER, tmp_path / "drawing"):
         job.refresh_from_db()
         assert job.state == "running" and documents.recover() == 0  # alive: its lease holds
-    finally:
-        worker.kill()
-        worker.wait()
     for _ in range(100):  # its connection goes with it, and the lock with the connection
         if documents.recover():
             break

@@ -1,18 +1,15 @@
 """The round page's "compute now": one request at a time per round, run by db_worker, its outcome shown."""
 
-import os
-import subprocess
-import sys
 import time
 from datetime import timedelta
 
 import pytest
-from django.conf import settings
 from django.core.management import call_command
 from django.db import connection
 from django.urls import reverse
 from django_tasks_db.models import DBTaskResult
 
+from conftest import stuck_worker
 from mutu.mapping import scoring, services
 from mutu.mapping.models import SchoolScore, ScoringRun
 
@@ -184,24 +181,9 @@ def test_a_worker_killed_mid_province_leaves_it_to_another(personas, national, d
 
     monkeypatch.setattr(services, "LEASE_GRACE", timedelta(0))
     run, _ = services.request_scoring(actor=personas["pusat"], round_=national)
-    params, inside = connection.settings_dict, tmp_path / "inside-jambi"
-    url = f"postgresql://{params['USER']}@{params['HOST'] or '127.0.0.1'}:{params['PORT'] or 5432}/{params['NAME']}"
-    worker = subprocess.Popen(
-        [sys.executable, "-c", STUCK_WORKER, str(inside)],
-        env={**os.environ, "DATABASE_URL": url, "DJANGO_SETTINGS_MODULE": "config.settings"},
-        cwd=settings.BASE_DIR,
-    )
-    try:
-        for _ in range(600):
-            if inside.exists() or worker.poll() is not None:
-                break
-            time.sleep(0.1)
-        assert inside.exists(), "the worker never reached Jambi"
+    with stuck_worker(STUCK_WORKER, tmp_path / "inside-jambi"):
         jambi = run.parts.get(province__code="15")
         assert jambi.state == "running" and services.recover_parts() == 0  # alive: its lease holds
-    finally:
-        worker.kill()
-        worker.wait()
     for _ in range(100):  # the province's child dies with its worker, and its connection with it
         if services.recover_parts():
             break
